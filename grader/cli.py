@@ -1,0 +1,91 @@
+"""The ``grader`` command: a thin layer over the Python API."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from grader.families import FAMILIES, UnknownFamily, get_family
+from grader.keys import variant_record
+from grader.roster import RosterError, read_roster
+from grader.variants import Variant, VariantKey, canonical, generate, variant
+
+LANGS = click.Choice(["en", "zh"])
+
+
+def _family(name: str):
+    try:
+        return get_family(name)
+    except UnknownFamily as error:
+        raise click.BadParameter(str(error), param_hint="FAMILY") from None
+
+
+def _dump(data: object) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@click.group()
+def main() -> None:
+    """Auto-graded exercises on gradient descent and backpropagation."""
+
+
+@main.command("list")
+@click.option("--lang", type=LANGS, default="en", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def list_families(lang: str, as_json: bool) -> None:
+    """List the exercise families."""
+    if as_json:
+        _dump({f.name: {"version": f.version, "summary": f.summary[lang]} for f in FAMILIES.values()})
+        return
+    for f in FAMILIES.values():
+        click.echo(f"{f.name:<18} {f.summary[lang]}")
+
+
+@main.command()
+@click.argument("family")
+@click.option("--canonical", "use_canonical", is_flag=True, help="The seed article's own numbers.")
+@click.option("--assignment", help="Assignment id (with --student).")
+@click.option("--student", help="Student id (with --assignment).")
+@click.option("--question", default="1", show_default=True, help="Question id within the assignment.")
+@click.option("--lang", type=LANGS, default="en", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the variant and its key as JSON.")
+def show(family, use_canonical, assignment, student, question, lang, as_json) -> None:
+    """Show one variant of FAMILY: its statement, or with --json its parameters and answer key."""
+    fam = _family(family)
+    if use_canonical == bool(assignment or student):
+        raise click.UsageError("give either --canonical or both --assignment and --student")
+    if not use_canonical and not (assignment and student):
+        raise click.UsageError("--assignment and --student go together")
+    v = canonical(fam) if use_canonical else variant(fam, assignment, student, question)
+    if as_json:
+        _dump(variant_record(v))
+    else:
+        click.echo(fam.statement(v.params, lang))
+
+
+@main.command()
+@click.argument("family")
+@click.option("--assignment", required=True, help="Assignment id.")
+@click.option("--roster", required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--question", default="1", show_default=True)
+@click.option("--lang", type=LANGS, default="en", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print every student's variant as JSON.")
+def variants(family, assignment, roster, question, lang, as_json) -> None:
+    """Show every student's variant of FAMILY for a roster (CSV with an 'id' column)."""
+    fam = _family(family)
+    try:
+        students = read_roster(roster)
+    except RosterError as error:
+        raise click.ClickException(str(error)) from None
+    batch = generate(fam, [VariantKey(assignment, s.id, question) for s in students])
+    if as_json:
+        _dump({s.id: variant_record(v) for s, v in zip(students, batch)})
+        return
+    for s, v in zip(students, batch):
+        click.echo(f"## {s.name or s.id} ({s.id})\n\n{_statement(v, lang)}")
+
+
+def _statement(v: Variant, lang: str) -> str:
+    return v.family.statement(v.params, lang)

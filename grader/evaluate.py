@@ -1,0 +1,78 @@
+"""Evaluating a derivation: exactly for one variant, or in float64 for a whole batch at once."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import cache
+
+import numpy as np
+import sympy
+
+from grader.family import Derivation
+from grader.sigmoid import sigmoid_numpy
+
+PRECISION = 50  # significant digits kept for answers that are not rational
+_NUMPY = [{"sigmoid": sigmoid_numpy}, "numpy"]
+
+
+def exact_quantities(
+    derivation: Derivation,
+    params: Mapping[str, sympy.Rational],
+    overrides: Mapping[str, sympy.Expr] | None = None,
+) -> dict[str, sympy.Number]:
+    """Every quantity of one variant: rational where exact, else a 50-digit Float.
+
+    ``overrides`` replaces a quantity's value (and so everything computed from it);
+    the grader uses it to follow a student's own earlier answers.
+    """
+    values: dict[sympy.Symbol, sympy.Number] = {sympy.Symbol(k): v for k, v in params.items()}
+    overrides = overrides or {}
+    for name, formula in derivation.quantities:
+        if str(name) in overrides:
+            values[name] = overrides[str(name)]
+            continue
+        value = formula.xreplace(values)
+        values[name] = value if value.is_Rational else value.evalf(PRECISION)
+    return {str(k): v for k, v in values.items() if str(k) not in params}
+
+
+def exact_choices(derivation: Derivation, params: Mapping[str, sympy.Rational]) -> dict[str, str]:
+    """The selected option of every choice answer of one variant, decided exactly."""
+    values = {sympy.Symbol(k): v for k, v in params.items()}
+    return {k: c.classify(c.value.xreplace(values)) for k, c in derivation.choices.items()}
+
+
+def exact_symbolic(derivation: Derivation, params: Mapping[str, sympy.Rational]) -> dict[str, sympy.Expr]:
+    """The symbolic answers of one variant, with the parameters they do not keep substituted."""
+    return {
+        k: s.expr.xreplace({sympy.Symbol(n): v for n, v in params.items() if n not in s.symbols})
+        for k, s in derivation.symbolic.items()
+    }
+
+
+@cache
+def _compiled(derivation: Derivation) -> tuple[tuple[str, tuple[str, ...], object], ...]:
+    """Each quantity's formula compiled to a numpy function of the names it uses."""
+    compiled = []
+    for name, formula in derivation.quantities:
+        args = tuple(sorted(str(s) for s in formula.free_symbols))
+        function = sympy.lambdify([sympy.Symbol(a) for a in args], formula, modules=_NUMPY)
+        compiled.append((str(name), args, function))
+    return tuple(compiled)
+
+
+def batch_quantities(
+    derivation: Derivation, params: Mapping[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """Every quantity for a batch of variants: ``params`` maps each name to a float array."""
+    size = len(next(iter(params.values())))
+    values: dict[str, np.ndarray] = dict(params)
+    for name, args, function in _compiled(derivation):
+        result = function(*(values[a] for a in args))
+        values[name] = np.broadcast_to(np.asarray(result, dtype=float), (size,))
+    return {k: v for k, v in values.items() if k not in params}
+
+
+def as_arrays(params: Sequence[Mapping[str, object]], names: Sequence[str]) -> dict[str, np.ndarray]:
+    """Parameter sets as one float64 array per parameter name."""
+    return {n: np.array([float(p[n]) for p in params], dtype=float) for n in names}

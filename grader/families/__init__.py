@@ -1,0 +1,23 @@
+"""The registry of exercise families, one module each."""
+
+from __future__ import annotations
+
+from grader.family import Family
+from grader.families import backprop_222, gd_linear
+
+FAMILIES: dict[str, Family] = {f.name: f for f in (gd_linear.FAMILY, backprop_222.FAMILY)}
+
+
+class UnknownFamily(KeyError):
+    """A family name that is not in the registry."""
+
+    def __str__(self) -> str:
+        return f"unknown family {self.args[0]!r}; known: {', '.join(FAMILIES)}"
+
+
+def get_family(name: str) -> Family:
+    """The family registered under ``name``."""
+    try:
+        return FAMILIES[name]
+    except KeyError:
+        raise UnknownFamily(name) from None

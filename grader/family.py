@@ -1,0 +1,130 @@
+"""The declarative description of an exercise family and what its derivation yields."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Literal
+
+import numpy as np
+import sympy
+
+from grader.model import CORRECT, Rules
+from grader.rng import Draws
+
+Kind = Literal["numeric", "symbolic", "choice"]
+Params = Mapping[str, sympy.Rational]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One answer a student gives: its id, kind, points and the solution step it belongs to."""
+
+    id: str
+    kind: Kind
+    points: float
+    step: str
+    options: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A choice answer: a derived number and the rule that names the option it selects."""
+
+    value: sympy.Expr
+    classify: Callable[[object], str]
+
+
+@dataclass(frozen=True)
+class Symbolic:
+    """A symbolic answer: its formula and the symbol names a student may use in it.
+
+    Parameters that are not among ``symbols`` are replaced by the variant's numbers.
+    """
+
+    expr: sympy.Expr
+    symbols: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Gradient:
+    """Declares that quantity ``answer`` is d ``loss`` / d ``wrt`` (checked by finite differences)."""
+
+    answer: str
+    loss: str
+    wrt: str
+
+
+@dataclass(frozen=True, eq=False)
+class Derivation:
+    """What a family's model yields under some rules.
+
+    ``quantities`` are numeric, in solution order, each a formula in the parameters and
+    the quantities before it. ``forward`` names those that are plain forward computation
+    (the loss is a function of the inputs through them alone). ``symbolic`` holds the
+    symbolic answers in the family's own symbols, and ``definitions`` the equations that
+    let any intermediate symbol be expanded into parameters.
+    """
+
+    quantities: tuple[tuple[sympy.Symbol, sympy.Expr], ...]
+    forward: frozenset[str]
+    symbolic: Mapping[str, Symbolic] = field(default_factory=dict)
+    choices: Mapping[str, Choice] = field(default_factory=dict)
+    definitions: tuple[tuple[sympy.Symbol, sympy.Expr], ...] = ()
+
+    def quantity(self, name: str) -> sympy.Expr:
+        """The formula of one quantity."""
+        for symbol, formula in self.quantities:
+            if str(symbol) == name:
+                return formula
+        raise KeyError(name)
+
+
+Draw = Callable[[Draws], "dict[str, Fraction] | None"]
+Conditions = Callable[[Mapping[str, np.ndarray]], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Family:
+    """An exercise family: parameters, how they are drawn, the model, answers and statement.
+
+    ``draw(rng)`` proposes exact parameters (or ``None`` to reject at once);
+    ``conditions`` receives float arrays of every parameter and quantity over a batch of
+    proposals and returns which are well conditioned. ``derive(rules)`` builds the sympy
+    model and differentiates it. ``statement(params, lang)`` renders Markdown with LaTeX.
+    """
+
+    name: str
+    version: int
+    summary: Mapping[str, str]
+    params: tuple[str, ...]
+    canonical: Mapping[str, str]
+    answers: tuple[Answer, ...]
+    draw: Draw
+    conditions: Conditions
+    derive: Callable[[Rules], Derivation]
+    statement: Callable[[Params, str], str]
+    gradients: tuple[Gradient, ...] = ()
+    rules_written: tuple[str, ...] = ()
+
+    def answer(self, answer_id: str) -> Answer:
+        """The answer with this id."""
+        for a in self.answers:
+            if a.id == answer_id:
+                return a
+        raise KeyError(answer_id)
+
+    def derivation(self, rules: Rules = CORRECT) -> Derivation:
+        """The model derived under ``rules`` (cached per family and rules)."""
+        return _derive_cached(self, rules)
+
+
+_CACHE: dict[tuple[str, int, Rules], Derivation] = {}
+
+
+def _derive_cached(family: Family, rules: Rules) -> Derivation:
+    key = (family.name, family.version, rules)
+    if key not in _CACHE:
+        _CACHE[key] = family.derive(rules)
+    return _CACHE[key]

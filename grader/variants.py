@@ -1,0 +1,112 @@
+"""Per-student variants: reproducible, well-conditioned parameters for a family.
+
+A variant's numbers are a pure function of (family, family version, assignment,
+student, question). Proposals are drawn with :class:`~grader.rng.Draws` and the
+first proposal that meets the family's conditioning rules is kept, so a student's
+numbers never depend on who else is on the roster.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+import sympy
+
+from grader.evaluate import as_arrays, batch_quantities
+from grader.family import Family
+from grader.rng import Draws, stable_seed
+
+MAX_ATTEMPTS = 200
+
+
+@dataclass(frozen=True)
+class VariantKey:
+    """Who a variant belongs to."""
+
+    assignment: str
+    student: str
+    question: str = "1"
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A family with one exact parameter set; ``key`` is None for the canonical variant."""
+
+    family: Family
+    params: Mapping[str, sympy.Rational]
+    key: VariantKey | None = None
+
+
+class ConditioningError(RuntimeError):
+    """A family's rules rejected every proposal for some key (a bug in the family)."""
+
+
+def exact(value: str | Fraction | int) -> sympy.Rational:
+    """An exact rational from a decimal string, a fraction or an integer ('0.15' -> 3/20)."""
+    value = Fraction(value)
+    return sympy.Rational(value.numerator, value.denominator)
+
+
+def canonical(family: Family) -> Variant:
+    """The variant with the seed article's own numbers."""
+    return Variant(family, {k: exact(v) for k, v in family.canonical.items()})
+
+
+def seed_for(family: Family, key: VariantKey) -> str:
+    """The seed text of a variant: family, version and key."""
+    return stable_seed(family.name, family.version, key.assignment, key.student, key.question)
+
+
+def generate(family: Family, keys: Sequence[VariantKey]) -> list[Variant]:
+    """Variants for many keys at once; conditions are checked on the whole batch in numpy."""
+    seeds = [seed_for(family, k) for k in keys]
+    chosen: list[dict[str, sympy.Rational] | None] = [None] * len(keys)
+    waiting = list(range(len(keys)))
+    for attempt in range(MAX_ATTEMPTS):
+        if not waiting:
+            break
+        proposals = {i: family.draw(Draws(seeds[i], str(attempt))) for i in waiting}
+        drawn = [i for i in waiting if proposals[i] is not None]
+        accepted = _well_conditioned(family, [proposals[i] for i in drawn])
+        for i, ok in zip(drawn, accepted):
+            if ok:
+                chosen[i] = {k: exact(v) for k, v in proposals[i].items()}
+        waiting = [i for i in waiting if chosen[i] is None]
+    if waiting:
+        raise ConditioningError(f"{family.name}: no well-conditioned variant for {keys[waiting[0]]}")
+    return [Variant(family, params, key) for params, key in zip(chosen, keys)]
+
+
+def variant(family: Family, assignment: str, student: str, question: str = "1") -> Variant:
+    """The variant of one student for one question."""
+    return generate(family, [VariantKey(assignment, student, question)])[0]
+
+
+def _well_conditioned(family: Family, proposals: Sequence[Mapping[str, Fraction]]) -> np.ndarray:
+    if not proposals:
+        return np.zeros(0, dtype=bool)
+    params = as_arrays(proposals, family.params)
+    values = {**params, **batch_quantities(family.derivation(), params)}
+    finite = np.logical_and.reduce([np.isfinite(v) for v in values.values()])
+    return finite & np.asarray(family.conditions(values), dtype=bool)
+
+
+def decimal_text(value: sympy.Rational) -> str:
+    """An exact rational as a terminating decimal when it is one ('0.15'), else 'p/q'."""
+    value = sympy.Rational(value)
+    q = int(value.q)
+    for p in (2, 5):
+        while q % p == 0:
+            q //= p
+    if q != 1:
+        return str(value)
+    digits = 0
+    while (value * 10**digits).q != 1:
+        digits += 1
+    text = f"{abs(value.p) * 10**digits // value.q:0{digits + 1}d}"
+    if digits:
+        text = f"{text[:-digits]}.{text[-digits:]}"
+    return ("-" if value < 0 else "") + text
