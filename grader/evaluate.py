@@ -38,8 +38,7 @@ def exact_quantities(
 
 def exact_choices(derivation: Derivation, params: Mapping[str, sympy.Rational]) -> dict[str, str]:
     """The selected option of every choice answer of one variant, decided exactly."""
-    values = {sympy.Symbol(k): v for k, v in params.items()}
-    return {k: c.classify(c.value.xreplace(values)) for k, c in derivation.choices.items()}
+    return {k: c.decide(params) for k, c in derivation.choices.items()}
 
 
 def exact_symbolic(derivation: Derivation, params: Mapping[str, sympy.Rational]) -> dict[str, sympy.Expr]:

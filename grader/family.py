@@ -30,10 +30,13 @@ class Answer:
 
 @dataclass(frozen=True)
 class Choice:
-    """A choice answer: a derived number and the rule that names the option it selects."""
+    """A choice answer: the rule that names the right option from a variant's exact parameters.
 
-    value: sympy.Expr
-    classify: Callable[[object], str]
+    ``decide`` should rest on the family's derivation (for example the sign of a derived
+    contraction factor), not on a hand-typed table of answers.
+    """
+
+    decide: Callable[[Params], str]
 
 
 @dataclass(frozen=True)

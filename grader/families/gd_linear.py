@@ -71,7 +71,7 @@ def derive(rules: Rules) -> Derivation:
         quantities=tuple(quantities),
         forward=frozenset(forward),
         symbolic={"dE_dw_expr": Symbolic(derivative, ("x", "w", "t"))},
-        choices={"regime": Choice(contraction, regime)},
+        choices={"regime": Choice(lambda p: regime(contraction.xreplace(_symbols(p))))},
     )
 
 
@@ -80,6 +80,10 @@ def etas_for(x_value: Fraction, intended: str) -> tuple[Fraction, ...]:
     """The learning rates of the grid that give the intended regime, diverging at most 2x."""
     grid = decimal_grid("0.05", "12", "0.05")
     return tuple(e for e in grid if regime(1 - e * x_value**2) == intended and e * x_value**2 <= 3)
+
+
+def _symbols(params: Mapping[str, sympy.Rational]) -> dict[sympy.Symbol, sympy.Rational]:
+    return {sympy.Symbol(k): v for k, v in params.items()}
 
 
 def draw(rng: Draws) -> dict[str, Fraction] | None:
