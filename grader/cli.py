@@ -81,9 +81,9 @@ def variants(family, assignment, roster, question, lang, as_json) -> None:
         raise click.ClickException(str(error)) from None
     batch = generate(fam, [VariantKey(assignment, s.id, question) for s in students])
     if as_json:
-        _dump({s.id: variant_record(v) for s, v in zip(students, batch)})
+        _dump({s.id: variant_record(v) for s, v in zip(students, batch, strict=True)})
         return
-    for s, v in zip(students, batch):
+    for s, v in zip(students, batch, strict=True):
         click.echo(f"## {s.name or s.id} ({s.id})\n\n{_statement(v, lang)}")
 
 

@@ -61,12 +61,21 @@ def _compiled(derivation: Derivation) -> tuple[tuple[str, tuple[str, ...], objec
 
 
 def batch_quantities(
-    derivation: Derivation, params: Mapping[str, np.ndarray]
+    derivation: Derivation,
+    params: Mapping[str, np.ndarray],
+    overrides: Mapping[str, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
-    """Every quantity for a batch of variants: ``params`` maps each name to a float array."""
+    """Every quantity for a batch of variants: ``params`` maps each name to a float array.
+
+    ``overrides`` replaces quantities by given arrays, as in :func:`exact_quantities`.
+    """
     size = len(next(iter(params.values())))
     values: dict[str, np.ndarray] = dict(params)
+    overrides = overrides or {}
     for name, args, function in _compiled(derivation):
+        if name in overrides:
+            values[name] = np.asarray(overrides[name], dtype=float)
+            continue
         result = function(*(values[a] for a in args))
         values[name] = np.broadcast_to(np.asarray(result, dtype=float), (size,))
     return {k: v for k, v in values.items() if k not in params}

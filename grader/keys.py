@@ -8,7 +8,13 @@ from dataclasses import dataclass
 import numpy as np
 import sympy
 
-from grader.evaluate import as_arrays, batch_quantities, exact_choices, exact_quantities, exact_symbolic
+from grader.evaluate import (
+    as_arrays,
+    batch_quantities,
+    exact_choices,
+    exact_quantities,
+    exact_symbolic,
+)
 from grader.family import Family, Kind
 from grader.variants import Variant, decimal_text
 

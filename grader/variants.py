@@ -71,13 +71,13 @@ def generate(family: Family, keys: Sequence[VariantKey]) -> list[Variant]:
         proposals = {i: family.draw(Draws(seeds[i], str(attempt))) for i in waiting}
         drawn = [i for i in waiting if proposals[i] is not None]
         accepted = _well_conditioned(family, [proposals[i] for i in drawn])
-        for i, ok in zip(drawn, accepted):
+        for i, ok in zip(drawn, accepted, strict=True):
             if ok:
                 chosen[i] = {k: exact(v) for k, v in proposals[i].items()}
         waiting = [i for i in waiting if chosen[i] is None]
     if waiting:
         raise ConditioningError(f"{family.name}: no well-conditioned variant for {keys[waiting[0]]}")
-    return [Variant(family, params, key) for params, key in zip(chosen, keys)]
+    return [Variant(family, params, key) for params, key in zip(chosen, keys, strict=True)]
 
 
 def variant(family: Family, assignment: str, student: str, question: str = "1") -> Variant:

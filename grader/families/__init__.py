@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from grader.family import Family
 from grader.families import backprop_222, gd_linear
+from grader.family import Family
 
 FAMILIES: dict[str, Family] = {f.name: f for f in (gd_linear.FAMILY, backprop_222.FAMILY)}
 

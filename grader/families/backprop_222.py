@@ -24,8 +24,8 @@ from fractions import Fraction
 import numpy as np
 import sympy
 
-from grader.family import Answer, Derivation, Family, Gradient, Symbolic
 from grader.families.gd_linear import distinct
+from grader.family import Answer, Derivation, Family, Gradient, Symbolic
 from grader.model import Rules, backpropagate, expand
 from grader.rng import Draws, decimal_grid
 from grader.sigmoid import sigmoid
@@ -93,7 +93,7 @@ def draw(rng: Draws) -> dict[str, Fraction]:
     return {
         "i1": inputs[0],
         "i2": inputs[1],
-        **dict(zip(WEIGHTS, weights)),
+        **dict(zip(WEIGHTS, weights, strict=True)),
         "b1": rng.decimal("-0.5", "1", "0.05"),
         "b2": rng.decimal("-0.5", "1", "0.05"),
         "t1": rng.decimal("0.01", "0.99", "0.01"),

@@ -2,11 +2,11 @@
 
 Conditioning rules for random variants (tested in tests/test_conditioning.py):
 - x is in {0.5, 1.5, 2, 2.5, 3} (never 1, where pred_k = w_(k-1) by coincidence), t a
-  non-zero multiple of 0.5 in [-3, 3], w0 a multiple of 0.5 in [-2, 2] at least 0.5
+  non-zero multiple of 0.25 in [-3, 3], w0 a multiple of 0.25 in [-2, 2] at least 0.5
   from the optimum t/x, eta a multiple of 0.05 in (0, 12];
 - the intended regime is drawn first (monotone 50 %, oscillating 30 %, diverging 20 %)
-  and eta must produce it (diverging no faster than |r| = 2 per epoch); one-step and bounded are exact boundary cases and only
-  appear as options (and in the canonical variant's family of questions);
+  and eta must produce it, diverging no faster than |r| = 2 per epoch (r = 1 - eta x^2);
+  one-step and bounded are exact boundary cases, offered as options but never drawn;
 - every gradient has |grad_k| >= 0.01, and the numeric answers differ pairwise by
   more than 1 % of the larger one.
 """
@@ -30,7 +30,7 @@ REGIMES = ("monotone", "one-step", "oscillating", "bounded", "diverging")
 DRAWN_REGIMES = ("monotone",) * 5 + ("oscillating",) * 3 + ("diverging",) * 2
 
 XS = tuple(Fraction(v) for v in ("0.5", "1.5", "2", "2.5", "3"))
-TS = tuple(v for v in decimal_grid("-3", "3", "0.5") if v)
+TS = tuple(v for v in decimal_grid("-3", "3", "0.25") if v)
 
 x, t, w0, eta, w = sympy.symbols("x t w0 eta w")
 
@@ -92,7 +92,7 @@ def draw(rng: Draws) -> dict[str, Fraction] | None:
     params = {
         "x": x_value,
         "t": rng.choice(TS),
-        "w0": rng.decimal("-2", "2", "0.5"),
+        "w0": rng.decimal("-2", "2", "0.25"),
         "eta": rng.choice(etas_for(x_value, rng.choice(DRAWN_REGIMES))),
     }
     if abs(params["w0"] - params["t"] / x_value) < Fraction(1, 2):
