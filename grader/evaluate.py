@@ -82,5 +82,9 @@ def batch_quantities(
 
 
 def as_arrays(params: Sequence[Mapping[str, object]], names: Sequence[str]) -> dict[str, np.ndarray]:
-    """Parameter sets as one float64 array per parameter name."""
-    return {n: np.array([float(p[n]) for p in params], dtype=float) for n in names}
+    """Parameter sets (fractions or sympy rationals) as one float64 array per parameter name."""
+    arrays = {}
+    for n in names:
+        pairs = np.array([(int(p[n].numerator), int(p[n].denominator)) for p in params], dtype=float)
+        arrays[n] = pairs[:, 0] / pairs[:, 1] if len(params) else np.zeros(0)
+    return arrays

@@ -57,7 +57,7 @@ def answer_key(v: Variant) -> dict[str, KeyEntry]:
 
 def batch_key(family: Family, variants: Sequence[Variant]) -> dict[str, np.ndarray]:
     """The numeric answers of many variants at once, one float64 array per answer id."""
-    values = batch_quantities(family.derivation(), as_arrays([v.params for v in variants], family.params))
+    values = batch_quantities(family.derivation(), as_arrays([v.numbers for v in variants], family.params))
     return {a.id: values[a.id] for a in family.answers if a.kind == "numeric"}
 
 
@@ -66,7 +66,7 @@ def variant_record(v: Variant) -> dict:
     return {
         "family": v.family.name,
         "version": v.family.version,
-        "params": {k: decimal_text(p) for k, p in v.params.items()},
+        "params": {k: decimal_text(p) for k, p in v.numbers.items()},
         "answers": {
             k: {"kind": e.kind, "value": e.value, "exact": e.exact, "points": e.points}
             for k, e in answer_key(v).items()

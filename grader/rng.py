@@ -14,7 +14,6 @@ from functools import cache
 from typing import TypeVar
 
 T = TypeVar("T")
-_RESERVE = 1 << 192  # keep at least 192 unused random bits, so modulo bias stays below 2**-180
 
 
 def stable_seed(*parts: object) -> str:
@@ -25,35 +24,32 @@ def stable_seed(*parts: object) -> str:
 class Draws:
     """A stream of uniform draws for one seed and label.
 
-    Each draw takes what it needs from a large random integer (mixed radix), refilled from
-    the next SHA-512 block when it runs low, so one hash serves many draws.
+    Each draw takes the next 8 bytes of the SHA-512 stream as an integer and reduces it
+    modulo the range size; for the ranges used here (under 10^6 values) the bias is
+    below 10^-13.
 
     >>> Draws("demo", "a").integer(0, 9) == Draws("demo", "a").integer(0, 9)
     True
     """
 
     def __init__(self, seed: str, label: str) -> None:
-        self._prefix = f"{seed}\x1e{label}\x1e"
+        self._prefix = f"{seed}\x1e{label}\x1e".encode()
         self._block = 0
-        self._pool = 1
-        self._bits = 0
-
-    def _refill(self) -> None:
-        digest = hashlib.sha512(f"{self._prefix}{self._block}".encode()).digest()
-        self._block += 1
-        self._bits = (self._bits << 512) | int.from_bytes(digest, "big")
-        self._pool <<= 512
+        self._buffer = b""
+        self._offset = 0
 
     def integer(self, low: int, high: int) -> int:
         """A uniform integer in [low, high]."""
         span = high - low + 1
         if span < 1:
             raise ValueError(f"empty range [{low}, {high}]")
-        while self._pool < _RESERVE * span:
-            self._refill()
-        value, self._bits = self._bits % span, self._bits // span
-        self._pool //= span
-        return low + value
+        offset = self._offset
+        if offset == len(self._buffer):
+            self._buffer = hashlib.sha512(self._prefix + str(self._block).encode()).digest()
+            self._block += 1
+            offset = 0
+        self._offset = offset + 8
+        return low + int.from_bytes(self._buffer[offset : offset + 8], "big") % span
 
     def choice(self, options: Sequence[T]) -> T:
         """One of the options, uniformly."""

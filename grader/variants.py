@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from fractions import Fraction
 
 import numpy as np
@@ -33,26 +34,29 @@ class VariantKey:
 
 @dataclass(frozen=True)
 class Variant:
-    """A family with one exact parameter set; ``key`` is None for the canonical variant."""
+    """A family with one exact parameter set; ``key`` is None for the canonical variant.
+
+    ``numbers`` holds the parameters as fractions (cheap to make for a whole class);
+    ``params`` gives them as sympy rationals for exact work on one variant.
+    """
 
     family: Family
-    params: Mapping[str, sympy.Rational]
+    numbers: Mapping[str, Fraction]
     key: VariantKey | None = None
+
+    @cached_property
+    def params(self) -> dict[str, sympy.Rational]:
+        """The parameters as exact sympy rationals."""
+        return {k: sympy.Rational(v.numerator, v.denominator) for k, v in self.numbers.items()}
 
 
 class ConditioningError(RuntimeError):
     """A family's rules rejected every proposal for some key (a bug in the family)."""
 
 
-def exact(value: str | Fraction | int) -> sympy.Rational:
-    """An exact rational from a decimal string, a fraction or an integer ('0.15' -> 3/20)."""
-    value = Fraction(value)
-    return sympy.Rational(value.numerator, value.denominator)
-
-
 def canonical(family: Family) -> Variant:
     """The variant with the seed article's own numbers."""
-    return Variant(family, {k: exact(v) for k, v in family.canonical.items()})
+    return Variant(family, {k: Fraction(v) for k, v in family.canonical.items()})
 
 
 def seed_for(family: Family, key: VariantKey) -> str:
@@ -63,7 +67,7 @@ def seed_for(family: Family, key: VariantKey) -> str:
 def generate(family: Family, keys: Sequence[VariantKey]) -> list[Variant]:
     """Variants for many keys at once; conditions are checked on the whole batch in numpy."""
     seeds = [seed_for(family, k) for k in keys]
-    chosen: list[dict[str, sympy.Rational] | None] = [None] * len(keys)
+    chosen: list[Mapping[str, Fraction] | None] = [None] * len(keys)
     waiting = list(range(len(keys)))
     for attempt in range(MAX_ATTEMPTS):
         if not waiting:
@@ -73,7 +77,7 @@ def generate(family: Family, keys: Sequence[VariantKey]) -> list[Variant]:
         accepted = _well_conditioned(family, [proposals[i] for i in drawn])
         for i, ok in zip(drawn, accepted, strict=True):
             if ok:
-                chosen[i] = {k: exact(v) for k, v in proposals[i].items()}
+                chosen[i] = proposals[i]
         waiting = [i for i in waiting if chosen[i] is None]
     if waiting:
         raise ConditioningError(f"{family.name}: no well-conditioned variant for {keys[waiting[0]]}")
@@ -94,19 +98,19 @@ def _well_conditioned(family: Family, proposals: Sequence[Mapping[str, Fraction]
     return finite & np.asarray(family.conditions(values), dtype=bool)
 
 
-def decimal_text(value: sympy.Rational) -> str:
+def decimal_text(value: sympy.Rational | Fraction) -> str:
     """An exact rational as a terminating decimal when it is one ('0.15'), else 'p/q'."""
-    value = sympy.Rational(value)
-    q = int(value.q)
+    value = Fraction(int(value.numerator), int(value.denominator))
+    q = value.denominator
     for p in (2, 5):
         while q % p == 0:
             q //= p
     if q != 1:
         return str(value)
     digits = 0
-    while (value * 10**digits).q != 1:
+    while (value * 10**digits).denominator != 1:
         digits += 1
-    text = f"{abs(value.p) * 10**digits // value.q:0{digits + 1}d}"
+    text = f"{abs(value.numerator) * 10**digits // value.denominator:0{digits + 1}d}"
     if digits:
         text = f"{text[:-digits]}.{text[-digits:]}"
     return ("-" if value < 0 else "") + text

@@ -16,7 +16,7 @@ from tests.conftest import roster_variants
 def _values(name: str, count: int = 10_000):
     family = FAMILIES[name]
     variants = roster_variants(name, count)
-    params = as_arrays([v.params for v in variants], family.params)
+    params = as_arrays([v.numbers for v in variants], family.params)
     return variants, {**params, **batch_quantities(family.derivation(), params)}
 
 

@@ -1,0 +1,70 @@
+"""Variants for a class of 10,000 students of backprop_222: batch path versus per-variant sympy.
+
+Batch path: draw and condition every student's parameters, then evaluate every answer for the
+whole class with the lambdified derivation (numpy). Baseline: substitute each student's numbers
+into the derived sympy expressions one variant at a time (timed on a sample, extrapolated).
+
+    python benchmarks/bench_variants.py [--students 10000] [--sample 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import sympy
+
+from grader.families import FAMILIES
+from grader.keys import batch_key
+from grader.model import expand
+from grader.variants import VariantKey, generate
+
+
+def per_variant_substitution(family, variants) -> None:
+    """The baseline: every answer's expression in the parameters, evaluated by subs + evalf."""
+    derivation = family.derivation()
+    numeric = [a.id for a in family.answers if a.kind == "numeric"]
+    expressions = {a: expand(sympy.Symbol(a), derivation.quantities) for a in numeric}
+    for v in variants:
+        values = {sympy.Symbol(k): p for k, p in v.params.items()}
+        for expression in expressions.values():
+            float(expression.subs(values).evalf(30))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--family", default="backprop_222")
+    parser.add_argument("--students", type=int, default=10_000)
+    parser.add_argument("--sample", type=int, default=20, help="variants timed for the baseline")
+    args = parser.parse_args()
+    family = FAMILIES[args.family]
+
+    start = time.perf_counter()
+    family.derivation()
+    derive = time.perf_counter() - start
+
+    keys = [VariantKey("bench", f"student-{i}") for i in range(args.students)]
+    start = time.perf_counter()
+    variants = generate(family, keys)
+    draw = time.perf_counter() - start
+    start = time.perf_counter()
+    batch_key(family, variants)
+    evaluate = time.perf_counter() - start
+    batch = draw + evaluate
+
+    start = time.perf_counter()
+    per_variant_substitution(family, variants[: args.sample])
+    baseline = (time.perf_counter() - start) / args.sample * args.students
+
+    print(f"family {family.name}, {args.students} students")
+    print(f"  derivation (once)                       {derive:8.3f} s")
+    print(f"  batch: draw + condition parameters      {draw:8.3f} s")
+    print(f"  batch: evaluate every answer (numpy)    {evaluate:8.3f} s")
+    print(f"  batch total                             {batch:8.3f} s")
+    print(f"  per-variant sympy subs (extrapolated    {baseline:8.3f} s  from {args.sample} variants)")
+    print(f"  ratio baseline / batch                  {baseline / batch:8.1f} x")
+    print(f"  ratio baseline / batch evaluation only  {baseline / evaluate:8.1f} x")
+
+
+if __name__ == "__main__":
+    main()
