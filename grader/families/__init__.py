@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from grader.families import backprop_222, gd_linear
+from grader.families import backprop_222, chain_rule, gd_linear
 from grader.family import Family
 
-FAMILIES: dict[str, Family] = {f.name: f for f in (gd_linear.FAMILY, backprop_222.FAMILY)}
+FAMILIES: dict[str, Family] = {
+    f.name: f
+    for f in (
+        gd_linear.FAMILY,
+        backprop_222.FAMILY,
+        chain_rule.FAMILY,
+    )
+}
 
 
 class UnknownFamily(KeyError):
