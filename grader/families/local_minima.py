@@ -142,7 +142,7 @@ class Landscape:
         depths = [self.value.xreplace({**subs, w: r}) for r in minima]
         end = self.limit(params)
         reached = [i for i, m in enumerate(minima) if end is not None and abs(m - end) < 1e-20]
-        basin = min(sum(m < params["w0"] for m in maxima), len(minima) - 1)
+        basin = min(sum(1 for m in maxima if m < params["w0"]), len(minima) - 1)
         index = reached[0] if reached else basin
         side = SIDES[0] if index == 0 else SIDES[1]
         return side, "yes" if depths[index] == min(depths) else "no"
