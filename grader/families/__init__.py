@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grader.families import backprop_222, chain_rule, gd_linear, local_minima
+from grader.families import backprop_222, chain_rule, deep_chain, gd_linear, local_minima
 from grader.family import Family
 
 FAMILIES: dict[str, Family] = {
@@ -11,6 +11,7 @@ FAMILIES: dict[str, Family] = {
         gd_linear.FAMILY,
         backprop_222.FAMILY,
         chain_rule.FAMILY,
+        deep_chain.FAMILY,
         local_minima.FAMILY,
     )
 }
