@@ -276,7 +276,8 @@ $h'(x) = f'(g(x))\,g'(x)$. At the point $x_0 = {x0}$ give:
 1. `g_value` $= g(x_0)$ and `dg_dx_value` $= g'(x_0)$;
 2. `df_dg_value` $= f'(g(x_0))$, the derivative of the outer function at $g(x_0)$;
 3. `h_value` $= h(x_0)$ and `dh_dx_value` $= h'(x_0)$;
-4. `dh_dx_expr`: $h'(x)$ as a formula in $x$ (you may write `sigmoid(z)` for $\sigma(z)$).
+4. `dh_dx_expr`: $h'(x)$ as a formula in $x$ (write `sigmoid(z)` for $\sigma(z)$
+   and `log(z)` for $\ln z$).
 """,
     "zh": r"""**链式法则。** 设 $h(x) = f(g(x))$,其中
 
@@ -288,7 +289,8 @@ $\sigma(z) = 1/(1 + e^{{-z}})$,$\ln$ 为自然对数。由链式法则 $h'(x) = 
 1. `g_value` $= g(x_0)$ 与 `dg_dx_value` $= g'(x_0)$;
 2. `df_dg_value` $= f'(g(x_0))$,即外层函数在 $g(x_0)$ 处的导数;
 3. `h_value` $= h(x_0)$ 与 `dh_dx_value` $= h'(x_0)$;
-4. `dh_dx_expr`:用 $x$ 写出 $h'(x)$ 的表达式($\sigma(z)$ 可写作 `sigmoid(z)`)。
+4. `dh_dx_expr`:用 $x$ 写出 $h'(x)$ 的表达式($\sigma(z)$ 写作 `sigmoid(z)`,
+   $\ln z$ 写作 `log(z)`)。
 """,
 }
 

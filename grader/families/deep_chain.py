@@ -145,12 +145,12 @@ Input $x = {x}$, target $y = {y}$; weights WEIGHTS; biases BIASES; learning rate
 
 1. Forward pass: FORWARD; the loss `E`.
 2. Deltas $\delta_l = \partial E/\partial z_l$, from the last layer back: DELTAS.
-3. Gradients $\partial E/\partial w_l$: GRADIENTS. (The bias gradient $\partial E/\partial b_l$
-   equals $\delta_l$, so it is not asked separately.)
-4. After one step of gradient descent: UPDATES (every delta uses the weights from before the
-   update).
+3. Gradients $\partial E/\partial w_l$: GRADIENTS.
+   The bias gradient $\partial E/\partial b_l$ equals $\delta_l$, so it is not asked separately.
+4. After one step of gradient descent: UPDATES.
+   Every delta uses the weights from before the update.
 5. Formulas: `delta_L_expr` for $\delta_L$ and `delta_1_expr` for $\delta_1$ (you may use the
-   names above, e.g. `a_3`, `y`, `w_2`, `delta_2`).
+   names above, e.g. OUTPUT, `y`, `w_2`, `delta_2`).
 """,
     "zh": r"""**一串 Sigmoid 神经元的反向传播。** 网络共 $L = {layers}$ 层,每层一个神经元;第 $l$
 层使用权重 $w_l$ 和偏置 $b_l$,输入是上一层的输出,第一层的输入为 $a_0 = x$:
@@ -162,11 +162,12 @@ E = \tfrac12\,(a_L - y)^2.$$
 
 1. 前向传播:FORWARD;损失 `E`。
 2. 误差项 $\delta_l = \partial E/\partial z_l$,从最后一层往回算:DELTAS。
-3. 梯度 $\partial E/\partial w_l$:GRADIENTS。(偏置的梯度 $\partial E/\partial b_l$ 等于
-   $\delta_l$,不再单独作答。)
-4. 做一步梯度下降后的 UPDATES(所有误差项都使用更新前的权重)。
+3. 梯度 $\partial E/\partial w_l$:GRADIENTS。
+   偏置的梯度 $\partial E/\partial b_l$ 等于 $\delta_l$,不再单独作答。
+4. 做一步梯度下降后的 UPDATES。
+   所有误差项都使用更新前的权重。
 5. 公式:$\delta_L$ 的 `delta_L_expr` 与 $\delta_1$ 的 `delta_1_expr`(可以使用上面的名称,
-   如 `a_3`、`y`、`w_2`、`delta_2`)。
+   如 OUTPUT、`y`、`w_2`、`delta_2`)。
 """,
 }
 
@@ -182,6 +183,7 @@ def _template(lang: str) -> str:
         "DELTAS": sep.join(f"`{a}`" for a in ids["deltas"]),
         "GRADIENTS": sep.join(f"`{a}`" for a in ids["gradients"]),
         "UPDATES": sep.join(f"`{a}`" for a in ids["updates"]),
+        "OUTPUT": f"`a_{LAYERS}`",
     }
     text = TEXT[lang]
     for marker, value in lists.items():
