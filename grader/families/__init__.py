@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from grader.families import backprop_222, chain_rule, deep_chain, gd_linear, local_minima
+from grader.families import (
+    backprop_222,
+    chain_rule,
+    deep_chain,
+    gd_linear,
+    gradient_meaning,
+    local_minima,
+)
 from grader.family import Family
 
 FAMILIES: dict[str, Family] = {
@@ -13,6 +20,7 @@ FAMILIES: dict[str, Family] = {
         chain_rule.FAMILY,
         deep_chain.FAMILY,
         local_minima.FAMILY,
+        gradient_meaning.FAMILY,
     )
 }
 
