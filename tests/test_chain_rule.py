@@ -211,3 +211,9 @@ def test_canonical_variant_is_sigma_of_tanh():
     assert mpmath.almosteq(mpmath.mpf(key["h_value"].exact), _sigmoid(t), rel_eps=1e-25)
     expected = _sigmoid(t) * (1 - _sigmoid(t)) * (1 - t**2)
     assert mpmath.almosteq(mpmath.mpf(key["dh_dx_value"].exact), expected, rel_eps=1e-25)
+
+
+def test_the_derivative_is_written_as_the_seed_chain_rule():
+    """h'(x0) = f'(g(x0)) g'(x0) by name, so a student's own earlier answers can be followed."""
+    formula = FAMILY.derivation().quantity("dh_dx_value")
+    assert formula == sympy.Symbol("df_dg_value") * sympy.Symbol("dg_dx_value")

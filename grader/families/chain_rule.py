@@ -82,19 +82,28 @@ def model(o: int, i: int) -> list[tuple[sympy.Symbol, sympy.Expr]]:
 
 
 def derive_structure(o: int, i: int, rules: Rules) -> dict[str, sympy.Expr]:
-    """Every quantity of one structure as a local formula, and h'(x) expanded in x."""
+    """Every quantity of one structure as a local formula, and h'(x) expanded in x.
+
+    g'(x) comes from backpropagation through u = a x + b and g = p(u); h'(x) from
+    backpropagation through h = f(G(x)) with G an opaque function whose derivative is then
+    named g'(x), so that it reads as the seed's chain rule h'(x) = f'(g(x)) g'(x).
+    """
     steps = model(o, i)
-    inner_adjoints = backpropagate(steps[:2], g, {x: dg_dx}, rules)
-    adjoints = backpropagate(steps, h, {g: df_dg, x: dh_dx}, rules)
-    derivative = expand(adjoints[dh_dx], [*steps, (df_dg, adjoints[df_dg])])
+    dg = backpropagate(steps[:2], g, {x: dg_dx}, rules)[dg_dx]
+    opaque = sympy.Function("G")(x)
+    outer_steps = [(g, opaque), steps[2]]
+    adjoints = backpropagate(outer_steps, h, {g: df_dg, x: dh_dx}, rules)
+    # the one derivative of G left in the chain (folded to d g_value/dx) is g'(x) by name
+    chained = adjoints[dh_dx].xreplace({d: dg_dx for d in adjoints[dh_dx].atoms(sympy.Derivative)})
+    derivative = expand(chained, [*steps, (dg_dx, dg), (df_dg, adjoints[df_dg])])
     at_x0 = {x: x0}
     return {
         "u": steps[0][1].xreplace(at_x0),
         "g_value": steps[1][1],
         "h_value": steps[2][1],
-        "dg_dx_value": inner_adjoints[dg_dx].xreplace(at_x0),
-        "df_dg_value": adjoints[df_dg].xreplace(at_x0),
-        "dh_dx_value": adjoints[dh_dx].xreplace(at_x0),
+        "dg_dx_value": dg.xreplace(at_x0),
+        "df_dg_value": adjoints[df_dg],
+        "dh_dx_value": chained,
         "dh_dx_expr": derivative,
     }
 
