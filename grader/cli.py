@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from grader.families import FAMILIES, UnknownFamily, get_family
+from grader.grading import expectation, grade
 from grader.keys import variant_record
 from grader.roster import RosterError, read_roster
 from grader.variants import Variant, VariantKey, canonical, generate, variant
@@ -54,15 +55,43 @@ def list_families(lang: str, as_json: bool) -> None:
 def show(family, use_canonical, assignment, student, question, lang, as_json) -> None:
     """Show one variant of FAMILY: its statement, or with --json its parameters and answer key."""
     fam = _family(family)
-    if use_canonical == bool(assignment or student):
-        raise click.UsageError("give either --canonical or both --assignment and --student")
-    if not use_canonical and not (assignment and student):
-        raise click.UsageError("--assignment and --student go together")
-    v = canonical(fam) if use_canonical else variant(fam, assignment, student, question)
+    v = _chosen_variant(fam, use_canonical, assignment, student, question)
     if as_json:
         _dump(variant_record(v))
     else:
         click.echo(fam.statement(v.params, lang))
+
+
+@main.command()
+@click.argument("family")
+@click.option("--canonical", "use_canonical", is_flag=True, help="The seed article's own numbers.")
+@click.option("--assignment", help="Assignment id (with --student).")
+@click.option("--student", help="Student id (with --assignment).")
+@click.option("--question", default="1", show_default=True, help="Question id within the assignment.")
+@click.option("--answer", "answers", multiple=True, metavar="ID=VALUE",
+              help="One answer; repeat for more. Answers not given are graded as missing.")
+@click.option("--lang", type=LANGS, default="en", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def check(family, use_canonical, assignment, student, question, answers, lang, as_json) -> None:
+    """Grade answers to one variant of FAMILY."""
+    v = _chosen_variant(_family(family), use_canonical, assignment, student, question)
+    given = {}
+    for item in answers:
+        answer_id, sep, value = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{item!r} is not ID=VALUE", param_hint="--answer")
+        given[answer_id.strip()] = value
+    unknown = sorted(set(given) - {a.id for a in v.family.answers})
+    if unknown:
+        raise click.BadParameter(f"{', '.join(unknown)} not in {v.family.name}; answers are: "
+                                 + ", ".join(a.id for a in v.family.answers), param_hint="--answer")
+    result = grade(expectation(v), given, lang=lang)
+    if as_json:
+        _dump(result.to_json())
+        return
+    for a in result.answers:
+        click.echo(f"{a.id:<16} {a.status:<10} {a.score:g}/{a.max:g}  {a.feedback}")
+    click.echo(f"{'total':<16} {'':<10} {result.score:g}/{result.max:g}")
 
 
 @main.command()
@@ -85,6 +114,14 @@ def variants(family, assignment, roster, question, lang, as_json) -> None:
         return
     for s, v in zip(students, batch, strict=True):
         click.echo(f"## {s.name or s.id} ({s.id})\n\n{_statement(v, lang)}")
+
+
+def _chosen_variant(fam, use_canonical, assignment, student, question) -> Variant:
+    if use_canonical == bool(assignment or student):
+        raise click.UsageError("give either --canonical or both --assignment and --student")
+    if not use_canonical and not (assignment and student):
+        raise click.UsageError("--assignment and --student go together")
+    return canonical(fam) if use_canonical else variant(fam, assignment, student, question)
 
 
 def _statement(v: Variant, lang: str) -> str:

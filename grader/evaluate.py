@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 
 import numpy as np
@@ -50,34 +50,39 @@ def exact_symbolic(derivation: Derivation, params: Mapping[str, sympy.Rational])
 
 
 @cache
-def _compiled(derivation: Derivation) -> tuple[tuple[str, tuple[str, ...], object], ...]:
-    """Each quantity's formula compiled to a numpy function of the names it uses."""
-    compiled = []
+def _compiled(derivation: Derivation) -> dict[str, tuple[tuple[str, ...], Callable]]:
+    """Each quantity's formula compiled to a numpy function of the names it uses, in order."""
+    compiled = {}
     for name, formula in derivation.quantities:
         args = tuple(sorted(str(s) for s in formula.free_symbols))
         function = sympy.lambdify([sympy.Symbol(a) for a in args], formula, modules=_NUMPY)
-        compiled.append((str(name), args, function))
-    return tuple(compiled)
+        compiled[str(name)] = (args, function)
+    return compiled
 
 
 def batch_quantities(
     derivation: Derivation,
     params: Mapping[str, np.ndarray],
     overrides: Mapping[str, np.ndarray] | None = None,
+    transform: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """Every quantity for a batch of variants: ``params`` maps each name to a float array.
 
-    ``overrides`` replaces quantities by given arrays, as in :func:`exact_quantities`.
+    ``overrides`` replaces quantities by given arrays, as in :func:`exact_quantities`;
+    ``transform`` is applied to each quantity as soon as it is computed (the grader uses
+    it to follow a student who rounds every intermediate result).
     """
     size = len(next(iter(params.values())))
     values: dict[str, np.ndarray] = dict(params)
     overrides = overrides or {}
-    for name, args, function in _compiled(derivation):
+    for name, (args, function) in _compiled(derivation).items():
         if name in overrides:
             values[name] = np.asarray(overrides[name], dtype=float)
             continue
         result = function(*(values[a] for a in args))
         values[name] = np.broadcast_to(np.asarray(result, dtype=float), (size,))
+        if transform is not None:
+            values[name] = transform(values[name])
     return {k: v for k, v in values.items() if k not in params}
 
 
@@ -88,3 +93,31 @@ def as_arrays(params: Sequence[Mapping[str, object]], names: Sequence[str]) -> d
         pairs = np.array([(int(p[n].numerator), int(p[n].denominator)) for p in params], dtype=float)
         arrays[n] = pairs[:, 0] / pairs[:, 1] if len(params) else np.zeros(0)
     return arrays
+
+
+def local_value(derivation: Derivation, name: str, values: Mapping[str, float]) -> float:
+    """One quantity from its own formula, given the values of the names it uses."""
+    args, function = _compiled(derivation)[name]
+    with np.errstate(all="ignore"):
+        return float(function(*(values[a] for a in args)))
+
+
+def inputs_of(derivation: Derivation, name: str) -> tuple[str, ...]:
+    """The names a quantity's formula uses."""
+    return _compiled(derivation)[name][0]
+
+
+@cache
+def update_baseline(derivation: Derivation, name: str) -> str | None:
+    """The value a quantity updates, when its formula is ``that value + (a step with eta)``.
+
+    ``w5_new = w5 - eta*dE_dw5`` gives ``w5``; a quantity that is no update gives None. The
+    grader judges an update by its step, so that leaving a weight unchanged is never accepted.
+    """
+    formula = derivation.quantity(name)
+    eta = sympy.Symbol("eta")
+    for symbol in sorted(formula.free_symbols, key=str):
+        step = sympy.expand(formula - symbol)
+        if eta in step.free_symbols and symbol not in step.free_symbols:
+            return str(symbol)
+    return None

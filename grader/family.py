@@ -44,10 +44,14 @@ class Symbolic:
     """A symbolic answer: its formula and the symbol names a student may use in it.
 
     Parameters that are not among ``symbols`` are replaced by the variant's numbers.
+    ``near`` pairs a symbol with the parameter around whose value it is sampled when the
+    grader checks equivalence, e.g. ``(("x", "x0"),)`` where the formula is only defined
+    near the variant's point.
     """
 
     expr: sympy.Expr
     symbols: tuple[str, ...]
+    near: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

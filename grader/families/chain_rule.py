@@ -176,7 +176,7 @@ def derive(rules: Rules) -> Derivation:
     return Derivation(
         quantities=quantities,
         forward=frozenset({"u", "g_value", "h_value"}),
-        symbolic={"dh_dx_expr": Symbolic(expression, ("x",))},
+        symbolic={"dh_dx_expr": Symbolic(expression, ("x",), near=(("x", "x0"),))},
         definitions=quantities,
     )
 

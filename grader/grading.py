@@ -1,0 +1,312 @@
+"""Grading one variant: a student's raw answers in, a typed result with feedback out.
+
+Pure: no printing, no files. :func:`expectations` prepares what grading needs for a whole
+class at once (the key and every typical wrong value, in numpy); :func:`grade` then judges
+one student's answers against one :class:`Expected`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import sympy
+
+from grader.compare import DEFAULT, Tolerance, within
+from grader.equivalence import evaluate_expr, exactly_equal, points, same_values
+from grader.evaluate import (
+    as_arrays,
+    batch_quantities,
+    exact_choices,
+    inputs_of,
+    local_value,
+    update_baseline,
+)
+from grader.family import Answer, Family
+from grader.messages import message, mistake_text
+from grader.mistakes import Mistake, numeric_mistakes, symbolic_mistakes
+from grader.parsing import ParseError, evaluate, explain, parse, parse_number, to_sympy
+from grader.variants import Variant
+
+Status = Literal["correct", "incorrect", "invalid", "missing"]
+Raw = str | int | float | None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How answers are judged: tolerances (default and per answer), points, carried-forward credit.
+
+    ``carried_forward_credit`` is the share of an answer's points given when it is wrong only
+    because an earlier answer was (default 1: full credit for a right method); ``selected``
+    limits the question to some of the family's answers.
+    """
+
+    tolerance: Tolerance = DEFAULT
+    tolerances: Mapping[str, Tolerance] = field(default_factory=dict)
+    points: Mapping[str, float] = field(default_factory=dict)
+    carried_forward_credit: float = 1.0
+    selected: tuple[str, ...] | None = None
+
+    def asks(self, answer: Answer) -> bool:
+        """Whether this answer is part of the question (all are, unless some are selected)."""
+        return self.selected is None or answer.id in self.selected
+
+    def tolerance_for(self, answer_id: str) -> Tolerance:
+        """The tolerance of one answer."""
+        return self.tolerances.get(answer_id, self.tolerance)
+
+    def points_for(self, answer: Answer) -> float:
+        """The points of one answer."""
+        return float(self.points.get(answer.id, answer.points))
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    """The verdict on one answer."""
+
+    id: str
+    status: Status
+    score: float
+    max: float
+    feedback: str
+    mistake: str | None = None
+    carried_forward: bool = False
+    given: str = ""
+
+
+@dataclass(frozen=True)
+class Result:
+    """The verdicts on all answers of one variant."""
+
+    answers: tuple[AnswerResult, ...]
+
+    @property
+    def score(self) -> float:
+        """Points earned."""
+        return sum(a.score for a in self.answers)
+
+    @property
+    def max(self) -> float:
+        """Points available."""
+        return sum(a.max for a in self.answers)
+
+    def answer(self, answer_id: str) -> AnswerResult:
+        """The verdict on one answer."""
+        return next(a for a in self.answers if a.id == answer_id)
+
+    def to_json(self) -> dict:
+        """The stable JSON form used by ``grader check --json``."""
+        return {
+            "score": self.score,
+            "max": self.max,
+            "answers": {
+                a.id: {
+                    "status": a.status, "score": a.score, "max": a.max, "feedback": a.feedback,
+                    "mistake": a.mistake, "carried_forward": a.carried_forward,
+                }
+                for a in self.answers
+            },
+        }
+
+
+@dataclass(frozen=True)
+class Expected:
+    """Everything grading one variant needs: key values, typical wrong values, choices."""
+
+    variant: Variant
+    values: Mapping[str, float]
+    mistakes: Mapping[str, tuple[tuple[Mistake, float], ...]]
+    choices: Mapping[str, str]
+
+
+def expectations(family: Family, variants: Sequence[Variant]) -> list[Expected]:
+    """What grading needs for many variants of one family, computed in one numpy pass."""
+    params = as_arrays([v.numbers for v in variants], family.params)
+    correct = {**params, **batch_quantities(family.derivation(), params)}
+    wrong = numeric_mistakes(family, params, correct)
+    expected = []
+    for i, v in enumerate(variants):
+        expected.append(Expected(
+            variant=v,
+            values={k: float(column[i]) for k, column in correct.items()},
+            mistakes={a: tuple((m, float(vals[i])) for m, vals in ms) for a, ms in wrong.items()},
+            choices=exact_choices(family.derivation(), v.params),
+        ))
+    return expected
+
+
+def expectation(v: Variant) -> Expected:
+    """What grading one variant needs."""
+    return expectations(v.family, [v])[0]
+
+
+def grade(
+    expected: Expected, answers: Mapping[str, Raw], settings: Settings = Settings(), lang: str = "en"
+) -> Result:
+    """Judge a student's raw answers (strings or numbers) for one variant."""
+    family = expected.variant.family
+    numbers = _student_numbers(family, answers)
+    results = []
+    for answer in filter(settings.asks, family.answers):
+        raw = answers.get(answer.id)
+        judge = {"numeric": _numeric, "symbolic": _symbolic, "choice": _choice}[answer.kind]
+        results.append(judge(expected, answer, raw, numbers, settings, lang))
+    return Result(tuple(results))
+
+
+def _student_numbers(family: Family, answers: Mapping[str, Raw]) -> dict[str, float]:
+    """The student's numeric answers that parse to finite numbers (for carried-forward checks)."""
+    numbers = {}
+    for a in family.answers:
+        if a.kind == "numeric" and answers.get(a.id) is not None:
+            try:
+                value = _to_number(answers[a.id])
+            except (ParseError, ValueError):
+                continue
+            if math.isfinite(value):
+                numbers[a.id] = value
+    return numbers
+
+
+def _to_number(raw: Raw) -> float:
+    if isinstance(raw, bool):
+        raise ValueError("a truth value is not a number")
+    if isinstance(raw, (int, float)):
+        return float(raw)
+    return parse_number(str(raw))
+
+
+def _text(raw: Raw) -> str:
+    return "" if raw is None else str(raw)
+
+
+def _blank(raw: Raw) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip())
+
+
+def _missing(answer: Answer, raw: Raw, points: float, lang: str) -> AnswerResult:
+    key = "missing" if raw is None else "blank"
+    return AnswerResult(answer.id, "missing", 0.0, points, message(key, lang), given=_text(raw))
+
+
+def _numeric(expected, answer, raw, numbers, settings, lang) -> AnswerResult:
+    points = settings.points_for(answer)
+    if _blank(raw):
+        return _missing(answer, raw, points, lang)
+    given = _text(raw)
+    try:
+        value = _to_number(raw)
+    except ParseError as error:
+        return AnswerResult(answer.id, "invalid", 0.0, points, explain(error, lang), given=given)
+    except ValueError:
+        return AnswerResult(answer.id, "invalid", 0.0, points, message("not_finite", lang, value=given),
+                            given=given)
+    if not math.isfinite(value):
+        return AnswerResult(answer.id, "invalid", 0.0, points,
+                            message("not_finite", lang, value=given), given=given)
+    tolerance = settings.tolerance_for(answer.id)
+    key = expected.values[answer.id]
+    close = _closeness(expected, answer.id, tolerance)
+    if close(value, key):
+        return AnswerResult(answer.id, "correct", points, points, message("correct", lang), given=given)
+    carried = _carried_forward(expected, answer.id, value, numbers, tolerance, close)
+    if carried:
+        score = points * settings.carried_forward_credit
+        feedback = message("carried_forward", lang, inputs=", ".join(carried))
+        return AnswerResult(answer.id, "correct", score, points, feedback, carried_forward=True,
+                            given=given)
+    for mistake, wrong in expected.mistakes.get(answer.id, ()):
+        if close(value, wrong) and not close(wrong, key):
+            return _with_mistake(answer.id, points, mistake, lang, given)
+    feedback = message("incorrect_numeric", lang, tolerance=tolerance.describe())
+    return AnswerResult(answer.id, "incorrect", 0.0, points, feedback, given=given)
+
+
+def _closeness(expected: Expected, answer_id: str, tolerance: Tolerance):
+    """How to compare a value with a target for this answer: an update is judged by its step."""
+    baseline = update_baseline(expected.variant.family.derivation(), answer_id)
+    if baseline is None:
+        return lambda value, target: within(value, target, tolerance)
+    origin = expected.values[baseline]
+    return lambda value, target: within(value - origin, target - origin, tolerance)
+
+
+def _carried_forward(expected, answer_id, value, numbers, tolerance, close) -> list[str]:
+    """The earlier answers this one follows from, if it is right given the student's own values."""
+    derivation = expected.variant.family.derivation()
+    inputs = inputs_of(derivation, answer_id)
+    differing = [
+        name for name in inputs
+        if name in numbers and not within(numbers[name], expected.values[name], tolerance)
+    ]
+    if not differing:
+        return []
+    values = {name: numbers.get(name, expected.values[name]) for name in inputs}
+    if close(value, local_value(derivation, answer_id, values)):
+        return differing
+    return []
+
+
+def _with_mistake(answer_id, points, mistake: Mistake, lang, given) -> AnswerResult:
+    text = message("mistake", lang, mistake=mistake_text(mistake.name, lang, **dict(mistake.fields)))
+    return AnswerResult(answer_id, "incorrect", 0.0, points, text, mistake=mistake.name, given=given)
+
+
+def _symbolic(expected, answer, raw, numbers, settings, lang) -> AnswerResult:
+    points = settings.points_for(answer)
+    if _blank(raw):
+        return _missing(answer, raw, points, lang)
+    given = _text(raw)
+    family = expected.variant.family
+    symbolic = family.derivation().symbolic[answer.id]
+    try:
+        node = parse(given, symbolic.symbols)
+        student_expr = to_sympy(node, {n: sympy.Symbol(n) for n in symbolic.symbols})
+    except ParseError as error:
+        return AnswerResult(answer.id, "invalid", 0.0, points, explain(error, lang), given=given)
+    key_expr = _substituted(symbolic.expr, symbolic.symbols, expected.variant.params)
+    correct = AnswerResult(answer.id, "correct", points, points, message("correct", lang), given=given)
+    if exactly_equal(student_expr, key_expr):
+        return correct
+    at = points_for(expected, answer.id)
+    with np.errstate(all="ignore"):
+        student_values = np.asarray(evaluate(node, at.values), dtype=float)
+    if same_values(student_values, evaluate_expr(symbolic.expr, at)):
+        return correct
+    for mistake, wrong in symbolic_mistakes(family, answer.id):
+        if same_values(student_values, evaluate_expr(wrong, at)):
+            return _with_mistake(answer.id, points, mistake, lang, given)
+    return AnswerResult(answer.id, "incorrect", 0.0, points, message("incorrect_symbolic", lang),
+                        given=given)
+
+
+def points_for(expected: Expected, answer_id: str):
+    """The random points at which a symbolic answer of this variant is checked."""
+    return points(expected.variant.family, answer_id, expected.variant.numbers)
+
+
+def _substituted(expr: sympy.Expr, keep: Sequence[str], params: Mapping[str, sympy.Rational]):
+    return expr.xreplace({sympy.Symbol(k): v for k, v in params.items() if k not in keep})
+
+
+OPTION_NOISE = re.compile(r"[\s_()\[\].:]+")
+
+
+def _choice(expected, answer, raw, numbers, settings, lang) -> AnswerResult:
+    points = settings.points_for(answer)
+    if _blank(raw):
+        return _missing(answer, raw, points, lang)
+    given = _text(raw)
+    chosen = OPTION_NOISE.sub("-", given.strip().lower()).strip("-")
+    options = {o.lower(): o for o in answer.options}
+    if chosen not in options:
+        feedback = message("unknown_option", lang, value=given[:40], options=", ".join(answer.options))
+        return AnswerResult(answer.id, "invalid", 0.0, points, feedback, given=given)
+    if options[chosen] == expected.choices[answer.id]:
+        return AnswerResult(answer.id, "correct", points, points, message("correct", lang), given=given)
+    return AnswerResult(answer.id, "incorrect", 0.0, points, message("incorrect_choice", lang),
+                        given=given)
