@@ -62,8 +62,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "MissingArgument": {
         "en": "The function {function} at position {pos} must be followed by its argument "
-        "in parentheses, for example {function}(x).",
-        "zh": "第 {pos} 个字符处的函数 {function} 后面必须用括号写出自变量，例如 {function}(x)。",
+        "in parentheses, for example {example}.",
+        "zh": "第 {pos} 个字符处的函数 {function} 后面必须用括号写出自变量，例如 {example}。",
     },
     "AmbiguousTimes": {
         "en": "{letter} between two numbers at position {pos} is ambiguous because {letter} is "
@@ -137,7 +137,7 @@ HINTS: dict[str, dict[str, str]] = {
 }
 """Extra advice after an unexpected character, by character."""
 
-for _same, _as in (("]", "["), ("{", "["), ("}", "["), ('"', "'"), ("`", "'"), (";", ",")):
+for _same, _as in (("]", "["), ("{", "["), ("}", "["), ('"', "'"), ("`", "'")):
     HINTS[_same] = HINTS[_as]
 
 LIST_SEPARATOR = {"en": ", ", "zh": "、"}

@@ -265,6 +265,9 @@ class MissingArgument(ParseError):
 
     function: str
 
+    def details(self) -> dict[str, object]:
+        return {**super().details(), "example": f"{self.function}(x)"}
+
 
 @dataclass(eq=False, kw_only=True)
 class AmbiguousTimes(ParseError):
@@ -349,7 +352,7 @@ def explain(error: ParseError, lang: str = "en") -> str:
 
 
 def _shown_field(key: str, value: object, lang: str) -> str:
-    if key == "char":
+    if key in ("char", "partner"):
         return parse_messages.describe_char(str(value))
     if key == "allowed":
         return parse_messages.LIST_SEPARATOR[lang].join(map(str, value))  # type: ignore[call-overload]
@@ -667,9 +670,17 @@ class _Lexer:
         self.i = end
 
     def candidates(self, word: str, index: int) -> list[int]:
-        """Ends of the known names starting at ``index``, longest first."""
+        """Ends of the known names starting at ``index``, longest first.
+
+        The constant ``e`` only counts as a word of its own: ``eta2`` is not e*t*a2.
+        """
         top = min(len(word), index + self.vocabulary.longest)
-        return [j for j in range(top, index, -1) if word[index:j] in self.vocabulary.entries]
+        entries = self.vocabulary.entries
+        return [
+            j
+            for j in range(top, index, -1)
+            if word[index:j] in entries and (entries[word[index:j]][0] != "const" or (index, j) == (0, len(word)))
+        ]
 
     def segment(self, word: str) -> list[tuple[int, int]] | None:
         """Split ``word`` into known names, preferring the longest name at each step."""
@@ -1066,7 +1077,7 @@ def parse(text: str, symbols: Collection[str] = ()) -> Node:
     True
     """
     if len(text) > MAX_LENGTH:
-        raise TooLong(text=text, position=MAX_LENGTH, end=len(text), length=len(text))
+        raise TooLong(text=text, position=MAX_LENGTH, length=len(text))
     tokens = _Lexer(text, _vocabulary(symbols)).run()
     if len(tokens) == 1:
         raise EmptyAnswer(text=text, position=0, end=len(text))
