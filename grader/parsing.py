@@ -1026,8 +1026,7 @@ def _power_size(node: Binary, a: _Size, b: _Size, text: str) -> _Size:
     if b.exact is not None and b.exact.denominator == 1:
         n = abs(b.exact.numerator)
         if a.bits * n > MAX_EXACT_BITS and a.exact not in (0, 1, -1):
-            error = ExponentTooLarge if a.value is not None else PowerTooComplex
-            raise error(text=text, position=node.start, end=node.end)
+            raise PowerTooComplex(text=text, position=node.start, end=node.end)
         exact = None
         if a.exact is not None and (a.exact != 0 or b.exact >= 0):
             exact = a.exact**b.exact.numerator
@@ -1207,7 +1206,7 @@ def _unparse_node(node: Node, kids: list[tuple[str, int]]) -> tuple[str, int]:
     if node.op == "^":  # right-associative, and a signed exponent needs no parentheses
         left, right = _wrap(kids[0], mine + 1), _wrap(kids[1], min(mine, _PRECEDENCE["unary"]))
     else:
-        left, right = _wrap(kids[0], mine), _wrap(kids[1], mine + (node.op in "-/"))
+        left, right = _wrap(kids[0], mine), _wrap(kids[1], mine + 1)
     return left + (f" {node.op} " if node.op in "+-" else node.op) + right, mine
 
 
