@@ -126,3 +126,8 @@ def _chosen_variant(fam, use_canonical, assignment, student, question) -> Varian
 
 def _statement(v: Variant, lang: str) -> str:
     return v.family.statement(v.params, lang)
+
+from grader.quiz.commands import plot_command, quiz_command  # noqa: E402 - the self-quiz adds its commands
+
+main.add_command(quiz_command)
+main.add_command(plot_command)

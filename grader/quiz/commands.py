@@ -1,0 +1,126 @@
+"""The ``grader quiz`` and ``grader plot`` commands: argument checking, then the quiz and plot modules.
+
+Randomness (a fresh seed), files (the progress record, the PNG) and the terminal enter here.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from pathlib import Path
+
+import click
+
+from grader.families import FAMILIES, get_family
+from grader.grading import expectation
+from grader.quiz import progress as record
+from grader.quiz import terminal
+from grader.quiz.session import PICTURES, new_session, quiz_variant
+from grader.quiz.text import say, step_name
+
+LANGS = click.Choice(["en", "zh"])
+DEFAULT_TOPIC = "backprop_222"
+
+
+def _console() -> terminal.Console:
+    def read() -> str | None:
+        line = sys.stdin.readline()
+        return line.rstrip("\r\n") if line else None
+
+    def write(text: str, style: str | None) -> None:
+        if style == "bold":
+            text = click.style(text, bold=True)
+        elif style:
+            text = click.style(text, fg=style)
+        click.echo(text, nl=False)  # click drops the colour codes when stdout is not a terminal
+
+    return terminal.Console(read, write)
+
+
+@click.command("quiz")
+@click.option("--topic", type=click.Choice(list(FAMILIES)), help=f"Exercise family (default {DEFAULT_TOPIC}).")
+@click.option("--lang", type=LANGS, default="en", show_default=True)
+@click.option("--seed", type=click.IntRange(min=0), help="Replay a problem: the same seed gives the same numbers.")
+@click.option("--canonical", "use_canonical", is_flag=True, help="The seed article's own numbers.")
+@click.option("--review", is_flag=True, help="Practise the step you get wrong most (from your progress).")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
+              help=f"Where progress is kept (default ${record.ENV}, else your user data directory).")
+@click.option("--no-save", is_flag=True, help="Do not record this quiz in the progress file.")
+def quiz_command(topic, lang, seed, use_canonical, review, data_dir, no_save) -> None:
+    """Practise step by step: a fresh problem, a verdict on each answer, hints and worked solutions.
+
+    Type a value at each prompt; ? gives a hint, s the worked solution of the step, q stops.
+    Reads plain standard input, so it can be driven by a pipe.
+    """
+    path = record.progress_path(data_dir)
+    progress, trouble = record.load(path)
+    if trouble:
+        click.echo(say("progress_unreadable", lang, path=path, reason=trouble[0], backup=trouble[1]), err=True)
+    steps = None
+    if review:
+        weak = record.weakest(_only(progress, topic))
+        if weak is None:
+            click.echo(say("review_nothing", lang))
+        else:
+            topic, steps = weak.family, [weak.step]
+            click.echo(say("review_pick", lang, family=weak.family, step=step_name(weak.step, lang),
+                           wrong=weak.wrong, total=weak.total))
+    topic = topic or DEFAULT_TOPIC
+    if seed is None and not use_canonical:
+        seed = secrets.randbelow(1_000_000)
+    chosen = quiz_variant(get_family(topic), seed, use_canonical)
+    session = new_session(chosen, lang, steps)
+    title = say("title_canonical", lang, family=topic) if use_canonical else say("title", lang, family=topic, seed=seed)
+    state = {"progress": record.started(progress, topic), "saved": False}
+
+    def on_done(states) -> None:
+        for s in states:
+            state["progress"] = record.record(state["progress"], topic, s)
+        if states and not no_save:
+            _save(state["progress"], path, lang)
+            state["saved"] = True
+
+    picture = None
+    if topic in PICTURES:
+        picture = f"{PICTURES[topic]} " + ("--canonical" if use_canonical else f"--seed {seed}")
+    terminal.run(session, expectation(chosen), _console(), title, on_done, picture)
+    if not no_save:
+        _save(state["progress"], path, lang)
+        click.echo(say("progress_saved", lang, path=path))
+
+
+def _only(progress: record.Progress, topic: str | None) -> record.Progress:
+    if topic is None:
+        return progress
+    return record.Progress({k: v for k, v in progress.families.items() if k == topic})
+
+
+def _save(progress: record.Progress, path: Path, lang: str) -> None:
+    try:
+        record.save(progress, path)
+    except OSError as error:
+        click.echo(say("progress_unwritable", lang, path=path, reason=error.strerror or error), err=True)
+
+
+@click.command("plot")
+@click.argument("kind", type=click.Choice(["descent", "network", "minima"]))
+@click.option("--seed", type=click.IntRange(min=0),
+              help="The variant of `grader quiz --seed N` (default: the seed article's numbers).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="PNG file to write (default KIND.png).")
+@click.option("--dpi", type=click.IntRange(50, 400), default=100, show_default=True)
+def plot_command(kind, seed, out, dpi) -> None:
+    """Draw a picture as PNG: descent (learning rates), network (2-2-2 backprop) or minima (local minima)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from grader import plots
+
+    chosen = quiz_variant(get_family(plots.FAMILY_OF[kind]), seed, use_canonical=seed is None)
+    out = out or Path(f"{kind}.png")
+    fig = plots.figure(kind, chosen)
+    try:
+        fig.savefig(out, format="png", dpi=dpi)
+    except OSError as error:
+        raise click.ClickException(f"cannot write {out}: {error.strerror or error}") from None
+    width, height = (round(v * dpi) for v in fig.get_size_inches())
+    click.echo(say("plot_saved", "en", path=out, width=width, height=height))

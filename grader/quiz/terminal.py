@@ -1,0 +1,116 @@
+"""The quiz in a terminal: one line of plain standard input per answer or command.
+
+Commands at the prompt: a value (number, formula or option), ``?`` for a hint, ``s`` for the
+worked solution of the current step, ``q`` to stop; after a wrong answer an empty line keeps
+it and goes on. End of input stops the quiz like ``q``, so a script or a pipe can drive it.
+Reading and writing go through a :class:`Console`, so the loop itself is testable without a
+terminal; the click command supplies one that colours output only on a TTY.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from grader.grading import Expected
+from grader.quiz import render
+from grader.quiz import session as quiz
+from grader.quiz.explain import Worked, given_values
+from grader.quiz.session import AnswerState, Session
+from grader.quiz.text import say, step_name
+
+STYLES = {"correct": "green", "incorrect": "red", "invalid": "yellow", "missing": "yellow"}
+
+
+@dataclass(frozen=True)
+class Console:
+    """Where the quiz reads lines (None at end of input) and writes text (with an optional colour)."""
+
+    read: Callable[[], str | None]
+    write: Callable[[str, str | None], None]
+
+
+def run(
+    session: Session,
+    expected: Expected,
+    console: Console,
+    title: str,
+    on_done: Callable[[tuple[AnswerState, ...]], None] = lambda states: None,
+    picture: str | None = None,
+) -> Session:
+    """Ask every answer of the session in turn; returns the final session after printing the summary.
+
+    ``on_done`` receives the answers each action finished (for the progress file);
+    ``picture`` is a command line that draws the variant, mentioned with the solutions.
+    """
+    worked = Worked(session.variant)
+    lang = session.lang
+    _opening(session, console, title, worked)
+    heading = None
+    while not session.finished:
+        answer_id = session.current
+        step = session.step_of(answer_id)
+        if step != heading:
+            heading = step
+            _heading(session, console, step)
+        answer = session.answer(answer_id)
+        options = f" [{'/'.join(answer.options)}]" if answer.options else ""
+        console.write(f"{answer_id}{options} > ", None)
+        line = console.read()
+        before = session
+        session = _act(session, expected, worked, console, answer_id, step, line, picture)
+        on_done(quiz.newly_done(before, session))
+    console.write(say("stopped" if session.stopped else "all_done", lang) + "\n", None)
+    console.write(render.summary_text(quiz.summarize(session, expected), lang) + "\n", "bold")
+    return session
+
+
+def _opening(session: Session, console: Console, title: str, worked: Worked) -> None:
+    console.write(title + "\n\n", "bold")
+    console.write(session.family.statement(session.variant.params, session.lang) + "\n", None)
+    if session.given:
+        console.write(say("given_heading", session.lang) + "\n", None)
+        for line in given_values(worked, session.given):
+            console.write(f"    {line.text}\n", None)
+    console.write(say("instructions", session.lang) + "\n", "cyan")
+
+
+def _heading(session: Session, console: Console, step: str) -> None:
+    names = [s for s, _ in session.steps]
+    text = say("step_heading", session.lang, number=names.index(step) + 1, total=len(names),
+               step=step_name(step, session.lang))
+    console.write(f"\n== {text} ==\n", "bold")
+
+
+def _act(session, expected, worked, console, answer_id, step, line, picture) -> Session:
+    """One line of input: a command or an answer."""
+    lang = session.lang
+    if line is None or line.strip().lower() == "q":
+        if line is None:
+            console.write("\n", None)
+        return quiz.stop(session)
+    command = line.strip()
+    if command == "?":
+        session, hint = quiz.use_hint(session, worked, answer_id)
+        console.write(render.hint_text(hint) + "\n", "cyan")
+    elif command.lower() == "s":
+        session, shown = quiz.show_solution(session, worked, step)
+        console.write(render.solution_text(shown) + "\n", "cyan")
+        if picture:
+            console.write(say("picture", lang, **_split(picture)) + "\n", None)
+    elif not command:
+        if session.state(answer_id).attempts:
+            session = quiz.move_on(session, answer_id)
+        else:
+            console.write(say("type_something", lang) + "\n", None)
+    else:
+        session, result = quiz.submit(session, expected, answer_id, command)
+        console.write(render.verdict_text(result, lang) + "\n", STYLES[result.status])
+        if result.status != "correct":
+            console.write(say("try_again", lang) + "\n", None)
+    return session
+
+
+def _split(picture: str) -> dict[str, str]:
+    kind, _, args = picture.partition(" ")
+    return {"kind": kind, "args": args}

@@ -1,0 +1,162 @@
+"""Every sentence the self-quiz says, in English and Simplified Chinese.
+
+Two tables: :data:`MESSAGES` for the quiz's own sentences and :data:`STEPS` for the names of
+the families' solution steps (``Answer.step``), so that a test can check that both exist in
+both languages with the same placeholders. The grader's own feedback comes from
+:mod:`grader.messages`.
+"""
+
+from __future__ import annotations
+
+import re
+
+LANGS = ("en", "zh")
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "title": {
+        "en": "Self-quiz: {family} (seed {seed}; the same problem again with --seed {seed})",
+        "zh": "自测:{family}(种子 {seed};用 --seed {seed} 可再做同一道题)",
+    },
+    "title_canonical": {
+        "en": "Self-quiz: {family} (the seed article's own numbers)",
+        "zh": "自测:{family}(原文例题的数值)",
+    },
+    "instructions": {
+        "en": "Answer each quantity in turn. Type a value (or a formula, or an option); "
+        "? for a hint, s for the worked solution of the step, q to stop.",
+        "zh": "依次回答每个量。输入数值(或公式、选项);? 查看提示,s 查看本步的详细解答,q 结束。",
+    },
+    "step_heading": {"en": "Step {number}/{total}: {step}", "zh": "第 {number}/{total} 步:{step}"},
+    "given_heading": {
+        "en": "Given from the earlier steps:",
+        "zh": "前面步骤的结果(已知):",
+    },
+    "options": {"en": "options: {options}", "zh": "可选:{options}"},
+    "try_again": {
+        "en": "Try again, or press Enter to keep this answer and go on (? hint, s solution).",
+        "zh": "再试一次,或按回车保留这个答案继续(? 提示,s 解答)。",
+    },
+    "type_something": {
+        "en": "Type a value, ? for a hint, s for the solution or q to stop.",
+        "zh": "请输入数值;? 查看提示,s 查看解答,q 结束。",
+    },
+    "unknown_answer": {
+        "en": "'{answer}' is not an answer of {family}; the answers are: {answers}.",
+        "zh": "“{answer}”不是 {family} 的答案;答案有:{answers}。",
+    },
+    "unknown_step": {
+        "en": "'{step}' is not a step of {family}; the steps are: {steps}.",
+        "zh": "“{step}”不是 {family} 的步骤;步骤有:{steps}。",
+    },
+    "hint_heading": {"en": "Hint for {answer}", "zh": "{answer} 的提示"},
+    "hint_numeric": {
+        "en": "Compute it from its formula:",
+        "zh": "按它的公式计算:",
+    },
+    "hint_symbolic": {
+        "en": "Differentiate with the chain rule through these definitions, one factor per step:",
+        "zh": "沿着这些定义用链式法则求导,每一步一个因子:",
+    },
+    "hint_choice": {
+        "en": "Decide from the formulas of this problem:",
+        "zh": "根据本题的公式判断:",
+    },
+    "hint_sigmoid": {
+        "en": "σ(z) = 1/(1 + e^(−z)), and σ'(z) = σ(z)(1 − σ(z)).",
+        "zh": "σ(z) = 1/(1 + e^(−z)),且 σ'(z) = σ(z)(1 − σ(z))。",
+    },
+    "solution_heading": {"en": "Worked solution: {step}", "zh": "详细解答:{step}"},
+    "summary_heading": {"en": "Summary", "zh": "小结"},
+    "summary_score": {
+        "en": "Score {score:g} of {max:g} ({asked} answers asked).",
+        "zh": "得分 {score:g} / {max:g}(共 {asked} 个答案)。",
+    },
+    "summary_counts": {
+        "en": "{first} right at the first try, {later} right after another try, {wrong} left wrong, "
+        "{shown} from the shown solution, {open} not answered.",
+        "zh": "{first} 个一次答对,{later} 个再试后答对,{wrong} 个仍是错的,{shown} 个看了解答,{open} 个未作答。",
+    },
+    "summary_step": {"en": "{step}: {right}/{total} right", "zh": "{step}:{right}/{total} 正确"},
+    "summary_mistakes": {
+        "en": "Mistakes to watch: {mistakes}",
+        "zh": "需要注意的错误:{mistakes}",
+    },
+    "summary_hints": {"en": "Hints used: {count}.", "zh": "用了 {count} 次提示。"},
+    "progress_saved": {"en": "Progress saved to {path}.", "zh": "进度已保存到 {path}。"},
+    "progress_unreadable": {
+        "en": "The progress file {path} could not be read ({reason}); it was kept as {backup} "
+        "and a new one is started.",
+        "zh": "无法读取进度文件 {path}({reason});原文件已保存为 {backup},并重新开始记录。",
+    },
+    "progress_unwritable": {
+        "en": "Progress could not be saved to {path}: {reason}",
+        "zh": "无法把进度保存到 {path}:{reason}",
+    },
+    "review_pick": {
+        "en": "Review: {family}, step '{step}' ({wrong} wrong of {total} so far).",
+        "zh": "复习:{family} 的“{step}”一步(目前 {total} 次中错了 {wrong} 次)。",
+    },
+    "review_nothing": {
+        "en": "Nothing to review yet: no wrong answers recorded. Here is a fresh problem.",
+        "zh": "还没有可复习的内容:没有记录到错误答案。先做一道新题吧。",
+    },
+    "picture": {
+        "en": "Picture: grader plot {kind} {args}",
+        "zh": "图示:grader plot {kind} {args}",
+    },
+    "stopped": {"en": "Stopped.", "zh": "已结束。"},
+    "all_done": {"en": "All steps done.", "zh": "所有步骤都完成了。"},
+    "verdict_correct": {"en": "right", "zh": "正确"},
+    "verdict_incorrect": {"en": "wrong", "zh": "错误"},
+    "verdict_invalid": {"en": "not readable", "zh": "无法识别"},
+    "verdict_missing": {"en": "missing", "zh": "未作答"},
+    "plot_saved": {"en": "Saved {path} ({width}x{height} pixels).", "zh": "已保存 {path}({width}x{height} 像素)。"},
+}
+
+STEPS: dict[str, dict[str, str]] = {
+    "derivative": {"en": "derivative", "zh": "求导"},
+    "epoch {n}": {"en": "epoch {n}", "zh": "第 {n} 轮"},
+    "step {n}": {"en": "step {n}", "zh": "第 {n} 次迭代"},
+    "learning rate": {"en": "learning rate", "zh": "学习率"},
+    "forward pass": {"en": "forward pass", "zh": "前向传播"},
+    "loss": {"en": "loss", "zh": "损失"},
+    "output deltas": {"en": "output deltas", "zh": "输出层误差项"},
+    "hidden deltas": {"en": "hidden deltas", "zh": "隐藏层误差项"},
+    "deltas": {"en": "deltas", "zh": "误差项"},
+    "gradients": {"en": "gradients", "zh": "梯度"},
+    "updates": {"en": "updates", "zh": "参数更新"},
+    "formulas": {"en": "formulas", "zh": "公式"},
+    "inner function": {"en": "inner function", "zh": "内层函数"},
+    "outer function": {"en": "outer function", "zh": "外层函数"},
+    "composition": {"en": "composition", "zh": "复合函数"},
+    "chain rule": {"en": "chain rule", "zh": "链式法则"},
+    "where descent ends": {"en": "where descent ends", "zh": "梯度下降的终点"},
+    "sign and size": {"en": "sign and size", "zh": "符号与大小"},
+    "sensitivity": {"en": "sensitivity", "zh": "敏感度"},
+    "loss versus gradient": {"en": "loss versus gradient", "zh": "损失与梯度"},
+    "backpropagation": {"en": "backpropagation", "zh": "反向传播"},
+}
+
+_NUMBERED = re.compile(r"^(?P<stem>.*?)(?P<n>\d+)$")
+
+
+def say(key: str, lang: str = "en", **fields: object) -> str:
+    """The quiz message ``key`` in ``lang`` (English when the language is unknown)."""
+    return MESSAGES[key][lang if lang in LANGS else "en"].format(**fields)
+
+
+def step_name(step: str, lang: str = "en") -> str:
+    """A family's step name in ``lang``; 'epoch 2' is found as 'epoch {n}'. Unknown names stay as they are."""
+    lang = lang if lang in LANGS else "en"
+    if step in STEPS:
+        return STEPS[step][lang]
+    match = _NUMBERED.match(step)
+    if match and f"{match['stem']}{{n}}" in STEPS:
+        return STEPS[f"{match['stem']}{{n}}"][lang].format(n=match["n"])
+    return step
+
+
+def knows_step(step: str) -> bool:
+    """Whether the table names this step (directly or by its numbered pattern)."""
+    match = _NUMBERED.match(step)
+    return step in STEPS or bool(match and f"{match['stem']}{{n}}" in STEPS)
