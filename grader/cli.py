@@ -131,3 +131,11 @@ from grader.quiz.commands import plot_command, quiz_command  # noqa: E402 - the 
 
 main.add_command(quiz_command)
 main.add_command(plot_command)
+
+from grader.nbgrader.cli import nbgrader as nbgrader_group  # noqa: E402 - the nbgrader adapter adds its group
+
+main.add_command(nbgrader_group)
+
+from grader.instructor import generate_command, grade_command  # noqa: E402 - the instructor's workflow
+
+[main.add_command(command) for command in (generate_command, grade_command)]

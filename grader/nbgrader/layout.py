@@ -1,0 +1,76 @@
+"""The names shared by the built notebook, the kernel runtime and the tests.
+
+Cell ids (nbgrader's ``grade_id``), the Python variable holding each question's answers and
+each question's points are decided here once, so the notebook builder and the runtime
+cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+
+from grader.assignment import Assignment, Question
+
+IDENTITY_CELL = "grader_identity"
+HEADER_CELL = "grader_header"
+RESERVED = frozenset({"hw", "setup", "STUDENT_ID", "ASSIGNMENT"})
+SUFFIXES = ("title", "statement", "answers", "test")
+
+
+def question_points(question: Question) -> float:
+    """The points of a question: the sum over the answers it asks."""
+    settings = question.settings
+    return float(sum(settings.points_for(a) for a in question.family.answers if settings.asks(a)))
+
+
+def asked(question: Question) -> list:
+    """The family's answers that the question asks, in the family's order."""
+    return [a for a in question.family.answers if question.settings.asks(a)]
+
+
+def cell_ids(assignment: Assignment) -> dict[str, str]:
+    """Each question's cell-id stem: its id with anything but letters, digits, '-' and '_' replaced.
+
+    >>> from grader.assignment import parse_assignment
+    >>> a = parse_assignment('id="a"\\n[[questions]]\\nid="1.a"\\nfamily="gd_linear"\\n'
+    ...                      '[[questions]]\\nid="1 a"\\nfamily="gd_linear"')
+    >>> cell_ids(a)
+    {'1.a': 'q1_a', '1 a': 'q1_a_2'}
+    """
+    def stem(q: Question) -> str:
+        text = re.sub(r"[^A-Za-z0-9_-]", "_", q.id)
+        return text if text[:1].isascii() and text[:1].isalpha() else "q" + text
+
+    return _unique(assignment, stem)
+
+
+def variables(assignment: Assignment) -> dict[str, str]:
+    """The Python variable holding each question's answers: the id itself when it is a plain name.
+
+    >>> from grader.assignment import parse_assignment
+    >>> a = parse_assignment('id="a"\\n[[questions]]\\nid="q1"\\nfamily="gd_linear"\\n'
+    ...                      '[[questions]]\\nid="2"\\nfamily="gd_linear"')
+    >>> variables(a)
+    {'q1': 'q1', '2': 'q2'}
+    """
+    def name(q: Question) -> str:
+        if q.id.isidentifier() and q.id.isascii() and not keyword.iskeyword(q.id) and q.id not in RESERVED:
+            return q.id
+        return "q" + re.sub(r"\W", "_", q.id, flags=re.ASCII).lstrip("_").lower()
+
+    return _unique(assignment, name)
+
+
+def _unique(assignment: Assignment, stem) -> dict[str, str]:
+    names: dict[str, str] = {}
+    taken: set[str] = set(RESERVED)
+    for q in assignment.questions:
+        base = stem(q)
+        candidate, n = base, 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{base}_{n}"
+        taken.add(candidate)
+        names[q.id] = candidate
+    return names

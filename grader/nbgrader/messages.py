@@ -1,0 +1,113 @@
+"""Every sentence the nbgrader adapter writes into a notebook, in English and Simplified Chinese.
+
+One table, like :mod:`grader.messages`, so a test can check that each message exists in both
+languages and takes the same placeholders in each.
+"""
+
+from __future__ import annotations
+
+LANGS = ("en", "zh")
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # The notebook's fixed cells.
+    "intro": {
+        "en": "Run the cells from the top. The numbers of each question are your own: they depend on your "
+              "student id. Write each answer in the cell under its question, replacing the `...`; run the "
+              "test cell below it to see your result.",
+        "zh": "请从上往下依次运行各个单元格。每道题的数字都是你自己的,由你的学号决定。在每道题下面的单元格里"
+              "用你的答案替换 `...`,然后运行其下方的检查单元格查看结果。",
+    },
+    "student_id_cell": {
+        "en": "Your student id, in quotes, e.g. \"s1234567\". On JupyterHub leave it empty: your user name is used.",
+        "zh": "你的学号,写在引号里,例如 \"s1234567\"。在 JupyterHub 上请留空:系统会使用你的用户名。",
+    },
+    "question_title": {"en": "Question {question} ({points} points)", "zh": "第 {question} 题({points} 分)"},
+    "answers_cell": {
+        "en": "Replace each ... with your answer, then delete the last two lines "
+              "(# YOUR CODE HERE and raise NotImplementedError()).",
+        "zh": "用你的答案替换每个 ...,然后删掉最后两行(# YOUR CODE HERE 和 raise NotImplementedError())。",
+    },
+    "hint_numeric": {"en": "a number, e.g. 0.75 or 3/4", "zh": "一个数,例如 0.75 或 3/4"},
+    "hint_symbolic": {"en": "a formula in quotes, using {symbols}", "zh": "写在引号里的公式,可用 {symbols}"},
+    "hint_formula": {"en": "a formula in quotes, with the names of the statement",
+                     "zh": "写在引号里的公式,使用题目中的名称"},
+    "hint_choice": {"en": "in quotes, one of: {options}", "zh": "写在引号里,从以下选一个:{options}"},
+    "test_cell": {
+        "en": "Grades question {question} against your own variant ({points} points).",
+        "zh": "按你自己的题目数据为第 {question} 题评分(共 {points} 分)。",
+    },
+    "hidden_test_cell": {
+        "en": "Checks that your answers to question {question} can be read; they are graded after you submit.",
+        "zh": "检查第 {question} 题的答案能否被识别;提交后才评分。",
+    },
+    # Identity.
+    "identity": {"en": "**Student:** `{student}` ({source})", "zh": "**学生:** `{student}`({source})"},
+    "source_hub": {"en": "your JupyterHub user name", "zh": "你的 JupyterHub 用户名"},
+    "source_typed": {"en": "the STUDENT_ID you set", "zh": "你设置的 STUDENT_ID"},
+    "source_nbgrader": {"en": "nbgrader's student id for this submission", "zh": "nbgrader 为这份提交记录的学号"},
+    "no_id": {
+        "en": "No student id yet: set STUDENT_ID in the cell above (in quotes), run it, then run this cell again.",
+        "zh": "还没有学号:请在上面的单元格里设置 STUDENT_ID(写在引号里),运行它,再重新运行本单元格。",
+    },
+    "hub_differs": {
+        "en": "STUDENT_ID is {typed!r} but you are logged in to JupyterHub as {hub!r}. nbgrader grades your "
+              "submission under {hub!r}, so these are the numbers of {hub!r}. Clear STUDENT_ID unless your teacher "
+              "told you otherwise.",
+        "zh": "STUDENT_ID 是 {typed!r},但你登录 JupyterHub 的用户名是 {hub!r}。nbgrader 会按 {hub!r} 给你的提交"
+              "评分,所以这里显示的是 {hub!r} 的题目数据。除非老师另有说明,请清空 STUDENT_ID。",
+    },
+    "mismatch": {
+        "en": "FLAGGED FOR THE TEACHER: this notebook was worked on as {typed!r} (its STUDENT_ID) but nbgrader "
+              "graded it as {student!r}. It was graded against the variant of {student!r}, never another key.",
+        "zh": "需要老师复核:这份笔记本作答时的学号是 {typed!r}(STUDENT_ID),但 nbgrader 按 {student!r} 评分。"
+              "评分使用的是 {student!r} 自己的题目,绝不会用别人的答案。",
+    },
+    "other_key": {
+        "en": "For comparison, against the variant of {typed!r} these answers would score {score:g}/{max:g}.",
+        "zh": "作为对照:按 {typed!r} 的题目,这些答案可得 {score:g}/{max:g} 分。",
+    },
+    "unknown_nbgrader_id": {
+        "en": "FLAGGED FOR THE TEACHER: cannot tell nbgrader's student id from the working directory {cwd!r} "
+              "(expected it to end in {structure!r}). Not graded: 0 points pending manual review.",
+        "zh": "需要老师复核:无法从工作目录 {cwd!r} 得知 nbgrader 的学号(应以 {structure!r} 结尾)。"
+              "未评分:在人工复核之前记 0 分。",
+    },
+    "key_refused": {
+        "en": "The answer key is not available while nbgrader grades a submission.",
+        "zh": "nbgrader 评分时不提供标准答案。",
+    },
+    # Answers and results.
+    "unknown_answer": {
+        "en": "Question {question} has no answer {name!r}; its answers are: {known}.",
+        "zh": "第 {question} 题没有名为 {name!r} 的答案;可填写的答案有:{known}。",
+    },
+    "not_run": {
+        "en": "The answer cell of question {question} did not run (or stopped before `{variable} = ...`); "
+              "every answer counts as missing.",
+        "zh": "第 {question} 题的作答单元格没有运行(或在 `{variable} = ...` 之前就出错停止),所有答案都按未作答处理。",
+    },
+    "carried": {"en": "carried forward", "zh": "前面的错误延续"},
+    "readable": {"en": "readable", "zh": "可以识别"},
+    "total": {"en": "Total for question {question}: {score:g}/{max:g}", "zh": "第 {question} 题合计:{score:g}/{max:g}"},
+    "format_total": {
+        "en": "{readable} of {count} answers can be read; they are graded after you submit.",
+        "zh": "{count} 个答案中有 {readable} 个可以识别;提交后才评分。",
+    },
+}
+
+STATUS: dict[str, dict[str, str]] = {
+    "correct": {"en": "correct", "zh": "正确"},
+    "incorrect": {"en": "incorrect", "zh": "错误"},
+    "invalid": {"en": "unreadable", "zh": "无法识别"},
+    "missing": {"en": "missing", "zh": "未作答"},
+}
+
+
+def message(key: str, lang: str = "en", **fields: object) -> str:
+    """The message ``key`` in ``lang`` (English for an unknown language) with its placeholders filled."""
+    return MESSAGES[key][lang if lang in LANGS else "en"].format(**fields)
+
+
+def status_text(status: str, lang: str = "en") -> str:
+    """The word for an answer's status."""
+    return STATUS[status][lang if lang in LANGS else "en"]
