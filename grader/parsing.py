@@ -602,12 +602,12 @@ class _Lexer:
             self.tokens and self.tokens[-1].kind == "num" and after < len(self.chars) and self.chars[after] in _DIGITS
         ):
             return False
-        if not self.vocabulary.is_symbol_key(self.char()):
-            return True
         if after == self.i + 1:
             key, _ = self.scan_name()
             if self.segment("".join(part for part, _ in key)) is not None:
-                return False
+                return False  # the letters and digits spell known names, such as x10
+        if not self.vocabulary.is_symbol_key(self.char()):
+            return True
         raise AmbiguousTimes(text=self.text, position=self.i, letter=self.text[self.i])
 
     def scan_name(self) -> tuple[list[tuple[str, int]], int]:
