@@ -28,11 +28,13 @@ def _console() -> terminal.Console:
         return line.rstrip("\r\n") if line else None
 
     def write(text: str, style: str | None) -> None:
+        body = text.rstrip("\n")
         if style == "bold":
-            text = click.style(text, bold=True)
+            body = click.style(body, bold=True)
         elif style:
-            text = click.style(text, fg=style)
-        click.echo(text, nl=False)  # click drops the colour codes when stdout is not a terminal
+            body = click.style(body, fg=style)
+        # click drops the colour codes when stdout is not a terminal
+        click.echo(body + "\n" * (len(text) - len(text.rstrip("\n"))), nl=False)
 
     return terminal.Console(read, write)
 

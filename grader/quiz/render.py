@@ -19,14 +19,15 @@ COLOURS = {"correct": "#1a7f37", "incorrect": "#cf222e", "invalid": "#9a6700", "
 
 def verdict_text(result: AnswerResult, lang: str = "en") -> str:
     """'✓ delta_o1 = 0.1385: right. Correct.'"""
-    shown = f" = {result.given}" if result.given else ""
-    return f"{MARKS[result.status]} {result.id}{shown}: {say('verdict_' + result.status, lang)}. {result.feedback}"
+    return say("verdict_line", lang, mark=MARKS[result.status], answer=result.id,
+               given=f" = {result.given}" if result.given else "", verdict=say("verdict_" + result.status, lang),
+               feedback=result.feedback)
 
 
 def hint_text(h: Hint) -> str:
     """The hint as indented lines."""
     return "\n".join(
-        [f"{h.heading}: {h.lead}", *(f"    {line.text}" for line in h.lines), *(f"    {note}" for note in h.notes)]
+        [f"{h.heading} {h.lead}", *(f"    {line.text}" for line in h.lines), *(f"    {note}" for note in h.notes)]
     )
 
 
@@ -93,7 +94,7 @@ def hint_html(h: Hint) -> str:
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in h.notes)
     return (
         f'<div style="border-left:4px solid #0969da;padding:4px 10px;margin:4px 0">'
-        f"<b>{html.escape(h.heading)}</b>: {html.escape(h.lead)}<ul>{items}{notes}</ul></div>"
+        f"<b>{html.escape(h.heading)}</b> {html.escape(h.lead)}<ul>{items}{notes}</ul></div>"
     )
 
 

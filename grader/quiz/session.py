@@ -75,7 +75,7 @@ class AnswerState:
     @property
     def outcome(self) -> Outcome:
         """How the answer ended: right first time, right later, left wrong, shown, or open."""
-        if self.graded and self.graded[0].status == "correct":
+        if self.graded and self.graded[0].status == "correct" and self.correct:
             return "first"
         if self.correct:
             return "later"

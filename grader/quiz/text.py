@@ -48,7 +48,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "'{step}' is not a step of {family}; the steps are: {steps}.",
         "zh": "“{step}”不是 {family} 的步骤;步骤有:{steps}。",
     },
-    "hint_heading": {"en": "Hint for {answer}", "zh": "{answer} 的提示"},
+    "hint_heading": {"en": "Hint for {answer}:", "zh": "{answer} 的提示:"},
+    "verdict_line": {
+        "en": "{mark} {answer}{given}: {verdict}. {feedback}",
+        "zh": "{mark} {answer}{given}:{verdict}。{feedback}",
+    },
     "hint_numeric": {
         "en": "Compute it from its formula:",
         "zh": "按它的公式计算:",
