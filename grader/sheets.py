@@ -124,6 +124,7 @@ class Sheet:
     answers: Mapping[str, Mapping[str, str]]
     problems: tuple[Problem, ...] = ()
     invalid: Mapping[tuple[str, str], Problem] = field(default_factory=dict)
+    lines: Mapping[tuple[str, str], int] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -239,6 +240,7 @@ def parse_sheet(text: str, questions: Mapping[str, Sequence[str]]) -> Sheet:
             given.setdefault(found, []).append((number, value))
     answers: dict[str, dict[str, str]] = {q: {} for q in questions}
     invalid: dict[tuple[str, str], Problem] = {}
+    first_lines = {qa: values[0][0] for qa, values in given.items()}
     for (q, a), values in sorted(given.items(), key=lambda item: item[1][0][0]):
         label = f"{q}.{a}"
         if len({v for _, v in values}) > 1:
@@ -253,7 +255,7 @@ def parse_sheet(text: str, questions: Mapping[str, Sequence[str]]) -> Sheet:
     problems.extend(invalid.values())
     problems.sort(key=lambda p: p.line)
     return Sheet(headers.get("student", (0, None))[1], headers.get("assignment", (0, None))[1],
-                 answers, tuple(problems), invalid)
+                 answers, tuple(problems), invalid, first_lines)
 
 
 def _normal(text: str) -> str:

@@ -1,0 +1,502 @@
+"""From submitted files to gradebook rows and a class summary.
+
+Pure: the files arrive already read (:class:`Incoming`), rows and summaries leave as data
+and text. The rules that make the gradebook trustworthy live here:
+
+- every roster student gets exactly one :class:`Row`: graded, or flagged with the reason
+  (no submission, unreadable file, empty sheet, two files, another student's sheet, a
+  sheet of another assignment);
+- every file that belongs to no roster student is listed as a :class:`Stray` with the
+  reason, never dropped;
+- orders are sorted or follow the roster, so identical inputs give identical outputs.
+
+A file belongs to the student its ``student:`` line names, else to the student its file
+name names (``s001.txt``). A sheet whose ``student:`` line names someone other than its
+file name is flagged for the file name's student: it carries another student's variant.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import PurePosixPath
+
+from grader.assignment import Assignment, Question
+from grader.grading import AnswerResult, Expected, Result, grade
+from grader.messages import mistake_text
+from grader.roster import Student
+from grader.sheets import Decoded, Problem, Sheet, asked_ids, parse_sheet
+
+CODE_SUFFIXES = (".py",)  # code exercises (graded by grader.code, issue 7), not answer sheets
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "graded": {"en": "graded", "zh": "已评分"},
+    "missing": {"en": "no submission", "zh": "未提交"},
+    "binary": {"en": "{file} is not a text file (binary content); submit the .txt answer sheet",
+               "zh": "{file} 不是文本文件(二进制内容);请提交 .txt 答题纸"},
+    "too_large": {"en": "{file} is {size} MB; an answer sheet is at most 1 MB",
+                  "zh": "{file} 有 {size} MB;答题纸最大 1 MB"},
+    "io_error": {"en": "{file} could not be read ({error})", "zh": "无法读取 {file}({error})"},
+    "empty": {"en": "{file} has no answers", "zh": "{file} 中没有任何答案"},
+    "duplicate": {"en": "{count} files for this student ({files}); keep one and grade again",
+                  "zh": "该学生有 {count} 个文件({files});请只保留一个后重新评分"},
+    "other_student": {
+        "en": "{file} is the answer sheet of student {other} (its student line); these are answers "
+              "to another student's variant",
+        "zh": "{file} 是学生 {other} 的答题纸(见其 student 行);这些是对另一名学生题目的作答",
+    },
+    "wrong_assignment": {"en": "{file} is an answer sheet of assignment {other}, not {assignment}",
+                         "zh": "{file} 是作业 {other} 的答题纸,而不是 {assignment} 的"},
+    "unknown_student": {
+        "en": "{file}: student {student} is not on the roster",
+        "zh": "{file}:学生 {student} 不在名单中",
+    },
+    "no_student": {
+        "en": "{file}: neither its name nor a student line names a student of the roster",
+        "zh": "{file}:文件名和 student 行都没有指明名单中的学生",
+    },
+    "hidden": {"en": "{file}: hidden file, not read", "zh": "{file}:隐藏文件,未读取"},
+    "folder": {"en": "{file}: a folder; submissions are read from the top level only",
+               "zh": "{file}:这是文件夹;只读取最上层的提交文件"},
+    "code_pending": {"en": "{file}: code exercises are not graded by this command yet",
+                     "zh": "{file}:代码练习暂不由此命令评分"},
+    "line": {"en": "line {line}: {text}", "zh": "第 {line} 行:{text}"},
+}
+STATUSES = ("graded", "missing", "unreadable", "empty", "duplicate", "other_student", "wrong_assignment")
+
+
+def gradebook_message(key: str, lang: str = "en", **fields: object) -> str:
+    """A message of this module in ``lang`` (en or zh)."""
+    return MESSAGES[key][lang if lang in ("en", "zh") else "en"].format(**fields)
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a row is flagged or a file set aside: a message key and its fields."""
+
+    key: str
+    fields: tuple[tuple[str, object], ...] = ()
+
+    def text(self, lang: str = "en") -> str:
+        """The reason in words."""
+        return gradebook_message(self.key, lang, **dict(self.fields))
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One entry of the submissions folder as read: its name and its decoded text.
+
+    ``kind`` is ``"file"``, ``"folder"`` or ``"error"`` (``error`` then says why).
+    """
+
+    name: str
+    decoded: Decoded | None = None
+    kind: str = "file"
+    error: str = ""
+    size: int = 0
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What one roster student handed in, and whether it can be graded."""
+
+    student: Student
+    status: str
+    files: tuple[str, ...] = ()
+    reason: Reason | None = None
+    sheet: Sheet | None = None
+    notes: tuple[Problem, ...] = ()
+    code_files: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Stray:
+    """A file that belongs to no roster student, with the reason."""
+
+    file: str
+    reason: Reason
+
+
+def intake(
+    assignment: Assignment, students: Sequence[Student], incoming: Sequence[Incoming]
+) -> tuple[list[Submission], list[Stray]]:
+    """Match submitted files to roster students: one :class:`Submission` per student, in roster order."""
+    ids = {s.id for s in students}
+    folded: dict[str, list[str]] = {}
+    for s in students:
+        folded.setdefault(s.id.lower(), []).append(s.id)
+
+    def on_roster(name: str | None) -> str | None:
+        if name is None:
+            return None
+        if name in ids:
+            return name
+        found = folded.get(name.lower(), [])
+        return found[0] if len(found) == 1 else None
+
+    questions = asked_ids(assignment)
+    sheets: dict[str, list[tuple[Incoming, Sheet | None, Reason | None]]] = {}
+    code: dict[str, list[str]] = {}
+    strays: list[Stray] = []
+    for item in sorted(incoming, key=lambda i: i.name):
+        path = PurePosixPath(item.name)
+        if item.kind == "folder":
+            strays.append(Stray(item.name, Reason("folder", (("file", item.name),))))
+            continue
+        if path.name.startswith("."):
+            strays.append(Stray(item.name, Reason("hidden", (("file", item.name),))))
+            continue
+        by_name = on_roster(path.stem)
+        if path.suffix.lower() in CODE_SUFFIXES:
+            if by_name:
+                code.setdefault(by_name, []).append(item.name)
+            else:
+                strays.append(Stray(item.name, Reason("unknown_student", (("file", item.name),
+                                                                          ("student", path.stem)))))
+            continue
+        sheet = None
+        if item.decoded is not None and item.decoded.text is not None:
+            sheet = parse_sheet(item.decoded.text, questions)
+        header = sheet.student if sheet else None
+        by_header = on_roster(header)
+        owner = by_name or by_header
+        conflict = None
+        if header and by_name and by_header != by_name:
+            conflict = Reason("other_student", (("file", item.name), ("other", header)))
+        if owner is None:
+            fields = (("file", item.name), ("student", header or path.stem))
+            strays.append(Stray(item.name, Reason("unknown_student" if header else "no_student", fields)))
+            continue
+        sheets.setdefault(owner, []).append((item, sheet, conflict))
+    return [_submission(assignment, s, sheets.get(s.id, []), tuple(code.get(s.id, ()))) for s in students], strays
+
+
+def _submission(assignment: Assignment, student: Student, files, code_files) -> Submission:
+    names = tuple(item.name for item, _, _ in files)
+    if not files:
+        return Submission(student, "missing", (), Reason("missing"), code_files=code_files)
+    if len(files) > 1:
+        reason = Reason("duplicate", (("count", len(files)), ("files", ", ".join(names))))
+        return Submission(student, "duplicate", names, reason, code_files=code_files)
+    item, sheet, conflict = files[0]
+    if sheet is None:
+        return Submission(student, "unreadable", names, _unreadable(item), code_files=code_files)
+    notes = (item.decoded.note,) if item.decoded.note else ()
+    common = {"files": names, "sheet": sheet, "notes": notes, "code_files": code_files}
+    if conflict:
+        return Submission(student, "other_student", reason=conflict, **common)
+    if sheet.assignment and sheet.assignment.strip().lower() != assignment.id.lower():
+        reason = Reason("wrong_assignment", (("file", item.name), ("other", sheet.assignment),
+                                             ("assignment", assignment.id)))
+        return Submission(student, "wrong_assignment", reason=reason, **common)
+    if sheet.empty:
+        return Submission(student, "empty", reason=Reason("empty", (("file", item.name),)), **common)
+    return Submission(student, "graded", **common)
+
+
+def _unreadable(item: Incoming) -> Reason:
+    if item.kind == "error":
+        return Reason("io_error", (("file", item.name), ("error", item.error)))
+    if item.decoded is not None and item.decoded.reason == "too_large":
+        return Reason("too_large", (("file", item.name), ("size", f"{item.size / 1e6:.1f}")))
+    return Reason("binary", (("file", item.name),))
+
+
+# --- grading one student ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Row:
+    """One gradebook row: a roster student, graded or flagged.
+
+    ``results`` holds (question id, result) pairs when graded; ``maxima`` the points each
+    question is worth; ``notes`` what the student's report must say about the sheet.
+    """
+
+    student: Student
+    status: str
+    files: tuple[str, ...] = ()
+    reason: Reason | None = None
+    results: tuple[tuple[str, Result], ...] | None = None
+    maxima: tuple[tuple[str, float], ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def score(self) -> float | None:
+        """Points earned, or None when the row is not graded."""
+        return None if self.results is None else sum(r.score for _, r in self.results)
+
+    @property
+    def max(self) -> float:
+        """Points available."""
+        return sum(m for _, m in self.maxima)
+
+
+def question_max(question: Question) -> float:
+    """The points a question is worth."""
+    return sum(question.settings.points_for(a) for a in question.family.answers if question.settings.asks(a))
+
+
+def grade_sheet(
+    question: Question, expected: Expected, sheet: Sheet, lang: str = "en"
+) -> Result:
+    """Grade one question of a sheet; answers the sheet lost are invalid with their line number."""
+    result = grade(expected, sheet.answers.get(question.id, {}), question.settings, lang)
+    answers = []
+    for a in result.answers:
+        problem = sheet.invalid.get((question.id, a.id))
+        line = sheet.lines.get((question.id, a.id))
+        if problem is not None:
+            a = AnswerResult(a.id, "invalid", 0.0, a.max, problem.text(lang), given=a.given)
+        elif a.status == "invalid" and line:
+            a = replace(a, feedback=gradebook_message("line", lang, line=line, text=a.feedback))
+        answers.append(a)
+    return Result(tuple(answers))
+
+
+def grade_submission(
+    assignment: Assignment, submission: Submission, expected: Mapping[str, Expected], lang: str | None = None
+) -> Row:
+    """The gradebook row of one student; ``expected`` maps question id to the student's variant."""
+    lang = lang or assignment.lang
+    maxima = tuple((q.id, question_max(q)) for q in assignment.questions)
+    sheet = submission.sheet
+    notes = tuple(p.text(lang) for p in submission.notes)
+    if sheet is not None:
+        notes += tuple(p.text(lang) for p in sheet.problems if p.answer is None)
+    base = Row(submission.student, submission.status, submission.files, submission.reason, None, maxima, notes)
+    if submission.status != "graded" or sheet is None:
+        return base
+    results = tuple((q.id, grade_sheet(q, expected[q.id], sheet, lang)) for q in assignment.questions)
+    return replace(base, results=results)
+
+
+# --- the gradebook files ----------------------------------------------------------------
+
+def points_text(value: float | None) -> str:
+    """Points as written in the gradebook: '' when not graded, else without float noise."""
+    if value is None:
+        return ""
+    text = f"{round(value, 4):.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def gradebook_csv(assignment: Assignment, rows: Sequence[Row], lang: str | None = None) -> str:
+    """``gradebook.csv``: one row per roster student, per-question and total points.
+
+    Points are blank for a student who was not graded (see ``status`` and ``reason``), so
+    importing the file never records a zero nobody decided on.
+    """
+    lang = lang or assignment.lang
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    questions = [q.id for q in assignment.questions]
+    writer.writerow(["student_id", "name", "status", *questions, "total", "max", "reason"])
+    for row in rows:
+        results = dict(row.results or ())
+        writer.writerow([
+            row.student.id, row.student.name, row.status,
+            *(points_text(results[q].score) if q in results else "" for q in questions),
+            points_text(row.score), points_text(row.max), row.reason.text(lang) if row.reason else "",
+        ])
+    return out.getvalue()
+
+
+def row_json(row: Row, lang: str) -> dict:
+    """One row as JSON-ready data (answers with status, points, mistake)."""
+    data: dict = {
+        "id": row.student.id, "name": row.student.name, "status": row.status,
+        "reason": row.reason.text(lang) if row.reason else None, "files": list(row.files),
+        "score": row.score, "max": row.max, "notes": list(row.notes), "questions": {},
+    }
+    for q, maximum in row.maxima:
+        result = dict(row.results or ()).get(q)
+        data["questions"][q] = {"score": None if result is None else result.score, "max": maximum}
+        if result is not None:
+            data["questions"][q]["answers"] = {
+                a.id: {"status": a.status, "score": a.score, "max": a.max, "mistake": a.mistake,
+                       "carried_forward": a.carried_forward, "given": a.given}
+                for a in result.answers
+            }
+    return data
+
+
+def gradebook_json(assignment: Assignment, rows: Sequence[Row], strays: Sequence[Stray],
+                   lang: str | None = None) -> str:
+    """``gradebook.json``: every row with every answer, the files set aside, and the summary."""
+    lang = lang or assignment.lang
+    data = {
+        "assignment": {"id": assignment.id, "title": assignment.title},
+        "students": [row_json(r, lang) for r in rows],
+        "unmatched_files": [{"file": s.file, "reason": s.reason.text(lang)} for s in strays],
+        "summary": summary(assignment, rows).to_json(),
+    }
+    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+# --- the class summary ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class QuestionSummary:
+    """One question across the graded students."""
+
+    id: str
+    family: str
+    max: float
+    mean: float | None
+    full_marks: float | None  # share of graded students with every answer of it correct
+    answers: tuple[tuple[str, float], ...]  # (answer id, share correct)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The class at a glance."""
+
+    students: int
+    statuses: tuple[tuple[str, int], ...]
+    max: float
+    mean: float | None
+    median: float | None
+    scores: tuple[float, ...]
+    questions: tuple[QuestionSummary, ...]
+    mistakes: tuple[tuple[str, str, str, int], ...]  # (question, answer, mistake, count), most common first
+
+    def to_json(self) -> dict:
+        """JSON-ready form."""
+        return {
+            "students": self.students, "statuses": dict(self.statuses), "max": self.max,
+            "mean": self.mean, "median": self.median,
+            "questions": {q.id: {"family": q.family, "max": q.max, "mean": q.mean, "full_marks": q.full_marks,
+                                 "share_correct": dict(q.answers)} for q in self.questions},
+            "mistakes": [{"question": q, "answer": a, "mistake": m, "count": c} for q, a, m, c in self.mistakes],
+        }
+
+
+def summary(assignment: Assignment, rows: Sequence[Row], top: int = 10) -> Summary:
+    """Per-question means and shares correct, the most common mistakes, the score distribution."""
+    graded = [r for r in rows if r.results is not None]
+    scores = tuple(sorted(r.score for r in graded))
+    questions = []
+    mistakes: Counter = Counter()
+    for q in assignment.questions:
+        results = [dict(r.results)[q.id] for r in graded]
+        shares = []
+        for a in filter(q.settings.asks, q.family.answers):
+            verdicts = [res.answer(a.id) for res in results]
+            shares.append((a.id, _mean([v.status == "correct" for v in verdicts])))
+            mistakes.update((q.id, a.id, v.mistake) for v in verdicts if v.mistake)
+        questions.append(QuestionSummary(
+            q.id, q.family.name, question_max(q), _mean([r.score for r in results]),
+            _mean([r.score == r.max for r in results]), tuple(shares),
+        ))
+    ranked = sorted(mistakes.items(), key=lambda item: (-item[1], item[0]))[:top]
+    counts = Counter(r.status for r in rows)
+    return Summary(
+        len(rows), tuple((s, counts[s]) for s in STATUSES if counts[s]),
+        sum(question_max(q) for q in assignment.questions),
+        _mean(scores), _median(scores), scores, tuple(questions),
+        tuple((q, a, m, c) for (q, a, m), c in ranked),
+    )
+
+
+def _mean(values) -> float | None:
+    values = [float(v) for v in values]
+    return round(sum(values) / len(values), 6) if values else None
+
+
+def _median(values: Sequence[float]) -> float | None:
+    if not values:
+        return None
+    n = len(values)
+    return values[n // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) / 2
+
+
+SUMMARY_TEXT: dict[str, dict[str, str]] = {
+    "title": {"en": "{title}: class summary", "zh": "{title}:全班汇总"},
+    "students": {"en": "{count} students on the roster", "zh": "名单中共 {count} 名学生"},
+    "status": {"en": "Status", "zh": "状态"},
+    "count": {"en": "Students", "zh": "人数"},
+    "scores": {"en": "Scores", "zh": "成绩"},
+    "mean_median": {"en": "Mean {mean} / {max}, median {median} / {max} ({graded} graded).",
+                    "zh": "平均 {mean} / {max},中位数 {median} / {max}(已评分 {graded} 人)。"},
+    "none_graded": {"en": "No submission could be graded.", "zh": "没有可评分的提交。"},
+    "questions": {"en": "Questions", "zh": "各题情况"},
+    "question": {"en": "Question", "zh": "题目"},
+    "family": {"en": "Family", "zh": "题型"},
+    "mean": {"en": "Mean", "zh": "平均分"},
+    "full": {"en": "All correct", "zh": "全对比例"},
+    "hardest": {"en": "Least often correct", "zh": "正确率最低的答案"},
+    "mistakes": {"en": "Most common mistakes", "zh": "最常见的错误"},
+    "answer": {"en": "Answer", "zh": "答案"},
+    "mistake": {"en": "Mistake", "zh": "错误"},
+    "no_mistakes": {"en": "No named mistake was recognised.", "zh": "没有识别出典型错误。"},
+    "flagged": {"en": "Students not graded", "zh": "未评分的学生"},
+    "reason": {"en": "Reason", "zh": "原因"},
+    "strays": {"en": "Files that belong to no roster student", "zh": "不属于名单中任何学生的文件"},
+    "distribution": {"en": "Score distribution", "zh": "成绩分布"},
+}
+
+
+def _t(key: str, lang: str, **fields: object) -> str:
+    return SUMMARY_TEXT[key][lang if lang in ("en", "zh") else "en"].format(**fields)
+
+
+def _share(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.0f} %"
+
+
+def summary_markdown(assignment: Assignment, rows: Sequence[Row], strays: Sequence[Stray],
+                     plot: str | None = None, lang: str | None = None) -> str:
+    """The class summary as Markdown (``plot`` is the file name of the score histogram)."""
+    lang = lang or assignment.lang
+    s = summary(assignment, rows)
+    out = [f"# {_t('title', lang, title=assignment.title)}", "", _t("students", lang, count=s.students), "",
+           f"| {_t('status', lang)} | {_t('count', lang)} |", "|---|---|"]
+    out += [f"| {gradebook_message('graded', lang) if k == 'graded' else k} | {v} |" for k, v in s.statuses]
+    out += ["", f"## {_t('scores', lang)}", ""]
+    if s.mean is None:
+        out += [_t("none_graded", lang), ""]
+    else:
+        out += [_t("mean_median", lang, mean=points_text(s.mean), median=points_text(s.median),
+                   max=points_text(s.max), graded=len(s.scores)), ""]
+    if plot:
+        out += [f"![{_t('distribution', lang)}]({plot})", ""]
+    out += [f"## {_t('questions', lang)}", "",
+            f"| {_t('question', lang)} | {_t('family', lang)} | {_t('mean', lang)} | {_t('full', lang)} "
+            f"| {_t('hardest', lang)} |", "|---|---|---|---|---|"]
+    for q in s.questions:
+        hardest = sorted(q.answers, key=lambda a: (a[1] if a[1] is not None else 2, a[0]))[:3]
+        listed = ", ".join(f"`{a}` {_share(v)}" for a, v in hardest if v is not None)
+        mean = "–" if q.mean is None else f"{points_text(q.mean)} / {points_text(q.max)}"
+        out.append(f"| {q.id} | {q.family} | {mean} | {_share(q.full_marks)} | {listed} |")
+    out += ["", f"## {_t('mistakes', lang)}", ""]
+    if s.mistakes:
+        out += [f"| {_t('question', lang)} | {_t('answer', lang)} | {_t('mistake', lang)} | {_t('count', lang)} |",
+                "|---|---|---|---|"]
+        out += [f"| {q} | `{a}` | {_cell(_mistake(m, lang))} | {c} |" for q, a, m, c in s.mistakes]
+    else:
+        out.append(_t("no_mistakes", lang))
+    flagged = [r for r in rows if r.status != "graded"]
+    if flagged:
+        out += ["", f"## {_t('flagged', lang)}", "", f"| ID | {_t('status', lang)} | {_t('reason', lang)} |",
+                "|---|---|---|"]
+        out += [f"| {_cell(r.student.id)} | {r.status} | {_cell(r.reason.text(lang) if r.reason else '')} |"
+                for r in flagged]
+    if strays:
+        out += ["", f"## {_t('strays', lang)}", ""] + [f"- {_cell(x.reason.text(lang))}" for x in strays]
+    return "\n".join(out) + "\n"
+
+
+def _mistake(name: str, lang: str) -> str:
+    """A mistake's description when it needs no fields, else its name."""
+    try:
+        return f"{name}: {mistake_text(name, lang)}"
+    except (KeyError, IndexError):
+        return name
+
+
+def _cell(text: str) -> str:
+    return " ".join(str(text).split()).replace("|", "\\|")

@@ -1,0 +1,488 @@
+"""The instructor's workflow: ``grader generate`` and ``grader grade`` for a whole class.
+
+This module is the adapter that touches files; everything it decides comes from pure
+modules (:mod:`grader.sheets`, :mod:`grader.report`, :mod:`grader.gradebook`,
+:mod:`grader.html`). Its rules:
+
+- every file is written atomically (a temporary file in the same folder, then
+  ``os.replace``); the gradebook is fsynced and replaced only at the end of a complete
+  run, so a run killed midway leaves the previous gradebook intact;
+- outputs carry no timestamps and follow sorted or roster order: identical inputs give
+  byte-identical outputs;
+- ``--jobs N`` grades chunks of the class in N processes; each chunk prepares its
+  students' variants in one batch per question.
+
+Layout of ``grader generate ... --out DIR``::
+
+    DIR/students/<id>/problem.md, problem.html   the problem with the student's numbers
+    DIR/students/<id>/<id>.txt                    the answer sheet to fill in and hand back
+    DIR/instructor/key.csv, key.json              every answer of every student (keep private)
+
+Layout of ``grader grade ... --out DIR``::
+
+    DIR/gradebook.csv, gradebook.json             one row per roster student
+    DIR/summary.md, summary.html, scores.png      the class summary
+    DIR/reports/<id>.md, <id>.html                each student's feedback and worked solution
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import json
+import multiprocessing
+import os
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from functools import cache
+from pathlib import Path
+
+import click
+
+from grader.assignment import Assignment, AssignmentError, parse_assignment
+from grader.evaluate import exact_symbolic
+from grader.gradebook import (
+    Incoming,
+    Row,
+    Stray,
+    Submission,
+    grade_submission,
+    gradebook_csv,
+    gradebook_json,
+    gradebook_message,
+    intake,
+    summary,
+    summary_markdown,
+)
+from grader.grading import Expected, expectations
+from grader.html import page
+from grader.report import QuestionOutcome, student_report
+from grader.roster import RosterError, Student, read_roster
+from grader.sheets import MAX_BYTES, answer_sheet, decode
+from grader.variants import generate
+
+CHUNK = 250  # students per task: large enough for batch variants, small enough to share work
+
+TEXT = {
+    "problem_title": {"en": "{title}: problems for {student}", "zh": "{title}:{student} 的题目"},
+    "how_to_answer": {
+        "en": "Write your answers in the answer sheet `{sheet}` (one answer per line, `id = value`) "
+              "and hand in that file.",
+        "zh": "请把答案写在答题纸 `{sheet}` 中(每行一个答案,格式 `编号 = 值`),然后提交这个文件。",
+    },
+    "question": {"en": "Question {id}", "zh": "第 {id} 题"},
+}
+
+
+def _text(key: str, lang: str, **fields: object) -> str:
+    return TEXT[key][lang if lang in ("en", "zh") else "en"].format(**fields)
+
+
+# --- files ------------------------------------------------------------------------------
+
+def write_atomic(path: Path, data: str | bytes, durable: bool = False) -> None:
+    """Write a file so that readers see the old or the new content, never a part.
+
+    ``durable`` also fsyncs the file and its folder (used for the gradebook and the key).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    if durable and hasattr(os, "O_DIRECTORY"):
+        folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
+
+
+def remove_stale_temporaries(folder: Path) -> None:
+    """Delete temporary files left by a run that was killed (``.name.XXXX.tmp``)."""
+    if folder.is_dir():
+        for stale in folder.rglob(".*.tmp"):
+            stale.unlink(missing_ok=True)
+
+
+SAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def file_stem(student_id: str) -> str:
+    """A student id as a file name (characters outside [A-Za-z0-9._-] become '_')."""
+    stem = SAFE.sub("_", student_id)
+    return stem if stem.strip(".") else f"_{stem}"
+
+
+def read_incoming(folder: Path) -> list[Incoming]:
+    """Every entry of a submissions folder, read and decoded (never raises for a bad file)."""
+    items = []
+    for entry in sorted(folder.iterdir()):
+        if entry.is_dir():
+            items.append(Incoming(entry.name, kind="folder"))
+            continue
+        try:
+            size = entry.stat().st_size
+            with entry.open("rb") as handle:
+                data = handle.read(MAX_BYTES + 1)
+        except OSError as error:
+            items.append(Incoming(entry.name, kind="error", error=error.strerror or str(error)))
+            continue
+        items.append(Incoming(entry.name, decode(data, size), size=size))
+    return items
+
+
+def read_class_roster(path: Path) -> tuple[list[Student], list[str]]:
+    """The roster's students, and warnings: a repeated student id is counted once.
+
+    Everything else is :func:`grader.roster.read_roster`'s job (it raises RosterError);
+    only a repeated id is forgiven here, so that a roster with a duplicate line still gives
+    every student exactly one gradebook row.
+    """
+    try:
+        return read_roster(path), []
+    except RosterError as error:
+        if "already on line" not in str(error):
+            raise
+    text = path.read_text(encoding="utf-8-sig")
+    lines = text.splitlines(keepends=True)
+    rows = list(csv.reader(lines))
+    header = [h.strip().lower() for h in rows[0]]
+    column = header.index("id") if "id" in header else header.index("student_id")
+    seen: dict[str, int] = {}
+    kept = [lines[0]]
+    warnings = []
+    for number, (line, row) in enumerate(zip(lines[1:], rows[1:], strict=False), start=2):
+        sid = row[column].strip() if len(row) > column else ""
+        if sid and sid in seen:
+            warnings.append(f"{path}, line {number}: student {sid!r} is already on line {seen[sid]}; counted once")
+            continue
+        seen.setdefault(sid, number)
+        kept.append(line)
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "roster.csv"
+        copy.write_text("".join(kept), encoding="utf-8")
+        try:
+            return read_roster(copy), warnings
+        except RosterError as error:
+            raise RosterError(str(error).replace(str(copy), str(path))) from None
+
+
+def load_assignment(path: Path) -> tuple[Assignment, str]:
+    """The assignment of a TOML file and its text (raises click errors with the reason)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise click.ClickException(f"{path}: cannot read the assignment ({error})") from None
+    try:
+        return parse_assignment(text), text
+    except AssignmentError as error:
+        raise click.ClickException(f"{path}: {error}") from None
+
+
+@cache
+def _assignment(text: str) -> Assignment:
+    """The parsed assignment, once per process (workers receive the text)."""
+    return parse_assignment(text)
+
+
+# --- running chunks, in one process or several ------------------------------------------
+
+def run_chunks(task: Callable, chunks: Sequence[tuple], jobs: int, label: str, total: int) -> list:
+    """Run ``task`` on each chunk (in order), with a progress bar counting students."""
+    from tqdm import tqdm
+
+    results = []
+    with tqdm(total=total, desc=label, unit="student", file=sys.stderr, disable=None, leave=False) as bar:
+        if jobs <= 1 or len(chunks) <= 1:
+            for chunk in chunks:
+                results.append(task(chunk))
+                bar.update(len(chunk[1]))
+            return results
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        with context.Pool(min(jobs, len(chunks))) as pool:
+            for chunk, result in zip(chunks, pool.imap(task, chunks), strict=True):
+                results.append(result)
+                bar.update(len(chunk[1]))
+    return results
+
+
+def _chunks(items: Sequence, size: int = CHUNK) -> list[Sequence]:
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def class_expectations(assignment: Assignment, student_ids: Sequence[str]) -> dict[str, list[Expected]]:
+    """Every student's variant of every question, prepared in one batch per question."""
+    prepared = {}
+    for q in assignment.questions:
+        variants = generate(q.family, [assignment.key(s, q) for s in student_ids])
+        prepared[q.id] = expectations(q.family, variants)
+    return prepared
+
+
+def _warm_up(assignment: Assignment) -> None:
+    """Derive and compile every family once before forking, so workers inherit the work."""
+    class_expectations(assignment, ["warm-up"])
+
+
+# --- generate ---------------------------------------------------------------------------
+
+def problem_markdown(assignment: Assignment, student: Student, expected: dict[str, Expected], lang: str) -> str:
+    """One student's problem sheet."""
+    who = f"{student.name} ({student.id})" if student.name else student.id
+    sheet = f"{file_stem(student.id)}.txt"
+    out = [f"# {_text('problem_title', lang, title=assignment.title, student=who)}", "",
+           _text("how_to_answer", lang, sheet=sheet), ""]
+    for q in assignment.questions:
+        out += [f"## {_text('question', lang, id=q.id)}", "",
+                q.family.statement(expected[q.id].variant.params, lang).strip(), ""]
+    return "\n".join(out)
+
+
+_SYMBOLIC: dict[tuple, str] = {}  # a symbolic key depends only on the parameters it substitutes
+
+
+def key_entries(question, expected: Expected) -> list[tuple[str, str, str, float]]:
+    """(answer id, kind, value, points) of every asked answer of one variant."""
+    family = question.family
+    derivation = family.derivation()
+    entries = []
+    for a in filter(question.settings.asks, family.answers):
+        points = question.settings.points_for(a)
+        if a.kind == "numeric":
+            value = repr(expected.values[a.id])
+        elif a.kind == "choice":
+            value = expected.choices[a.id]
+        else:
+            symbolic = derivation.symbolic[a.id]
+            used = sorted({str(s) for s in symbolic.expr.free_symbols} - set(symbolic.symbols))
+            numbers = expected.variant.numbers
+            cache_key = (family.name, a.id, tuple((k, numbers[k]) for k in used if k in numbers))
+            if cache_key not in _SYMBOLIC:
+                _SYMBOLIC[cache_key] = str(exact_symbolic(derivation, expected.variant.params)[a.id])
+            value = _SYMBOLIC[cache_key]
+        entries.append((a.id, a.kind, value, points))
+    return entries
+
+
+def _generate_chunk(task: tuple) -> list[tuple[str, str, list]]:
+    text, students, out, lang = task
+    assignment = _assignment(text)
+    prepared = class_expectations(assignment, [s.id for s in students])
+    keys = []
+    for i, student in enumerate(students):
+        expected = {q.id: prepared[q.id][i] for q in assignment.questions}
+        folder = Path(out) / "students" / file_stem(student.id)
+        markdown = problem_markdown(assignment, student, expected, lang)
+        write_atomic(folder / "problem.md", markdown)
+        write_atomic(folder / "problem.html", page(markdown, f"{assignment.title}: {student.id}", lang))
+        write_atomic(folder / f"{file_stem(student.id)}.txt", answer_sheet(assignment, student.id, lang))
+        for q in assignment.questions:
+            keys.append((student.id, q.id, key_entries(q, expected[q.id])))
+    return keys
+
+
+def generate_class(assignment_path: Path, roster_path: Path, out: Path, jobs: int = 1,
+                   lang: str | None = None, echo: Callable[[str], None] = click.echo) -> dict[str, float]:
+    """``grader generate``: problem sheets, answer sheets and the instructor key; returns phase times."""
+    times = {}
+    start = time.perf_counter()
+    assignment, text = load_assignment(assignment_path)
+    students, warnings = _roster(roster_path)
+    for w in warnings:
+        echo(f"warning: {w}")
+    lang = lang or assignment.lang
+    remove_stale_temporaries(out)
+    _warm_up(assignment)
+    times["setup"] = time.perf_counter() - start
+    start = time.perf_counter()
+    chunks = [(text, list(c), str(out), lang) for c in _chunks(students)]
+    keys = [k for part in run_chunks(_generate_chunk, chunks, jobs, "generating", len(students)) for k in part]
+    times["sheets"] = time.perf_counter() - start
+    start = time.perf_counter()
+    rows = io.StringIO()
+    writer = csv.writer(rows, lineterminator="\n")
+    writer.writerow(["student_id", "question", "answer", "kind", "value", "points"])
+    nested: dict = {}
+    for student_id, question_id, entries in keys:
+        for answer_id, kind, value, points in entries:
+            writer.writerow([student_id, question_id, answer_id, kind, value, f"{points:g}"])
+            nested.setdefault(student_id, {}).setdefault(question_id, {})[answer_id] = {
+                "kind": kind, "value": value, "points": points}
+    write_atomic(out / "instructor" / "key.csv", rows.getvalue(), durable=True)
+    key_json = {"assignment": {"id": assignment.id, "title": assignment.title}, "students": nested}
+    write_atomic(out / "instructor" / "key.json",
+                 json.dumps(key_json, ensure_ascii=False, indent=1, sort_keys=True) + "\n", durable=True)
+    times["key"] = time.perf_counter() - start
+    echo(f"{len(students)} students: problem and answer sheets in {out / 'students'}; "
+         f"the instructor key (keep it private) in {out / 'instructor'}")
+    return times
+
+
+def _roster(path: Path) -> tuple[list[Student], list[str]]:
+    try:
+        return read_class_roster(path)
+    except (RosterError, OSError, UnicodeDecodeError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
+
+
+# --- grade ------------------------------------------------------------------------------
+
+def code_notes(submission: Submission, lang: str) -> tuple[str, ...]:
+    """Code exercises (``.py`` files, issue 7): the place where ``grader.code`` will grade them.
+
+    Each file in ``submission.code_files`` should be handed to the code grader here and its
+    result added to the student's row; until then the report says the file was received.
+    """
+    return tuple(gradebook_message("code_pending", lang, file=f) for f in submission.code_files)
+
+
+def _grade_chunk(task: tuple) -> list[Row]:
+    text, submissions, out, lang = task
+    assignment = _assignment(text)
+    prepared = class_expectations(assignment, [s.student.id for s in submissions])
+    rows = []
+    for i, submission in enumerate(submissions):
+        expected = {q.id: prepared[q.id][i] for q in assignment.questions}
+        row = grade_submission(assignment, submission, expected, lang)
+        row = replace(row, notes=row.notes + code_notes(submission, lang))
+        write_report(assignment, row, expected, Path(out), lang)
+        rows.append(row)
+    return rows
+
+
+def write_report(assignment: Assignment, row: Row, expected: dict[str, Expected], out: Path, lang: str) -> None:
+    """A student's report as Markdown and HTML in ``out/reports``."""
+    results = dict(row.results or ())
+    outcomes = [QuestionOutcome(q, expected[q.id], results.get(q.id)) for q in assignment.questions]
+    who = f"{row.student.name} ({row.student.id})" if row.student.name else row.student.id
+    reason = row.reason.text(lang) if row.status != "graded" and row.reason else None
+    markdown = student_report(assignment, who, outcomes, lang, not_graded=reason, notes=row.notes)
+    stem = out / "reports" / file_stem(row.student.id)
+    write_atomic(stem.with_suffix(".md"), markdown)
+    write_atomic(stem.with_suffix(".html"), page(markdown, f"{assignment.title}: {row.student.id}", lang))
+
+
+def score_plot(assignment: Assignment, rows: Sequence[Row]) -> bytes:
+    """A histogram of the graded students' scores as PNG bytes (matplotlib, Agg, no timestamp)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    s = summary(assignment, rows)
+    figure = Figure(figsize=(6, 3.2), dpi=100)
+    axes = figure.subplots()
+    top = max(s.max, 1.0)
+    bins = min(20, max(int(top), 1))
+    axes.hist(s.scores, bins=bins, range=(0, top), color="#4a78b5", edgecolor="white")
+    axes.set_xlabel("score")
+    axes.set_ylabel("students")
+    axes.set_title(f"{assignment.id}: {len(s.scores)} graded, max {top:g}")
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def grade_class(assignment_path: Path, submissions: Path, out: Path, roster_path: Path | None = None,
+                jobs: int = 1, lang: str | None = None,
+                echo: Callable[[str], None] = click.echo) -> dict[str, float]:
+    """``grader grade``: gradebook, reports and class summary; returns the time of each phase."""
+    times = {}
+    start = time.perf_counter()
+    assignment, text = load_assignment(assignment_path)
+    roster_path = roster_path or assignment_path.parent / "roster.csv"
+    if not roster_path.is_file():
+        raise click.ClickException(f"no roster: {roster_path} does not exist; give one with --roster ROSTER.csv")
+    students, warnings = _roster(roster_path)
+    lang = lang or assignment.lang
+    remove_stale_temporaries(out)
+    times["setup"] = time.perf_counter() - start
+    start = time.perf_counter()
+    submitted, strays = intake(assignment, students, read_incoming(submissions))
+    times["read"] = time.perf_counter() - start
+    start = time.perf_counter()
+    _warm_up(assignment)
+    chunks = [(text, list(c), str(out), lang) for c in _chunks(submitted)]
+    rows = [r for part in run_chunks(_grade_chunk, chunks, jobs, "grading", len(submitted)) for r in part]
+    times["grade"] = time.perf_counter() - start
+    start = time.perf_counter()
+    write_outputs(assignment, rows, strays, out, lang)
+    times["write"] = time.perf_counter() - start
+    for w in warnings:
+        echo(f"warning: {w}")
+    _echo_summary(echo, rows, strays, out)
+    return times
+
+
+def write_outputs(assignment: Assignment, rows: Sequence[Row], strays: Sequence[Stray], out: Path,
+                  lang: str) -> None:
+    """The class summary, then the gradebook (replaced last, each file atomically)."""
+    plot = score_plot(assignment, rows)
+    write_atomic(out / "scores.png", plot)
+    markdown = summary_markdown(assignment, rows, strays, "scores.png", lang)
+    write_atomic(out / "summary.md", markdown)
+    embedded = markdown.replace("](scores.png)", "](data:image/png;base64," + base64.b64encode(plot).decode() + ")")
+    write_atomic(out / "summary.html", page(embedded, f"{assignment.title}: summary", lang))
+    write_atomic(out / "gradebook.json", gradebook_json(assignment, rows, strays, lang), durable=True)
+    write_atomic(out / "gradebook.csv", gradebook_csv(assignment, rows, lang), durable=True)
+
+
+def _echo_summary(echo: Callable[[str], None], rows: Iterable[Row], strays: Sequence[Stray], out: Path) -> None:
+    rows = list(rows)
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    echo(f"{len(rows)} students: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
+    for s in strays:
+        echo(f"not on the roster: {s.reason.text('en')}")
+    echo(f"gradebook: {out / 'gradebook.csv'}; reports: {out / 'reports'}; summary: {out / 'summary.html'}")
+
+
+# --- the commands -----------------------------------------------------------------------
+
+JOBS = click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
+                    help="Processes to use (e.g. the number of cores).")
+LANG = click.option("--lang", type=click.Choice(["en", "zh"]), default=None,
+                    help="Language of the sheets and reports (default: the assignment's).")
+
+
+@click.command("generate")
+@click.argument("assignment", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--roster", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CSV with an 'id' (or 'student_id') column and optionally 'name'.")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
+@JOBS
+@LANG
+def generate_command(assignment: Path, roster: Path, out: Path, jobs: int, lang: str | None) -> None:
+    """Write every student's problem sheet and answer sheet, and the instructor key."""
+    generate_class(assignment, roster, out, jobs, lang)
+
+
+@click.command("grade")
+@click.argument("assignment", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("submissions", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
+@click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="The class roster [default: roster.csv next to ASSIGNMENT].")
+@JOBS
+@LANG
+def grade_command(assignment: Path, submissions: Path, out: Path, roster: Path | None, jobs: int,
+                  lang: str | None) -> None:
+    """Grade every answer sheet in SUBMISSIONS: gradebook, reports and class summary."""
+    grade_class(assignment, submissions, out, roster, jobs, lang)
