@@ -138,4 +138,5 @@ main.add_command(nbgrader_group)
 
 from grader.instructor import generate_command, grade_command  # noqa: E402 - the instructor's workflow
 
-[main.add_command(command) for command in (generate_command, grade_command)]
+for _command in (generate_command, grade_command):
+    main.add_command(_command)
