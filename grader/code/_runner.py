@@ -1,0 +1,445 @@
+"""The child side of the sandbox: runs a student's file and calls its functions.
+
+This file is copied into the sandbox directory and run there by :mod:`grader.code.sandbox`
+as ``python -I -B runner.py spec.json RESULT_FD``. It uses only the standard library and
+numpy, never the ``grader`` package, and knows nothing about expected values: it receives
+inputs, calls the student's functions, and writes what they return to RESULT_FD, one JSON
+object per line. The parent judges.
+
+Order of events, all before any student code runs: read and delete the spec; import numpy
+and the modules students may use; leave the network (a new network namespace when the
+kernel allows it); set resource limits; when running as root, become ``nobody``; forbid
+new processes; install an audit hook that ends the process on any forbidden action.
+"""
+
+import sys
+
+import builtins
+import collections  # noqa: F401  (preloaded for students)
+import copy  # noqa: F401
+import fractions  # noqa: F401
+import functools  # noqa: F401
+import importlib
+import importlib.util
+import itertools  # noqa: F401
+import json
+import linecache
+import math
+import os
+import random  # noqa: F401
+import resource
+import statistics  # noqa: F401
+import time
+import traceback
+import typing  # noqa: F401
+
+import numpy
+import numpy.linalg  # noqa: F401
+import numpy.random  # noqa: F401
+
+# Loaded now so that a student's ``import`` finds them even when the Python installation is
+# not readable by the unprivileged user the code runs as (socket and subprocess stay usable
+# only in name: the audit hook stops every use).
+PRELOAD = ("abc", "bisect", "cmath", "contextlib", "dataclasses", "datetime", "decimal", "enum", "heapq",
+           "numbers", "operator", "pprint", "re", "socket", "string", "subprocess", "textwrap", "threading",
+           "warnings", "collections.abc", "numpy.fft", "numpy.polynomial")
+for _name in PRELOAD:
+    try:
+        importlib.import_module(_name)
+    except ImportError:
+        pass
+
+VIOLATION_EXIT = 86
+MAX_ITEMS = 200_000  # numbers a result may hold before it counts as too large
+MAX_TEXT = 2_000
+
+
+# --- the result channel ---------------------------------------------------------------------
+
+class Channel:
+    """Newline-delimited JSON events to the parent on one inherited file descriptor."""
+
+    def __init__(self, fd):
+        self.fd = fd
+        self.write = os.write
+        self.dumps = json.dumps
+
+    def send(self, event):
+        data = (self.dumps(event, allow_nan=True) + "\n").encode("utf-8", "backslashreplace")
+        while data:
+            written = self.write(self.fd, data)
+            data = data[written:]
+
+
+# --- values in and out -------------------------------------------------------------------------
+
+class TooLarge(Exception):
+    """A result with more than MAX_ITEMS numbers."""
+
+
+def encode(value, budget=None):
+    """A value as JSON-ready data, tagging what JSON cannot say (arrays, tuples, dicts, objects)."""
+    budget = budget if budget is not None else [MAX_ITEMS]
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise TooLarge()
+    if value is None or type(value) in (bool, int, float, str):
+        if type(value) is int and abs(value) > 2**63:
+            return float(value)
+        if type(value) is str:
+            return value[:MAX_TEXT]
+        return value
+    if isinstance(value, numpy.ndarray):
+        budget[0] -= value.size
+        if budget[0] < 0:
+            raise TooLarge()
+        kind = value.dtype.kind
+        if kind in "biuf":
+            data = value.astype(float).tolist()
+        elif kind == "c":
+            data = value.real.astype(float).tolist()
+        else:
+            return {"__object__": "ndarray[" + str(value.dtype) + "]", "repr": repr(value)[:MAX_TEXT],
+                    "shape": list(value.shape)}
+        return {"__nd__": data, "shape": list(value.shape), "dtype": str(value.dtype)}
+    if isinstance(value, numpy.generic):
+        if isinstance(value, (numpy.bool_, numpy.integer, numpy.floating)):
+            return {"__scalar__": float(value), "dtype": str(value.dtype)}
+        return {"__object__": type(value).__name__, "repr": repr(value)[:MAX_TEXT]}
+    if type(value) is list:
+        return [encode(v, budget) for v in value]
+    if type(value) is tuple:
+        return {"__tuple__": [encode(v, budget) for v in value]}
+    if type(value) is dict:
+        return {"__dict__": [[encode(k, budget), encode(v, budget)] for k, v in value.items()]}
+    if isinstance(value, (int, float)):  # subclasses of numbers: keep the number
+        return float(value)
+    return {"__object__": type(value).__name__, "repr": repr(value)[:MAX_TEXT]}
+
+
+def decode(data, results, namespace):
+    """Inverse of the parent's encoding of arguments: arrays, tuples, dicts, refs and lambdas."""
+    if isinstance(data, list):
+        return [decode(v, results, namespace) for v in data]
+    if not isinstance(data, dict):
+        return data
+    if "__nd__" in data:
+        return numpy.array(data["__nd__"], dtype=data.get("dtype", "float64")).reshape(data["shape"])
+    if "__tuple__" in data:
+        return tuple(decode(v, results, namespace) for v in data["__tuple__"])
+    if "__dict__" in data:
+        return {decode(k, results, namespace): decode(v, results, namespace) for k, v in data["__dict__"]}
+    if "__lambda__" in data:
+        return eval(data["__lambda__"], dict(namespace))  # trusted: written by the grader
+    if "__ref__" in data:
+        index = data["__ref__"]
+        if index not in results:
+            raise LookupError(index)
+        return copy.deepcopy(results[index])
+    if "__scalar__" in data:
+        return numpy.dtype(data.get("dtype", "float64")).type(data["__scalar__"])
+    raise ValueError("unknown tagged value")
+
+
+# --- containment -----------------------------------------------------------------------------
+
+def leave_network():
+    """Enter a new, empty network namespace; returns how the network is cut off."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        clone_newnet, clone_newuser = 0x40000000, 0x10000000
+        flags = clone_newnet if os.geteuid() == 0 else clone_newnet | clone_newuser
+        if libc.unshare(flags) == 0:
+            return "namespace"
+    except Exception:
+        pass
+    return "audit-hook"
+
+
+def set_limits(limits):
+    """Kernel resource limits for this process (they also bind anything it could start)."""
+    cpu = max(1, int(math.ceil(limits["cpu"])))
+    pairs = [
+        (resource.RLIMIT_CPU, (cpu, cpu + 1)),
+        (resource.RLIMIT_AS, (limits["memory"], limits["memory"])),
+        (resource.RLIMIT_FSIZE, (limits["file_size"], limits["file_size"])),
+        (resource.RLIMIT_NOFILE, (limits["files"], limits["files"])),
+        (resource.RLIMIT_CORE, (0, 0)),
+    ]
+    for which, pair in pairs:
+        try:
+            resource.setrlimit(which, pair)
+        except (ValueError, OSError):
+            soft, hard = resource.getrlimit(which)
+            resource.setrlimit(which, (min(pair[0], hard) if hard >= 0 else pair[0], hard))
+
+
+def drop_privileges(uid):
+    """As root, become ``uid`` (nobody) so that the kernel enforces the process limit and file modes."""
+    if os.geteuid() != 0 or uid is None:
+        return False
+    try:
+        os.setgroups([])
+        os.setgid(uid)
+        os.setuid(uid)
+    except OSError:
+        return False
+    return True
+
+
+def forbid_processes():
+    """RLIMIT_NPROC = 0: the kernel refuses fork and new threads (not enforced for root)."""
+    try:
+        resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))
+    except (ValueError, OSError):
+        return False
+    return os.geteuid() != 0
+
+
+FORBIDDEN = {
+    "os.system": "process", "os.exec": "process", "os.posix_spawn": "process", "os.spawn": "process",
+    "os.fork": "process", "os.forkpty": "process", "subprocess.Popen": "process", "os.startfile": "process",
+    "pty.spawn": "process", "webbrowser.open": "process",
+    "os.kill": "signal", "os.killpg": "signal", "signal.pthread_kill": "signal",
+    "os.chdir": "chdir", "os.symlink": "link", "os.link": "link",
+    "gc.get_objects": "introspection", "gc.get_referrers": "introspection", "gc.get_referents": "introspection",
+    "sys.settrace": "introspection", "sys.setprofile": "introspection", "sys._current_frames": "introspection",
+}
+WRITE_EVENTS = ("os.remove", "os.rename", "os.rmdir", "os.mkdir", "os.chmod", "os.chown", "os.utime",
+                "os.truncate", "shutil.rmtree", "shutil.move", "shutil.copyfile", "shutil.copytree")
+READ_EVENTS = ("os.listdir", "os.scandir", "glob.glob")
+
+
+def make_hook(sandbox, read_roots, denied, report_fd):
+    """The audit hook: any forbidden action writes one line to the parent and ends the process.
+
+    It never raises into student code (so nothing can catch it), and every name it uses is
+    bound here, so that replacing functions in ``os`` or ``builtins`` cannot change its mind.
+    """
+    source = '''
+def hook(event, args, _type=type, _str=str, _bytes=bytes, _int=int, _len=len,
+         _write=write, _exit=exit, _fd=fd, _sandbox=sandbox, _roots=roots, _denied=denied,
+         _forbidden=forbidden, _writes=writes, _reads=reads, _code=code, _wflags=wflags):
+    def norm(path):
+        if _type(path) is _bytes:
+            path = path.decode("utf-8", "surrogateescape")
+        if _type(path) is not _str:
+            return None
+        if not path.startswith("/"):
+            path = _sandbox + "/" + path
+        parts = []
+        for part in path.split("/"):
+            if part == "" or part == ".":
+                continue
+            if part == "..":
+                if parts:
+                    parts.pop()
+                continue
+            parts.append(part)
+        return "/" + "/".join(parts)
+
+    def under(path, roots):
+        for root in roots:
+            if path == root or path.startswith(root + "/"):
+                return True
+        return False
+
+    def readable(path):
+        return under(path, (_sandbox,)) or (under(path, _roots) and not under(path, _denied))
+
+    def stop(what, detail):
+        line = "V\\t" + what + "\\t" + _str(detail).encode("utf-8", "backslashreplace").hex() + "\\n"
+        _write(_fd, line.encode("ascii"))
+        _exit(_code)
+
+    if event in _forbidden:
+        stop(_forbidden[event], event)
+    if event.startswith("socket.") or event.startswith("ctypes.") or event.startswith("_ctypes."):
+        stop("network" if event.startswith("socket.") else "native", event)
+    if event == "open":
+        path, mode, flags = args
+        if _type(path) is _int:
+            return
+        target = norm(path)
+        if target is None:
+            stop("path", "open() with a %s; pass the path as a str" % _type(path).__name__)
+        writing = False
+        if _type(mode) is _str:
+            for letter in "wax+":
+                if letter in mode:
+                    writing = True
+        if _type(flags) is _int and flags & _wflags:
+            writing = True
+        if writing and not under(target, (_sandbox,)):
+            stop("write", target)
+        if not readable(target):
+            stop("read", target)
+        return
+    if event == "import":
+        filename = args[1] if _len(args) > 1 else None
+        if filename is None or _type(filename) is not _str:
+            return
+        target = norm(filename)
+        if under(target, (_sandbox,)):
+            if not target.endswith(".py"):
+                stop("native", target)
+        elif not readable(target):
+            stop("read", target)
+        return
+    if event in _reads:
+        path = args[0] if _len(args) else None
+        if path is None or _type(path) is _int:
+            return
+        target = norm(path)
+        if target is None or not readable(target):
+            stop("read", path)
+        return
+    if event in _writes:
+        for path in args[:2]:
+            if path is None or _type(path) is _int:
+                continue
+            target = norm(path)
+            if target is None or not under(target, (_sandbox,)):
+                stop("write", path)
+'''
+    namespace = {
+        "__builtins__": {}, "type": type, "str": str, "bytes": bytes, "int": int, "len": len,
+        "write": os.write, "exit": os._exit, "fd": report_fd, "sandbox": sandbox,
+        "roots": tuple(read_roots), "denied": tuple(denied), "forbidden": dict(FORBIDDEN),
+        "writes": WRITE_EVENTS, "reads": READ_EVENTS, "code": VIOLATION_EXIT,
+        "wflags": os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND,
+    }
+    exec(compile(source, "<sandbox-audit-hook>", "exec"), namespace)
+    return namespace["hook"]
+
+
+def read_roots(extra):
+    """Where imports may read from: the Python installation and installed packages."""
+    roots = set()
+    for entry in sys.path + list(extra):
+        if entry and os.path.isdir(entry):
+            roots.add(os.path.realpath(entry))
+            roots.add(os.path.abspath(entry))
+    for prefix in (sys.prefix, sys.base_prefix, sys.exec_prefix):
+        roots.add(os.path.realpath(os.path.join(prefix, "lib")))
+    return sorted(roots)
+
+
+def hide_editable_finders():
+    """Drop meta path finders of editable installs (they would import the grader's own package)."""
+    sys.meta_path[:] = [f for f in sys.meta_path if "__editable__" not in getattr(f, "__module__", "")
+                        and "__editable__" not in getattr(type(f), "__module__", "")]
+
+
+# --- running the student's code ---------------------------------------------------------------
+
+def student_trace(error, submission):
+    """Where in the student's file the error happened (frames of other files are left out)."""
+    frames = traceback.extract_tb(error.__traceback__)
+    lines, last = [], None
+    for frame in frames:
+        if frame.filename == submission:
+            text = linecache.getline(submission, frame.lineno).strip()
+            line = "line %d, in %s: %s" % (frame.lineno, frame.name, text[:200])
+            if not lines or lines[-1] != line:
+                lines.append(line)
+            last = frame.lineno
+    if isinstance(error, SyntaxError) and error.lineno and os.path.realpath(error.filename or "") == submission:
+        last = error.lineno
+        lines.append("line %d: %s" % (error.lineno, (error.text or "").strip()[:200]))
+    return "\n".join(lines[-5:]), last
+
+
+def failure(error, submission):
+    """A student's exception as the data the parent reports."""
+    if isinstance(error, MemoryError):
+        kind = "memory"
+    elif isinstance(error, SystemExit):
+        kind = "exit"
+    elif isinstance(error, RecursionError):
+        kind = "recursion"
+    elif isinstance(error, NotImplementedError):
+        kind = "not_implemented"
+    else:
+        kind = "exception"
+    try:
+        message = str(error)[:MAX_TEXT]
+    except BaseException:
+        message = ""
+    trace, line = student_trace(error, submission)
+    return {"kind": kind, "type": type(error).__name__, "message": message, "line": line, "trace": trace}
+
+
+def main():
+    spec_path, result_fd = sys.argv[1], int(sys.argv[2])
+    with open(spec_path, encoding="utf-8") as handle:
+        spec = json.load(handle)
+    os.unlink(spec_path)
+    channel = Channel(result_fd)
+    sandbox = os.path.realpath(os.getcwd())
+    submission = os.path.join(sandbox, spec["submission"])
+    limits = spec["limits"]
+
+    network = leave_network()
+    set_limits(limits)
+    dropped = drop_privileges(spec.get("uid"))
+    nproc = forbid_processes()
+    hide_editable_finders()
+    sys.path[:] = [p for p in sys.path if p and os.path.realpath(p) != sandbox]
+    roots = read_roots(spec.get("read_roots", ()))
+    denied = [os.path.realpath(d) for d in spec.get("denied", ())]
+    sys.addaudithook(make_hook(sandbox, roots, denied, result_fd))
+    channel.send({"e": "ready", "network": network, "nobody": dropped, "nproc": nproc})
+
+    namespace = {"np": numpy, "numpy": numpy, "math": math, "__builtins__": builtins}
+    channel.send({"e": "load_begin"})
+    try:
+        module_spec = importlib.util.spec_from_file_location("submission", submission)
+        module = importlib.util.module_from_spec(module_spec)
+        sys.modules["submission"] = module
+        module_spec.loader.exec_module(module)
+    except BaseException as error:  # noqa: B036 - anything the student's file does is reported
+        channel.send({"e": "load_end", "ok": False, "error": failure(error, submission)})
+        return
+    channel.send({"e": "load_end", "ok": True})
+
+    results = {}
+    for call in spec["calls"]:
+        index = call["index"]
+        channel.send({"e": "begin", "i": index})
+        started = time.perf_counter()
+        event = {"e": "end", "i": index}
+        try:
+            function = getattr(module, call["function"], None)
+            if not callable(function):
+                event.update(ok=False, error={"kind": "missing", "type": "", "message": call["function"],
+                                              "line": None, "trace": ""})
+            else:
+                try:
+                    args = decode(call["args"], results, namespace)
+                    kwargs = decode(call["kwargs"], results, namespace)
+                except LookupError as missing:
+                    event.update(ok=False, error={"kind": "depends", "type": "", "message": str(missing),
+                                                  "line": None, "trace": ""})
+                else:
+                    value = function(*args, **kwargs)
+                    results[index] = value
+                    event.update(ok=True, value=encode(value))
+                    if call.get("return_args"):
+                        event["args"] = encode(args)
+        except TooLarge:
+            event.update(ok=False, error={"kind": "too_large", "type": "", "message": "", "line": None, "trace": ""})
+        except BaseException as error:  # noqa: B036 - SystemExit and KeyboardInterrupt too
+            event.update(ok=False, error=failure(error, submission))
+        event["seconds"] = time.perf_counter() - started
+        channel.send(event)
+    channel.send({"e": "done"})
+
+
+if __name__ == "__main__":
+    main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)

@@ -1,0 +1,539 @@
+"""Running untrusted student code: a separate, limited process that only ever sees inputs.
+
+:func:`run_calls` copies a student's file into a fresh temporary directory and calls
+functions of it, in order, in a child process (``_runner.py``) and returns what each call
+gave back, or why it gave nothing. Expected values never enter the child: the parent sends
+inputs and judges the outputs itself, so there is no key in the child to steal.
+
+What the child runs under (see docs/code-exercises.md for what each layer guarantees):
+
+- its own session and process group, killed as a whole when the run ends;
+- a wall-clock limit per call (and for loading the file), ``RLIMIT_CPU`` for the process;
+- ``RLIMIT_AS`` (memory), ``RLIMIT_FSIZE`` (files it writes), ``RLIMIT_NOFILE``, no core dumps;
+- ``RLIMIT_NPROC = 0``, so the kernel refuses ``fork`` (enforced for non-root users; a root
+  grader makes the child become ``nobody`` first);
+- a new network namespace with no interfaces when the kernel allows it, and in any case an
+  audit hook that ends the process on sockets, new processes, signals, ``ctypes``, and file
+  access outside its directory and the Python installation;
+- a scrubbed environment, ``python -I`` (no user site, no PYTHON* variables), its temporary
+  directory as working directory and home;
+- stdout and stderr captured in the parent, kept up to a limit; more output stops the run.
+
+A call that fails (exception, time, memory, crash, forbidden action) gets a :class:`Failure`
+and the remaining calls run again in a fresh process, so one bad call never costs the others.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+RUNNER = Path(__file__).with_name("_runner.py")
+NOBODY = 65534
+VIOLATION_EXIT = 86
+KEEP_OUTPUT = 8_000  # characters of stdout/stderr kept for the report
+
+FailureKind = Literal[
+    "exception", "not_implemented", "missing", "timeout", "cpu", "memory", "recursion", "crash",
+    "exit", "output", "blocked", "load", "depends", "too_large", "protocol", "budget", "skipped",
+    "internal",
+]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Limits for one submission; the defaults suit the exercises of this course.
+
+    ``time``: wall seconds per call and for loading the file; ``startup``: wall seconds to
+    start Python and numpy; ``total``: wall seconds for the whole submission; ``memory``:
+    bytes of address space; ``output``: bytes of stdout plus stderr per process;
+    ``file_size``: largest file the code may write; ``files``: open file descriptors.
+    """
+
+    time: float = 5.0
+    startup: float = 30.0
+    total: float = 120.0
+    memory: int = 1 << 30
+    output: int = 1 << 20
+    file_size: int = 1 << 20
+    files: int = 64
+
+
+@dataclass(frozen=True)
+class Ref:
+    """An argument that is the value returned by an earlier call (by its index)."""
+
+    index: int
+
+
+@dataclass(frozen=True)
+class Lambda:
+    """An argument that is a function, given as the source of a lambda (``np`` and ``math`` in scope)."""
+
+    source: str
+
+
+@dataclass(frozen=True)
+class Call:
+    """One call of a function of the student's file; ``return_args`` also returns the arguments
+    as they are after the call (to see whether the function changed them)."""
+
+    function: str
+    args: tuple = ()
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+    return_args: bool = False
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a call gave no value: ``kind`` for the program, ``detail`` for people (English, technical)."""
+
+    kind: FailureKind
+    detail: str = ""
+    line: int | None = None
+    trace: str = ""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one call gave back: ``value`` (and ``args`` if asked), or a ``failure``."""
+
+    value: Any = None
+    args: tuple | None = None
+    failure: Failure | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True when the call returned a value."""
+        return self.failure is None
+
+
+@dataclass(frozen=True)
+class Opaque:
+    """A returned object that is neither a number, an array nor a container (its type and repr)."""
+
+    type: str
+    repr: str
+    shape: tuple[int, ...] | None = None
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """All calls of one submission: outcomes in call order, captured output, what contained it."""
+
+    outcomes: tuple[Outcome, ...]
+    stdout: str
+    stderr: str
+    processes: int
+    load_failure: Failure | None
+    containment: Mapping[str, object]
+
+
+class SandboxUnavailable(RuntimeError):
+    """This platform cannot run the sandbox (it needs a POSIX system with ``resource``)."""
+
+
+# --- encoding arguments and decoding results ---------------------------------------------------
+
+def encode(value: Any) -> Any:
+    """An argument as the JSON the child decodes (arrays, tuples and dicts tagged)."""
+    if isinstance(value, Ref):
+        return {"__ref__": value.index}
+    if isinstance(value, Lambda):
+        return {"__lambda__": value.source}
+    if isinstance(value, np.ndarray):
+        return {"__nd__": value.tolist(), "shape": list(value.shape), "dtype": str(value.dtype)}
+    if isinstance(value, np.generic):
+        return {"__scalar__": value.item(), "dtype": str(value.dtype)}
+    if isinstance(value, tuple):
+        return {"__tuple__": [encode(v) for v in value]}
+    if isinstance(value, list):
+        return [encode(v) for v in value]
+    if isinstance(value, Mapping):
+        return {"__dict__": [[encode(k), encode(v)] for k, v in value.items()]}
+    return value
+
+
+def decode(data: Any) -> Any:
+    """A value sent by the child as Python data: arrays, numpy scalars, tuples, dicts, :class:`Opaque`."""
+    if isinstance(data, list):
+        return [decode(v) for v in data]
+    if not isinstance(data, dict):
+        return data
+    if "__nd__" in data:
+        return np.array(data["__nd__"], dtype=float).reshape(data["shape"])
+    if "__scalar__" in data:
+        return np.float64(data["__scalar__"])
+    if "__tuple__" in data:
+        return tuple(decode(v) for v in data["__tuple__"])
+    if "__dict__" in data:
+        pairs = [(decode(k), decode(v)) for k, v in data["__dict__"]]
+        return {_hashable(k): v for k, v in pairs}
+    if "__object__" in data:
+        shape = data.get("shape")
+        return Opaque(str(data["__object__"]), str(data.get("repr", "")), tuple(shape) if shape else None)
+    return Opaque("dict", repr(data)[:200])
+
+
+def _hashable(key: Any) -> Any:
+    try:
+        hash(key)
+    except TypeError:
+        return repr(key)
+    return key
+
+
+# --- one child process ---------------------------------------------------------------------------
+
+@dataclass
+class _Process:
+    """The state of one child run, as the parent follows it."""
+
+    outcomes: dict[int, Outcome] = field(default_factory=dict)
+    current: int | None = None  # index of the call running now; -1 while loading the file
+    started: float = 0.0
+    ready: bool = False
+    load_failure: Failure | None = None
+    violation: tuple[str, str] | None = None
+    stopped: Failure | None = None  # why the parent stopped the process
+    containment: dict[str, object] = field(default_factory=dict)
+    stdout: bytearray = field(default_factory=bytearray)
+    stderr: bytearray = field(default_factory=bytearray)
+    output_bytes: int = 0
+    protocol: bytearray = field(default_factory=bytearray)
+    returncode: int | None = None
+
+
+def _environment(home: str) -> dict[str, str]:
+    """A small, fixed environment: nothing of the grader's own is passed on."""
+    return {
+        "PATH": "/usr/bin:/bin",
+        "HOME": home,
+        "TMPDIR": home,
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+    }
+
+
+def _denied_paths() -> list[str]:
+    """The grader's own code, the reference solutions and the tests: never readable by the child."""
+    package = Path(__file__).resolve().parents[1]
+    repo = package.parent
+    paths = [package]
+    paths += [repo / name for name in ("solutions", "tests", "examples") if (repo / name).is_dir()]
+    return [str(p) for p in paths]
+
+
+def _spawn(sandbox: Path, calls: list[tuple[int, Call]], limits: Limits, source: bytes):
+    """Write the files of one run and start the child; returns (process, read end of the result pipe)."""
+    if os.name != "posix":
+        raise SandboxUnavailable("the code sandbox needs Linux or another POSIX system")
+    (sandbox / "runner.py").write_bytes(RUNNER.read_bytes())
+    (sandbox / "submission.py").write_bytes(source)
+    spec = {
+        "submission": "submission.py",
+        "calls": [
+            {"index": i, "function": c.function, "args": encode(list(c.args)),
+             "kwargs": encode(dict(c.kwargs)), "return_args": c.return_args}
+            for i, c in calls
+        ],
+        "limits": {
+            "cpu": limits.time * (len(calls) + 1) + 5, "memory": limits.memory,
+            "file_size": limits.file_size, "files": limits.files,
+        },
+        "uid": NOBODY if os.geteuid() == 0 else None,
+        "denied": _denied_paths(),
+    }
+    (sandbox / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
+    if os.geteuid() == 0:
+        for path in (sandbox, *sandbox.iterdir()):
+            os.chown(path, NOBODY, NOBODY)
+    read_end, write_end = os.pipe()
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-I", "-B", "-X", "utf8", "runner.py", "spec.json", str(write_end)],
+            cwd=sandbox, env=_environment(str(sandbox)), stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=(write_end,),
+            start_new_session=True, close_fds=True,
+        )
+    finally:
+        os.close(write_end)
+    return process, read_end
+
+
+def _kill(process: subprocess.Popen) -> None:
+    """Kill the child's whole process group (and the child itself, if the group is gone)."""
+    for kill in (lambda: os.killpg(process.pid, signal.SIGKILL), process.kill):
+        try:
+            kill()
+        except (ProcessLookupError, PermissionError, OSError):
+            pass
+
+
+def _handle_line(state: _Process, line: bytes) -> None:
+    """One line from the result channel: an event, or the audit hook's violation report."""
+    if line.startswith(b"V\t"):
+        parts = line.rstrip(b"\n").split(b"\t")
+        what = parts[1].decode("ascii", "replace") if len(parts) > 1 else "unknown"
+        try:
+            detail = bytes.fromhex(parts[2].decode("ascii")).decode("utf-8", "replace") if len(parts) > 2 else ""
+        except ValueError:
+            detail = ""
+        state.violation = (what, detail)
+        return
+    try:
+        event = json.loads(line)
+    except ValueError:
+        state.stopped = state.stopped or Failure("protocol", "the submission wrote to the grader's channel")
+        return
+    if not isinstance(event, dict):
+        return
+    kind = event.get("e")
+    if kind == "ready":
+        state.ready = True
+        state.containment = {k: event.get(k) for k in ("network", "nobody", "nproc")}
+    elif kind == "load_begin":
+        state.current, state.started = -1, time.monotonic()
+    elif kind == "load_end":
+        if not event.get("ok"):
+            error = event.get("error") or {}
+            state.load_failure = Failure(
+                "load", f"{error.get('type', '')}: {error.get('message', '')}".strip(": "),
+                error.get("line"), error.get("trace", ""))
+        state.current = None
+    elif kind == "begin":
+        state.current, state.started = int(event.get("i", -2)), time.monotonic()
+    elif kind == "end":
+        index = int(event.get("i", -2))
+        seconds = float(event.get("seconds", 0.0))
+        if event.get("ok"):
+            args = decode(event["args"]) if "args" in event else None
+            state.outcomes[index] = Outcome(decode(event.get("value")), args, None, seconds)
+        else:
+            error = event.get("error") or {}
+            kind = error.get("kind", "exception")
+            detail = f"{error.get('type', '')}: {error.get('message', '')}".strip(": ")
+            state.outcomes[index] = Outcome(None, None, Failure(kind, detail, error.get("line"),
+                                                                error.get("trace", "")), seconds)
+        state.current = None
+
+
+def _died(state: _Process, returncode: int | None) -> Failure:
+    """Why the child stopped in the middle of something."""
+    if state.violation:
+        what, detail = state.violation
+        return Failure("blocked", f"{what}: {detail}")
+    if state.stopped:
+        return state.stopped
+    if returncode is not None and returncode < 0:
+        signum = -returncode
+        if signum in (signal.SIGXCPU, signal.SIGKILL):
+            return Failure("cpu", "CPU time limit")
+        if signum == signal.SIGXFSZ:
+            return Failure("too_large", "file size limit")
+        name = signal.Signals(signum).name if signum in signal.Signals.__members__.values() else str(signum)
+        return Failure("crash", f"killed by signal {name}")
+    return Failure("exit", f"the process exited with code {returncode}")
+
+
+def _run_once(sandbox: Path, calls: list[tuple[int, Call]], limits: Limits, source: bytes,
+              deadline: float) -> _Process:
+    """Run the given calls in one child process; return what was observed."""
+    state = _Process()
+    process, result_fd = _spawn(sandbox, calls, limits, source)
+    selector = selectors.DefaultSelector()
+    streams = {process.stdout.fileno(): "stdout", process.stderr.fileno(): "stderr", result_fd: "result"}
+    for fd in streams:
+        os.set_blocking(fd, False)
+        selector.register(fd, selectors.EVENT_READ)
+    spawned = time.monotonic()
+    try:
+        while selector.get_map():
+            now = time.monotonic()
+            if state.stopped is None:
+                state.stopped = _over_time(state, limits, spawned, now, deadline)
+                if state.stopped is not None:
+                    _kill(process)
+            for key, _ in selector.select(timeout=0.05):
+                _read(selector, key.fd, streams[key.fd], state, limits, process)
+    finally:
+        selector.close()
+        os.close(result_fd)
+        _kill(process)
+        process.wait()
+        process.stdout.close()
+        process.stderr.close()
+    state.returncode = process.returncode
+    return state
+
+
+def _over_time(state: _Process, limits: Limits, spawned: float, now: float, deadline: float) -> Failure | None:
+    """The reason to stop the child now, if it has run out of time."""
+    if now > deadline:
+        return Failure("budget", "the time for this whole submission ran out")
+    if not state.ready and now - spawned > limits.startup:
+        return Failure("timeout", f"Python did not start within {limits.startup:g} s")
+    if state.current is not None and now - state.started > limits.time:
+        return Failure("timeout", f"time limit of {limits.time:g} s")
+    return None
+
+
+def _read(selector, fd: int, stream: str, state: _Process, limits: Limits, process) -> None:
+    """Read what is available on one of the child's pipes."""
+    try:
+        chunk = os.read(fd, 1 << 16)
+    except BlockingIOError:
+        return
+    if not chunk:
+        selector.unregister(fd)
+        return
+    if stream == "result":
+        state.protocol += chunk
+        while b"\n" in state.protocol:
+            line, _, rest = bytes(state.protocol).partition(b"\n")
+            state.protocol = bytearray(rest)
+            _handle_line(state, line + b"\n")
+        if len(state.protocol) > 64 << 20:
+            state.stopped = state.stopped or Failure("too_large", "a result too large to read")
+            _kill(process)
+        return
+    buffer = state.stdout if stream == "stdout" else state.stderr
+    if len(buffer) < KEEP_OUTPUT * 4:
+        buffer += chunk[: KEEP_OUTPUT * 4 - len(buffer)]
+    state.output_bytes += len(chunk)
+    if state.output_bytes > limits.output and state.stopped is None:
+        state.stopped = Failure("output", f"more than {limits.output} bytes of output")
+        _kill(process)
+
+
+# --- all calls of one submission -------------------------------------------------------------------
+
+def run_calls(source: bytes | str, calls: Sequence[Call], limits: Limits = Limits()) -> RunReport:
+    """Call functions of the student's file ``source`` and return one :class:`Outcome` per call.
+
+    Arguments are plain data (numbers, strings, lists, tuples, dicts, numpy arrays), plus
+    :class:`Ref` to pass the value an earlier call returned and :class:`Lambda` for functions.
+    Never raises because of the student's code; raises :class:`SandboxUnavailable` on
+    platforms without the needed system calls.
+    """
+    if isinstance(source, str):
+        source = source.encode("utf-8")
+    outcomes: dict[int, Outcome] = {}
+    timed_out: set[str] = set()
+    stdout, stderr = bytearray(), bytearray()
+    containment: dict[str, object] = {}
+    load_failure, processes = None, 0
+    deadline = time.monotonic() + limits.total
+    start = 0
+    while start < len(calls) or processes == 0:
+        pending = [(i, c) for i, c in enumerate(calls) if i >= start and i not in outcomes]
+        todo = _runnable(pending, outcomes, timed_out)
+        if not todo and processes:
+            break
+        if time.monotonic() > deadline:
+            break
+        with tempfile.TemporaryDirectory(prefix="gdbp-sandbox-") as directory:
+            state = _run_once(Path(directory), todo, limits, source, deadline)
+        processes += 1
+        stdout += state.stdout
+        stderr += state.stderr
+        containment = containment or state.containment
+        outcomes.update(state.outcomes)
+        if not state.ready:
+            detail = _text(state.stderr)[-2000:] or str(_died(state, state.returncode).detail)
+            load_failure = state.stopped or Failure("internal", f"the sandbox did not start: {detail}")
+            break
+        if state.load_failure is not None or state.current == -1:
+            load_failure = state.load_failure or _died(state, state.returncode)
+            break
+        if state.current is not None:  # died during a call: that call fails, the rest run again
+            failure = _died(state, state.returncode)
+            outcomes[state.current] = Outcome(failure=failure)
+            if failure.kind in ("timeout", "cpu"):
+                timed_out.add(calls[state.current].function)
+            if failure.kind == "budget":
+                break
+            start = state.current + 1
+        else:
+            missing = [i for i, _ in todo if i not in outcomes]
+            if missing:  # exited between calls (e.g. os._exit at the end of a call)
+                failure = _died(state, state.returncode)
+                outcomes[missing[0]] = Outcome(failure=failure)
+                start = missing[0] + 1
+            else:
+                start = len(calls)
+    final = _fill(calls, outcomes, load_failure)
+    return RunReport(
+        tuple(final), _text(stdout), _text(stderr), processes, load_failure, containment,
+    )
+
+
+def _runnable(pending, outcomes: dict[int, Outcome], timed_out: set[str]) -> list[tuple[int, Call]]:
+    """The pending calls to run, with refs to earlier runs replaced by their values; calls whose
+    function ran out of time before, or that need a failed call's value, are settled in ``outcomes``."""
+    run = []
+    for index, call in pending:
+        if call.function in timed_out:
+            outcomes[index] = Outcome(failure=Failure("skipped", f"{call.function} ran out of time before"))
+            continue
+        try:
+            args = tuple(_substitute(a, outcomes) for a in call.args)
+            kwargs = {k: _substitute(v, outcomes) for k, v in call.kwargs.items()}
+        except LookupError as error:
+            outcomes[index] = Outcome(failure=Failure("depends", f"needs the result of call {error.args[0]}"))
+            continue
+        run.append((index, Call(call.function, args, kwargs, call.return_args)))
+    return run
+
+
+def _substitute(value, outcomes):
+    """Replace a Ref to a call that already has an outcome by its value (or fail if it failed)."""
+    if isinstance(value, Ref) and value.index in outcomes:
+        outcome = outcomes[value.index]
+        if not outcome.ok:
+            raise LookupError(value.index)
+        return outcome.value
+    if isinstance(value, (list, tuple)):
+        items = [_substitute(v, outcomes) for v in value]
+        return type(value)(items) if isinstance(value, tuple) else items
+    if isinstance(value, dict):
+        return {k: _substitute(v, outcomes) for k, v in value.items()}
+    return value
+
+
+def _fill(calls, outcomes, load_failure) -> list[Outcome]:
+    """One outcome per call: those without one failed to load or were never reached."""
+    final = []
+    for i in range(len(calls)):
+        if i in outcomes:
+            final.append(outcomes[i])
+        elif load_failure is not None:
+            final.append(Outcome(failure=load_failure))
+        else:
+            final.append(Outcome(failure=Failure("budget", "the time for this whole submission ran out")))
+    return final
+
+
+def _text(data: bytes | bytearray) -> str:
+    """Captured output as text, cut to KEEP_OUTPUT characters."""
+    text = bytes(data).decode("utf-8", "replace")
+    if len(text) > KEEP_OUTPUT:
+        text = text[:KEEP_OUTPUT] + f"\n[... cut after {KEEP_OUTPUT} characters]"
+    return text
