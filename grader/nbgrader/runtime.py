@@ -22,7 +22,6 @@ import os
 import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from fractions import Fraction
 
 import numpy as np
 
@@ -65,16 +64,15 @@ def to_raw(value: object) -> Raw:
     """A student's Python value as the grader takes it: None, a float, or text.
 
     ``...`` (the template's placeholder) and None are missing; ``True`` is text, so it is
-    reported rather than read as 1.
+    reported rather than read as 1; other numbers (int, Fraction, numpy) become floats.
 
+    >>> from fractions import Fraction
     >>> to_raw(...), to_raw(3), to_raw(Fraction(3, 4)), to_raw("x*(w*x - t)"), to_raw(True)
-    (None, 3.0, '3/4', 'x*(w*x - t)', 'True')
+    (None, 3.0, 0.75, 'x*(w*x - t)', 'True')
     """
     if value is None or value is Ellipsis:
         return None
     if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, Fraction):
         return str(value)
     if isinstance(value, numbers.Real):
         return float(value)
@@ -187,8 +185,8 @@ class Homework:
         self._answers[question.id] = answers
         return answers
 
-    def solution(self, question_id: str) -> dict[str, str]:
-        """The answer key of the student's variant, as exact text (the instructor version uses it).
+    def solution(self, question_id: str) -> dict[str, float | str]:
+        """The answer key of the student's variant (the instructor version uses it): floats and text.
 
         Refused while nbgrader autogrades, so a submission cannot fill itself in this way.
         """
@@ -198,7 +196,7 @@ class Homework:
         if self.student is None:
             raise KeyRefused(message("no_id", self.lang))
         key = answer_key(self._expectation(question, self.student).variant)
-        return {a.id: key[a.id].exact for a in asked(question)}
+        return {a.id: key[a.id].value for a in asked(question)}
 
     def grade(self, question_id: str) -> float:
         """Grade a question: print the feedback and return the score for nbgrader's test cell."""
