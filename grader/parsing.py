@@ -400,6 +400,8 @@ def _normalize_char(char: str) -> str:
         return ""
     if char == "\u3002":  # ideographic full stop
         return "."
+    if unicodedata.decomposition(char).startswith(("<super>", "<sub>")):
+        return char  # xⁿ is not x*n: unhandled super- and subscripts are refused
     folded = unicodedata.normalize("NFKC", char)
     if len(folded) == 1 and (folded.isascii() and folded.isprintable() or folded in _GREEK):
         return folded
