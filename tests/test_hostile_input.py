@@ -13,6 +13,7 @@ import ast
 import builtins
 import os
 import random
+import signal
 import subprocess
 import sys
 import time
@@ -381,8 +382,32 @@ def _explained(error: ParseError) -> None:
         assert "\x00" not in message and "\u202e" not in message and "\x1b" not in message
 
 
+@contextmanager
+def watchdog(seconds: float) -> Iterator[None]:
+    """Turn a hang into a TimeoutError (where SIGALRM exists), so a missing bound fails."""
+    if not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expire(signum, frame):
+        raise TimeoutError(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def judge(text: str) -> str:
     """Parse, convert, evaluate and read as a number; return "valid" or the error's name."""
+    with watchdog(5 * TIME_LIMIT):
+        return _judge(text)
+
+
+def _judge(text: str) -> str:
     started = time.perf_counter()
     try:
         node = parse(text, SYMBOLS)
