@@ -30,7 +30,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "UnexpectedToken.operator": {
         "en": "Unexpected {token} at position {pos}: an operator such as +, -, *, / or ^ "
         "is missing before it, or it does not belong there.",
-        "zh": "第 {pos} 个字符处的 {token} 不应出现在这里：它前面缺少 +、-、*、/ 或 ^ 之类的运算符，或者它是多余的。",
+        "zh": "第 {pos} 个字符处的 {token} 不应出现在这里：它前面缺少 +、-、*、/ 或 ^ "
+        "之类的运算符，或者它是多余的。",
     },
     "UnexpectedToken.operand": {
         "en": "Unexpected {token} at position {pos}: a number, a variable or '(' is expected here.",
@@ -68,7 +69,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "AmbiguousTimes": {
         "en": "{letter} between two numbers at position {pos} is ambiguous because {letter} is "
         "a variable of this problem; write * or × for a multiplication.",
-        "zh": "第 {pos} 个字符处两个数之间的 {letter} 有歧义，因为 {letter} 是本题的变量；表示乘法请写 * 或 ×。",
+        "zh": "第 {pos} 个字符处两个数之间的 {letter} 有歧义，因为 {letter} 是本题的变量；"
+        "表示乘法请写 * 或 ×。",
     },
     "TooDeep": {
         "en": "Your answer is nested too deeply (more than {limit} levels of parentheses, "
@@ -85,10 +87,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ExponentTooLarge": {
         "en": "The power at position {pos} is too large to compute: its value would lie "
         "beyond 10^{limit} (or below 10^-{limit}).",
-        "zh": "第 {pos} 个字符处的乘方太大，无法计算：其值会超过 10^{limit}（或小于 10^-{limit}）。",
+        "zh": "第 {pos} 个字符处的乘方太大，无法计算：其值会超过 10^{limit}"
+        "（或小于 10^-{limit}）。",
     },
     "DegreeTooHigh": {
-        "en": "The exponent at position {pos} is too large: powers of variables may have degree at most {limit}.",
+        "en": "The exponent at position {pos} is too large: powers of variables may have "
+        "degree at most {limit}.",
         "zh": "第 {pos} 个字符处的指数太大：变量的乘方次数最多为 {limit}。",
     },
     "PowerTooComplex": {
@@ -102,7 +106,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "这里需要一个数，但第 {pos} 个字符处的 {name} 是变量；请输入具体数值。",
     },
     "NonFinite.inf": {
-        "en": "Your answer is infinite or too large to be represented; a finite number is expected.",
+        "en": "Your answer is infinite or too large to be represented; a finite number "
+        "is expected.",
         "zh": "答案为无穷大或大到无法表示；这里需要一个有限的数。",
     },
     "NonFinite.nan": {

@@ -342,7 +342,9 @@ def explain(error: ParseError, lang: str = "en") -> str:
     if lang not in parse_messages.LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; use one of {parse_messages.LANGUAGES}")
     shown = {key: _shown_field(key, value, lang) for key, value in error.details().items()}
-    lines = [parse_messages.MESSAGES[error.message_key][lang].format(pos=error.position + 1, **shown)]
+    lines = [
+        parse_messages.MESSAGES[error.message_key][lang].format(pos=error.position + 1, **shown)
+    ]
     hint = parse_messages.HINTS.get(getattr(error, "char", ""))
     if isinstance(error, UnexpectedCharacter) and hint:
         lines.append(hint[lang])
@@ -556,12 +558,20 @@ class _Lexer:
             if _is_digit(self.char(1 + len(sign))):
                 self.i += 1 + len(sign)
                 exponent = sign + self.digits()
-        self.emit("num", self.text[start : self.i], start, self.i, self.literal(whole, fraction, exponent, start))
+        self.emit(
+            "num",
+            self.text[start : self.i],
+            start,
+            self.i,
+            self.literal(whole, fraction, exponent, start),
+        )
 
     def literal(self, whole: str, fraction: str, exponent: str, start: int) -> Fraction:
         """The exact value of a literal, refusing too many digits or a huge magnitude."""
         significant = (whole + fraction).lstrip("0")
-        too_large = NumberTooLarge(text=self.text, position=start, end=self.i, literal=self.text[start : self.i])
+        too_large = NumberTooLarge(
+            text=self.text, position=start, end=self.i, literal=self.text[start : self.i]
+        )
         if len(significant) > MAX_DIGITS or len(exponent.lstrip("+-")) > 4:
             raise too_large
         value = Fraction(int(whole + fraction or "0"), 10 ** len(fraction))
@@ -593,7 +603,9 @@ class _Lexer:
                 index += 1
             digits = "".join(_SUPERSCRIPTS[c] for c in self.chars[begin:index])
             if len(digits.lstrip("0")) > MAX_DIGITS:
-                raise NumberTooLarge(text=self.text, position=begin, end=index, literal=self.text[begin:index])
+                raise NumberTooLarge(
+                    text=self.text, position=begin, end=index, literal=self.text[begin:index]
+                )
             self.emit("num", self.text[begin:index], begin, index, Fraction(int(digits)))
         self.emit(")", ")", self.i - 1, self.i)
 
@@ -601,7 +613,10 @@ class _Lexer:
         """Is this ``x`` the multiplication sign of ``1.5x10^-3``?"""
         after = self.next_visible(self.i + 1)
         if not (
-            self.tokens and self.tokens[-1].kind == "num" and after < len(self.chars) and self.chars[after] in _DIGITS
+            self.tokens
+            and self.tokens[-1].kind == "num"
+            and after < len(self.chars)
+            and self.chars[after] in _DIGITS
         ):
             return False
         if after == self.i + 1:
@@ -652,7 +667,9 @@ class _Lexer:
         segments = self.segment(word)
         foreign = called and word in _FOREIGN_FUNCTIONS and not self.vocabulary.is_symbol_key(word)
         if foreign or (segments is None and called):
-            raise UnknownFunction(text=self.text, position=start, end=end, name=self.text[start:end])
+            raise UnknownFunction(
+                text=self.text, position=start, end=end, name=self.text[start:end]
+            )
         if segments is None:
             first = self.failure(word)
             position = key[first][1] if first < len(key) else start
@@ -667,7 +684,9 @@ class _Lexer:
             kind, canonical = self.vocabulary.entries[word[lo:hi]]
             begin, stop = key[lo][1], key[hi - 1][1] + 1
             if kind == "func" and not (called and number == len(segments) - 1):
-                raise MissingArgument(text=self.text, position=begin, end=stop, function=self.text[begin:stop])
+                raise MissingArgument(
+                    text=self.text, position=begin, end=stop, function=self.text[begin:stop]
+                )
             self.emit(kind, self.text[begin:stop], begin, stop, canonical)
         self.i = end
 
@@ -681,7 +700,8 @@ class _Lexer:
         return [
             j
             for j in range(top, index, -1)
-            if word[index:j] in entries and (entries[word[index:j]][0] != "const" or (index, j) == (0, len(word)))
+            if word[index:j] in entries
+            and (entries[word[index:j]][0] != "const" or (index, j) == (0, len(word)))
         ]
 
     def segment(self, word: str) -> list[tuple[int, int]] | None:
@@ -727,7 +747,9 @@ def _check_parentheses(text: str, tokens: Sequence[_Token]) -> None:
                 raise TooDeep(text=text, position=token.start)
         elif token.kind == ")":
             if not opened:
-                raise UnbalancedParenthesis(text=text, position=token.start, char=")", unclosed=False)
+                raise UnbalancedParenthesis(
+                    text=text, position=token.start, char=")", unclosed=False
+                )
             opened.pop()
     if opened:
         raise UnbalancedParenthesis(text=text, position=opened[-1].start, char="(", unclosed=True)
@@ -774,7 +796,9 @@ class _Parser:
     def unexpected(self, token: _Token, expected: str) -> ParseError:
         if token.kind == "end":
             return UnexpectedEnd(text=self.text, position=token.start)
-        return UnexpectedToken(text=self.text, position=token.start, end=token.end, token=token.text, expected=expected)
+        return UnexpectedToken(
+            text=self.text, position=token.start, end=token.end, token=token.text, expected=expected
+        )
 
     def sum(self) -> Node:
         node = self.product()
@@ -840,7 +864,9 @@ class _Parser:
             return Call("sqrt", arg, token.start, arg.end)
         if token.kind == "func":
             if self.peek().kind != "(":
-                raise MissingArgument(text=self.text, position=token.start, end=token.end, function=token.text)
+                raise MissingArgument(
+                    text=self.text, position=token.start, end=token.end, function=token.text
+                )
             inner, close = self.parenthesised()
             return Call(token.value, inner, token.start, close.end)  # type: ignore[arg-type]
         if token.kind == "(":
@@ -969,9 +995,7 @@ def _size(node: Node, kids: list[_Size], text: str) -> _Size:
     if isinstance(node, Unary):
         (a,) = kids
         negated = None if a.exact is None else -a.exact
-        return _Size(
-            _float(np.negative, a.value), negated, a.bits, a.degree, a.has_log, a.rad, a.den, a.site_bits, a.work
-        )
+        return _replace(a, value=_float(np.negative, a.value), exact=negated)
     if isinstance(node, Call):
         size = _call_size(node.func, kids[0])
     elif node.op == "^":
@@ -980,7 +1004,8 @@ def _size(node: Node, kids: list[_Size], text: str) -> _Size:
         size = _arithmetic_size(node.op, kids[0], kids[1])
     if size.degree > MAX_DEGREE:
         raise DegreeTooHigh(text=text, position=node.start, end=node.end)
-    if size.work > MAX_ROOT_WORK or size.site_bits * min(size.rad * size.den, size.den) > MAX_ROOT_WORK:
+    merged_sites = size.site_bits * min(size.rad * size.den, size.den)  # same base, summed p/q
+    if max(size.work, merged_sites) > MAX_ROOT_WORK:
         raise PowerTooComplex(text=text, position=node.start, end=node.end)
     return size
 
@@ -995,7 +1020,13 @@ def _arithmetic_size(op: str, a: _Size, b: _Size) -> _Size:
             "/": a.exact / b.exact if b.exact else None,
         }[op]
     degree = max(a.degree, b.degree) if op in "+-" else a.degree + b.degree
-    return _Size(_float(_NUMPY_OPERATORS[op], a.value, b.value), exact, a.bits + b.bits + 1, degree, **_merged((a, b)))
+    return _Size(
+        _float(_NUMPY_OPERATORS[op], a.value, b.value),
+        exact,
+        a.bits + b.bits + 1,
+        degree,
+        **_merged((a, b)),
+    )
 
 
 def _call_size(func: str, a: _Size) -> _Size:
@@ -1005,7 +1036,13 @@ def _call_size(func: str, a: _Size) -> _Size:
         bits = a.bits
     elif func == "tanh" and a.has_log:
         bits = 2 * a.bits + 2
-    size = _Size(_float(_NUMPY_FUNCTIONS[func], a.value), None, bits, 0.0 if a.value is not None else 1.0, **merged)
+    size = _Size(
+        _float(_NUMPY_FUNCTIONS[func], a.value),
+        None,
+        bits,
+        0.0 if a.value is not None else 1.0,
+        **merged,
+    )
     if func == "log":
         return _replace(size, has_log=True)
     if func == "sqrt":
@@ -1100,10 +1137,14 @@ def parse_number(text: str) -> float:
     try:
         node = parse(text)
     except UnknownName as error:
-        raise NotANumber(text=text, position=error.position, end=error.end, name=error.name) from None
+        raise NotANumber(
+            text=text, position=error.position, end=error.end, name=error.name
+        ) from None
     value = float(evaluate(node, {}))  # type: ignore[arg-type]
     if not math.isfinite(value):
-        raise NonFinite(text=text, position=node.start, end=node.end, kind="nan" if math.isnan(value) else "inf")
+        raise NonFinite(
+            text=text, position=node.start, end=node.end, kind="nan" if math.isnan(value) else "inf"
+        )
     return value
 
 

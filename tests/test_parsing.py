@@ -199,7 +199,9 @@ def test_formula_forms_build_the_expected_sympy_expression(text, expected):
 @pytest.mark.parametrize("text, expected", FORMULAS)
 def test_evaluate_agrees_with_sympy(text, expected):
     values = {name: 0.3 + 0.1 * i for i, name in enumerate(SYMBOLS)}
-    numeric = sympy.lambdify(list(SYM.values()), expected.rewrite(sympy.exp), modules="math")(*values.values())
+    numeric = sympy.lambdify(list(SYM.values()), expected.rewrite(sympy.exp), modules="math")(
+        *values.values()
+    )
     assert evaluate(parse(text, SYMBOLS), values) == pytest.approx(numeric, rel=1e-12)
 
 
@@ -328,7 +330,14 @@ ERRORS = [
     ("ln x", ["x"], MissingArgument, 0, "for example `ln(x)`", "例如 `ln(x)`"),
     ("expx", ["x"], MissingArgument, 0, "must be followed by its argument", "必须用括号"),
     ("1.5x10^-3", ["x"], AmbiguousTimes, 3, "`x` is a variable", "有歧义"),
-    ("(" * (MAX_DEPTH + 1) + "1" + ")" * (MAX_DEPTH + 1), (), TooDeep, MAX_DEPTH, "more than 50 levels", "超过 50 层"),
+    (
+        "(" * (MAX_DEPTH + 1) + "1" + ")" * (MAX_DEPTH + 1),
+        (),
+        TooDeep,
+        MAX_DEPTH,
+        "more than 50 levels",
+        "超过 50 层",
+    ),
     ("-" * 60 + "1", (), TooDeep, MAX_DEPTH, "nested too deeply", "嵌套过深"),
     ("2^" * 55 + "2", (), TooDeep, 2 * MAX_DEPTH, "nested too deeply", "嵌套过深"),
     ("1234567890123456789012345678901", (), NumberTooLarge, 0, "at most 30 digits", "30 位"),
@@ -347,7 +356,9 @@ def _caret(message: str) -> tuple[int, int]:
 
 
 @pytest.mark.parametrize("text, symbols, error, position, english, chinese", ERRORS)
-def test_each_refusal_is_typed_located_and_explained(text, symbols, error, position, english, chinese):
+def test_each_refusal_is_typed_located_and_explained(
+    text, symbols, error, position, english, chinese
+):
     with pytest.raises(ParseError) as caught:
         parse(text, symbols)  # parse alone must refuse: sympy would hang on some of these
     assert type(caught.value) is error
@@ -411,7 +422,9 @@ NUMERIC_ERRORS = [
 
 
 @pytest.mark.parametrize("text, error, position, english, chinese", NUMERIC_ERRORS)
-def test_numeric_answers_refuse_symbols_and_non_finite_values(text, error, position, english, chinese):
+def test_numeric_answers_refuse_symbols_and_non_finite_values(
+    text, error, position, english, chinese
+):
     with pytest.raises(error) as caught:
         parse_number(text)
     assert caught.value.position == position
