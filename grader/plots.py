@@ -66,7 +66,8 @@ class Path:
 
 
 def descent_paths(variant: Variant, etas: Sequence[sympy.Rational] | None = None, epochs: int = EPOCHS) -> list[Path]:
-    """Paths of w for several learning rates: by default 1/10, 1/4, 4/5 and 21/20 of eta_max, and the variant's own.
+    """Paths of w for several learning rates: by default 1/10, 1/4, 4/5 and 21/20 of eta_max, one of
+    them replaced by the variant's own rate (the nearest of the same regime).
 
     With x = 1 (seed 000) these are 0.2 (slow), 0.5 (the seed's rate), 1.6 (oscillating)
     and 2.1 (diverging).
@@ -74,11 +75,16 @@ def descent_paths(variant: Variant, etas: Sequence[sympy.Rational] | None = None
     derivation = variant.family.derivation()
     params = variant.params
     eta_max = exact_quantities(derivation, params)["eta_max"]
+    regime = derivation.choices["regime"].decide
     if etas is None:
-        etas = sorted({params["eta"], *(eta_max * sympy.Rational(f) for f in ("1/10", "1/4", "4/5", "21/20"))})
+        etas = [eta_max * sympy.Rational(f) for f in ("1/10", "1/4", "4/5", "21/20")]
+        own = params["eta"]
+        alike = [e for e in etas if regime({**params, "eta": e}) == regime(params)]
+        if alike:  # the variant's own rate stands in for the nearest one of its regime
+            etas.remove(min(alike, key=lambda e: abs(e - own)))
+        etas = sorted({*etas, own})
     slope = _function(_in_w(variant, "grad_1", "w0", {"pred_1": "pred_1"}), "w")
     loss = _function(_in_w(variant, "E_1", "w0", {"pred_1": "pred_1"}), "w")
-    regime = derivation.choices["regime"].decide
     paths = []
     for eta in etas:
         weights = [float(params["w0"])]
@@ -248,8 +254,11 @@ def minima(variant: Variant | None = None, starts: Sequence[float] | None = None
         step_ax.axhline(m, color="0.7", ls=":", lw=1)
     curve_ax.axvline(peak, color="0.6", ls="--", lw=1)
     curve_ax.annotate("local maximum", (peak, loss(peak)), xytext=(5, 8), textcoords="offset points", color="0.4")
-    a, s, eta = (number_text(variant.params[k]) for k in ("a", "s", "eta"))
-    curve_ax.set(xlabel="w", ylabel="L(w)", title=f"L(w) = ½(w² − {a})² + {s}·w, η = {eta}: squares start, stars end")
+    a, eta = number_text(variant.params["a"]), number_text(variant.params["eta"])
+    tilt = variant.params["s"]
+    sign = "−" if tilt < 0 else "+"
+    curve_ax.set(xlabel="w", ylabel="L(w)",
+                 title=f"L(w) = ½(w² − {a})² {sign} {number_text(abs(tilt))}·w, η = {eta}: squares start, stars end")
     step_ax.set(xlabel="step k", ylabel="w_k", title="Where each start ends")
     step_ax.legend(fontsize=8.5, loc="best")
     return figure
