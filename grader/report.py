@@ -15,6 +15,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 from functools import cache
 
@@ -95,26 +96,47 @@ def tex_name(name: str) -> str:
     return rf"\mathrm{{{name}}}"
 
 
-def number_tex(value: float | Fraction, digits: int = 6) -> str:
-    r"""A number for a worked solution: exact decimals as they are, others to 6 significant figures.
+def number_tex(value: float | Fraction | Decimal, digits: int = 6) -> str:
+    r"""A number for a worked solution, rounded half up to 6 significant figures.
+
+    Exact decimals with few digits are shown as they are. A float is first read as the
+    decimal it stands for (its shortest repr, cleaned to 12 digits), so that 0.1828125
+    computed in floating point rounds like the exact 0.1828125 does.
 
     >>> number_tex(Fraction(3, 4)), number_tex(0.7310585786300049), number_tex(-1.25e-7)
     ('0.75', '0.731059', '-1.25 \\times 10^{-7}')
+    >>> number_tex(0.1828125), number_tex(Fraction(117, 640))
+    ('0.182813', '0.182813')
     """
     if isinstance(value, Fraction):
         exact = decimal_text(value)
         if "/" not in exact and len(exact.lstrip("-").replace(".", "").lstrip("0")) <= digits:
             return exact
-        value = float(value)
-    if not math.isfinite(value):
-        return r"\text{" + str(value) + "}"
+        with localcontext() as context:
+            context.prec = 40
+            value = Decimal(value.numerator) / Decimal(value.denominator)
+    elif not isinstance(value, Decimal):
+        if not math.isfinite(value):
+            return r"\text{" + str(value) + "}"
+        value = Decimal(repr(float(value)))
     if value == 0:
         return "0"
-    if 1e-4 <= abs(value) < 10**digits:
-        return f"{value:.{digits}g}"
-    mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
-    mantissa = mantissa.rstrip("0").rstrip(".")
-    return rf"{mantissa} \times 10^{{{int(exponent)}}}"
+    value = _significant(_significant(value, 12, ROUND_HALF_EVEN), digits, ROUND_HALF_UP)
+    if Decimal("1e-4") <= abs(value) < Decimal(10) ** digits:
+        text = format(value, "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    sign, mantissa_digits, exponent = value.as_tuple()
+    mantissa = Decimal((sign, mantissa_digits, -(len(mantissa_digits) - 1)))
+    power = exponent + len(mantissa_digits) - 1
+    text = format(mantissa, "f")
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return rf"{text} \times 10^{{{power}}}"
+
+
+def _significant(value: Decimal, digits: int, rounding: str) -> Decimal:
+    """``value`` rounded to ``digits`` significant figures."""
+    exponent = value.adjusted() - digits + 1
+    return value.quantize(Decimal(1).scaleb(exponent), rounding=rounding)
 
 
 DOUBLED = re.compile(r"\\left\(\\left\(([^()\\]*)\\right\) \\right\)")

@@ -176,7 +176,8 @@ def decode(data: bytes, size: int | None = None) -> Decoded:
         first_bad = error.start
     if _looks_binary(data):
         return Decoded(None, "binary")
-    try:
+    try:  # Chinese Windows ("ANSI" = GBK): common characters are all in GB2312, both bytes >= 0xA1,
+        data.decode("gb2312")  # which Latin-1 accents followed by ASCII letters never are
         text = data.decode("gb18030")
         if re.search(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]", text):
             return _text_or_binary(text, Problem(0, "encoding_gb18030"))
@@ -184,7 +185,7 @@ def decode(data: bytes, size: int | None = None) -> Decoded:
         pass
     text = data.decode("utf-8", errors="replace")
     line = data[:first_bad].count(b"\n") + 1
-    note = Problem(0, "encoding_replaced", (("count", text.count("\ufffd")), ("line", line)))
+    note = Problem(line, "encoding_replaced", (("count", text.count("\ufffd")),))
     return _text_or_binary(text, note)
 
 
