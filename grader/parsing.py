@@ -1120,7 +1120,10 @@ def parse(text: str, symbols: Collection[str] = ()) -> Node:
     if len(tokens) == 1:
         raise EmptyAnswer(text=text, position=0, end=len(text))
     _check_parentheses(text, tokens)
-    node = _Parser(text, tokens).parse()
+    try:
+        node = _Parser(text, tokens).parse()
+    except RecursionError:  # only if called from an already deep stack: MAX_DEPTH bounds ours
+        raise TooDeep(text=text, position=0, end=len(text)) from None
     _check_bounds(node, text)
     return node
 

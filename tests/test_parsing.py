@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import pickle
+import sys
 import warnings
 from fractions import Fraction
 
@@ -508,6 +509,21 @@ def test_large_but_reasonable_answers_pass_the_bounds(text):
 def test_huge_powers_are_refused(text, error):
     with pytest.raises(error):
         parse(text, SYMBOLS)
+
+
+def test_a_caller_with_a_deep_stack_gets_too_deep_not_a_crash():
+    text = "(" * (MAX_DEPTH - 1) + "1" + ")" * (MAX_DEPTH - 1)
+
+    def nest(levels: int):
+        return nest(levels - 1) if levels else parse(text)
+
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(400)
+    try:
+        with pytest.raises(TooDeep):
+            nest(250)
+    finally:
+        sys.setrecursionlimit(limit)
 
 
 def test_to_sympy_checks_the_bounds_of_hand_built_trees():
