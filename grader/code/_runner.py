@@ -12,11 +12,10 @@ kernel allows it); set resource limits; when running as root, become ``nobody``;
 new processes; install an audit hook that ends the process on any forbidden action.
 """
 
-import sys
-
 import builtins
 import collections  # noqa: F401  (preloaded for students)
-import copy  # noqa: F401
+import contextlib
+import copy
 import fractions  # noqa: F401
 import functools  # noqa: F401
 import importlib
@@ -29,6 +28,7 @@ import os
 import random  # noqa: F401
 import resource
 import statistics  # noqa: F401
+import sys
 import time
 import traceback
 import typing  # noqa: F401
@@ -44,10 +44,8 @@ PRELOAD = ("abc", "bisect", "cmath", "contextlib", "dataclasses", "datetime", "d
            "numbers", "operator", "pprint", "re", "socket", "string", "subprocess", "textwrap", "threading",
            "warnings", "collections.abc", "numpy.fft", "numpy.polynomial")
 for _name in PRELOAD:
-    try:
+    with contextlib.suppress(ImportError):
         importlib.import_module(_name)
-    except ImportError:
-        pass
 
 VIOLATION_EXIT = 86
 MAX_ITEMS = 200_000  # numbers a result may hold before it counts as too large
@@ -342,13 +340,13 @@ def student_trace(error, submission):
     for frame in frames:
         if frame.filename == submission:
             text = linecache.getline(submission, frame.lineno).strip()
-            line = "line %d, in %s: %s" % (frame.lineno, frame.name, text[:200])
+            line = f"line {frame.lineno}, in {frame.name}: {text[:200]}"
             if not lines or lines[-1] != line:
                 lines.append(line)
             last = frame.lineno
     if isinstance(error, SyntaxError) and error.lineno and os.path.realpath(error.filename or "") == submission:
         last = error.lineno
-        lines.append("line %d: %s" % (error.lineno, (error.text or "").strip()[:200]))
+        lines.append(f"line {error.lineno}: {(error.text or '').strip()[:200]}")
     return "\n".join(lines[-5:]), last
 
 

@@ -25,10 +25,10 @@ and the remaining calls run again in a fresh process, so one bad call never cost
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import selectors
-import shutil
 import signal
 import subprocess
 import sys
@@ -281,10 +281,8 @@ def _spawn(sandbox: Path, calls: list[tuple[int, Call]], limits: Limits, source:
 def _kill(process: subprocess.Popen) -> None:
     """Kill the child's whole process group (and the child itself, if the group is gone)."""
     for kill in (lambda: os.killpg(process.pid, signal.SIGKILL), process.kill):
-        try:
+        with contextlib.suppress(OSError):
             kill()
-        except (ProcessLookupError, PermissionError, OSError):
-            pass
 
 
 def _handle_line(state: _Process, line: bytes) -> None:
@@ -425,7 +423,7 @@ def _read(selector, fd: int, stream: str, state: _Process, limits: Limits, proce
 
 # --- all calls of one submission -------------------------------------------------------------------
 
-def run_calls(source: bytes | str, calls: Sequence[Call], limits: Limits = Limits()) -> RunReport:
+def run_calls(source: bytes | str, calls: Sequence[Call], limits: Limits | None = None) -> RunReport:
     """Call functions of the student's file ``source`` and return one :class:`Outcome` per call.
 
     Arguments are plain data (numbers, strings, lists, tuples, dicts, numpy arrays), plus
@@ -433,6 +431,7 @@ def run_calls(source: bytes | str, calls: Sequence[Call], limits: Limits = Limit
     Never raises because of the student's code; raises :class:`SandboxUnavailable` on
     platforms without the needed system calls.
     """
+    limits = limits or Limits()
     if isinstance(source, str):
         source = source.encode("utf-8")
     outcomes: dict[int, Outcome] = {}
