@@ -974,6 +974,14 @@ def _merged(sizes: Sequence[_Size]) -> dict[str, object]:
     }
 
 
+def _fraction_float(value: Fraction) -> float:
+    """``float(value)``, but ±inf instead of OverflowError for hand-built huge numbers."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.copysign(math.inf, value)
+
+
 def _float(op: Callable, *args: float | None) -> float | None:
     if any(a is None for a in args):
         return None
@@ -989,7 +997,7 @@ def _check_bounds(node: Node, text: str = "") -> None:
 def _size(node: Node, kids: list[_Size], text: str) -> _Size:
     if isinstance(node, Number):
         v = node.value
-        return _Size(float(v), v, v.numerator.bit_length() + v.denominator.bit_length())
+        return _Size(_fraction_float(v), v, v.numerator.bit_length() + v.denominator.bit_length())
     if isinstance(node, Name):
         return _Size(None, degree=1.0)
     if isinstance(node, Unary):
@@ -1212,7 +1220,7 @@ def evaluate(node: Node, values: Mapping[str, float | np.ndarray]) -> float | np
 
 def _numpy_node(node: Node, kids: list, values: Mapping[str, float | np.ndarray]):
     if isinstance(node, Number):
-        return np.float64(float(node.value))
+        return np.float64(_fraction_float(node.value))
     if isinstance(node, Name):
         return np.asarray(values[node.name], dtype=float)
     if isinstance(node, Unary):

@@ -550,6 +550,10 @@ def test_evaluate_broadcasts_arrays_and_never_warns_on_overflow():
     assert values[0] == 0.0 and values[1] == 0.5 and math.isnan(values[2])  # inf/inf
 
 
+def test_evaluate_of_a_hand_built_huge_number_is_infinite():
+    assert evaluate(Unary("-", Number(Fraction(10**400))), {}) == -math.inf
+
+
 def test_evaluate_returns_a_float_for_scalars():
     assert evaluate(parse("σ(x)", ["x"]), {"x": 0.0}) == 0.5
     assert isinstance(evaluate(parse("2^10"), {}), float)
