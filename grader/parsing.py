@@ -979,7 +979,7 @@ def _fraction_float(value: Fraction) -> float:
     try:
         return float(value)
     except OverflowError:
-        return math.copysign(math.inf, value)
+        return math.inf if value > 0 else -math.inf
 
 
 def _float(op: Callable, *args: float | None) -> float | None:
