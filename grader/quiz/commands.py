@@ -84,7 +84,7 @@ def quiz_command(topic, lang, seed, use_canonical, review, data_dir, no_save) ->
 
     picture = None
     if topic in PICTURES:
-        picture = f"{PICTURES[topic]} " + ("--canonical" if use_canonical else f"--seed {seed}")
+        picture = f"grader plot {PICTURES[topic]}" + ("" if use_canonical else f" --seed {seed}")
     terminal.run(session, expectation(chosen), _console(), title, on_done, picture)
     if not no_save:
         _save(state["progress"], path, lang)

@@ -41,7 +41,7 @@ def run(
     """Ask every answer of the session in turn; returns the final session after printing the summary.
 
     ``on_done`` receives the answers each action finished (for the progress file);
-    ``picture`` is a command line that draws the variant, mentioned with the solutions.
+    ``picture`` is the command line that draws the variant, mentioned with the solutions.
     """
     worked = Worked(session.variant)
     lang = session.lang
@@ -97,7 +97,7 @@ def _act(session, expected, worked, console, answer_id, step, line, picture) -> 
         session, shown = quiz.show_solution(session, worked, step)
         console.write(render.solution_text(shown) + "\n", "cyan")
         if picture:
-            console.write(say("picture", lang, **_split(picture)) + "\n", None)
+            console.write(say("picture", lang, command=picture) + "\n", None)
     elif not command:
         if session.state(answer_id).attempts:
             session = quiz.move_on(session, answer_id)
@@ -110,7 +110,3 @@ def _act(session, expected, worked, console, answer_id, step, line, picture) -> 
             console.write(say("try_again", lang) + "\n", None)
     return session
 
-
-def _split(picture: str) -> dict[str, str]:
-    kind, _, args = picture.partition(" ")
-    return {"kind": kind, "args": args}

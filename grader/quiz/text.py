@@ -104,10 +104,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Nothing to review yet: no wrong answers recorded. Here is a fresh problem.",
         "zh": "还没有可复习的内容:没有记录到错误答案。先做一道新题吧。",
     },
-    "picture": {
-        "en": "Picture: grader plot {kind} {args}",
-        "zh": "图示:grader plot {kind} {args}",
-    },
+    "picture": {"en": "Picture: {command}", "zh": "图示:{command}"},
     "stopped": {"en": "Stopped.", "zh": "已结束。"},
     "all_done": {"en": "All steps done.", "zh": "所有步骤都完成了。"},
     "verdict_correct": {"en": "right", "zh": "正确"},
