@@ -140,3 +140,6 @@ from grader.instructor import generate_command, grade_command  # noqa: E402 - th
 
 for _command in (generate_command, grade_command):
     main.add_command(_command)
+
+from grader.code.cli import code as code_command  # noqa: E402 - code exercises (issue 7)
+main.add_command(code_command)
