@@ -42,7 +42,7 @@ import numpy.random  # noqa: F401
 # only in name: the audit hook stops every use).
 PRELOAD = ("abc", "bisect", "cmath", "contextlib", "dataclasses", "datetime", "decimal", "enum", "heapq",
            "numbers", "operator", "pprint", "re", "socket", "string", "subprocess", "textwrap", "threading",
-           "warnings", "collections.abc", "numpy.fft", "numpy.polynomial")
+           "warnings", "collections.abc", "numpy.fft", "numpy.polynomial", "encodings.idna")
 for _name in PRELOAD:
     with contextlib.suppress(ImportError):
         importlib.import_module(_name)

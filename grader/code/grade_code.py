@@ -163,7 +163,10 @@ def _judge(exercise: str, test: HiddenTest, report: RunReport, spans: list[range
         failed = next((o for o in outcomes if not o.ok), None)
         if failed is not None:
             function = case.calls[outcomes.index(failed)].function
-            tally.check(failure_note(failed.failure, function), weight=case.weight)
+            note = failure_note(failed.failure, function)
+            if report.load_failure is not None and failed.failure == report.load_failure:
+                note = load_note(report.load_failure, lang)
+            tally.check(note, weight=case.weight)
             process_failure = True
             continue
         values = [o.args if c.return_args else o.value for o, c in zip(outcomes, case.calls, strict=True)]
@@ -213,6 +216,14 @@ def failure_note(failure: Failure, function: str) -> Note:
     if key == "f_internal":
         fields["detail"] = failure.detail or kind
     return Note(key, (), tuple(sorted(fields.items())))
+
+
+def load_note(failure: Failure, lang: str) -> Note:
+    """Why the student's file could not be loaded at all (a syntax error, or its top-level code)."""
+    if failure.kind == "load":
+        return failure_note(failure, "")
+    inner = _sentence(failure_note(failure, message("your_file", lang)), lang)
+    return Note("f_load_stopped", (), (("reason", inner),))
 
 
 def render(tally: Tally, lang: str) -> str:

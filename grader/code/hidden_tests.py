@@ -15,7 +15,7 @@ import hashlib
 import importlib.util
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -929,9 +929,10 @@ def get_exercise(name: str) -> Exercise:
         raise UnknownExercise(name) from None
 
 
-def hidden_tests(exercise: str, key: VariantKey | None = None) -> list[HiddenTest]:
+@lru_cache(maxsize=256)
+def hidden_tests(exercise: str, key: VariantKey | None = None) -> tuple[HiddenTest, ...]:
     """The hidden tests of an exercise for one student (``key``) or for the default hidden key."""
-    tests = get_exercise(exercise).build(key or DEFAULT_KEY)
+    tests = tuple(get_exercise(exercise).build(key or DEFAULT_KEY))
     expected = list(get_exercise(exercise).tests)
     assert [t.name for t in tests] == expected, f"{exercise}: tests {[t.name for t in tests]} != {expected}"
     return tests

@@ -69,6 +69,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{function} tried something the grader does not allow ({detail}).",
         "zh": "{function} 执行了评分系统不允许的操作({detail})。",
     },
+    "f_load_stopped": {
+        "en": "Your file could not be loaded: while it ran, {reason}",
+        "zh": "无法加载你的文件:运行时,{reason}",
+    },
+    "your_file": {"en": "your file", "zh": "你的文件"},
     "f_load": {
         "en": "Your file could not be loaded: {detail}{where}.",
         "zh": "无法加载你的文件:{detail}{where}。",
@@ -88,10 +93,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "f_budget": {
         "en": "Not checked: the time for the whole submission ran out.",
         "zh": "未检查:整份提交的运行时间已用完。",
-    },
-    "f_skipped": {
-        "en": "Not checked: {function} ran out of time on an earlier input.",
-        "zh": "未检查:{function} 在之前的输入上已经超时。",
     },
     "f_internal": {
         "en": "The grader could not run your code (not your fault; tell your teacher): {detail}",

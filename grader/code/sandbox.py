@@ -20,7 +20,8 @@ What the child runs under (see docs/code-exercises.md for what each layer guaran
 - stdout and stderr captured in the parent, kept up to a limit; more output stops the run.
 
 A call that fails (exception, time, memory, crash, forbidden action) gets a :class:`Failure`
-and the remaining calls run again in a fresh process, so one bad call never costs the others.
+and the remaining calls run again in a fresh process, so one bad call never costs the others;
+a function stopped for time, output or a forbidden action is not called again.
 """
 
 from __future__ import annotations
@@ -45,10 +46,13 @@ RUNNER = Path(__file__).with_name("_runner.py")
 NOBODY = 65534
 VIOLATION_EXIT = 86
 KEEP_OUTPUT = 8_000  # characters of stdout/stderr kept for the report
+# A function stopped for one of these is not called again (its later calls get the same failure):
+# it would most likely do the same, and each try costs a new process or a full time limit.
+STOP_FUNCTION = ("timeout", "cpu", "blocked", "output", "budget")
 
 FailureKind = Literal[
     "exception", "not_implemented", "missing", "timeout", "cpu", "memory", "recursion", "crash",
-    "exit", "output", "blocked", "load", "depends", "too_large", "protocol", "budget", "skipped",
+    "exit", "output", "blocked", "load", "depends", "too_large", "protocol", "budget",
     "internal",
 ]
 
@@ -241,10 +245,8 @@ def _denied_paths() -> list[str]:
     return [str(p) for p in paths]
 
 
-def _spawn(sandbox: Path, calls: list[tuple[int, Call]], limits: Limits, source: bytes):
-    """Write the files of one run and start the child; returns (process, read end of the result pipe)."""
-    if os.name != "posix":
-        raise SandboxUnavailable("the code sandbox needs Linux or another POSIX system")
+def _prepare(sandbox: Path, calls: list[tuple[int, Call]], limits: Limits, source: bytes) -> None:
+    """Write the files the child sees: the runner, the student's file, and the spec (inputs only)."""
     (sandbox / "runner.py").write_bytes(RUNNER.read_bytes())
     (sandbox / "submission.py").write_bytes(source)
     spec = {
@@ -265,6 +267,13 @@ def _spawn(sandbox: Path, calls: list[tuple[int, Call]], limits: Limits, source:
     if os.geteuid() == 0:
         for path in (sandbox, *sandbox.iterdir()):
             os.chown(path, NOBODY, NOBODY)
+
+
+def _spawn(sandbox: Path, calls: list[tuple[int, Call]], limits: Limits, source: bytes):
+    """Write the files of one run and start the child; returns (process, read end of the result pipe)."""
+    if os.name != "posix":
+        raise SandboxUnavailable("the code sandbox needs Linux or another POSIX system")
+    _prepare(sandbox, calls, limits, source)
     read_end, write_end = os.pipe()
     try:
         process = subprocess.Popen(
@@ -435,7 +444,7 @@ def run_calls(source: bytes | str, calls: Sequence[Call], limits: Limits | None 
     if isinstance(source, str):
         source = source.encode("utf-8")
     outcomes: dict[int, Outcome] = {}
-    timed_out: set[str] = set()
+    stopped: dict[str, Failure] = {}  # functions not called again, and why
     stdout, stderr = bytearray(), bytearray()
     containment: dict[str, object] = {}
     load_failure, processes = None, 0
@@ -443,7 +452,7 @@ def run_calls(source: bytes | str, calls: Sequence[Call], limits: Limits | None 
     start = 0
     while start < len(calls) or processes == 0:
         pending = [(i, c) for i, c in enumerate(calls) if i >= start and i not in outcomes]
-        todo = _runnable(pending, outcomes, timed_out)
+        todo = _runnable(pending, outcomes, stopped)
         if not todo and processes:
             break
         if time.monotonic() > deadline:
@@ -465,8 +474,8 @@ def run_calls(source: bytes | str, calls: Sequence[Call], limits: Limits | None 
         if state.current is not None:  # died during a call: that call fails, the rest run again
             failure = _died(state, state.returncode)
             outcomes[state.current] = Outcome(failure=failure)
-            if failure.kind in ("timeout", "cpu"):
-                timed_out.add(calls[state.current].function)
+            if failure.kind in STOP_FUNCTION:
+                stopped[calls[state.current].function] = failure
             if failure.kind == "budget":
                 break
             start = state.current + 1
@@ -484,13 +493,13 @@ def run_calls(source: bytes | str, calls: Sequence[Call], limits: Limits | None 
     )
 
 
-def _runnable(pending, outcomes: dict[int, Outcome], timed_out: set[str]) -> list[tuple[int, Call]]:
+def _runnable(pending, outcomes: dict[int, Outcome], stopped: Mapping[str, Failure]) -> list[tuple[int, Call]]:
     """The pending calls to run, with refs to earlier runs replaced by their values; calls whose
-    function ran out of time before, or that need a failed call's value, are settled in ``outcomes``."""
+    function was stopped before, or that need a failed call's value, are settled in ``outcomes``."""
     run = []
     for index, call in pending:
-        if call.function in timed_out:
-            outcomes[index] = Outcome(failure=Failure("skipped", f"{call.function} ran out of time before"))
+        if call.function in stopped:
+            outcomes[index] = Outcome(failure=stopped[call.function])
             continue
         try:
             args = tuple(_substitute(a, outcomes) for a in call.args)

@@ -1,0 +1,196 @@
+"""The sandbox: hostile or broken student code is contained, reported, and costs only its own tests.
+
+Each hostile file implements ``sigmoid`` badly (the hostile act) and ``sigmoid_prime``
+correctly (without calling ``sigmoid``): the tests calling ``sigmoid`` must get zero with the
+reason, ``sigmoid_prime_values`` must still pass, and the next student must be graded normally.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader.code import Limits, grade_code_file, grade_code_source
+from grader.code import sandbox as sandbox_module
+from grader.code.hidden_tests import hidden_variants, key_values
+from grader.code.sandbox import Call, Ref, run_calls
+
+ROOT = Path(__file__).resolve().parents[1]
+FAST = Limits(time=2.0, total=60.0, memory=512 << 20, output=256 << 10)
+SIGMOID_PRIME = """
+import math
+def sigmoid_prime(z):
+    import numpy as np
+    a = 1 / (1 + np.exp(-np.asarray(z, dtype=float)))
+    return a * (1 - a)
+"""
+MARKER = Path(tempfile.gettempdir()) / "gdbp-sandbox-test-marker"
+
+HOSTILE = {
+    "infinite_loop": ("def sigmoid(z):\n    while True:\n        pass\n", "did not finish within 2 s"),
+    "sleep": ("import time\ndef sigmoid(z):\n    time.sleep(1000)\n", "did not finish within 2 s"),
+    "ten_gigabytes": ("def sigmoid(z):\n    return bytearray(10 * 1024 ** 3)\n", "ran out of memory"),
+    "fork": ("import os\ndef sigmoid(z):\n    os.fork()\n    return z\n", "start another program or process (os.fork)"),
+    "os_system": (f"import os\ndef sigmoid(z):\n    os.system('touch {MARKER}')\n    return z\n",
+                  "start another program or process (os.system)"),
+    "subprocess": ("import subprocess\ndef sigmoid(z):\n    subprocess.run(['ls'])\n    return z\n",
+                   "start another program or process (subprocess.Popen)"),
+    "read_passwd": ("def sigmoid(z):\n    return open('/etc/passwd').read()\n", "tried to read /etc/passwd"),
+    "read_relative": ("def sigmoid(z):\n    return open('../' * 8 + 'etc/passwd').read()\n",
+                      "tried to read /etc/passwd"),
+    "read_solutions": (f"def sigmoid(z):\n    return open({str(ROOT / 'solutions' / 'sigmoid.py')!r}).read()\n",
+                       "tried to read " + str(ROOT / "solutions" / "sigmoid.py")),
+    "list_grader": (f"import os\ndef sigmoid(z):\n    return os.listdir({str(ROOT / 'grader')!r})\n",
+                    "tried to read " + str(ROOT / "grader")),
+    "import_grader": ("def sigmoid(z):\n    import grader.keys\n    return z\n", "No module named 'grader'"),
+    "write_outside": (f"def sigmoid(z):\n    open({str(MARKER)!r}, 'w').write('x')\n    return z\n",
+                      "tried to write " + str(MARKER)),
+    "socket": ("import socket\ndef sigmoid(z):\n    socket.create_connection(('1.1.1.1', 80), timeout=1)\n",
+               "tried to use the network"),
+    "huge_output": ("def sigmoid(z):\n    while True:\n        print('x' * 100000)\n", "printed too much"),
+    "sys_exit": ("import sys\ndef sigmoid(z):\n    sys.exit(3)\n", "ended the program (SystemExit: 3)"),
+    "os_exit": ("import os\ndef sigmoid(z):\n    os._exit(0)\n", "ended the program"),
+    "segfault": ("import faulthandler\ndef sigmoid(z):\n    faulthandler._sigsegv()\n", "Python crashed"),
+    "kill_grader": ("import os\ndef sigmoid(z):\n    os.kill(os.getppid(), 9)\n", "does not allow (signal: os.kill)"),
+    "ctypes": ("import ctypes\ndef sigmoid(z):\n    return ctypes.CDLL(None).getpid()\n",
+               "does not allow (native: ctypes.dlopen)"),
+    "recursion": ("def sigmoid(z):\n    return sigmoid(z)\n", "recursed too deeply"),
+    "caught_violation": ("def sigmoid(z):\n    try:\n        open('/etc/passwd').read()\n    except Exception:\n"
+                         "        pass\n    return 0.5\n", "tried to read /etc/passwd"),
+}
+
+
+def sandboxes() -> set[str]:
+    return set(glob.glob(os.path.join(tempfile.gettempdir(), "gdbp-sandbox-*")))
+
+
+def children() -> list[str]:
+    """Command lines of live processes running the sandbox runner."""
+    found = []
+    for cmdline in glob.glob("/proc/[0-9]*/cmdline"):
+        try:
+            text = Path(cmdline).read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if "runner.py spec.json" in text:
+            found.append(text)
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_code_is_contained_reported_and_costs_only_its_tests(name):
+    code, reason = HOSTILE[name]
+    MARKER.unlink(missing_ok=True)
+    before = sandboxes()
+    result = grade_code_source(code + SIGMOID_PRIME, "sigmoid", limits=FAST)
+    tests = {t.name: t for t in result.tests}
+    for test_name in ("sigmoid_values", "sigmoid_shapes", "sigmoid_extremes"):
+        assert tests[test_name].score == 0
+        assert tests[test_name].status in ("error", "failed")
+        assert reason in tests["sigmoid_values"].message, tests["sigmoid_values"].message
+    assert tests["sigmoid_prime_values"].status == "passed", tests["sigmoid_prime_values"].message
+    assert not MARKER.exists()
+    assert sandboxes() == before  # temporary folders removed
+    assert children() == []  # nothing left running
+    nxt = grade_code_file(ROOT / "solutions" / "sigmoid.py", "sigmoid", limits=FAST)
+    assert nxt.score == nxt.max
+
+
+def test_huge_output_is_cut_in_the_report():
+    result = grade_code_source(HOSTILE["huge_output"][0] + SIGMOID_PRIME, "sigmoid", limits=FAST)
+    assert 0 < len(result.stdout) < 10_000
+    assert "cut after" in result.stdout
+
+
+def test_top_level_code_runs_in_the_sandbox_too():
+    for code, reason in (("while True:\n    pass\n", "did not finish within 2 s"),
+                         ("open('/etc/passwd').read()\n", "tried to read /etc/passwd"),
+                         ("def sigmoid(z:\n    pass\n", "SyntaxError")):
+        result = grade_code_source(code, "sigmoid", limits=FAST)
+        assert all(t.status == "error" and t.score == 0 for t in result.tests)
+        assert result.tests[0].message.startswith("Your file could not be loaded")
+        assert reason in result.tests[0].message
+
+
+def test_containment_is_reported():
+    result = grade_code_file(ROOT / "solutions" / "sigmoid.py", "sigmoid", limits=FAST)
+    assert result.containment["network"] in ("namespace", "audit-hook")
+    if os.geteuid() == 0:
+        assert result.containment["nobody"] is True
+    assert result.containment["nproc"] is True
+
+
+def test_environment_is_scrubbed_and_cwd_is_private():
+    source = ("import os\ndef env():\n    return dict(os.environ)\n"
+              "def cwd():\n    return (os.getcwd(), sorted(os.listdir('.')))\n")
+    report = run_calls(source, [Call("env"), Call("cwd")], FAST)
+    env, (cwd, files) = report.outcomes[0].value, report.outcomes[1].value
+    assert set(env) <= {"PATH", "HOME", "TMPDIR", "LANG", "LC_ALL", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
+                        "MKL_NUM_THREADS", "LC_CTYPE"}
+    assert env["HOME"] == cwd and Path(cwd).name.startswith("gdbp-sandbox-")
+    assert files == ["runner.py", "submission.py"]  # the spec (inputs) is deleted before student code runs
+
+
+def test_one_failed_call_does_not_cost_the_next():
+    source = "import os\ndef f(x):\n    if x == 2:\n        os._exit(1)\n    return x * 10\n"
+    report = run_calls(source, [Call("f", (1,)), Call("f", (2,)), Call("f", (3,))], FAST)
+    assert [o.value for o in report.outcomes] == [10, None, 30]
+    assert report.outcomes[1].failure.kind == "exit"
+    assert report.processes == 2
+
+
+def test_a_stopped_function_is_not_run_again_and_refs_to_failures_are_not_run():
+    source = "def slow(x):\n    while True:\n        pass\ndef echo(x):\n    return x\n"
+    calls = [Call("slow", (1,)), Call("slow", (2,)), Call("echo", (Ref(0),)), Call("echo", (5,))]
+    report = run_calls(source, calls, FAST)
+    kinds = [o.failure.kind if o.failure else o.value for o in report.outcomes]
+    assert kinds == ["timeout", "timeout", "depends", 5]
+    assert report.processes == 2
+
+
+def test_values_round_trip():
+    source = "def same(x):\n    return x\n"
+    value = {"a": np.arange(6.0).reshape(2, 3), "b": (1, 2.5, None, "s"), "c": [np.float64(0.25)]}
+    report = run_calls(source, [Call("same", (value,))], FAST)
+    back = report.outcomes[0].value
+    assert np.array_equal(back["a"], value["a"]) and back["a"].shape == (2, 3)
+    assert back["b"] == (1, 2.5, None, "s")
+    assert back["c"] == [0.25]
+
+
+def test_expected_values_never_reach_the_student(monkeypatch):
+    """Only inputs are written where the student's process can see them: scan every file of
+    every run and what a spying submission sees, for the values its functions must return."""
+    seen = []
+    original = sandbox_module._prepare
+
+    def spy_prepare(directory, calls, limits, source):
+        original(directory, calls, limits, source)
+        seen.extend(p.read_text(encoding="utf-8", errors="replace") for p in Path(directory).iterdir())
+
+    monkeypatch.setattr(sandbox_module, "_prepare", spy_prepare)
+    spy = ("import os\n"
+           "def forward_222(p):\n    print(repr(p), sorted(os.listdir('.')))\n    return {}\n"
+           "def backward_222(p, f):\n    print(repr(p), repr(f), sorted(os.listdir('.')))\n    return {}\n")
+    result = grade_code_source(spy, "backprop_222", limits=FAST)
+    assert result.score == 0
+    secrets = []
+    for v in hidden_variants("backprop_222", sandbox_module_key(), 3):
+        q = key_values(v)
+        names = [n for n in q if n.startswith(("delta", "dE_d")) or n.endswith("_new")]
+        secrets += [f"{q[n]!r}"[:12] for n in names]
+    assert secrets and seen
+    for text in [*seen, result.stdout]:
+        for secret in secrets:
+            assert secret not in text
+
+
+def sandbox_module_key():
+    from grader.code.hidden_tests import DEFAULT_KEY
+
+    return DEFAULT_KEY
