@@ -41,7 +41,7 @@ from grader.nbgrader.report import (
     identity_markdown,
     problem_text,
 )
-from grader.variants import generate
+from grader.variants import Variant, generate
 
 
 class GradingFlagged(RuntimeError):
@@ -148,6 +148,7 @@ class Homework:
         self.lang = assignment.lang
         self._variables = variables(assignment)
         self._answers: dict[str, Answers] = {}
+        self._variants: dict[tuple[str, str], Variant] = {}
         self._expected: dict[tuple[str, str], Expected] = {}
 
     @property
@@ -174,7 +175,7 @@ class Homework:
         question = self.question(question_id)
         if self.student is None:
             return Statement(identity_markdown(self.identity, self.lang))
-        v = self._expectation(question, self.student).variant
+        v = self._variant(question, self.student)
         return Statement(question.family.statement(v.params, self.lang))
 
     def answers(self, question_id: str) -> Answers:
@@ -195,7 +196,7 @@ class Homework:
         question = self.question(question_id)
         if self.student is None:
             raise KeyRefused(message("no_id", self.lang))
-        key = answer_key(self._expectation(question, self.student).variant)
+        key = answer_key(self._variant(question, self.student))
         return {a.id: key[a.id].value for a in asked(question)}
 
     def grade(self, question_id: str) -> float:
@@ -239,12 +240,21 @@ class Homework:
         print(identity_markdown(self.identity, self.lang))
         return 0.0
 
+    def _variant(self, question: Question, student: str) -> Variant:
+        """The student's variant (the statement needs only this, not the grading preparation)."""
+        cached = self._variants.get((question.id, student))
+        if cached is None:
+            with _quiet():
+                cached = generate(question.family, [self.assignment.key(student, question)])[0]
+            self._variants[(question.id, student)] = cached
+        return cached
+
     def _expectation(self, question: Question, student: str) -> Expected:
         cached = self._expected.get((question.id, student))
         if cached is None:
+            variant = self._variant(question, student)
             with _quiet():
-                v = generate(question.family, [self.assignment.key(student, question)])[0]
-                cached = self._expected[(question.id, student)] = expectation(v)
+                cached = self._expected[(question.id, student)] = expectation(variant)
         return cached
 
     def _grade(self, question: Question, student: str, raw: Mapping[str, Raw]) -> Result:
