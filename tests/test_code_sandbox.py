@@ -57,6 +57,9 @@ HOSTILE = {
     "os_exit": ("import os\ndef sigmoid(z):\n    os._exit(0)\n", "ended the program"),
     "segfault": ("import faulthandler\ndef sigmoid(z):\n    faulthandler._sigsegv()\n", "Python crashed"),
     "kill_grader": ("import os\ndef sigmoid(z):\n    os.kill(os.getppid(), 9)\n", "does not allow (signal: os.kill)"),
+    "pidfd_kill_grader": ("import os, signal\ndef sigmoid(z):\n"
+                          f"    signal.pidfd_send_signal(os.pidfd_open({os.getpid()}), 9)\n", "sigmoid raised"),
+    "sqlite_file": ("def sigmoid(z):\n    import sqlite3\n    sqlite3.connect('/tmp/gdbp-evil.db')\n", "sigmoid"),
     "ctypes": ("import ctypes\ndef sigmoid(z):\n    return ctypes.CDLL(None).getpid()\n",
                "does not allow (native: ctypes.dlopen)"),
     "recursion": ("def sigmoid(z):\n    return sigmoid(z)\n", "recursed too deeply"),
@@ -120,6 +123,7 @@ def test_top_level_code_runs_in_the_sandbox_too():
 def test_containment_is_reported():
     result = grade_code_file(ROOT / "solutions" / "sigmoid.py", "sigmoid", limits=FAST)
     assert result.containment["network"] in ("namespace", "audit-hook")
+    assert result.containment["pid_namespace"] in (True, False)
     if os.geteuid() == 0:
         assert result.containment["nobody"] is True
     assert result.containment["nproc"] is True

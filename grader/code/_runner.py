@@ -7,9 +7,10 @@ inputs, calls the student's functions, and writes what they return to RESULT_FD,
 object per line. The parent judges.
 
 Order of events, all before any student code runs: read and delete the spec; import numpy
-and the modules students may use; leave the network (a new network namespace when the
-kernel allows it); set resource limits; when running as root, become ``nobody``; forbid
-new processes; install an audit hook that ends the process on any forbidden action.
+and the modules students may use; enter new network and PID namespaces when the kernel allows
+it (and fork, so that the student's code runs inside its own PID namespace); set resource
+limits; when running as root, become ``nobody``; forbid new processes; install an audit hook
+that ends the process on any forbidden action.
 """
 
 import builtins
@@ -27,6 +28,7 @@ import math
 import os
 import random  # noqa: F401
 import resource
+import signal
 import statistics  # noqa: F401
 import sys
 import time
@@ -141,19 +143,44 @@ def decode(data, results, namespace):
 
 # --- containment -----------------------------------------------------------------------------
 
-def leave_network():
-    """Enter a new, empty network namespace; returns how the network is cut off."""
+CLONE_NEWNET, CLONE_NEWPID, CLONE_NEWUSER = 0x40000000, 0x20000000, 0x10000000
+
+
+def isolate():
+    """Enter new network and PID namespaces (and a user namespace when not root) if the kernel
+    allows it; returns {"network": "namespace" | "audit-hook", "pid": bool}."""
     try:
         import ctypes
 
         libc = ctypes.CDLL(None, use_errno=True)
-        clone_newnet, clone_newuser = 0x40000000, 0x10000000
-        flags = clone_newnet if os.geteuid() == 0 else clone_newnet | clone_newuser
-        if libc.unshare(flags) == 0:
-            return "namespace"
     except Exception:
-        pass
-    return "audit-hook"
+        return {"network": "audit-hook", "pid": False}
+    user = 0 if os.geteuid() == 0 else CLONE_NEWUSER
+    for flags, pid in ((CLONE_NEWNET | CLONE_NEWPID, True), (CLONE_NEWNET, False)):
+        if libc.unshare(flags | user) == 0:
+            return {"network": "namespace", "pid": pid}
+    return {"network": "audit-hook", "pid": False}
+
+
+def enter_pid_namespace():
+    """Fork into the new PID namespace. Its PID 1 only reaps: the student's code runs as PID 2,
+    with ordinary signal handling, and cannot see or signal any process outside the namespace
+    (the grader included). Each waiting process exits as its child did (a signal as 128 + n)."""
+    if os.fork() != 0:
+        _mirror(outermost=True)
+    if os.fork() != 0:
+        _mirror(outermost=False)
+
+
+def _mirror(outermost):
+    """Wait for the only child and end the same way: PID 1 cannot die of its own signal, so it
+    reports one as exit status 128 + n, which the outermost process turns back into the signal."""
+    _, status = os.waitpid(-1, 0)
+    code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status)
+    if outermost and code > 128:
+        signal.signal(code - 128, signal.SIG_DFL)
+        os.kill(os.getpid(), code - 128)
+    os._exit(code)
 
 
 def set_limits(limits):
@@ -204,7 +231,10 @@ FORBIDDEN = {
     "os.chdir": "chdir", "os.symlink": "link", "os.link": "link",
     "gc.get_objects": "introspection", "gc.get_referrers": "introspection", "gc.get_referents": "introspection",
     "sys.settrace": "introspection", "sys.setprofile": "introspection", "sys._current_frames": "introspection",
+    "sys.monitoring.register_callback": "introspection", "resource.setrlimit": "limits",
+    "resource.prlimit": "limits",
 }
+FORBIDDEN_PREFIXES = ("socket.", "ctypes.", "_ctypes.", "sqlite3.", "dbm.", "ssl.", "winreg.")
 WRITE_EVENTS = ("os.remove", "os.rename", "os.rmdir", "os.mkdir", "os.chmod", "os.chown", "os.utime",
                 "os.truncate", "shutil.rmtree", "shutil.move", "shutil.copyfile", "shutil.copytree")
 READ_EVENTS = ("os.listdir", "os.scandir", "glob.glob")
@@ -219,7 +249,8 @@ def make_hook(sandbox, read_roots, denied, report_fd):
     source = '''
 def hook(event, args, _type=type, _str=str, _bytes=bytes, _int=int, _len=len,
          _write=write, _exit=exit, _fd=fd, _sandbox=sandbox, _roots=roots, _denied=denied,
-         _forbidden=forbidden, _writes=writes, _reads=reads, _code=code, _wflags=wflags):
+         _forbidden=forbidden, _writes=writes, _reads=reads, _code=code, _wflags=wflags,
+         _prefixes=prefixes):
     def norm(path):
         if _type(path) is _bytes:
             path = path.decode("utf-8", "surrogateescape")
@@ -254,8 +285,9 @@ def hook(event, args, _type=type, _str=str, _bytes=bytes, _int=int, _len=len,
 
     if event in _forbidden:
         stop(_forbidden[event], event)
-    if event.startswith("socket.") or event.startswith("ctypes.") or event.startswith("_ctypes."):
-        stop("network" if event.startswith("socket.") else "native", event)
+    for prefix in _prefixes:
+        if event.startswith(prefix):
+            stop("network" if prefix in ("socket.", "ssl.") else "native", event)
     if event == "open":
         path, mode, flags = args
         if _type(path) is _int:
@@ -307,6 +339,7 @@ def hook(event, args, _type=type, _str=str, _bytes=bytes, _int=int, _len=len,
         "write": os.write, "exit": os._exit, "fd": report_fd, "sandbox": sandbox,
         "roots": tuple(read_roots), "denied": tuple(denied), "forbidden": dict(FORBIDDEN),
         "writes": WRITE_EVENTS, "reads": READ_EVENTS, "code": VIOLATION_EXIT,
+        "prefixes": FORBIDDEN_PREFIXES,
         "wflags": os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND,
     }
     exec(compile(source, "<sandbox-audit-hook>", "exec"), namespace)
@@ -380,7 +413,9 @@ def main():
     submission = os.path.join(sandbox, spec["submission"])
     limits = spec["limits"]
 
-    network = leave_network()
+    isolation = isolate()
+    if isolation["pid"]:
+        enter_pid_namespace()
     set_limits(limits)
     dropped = drop_privileges(spec.get("uid"))
     nproc = forbid_processes()
@@ -389,7 +424,8 @@ def main():
     roots = read_roots(spec.get("read_roots", ()))
     denied = [os.path.realpath(d) for d in spec.get("denied", ())]
     sys.addaudithook(make_hook(sandbox, roots, denied, result_fd))
-    channel.send({"e": "ready", "network": network, "nobody": dropped, "nproc": nproc})
+    channel.send({"e": "ready", "network": isolation["network"], "pid_namespace": isolation["pid"],
+                  "nobody": dropped, "nproc": nproc})
 
     namespace = {"np": numpy, "numpy": numpy, "math": math, "__builtins__": builtins}
     channel.send({"e": "load_begin"})

@@ -315,7 +315,7 @@ def _handle_line(state: _Process, line: bytes) -> None:
     kind = event.get("e")
     if kind == "ready":
         state.ready = True
-        state.containment = {k: event.get(k) for k in ("network", "nobody", "nproc")}
+        state.containment = {k: event.get(k) for k in ("network", "pid_namespace", "nobody", "nproc")}
     elif kind == "load_begin":
         state.current, state.started = -1, time.monotonic()
     elif kind == "load_end":
