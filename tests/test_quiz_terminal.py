@@ -13,9 +13,11 @@ import sys
 
 import pytest
 
-from grader.families import get_family
+from grader.families import FAMILIES, get_family
+from grader.grading import expectation
 from grader.keys import answer_key
-from grader.quiz.session import quiz_variant
+from grader.quiz import terminal
+from grader.quiz.session import new_session, quiz_variant
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -181,3 +183,30 @@ def test_garbage_answers_are_explained_not_crashing(tmp_path):
     assert "Traceback" not in run.stdout + run.stderr
     assert run.stdout.count("not readable") == 3
     assert not (tmp_path / "progress.json").exists()
+
+
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+def test_every_family_can_be_finished_with_full_marks(family):
+    """The terminal loop in-process, fed the key: every answer is accepted and the score is full."""
+    chosen = quiz_variant(get_family(family), 2)
+    typed = iter([_typed(entry) for entry in answer_key(chosen).values()])
+    written: list[str] = []
+    console = terminal.Console(lambda: next(typed, None), lambda text, style: written.append(text))
+    final = terminal.run(new_session(chosen), expectation(chosen), console, "title")
+    output = "".join(written)
+    assert final.finished and not final.stopped, output
+    assert all(s.outcome == "first" for s in final.states), output
+    points = sum(a.points for a in chosen.family.answers)
+    assert f"Score {points:g} of {points:g}" in output
+
+
+def test_ctrl_c_at_the_prompt_stops_with_a_summary(tmp_path):
+    child = pexpect.spawn(COMMAND[0], [*COMMAND[1:], "quiz", "--topic", "gd_linear", "--canonical"],
+                          env=_env(tmp_path), encoding="utf-8", timeout=60)
+    child.expect_exact("dE_dw_expr > ")
+    child.sendintr()
+    child.expect_exact("Stopped.")
+    child.expect_exact("Summary")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0 and "Traceback" not in child.before

@@ -24,7 +24,10 @@ DEFAULT_TOPIC = "backprop_222"
 
 def _console() -> terminal.Console:
     def read() -> str | None:
-        line = sys.stdin.readline()
+        try:
+            line = sys.stdin.readline()
+        except KeyboardInterrupt:  # Ctrl-C at the prompt stops like q
+            return None
         return line.rstrip("\r\n") if line else None
 
     def write(text: str, style: str | None) -> None:
