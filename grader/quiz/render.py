@@ -8,7 +8,6 @@ from __future__ import annotations
 import html
 
 from grader.grading import AnswerResult
-from grader.messages import mistake_text
 from grader.quiz.explain import Hint, Line, StepSolution
 from grader.quiz.session import Summary
 from grader.quiz.text import say, step_name
@@ -56,20 +55,10 @@ def summary_text(summary: Summary, lang: str = "en") -> str:
         ),
     ]
     if summary.mistakes:
-        lines.append(say("summary_mistakes", lang, mistakes="; ".join(_named(summary, lang))))
+        lines.append(say("summary_mistakes", lang))
+        lines.extend(f"    {answer_id}: {feedback}" for answer_id, feedback in summary.mistakes)
     lines.append(say("summary_hints", lang, count=summary.hints))
     return "\n".join(lines)
-
-
-def _named(summary: Summary, lang: str) -> list[str]:
-    """The mistakes' names; off_by_one needs a field its record lacks, so it is named plainly."""
-    names = []
-    for m in summary.mistakes:
-        try:
-            names.append(mistake_text(m, lang))
-        except (KeyError, IndexError):
-            names.append(m)
-    return names
 
 
 def _math(line: Line, display: bool = False) -> str:

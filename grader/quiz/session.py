@@ -241,7 +241,7 @@ class Summary:
     max: float
     outcomes: tuple[tuple[str, int], ...]
     steps: tuple[StepTally, ...]
-    mistakes: tuple[str, ...]
+    mistakes: tuple[tuple[str, str], ...]  # (answer id, the grader's feedback naming the mistake)
     hints: int
     asked: int
 
@@ -258,11 +258,11 @@ def summarize(session: Session, expected: Expected) -> Summary:
         StepTally(step, sum(session.state(a).outcome in ("first", "later") for a in ids), len(ids))
         for step, ids in session.steps
     )
-    mistakes: list[str] = []
+    mistakes: list[tuple[str, str]] = []
     for s in session.states:
         for attempt in s.attempts:
-            if attempt.mistake and attempt.mistake not in mistakes:
-                mistakes.append(attempt.mistake)
+            if attempt.mistake and (s.id, attempt.feedback) not in mistakes:
+                mistakes.append((s.id, attempt.feedback))
     return Summary(
         score=result.score,
         max=result.max,

@@ -81,10 +81,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "{first} 个一次答对,{later} 个再试后答对,{wrong} 个仍是错的,{shown} 个看了解答,{open} 个未作答。",
     },
     "summary_step": {"en": "{step}: {right}/{total} right", "zh": "{step}:{right}/{total} 正确"},
-    "summary_mistakes": {
-        "en": "Mistakes to watch: {mistakes}",
-        "zh": "需要注意的错误:{mistakes}",
-    },
+    "summary_mistakes": {"en": "Mistakes to watch:", "zh": "需要注意的错误:"},
     "summary_hints": {"en": "Hints used: {count}.", "zh": "用了 {count} 次提示。"},
     "progress_saved": {"en": "Progress saved to {path}.", "zh": "进度已保存到 {path}。"},
     "progress_unreadable": {
