@@ -78,8 +78,107 @@ _MD = _parser()
 
 
 def body(markdown: str) -> str:
-    """The HTML of a Markdown text (without the page around it)."""
+    """The HTML of a Markdown text (without the page around it).
+
+    The text is rendered block by block (blocks are separated by blank lines; indented
+    lines and list items stay with the block before them), and each block through a cache
+    of templates in which its decimal numbers are placeholders: a class's reports share
+    their structure and differ in numbers, so most blocks are rendered once per class.
+    A text with fenced code is rendered whole.
+    """
+    if "```" in markdown or "~~~" in markdown:
+        return _MD.render(markdown)
+    return "".join(_block(block) for block in _blocks(markdown))
+
+
+LIST_ITEM = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?:\s|$)")
+
+
+def _blocks(markdown: str) -> list[str]:
+    blocks: list[list[str]] = []
+    gap = True
+    for line in markdown.splitlines():
+        if not line.strip():
+            gap = True
+            continue
+        starts_new = gap and not line[0].isspace() and not (blocks and LIST_ITEM.match(line)
+                                                                 and LIST_ITEM.match(blocks[-1][0]))
+        if starts_new or not blocks:
+            blocks.append([line])
+        else:
+            blocks[-1].extend([""] * gap + [line])
+        gap = False
+    return ["\n".join(b) + "\n" for b in blocks]
+
+
+BLOCK_MARK = "7.{:08d}7"  # distinct from mathml's marks (9.xxxxxxxx1)
+SIGNED = re.compile(r"(?<![\\_^{\w.-])-?\d+\.\d+(?![\w.])")  # a decimal, with a minus sign attached
+
+
+def _block(text: str) -> str:
+    return _table(text) or _templated(text, _render)
+
+
+def _templated(text: str, render) -> str:
+    """``render(text)`` through a cache of templates in which the decimals are placeholders."""
+    numbers = SIGNED.findall(text)
+    if not numbers:
+        return render(text)
+    marks = [BLOCK_MARK.format(i) for i in range(1, len(numbers) + 1)]
+    pieces = SIGNED.split(text)
+    rendered = render("".join(p + m for p, m in zip(pieces, [*marks, ""], strict=True)))
+    if any(rendered.count(m) != 1 for m in marks):
+        return _MD.render(text) if render is _render else _MD.renderInline(text)
+    for mark, number in zip(marks, numbers, strict=True):
+        if number.startswith("-") and f"<mn>{mark}</mn>" in rendered:  # as latex2mathml writes -0.5
+            rendered = rendered.replace(f"<mn>{mark}</mn>", f"<mo>&#x02212;</mo><mn>{number[1:]}</mn>")
+        else:
+            rendered = rendered.replace(mark, number)
+    return rendered
+
+
+@lru_cache(maxsize=16384)
+def _render(markdown: str) -> str:
     return _MD.render(markdown)
+
+
+@lru_cache(maxsize=16384)
+def _render_inline(markdown: str) -> str:
+    return _MD.renderInline(markdown)
+
+
+TABLE_RULE = re.compile(r"\|(?:\s*-{3,}\s*\|)+")
+PIPE = re.compile(r"(?<!\\)\|")
+
+
+def _table(text: str) -> str | None:
+    """A plain pipe table (no alignment) rendered cell by cell, as markdown-it renders it."""
+    lines = text.rstrip("\n").split("\n")
+    if len(lines) < 2 or not all(line.startswith("|") and line.rstrip().endswith("|") for line in lines):
+        return None
+    if not TABLE_RULE.fullmatch(lines[1].strip()):
+        return None
+    header = _cells(lines[0])
+    width = len(header)
+    if len(_cells(lines[1])) != width:
+        return None
+    out = ["<table>", "<thead>", "<tr>", *(f"<th>{_cell(c)}</th>" for c in header), "</tr>", "</thead>"]
+    if len(lines) > 2:
+        out.append("<tbody>")
+        for line in lines[2:]:
+            cells = (_cells(line) + [""] * width)[:width]
+            out += ["<tr>", *(f"<td>{_cell(c)}</td>" for c in cells), "</tr>"]
+        out.append("</tbody>")
+    return "\n".join([*out, "</table>"]) + "\n"
+
+
+def _cells(line: str) -> list[str]:
+    inner = line.strip()[1:-1]
+    return [c.replace("\\|", "|").strip() for c in PIPE.split(inner)]
+
+
+def _cell(text: str) -> str:
+    return _templated(text, _render_inline) if text else ""
 
 
 def page(markdown: str, title: str, lang: str = "en") -> str:

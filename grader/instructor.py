@@ -51,6 +51,7 @@ from grader.gradebook import (
     Row,
     Stray,
     Submission,
+    Summary,
     grade_submission,
     gradebook_csv,
     gradebook_json,
@@ -377,14 +378,13 @@ def write_report(assignment: Assignment, row: Row, expected: dict[str, Expected]
     write_atomic(stem.with_suffix(".html"), page(markdown, f"{assignment.title}: {row.student.id}", lang))
 
 
-def score_plot(assignment: Assignment, rows: Sequence[Row]) -> bytes:
+def score_plot(assignment: Assignment, s: Summary) -> bytes:
     """A histogram of the graded students' scores as PNG bytes (matplotlib, Agg, no timestamp)."""
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    s = summary(assignment, rows)
     figure = Figure(figsize=(6, 3.2), dpi=100)
     axes = figure.subplots()
     top = max(s.max, 1.0)
@@ -433,13 +433,14 @@ def grade_class(assignment_path: Path, submissions: Path, out: Path, roster_path
 def write_outputs(assignment: Assignment, rows: Sequence[Row], strays: Sequence[Stray], out: Path,
                   lang: str) -> None:
     """The class summary, then the gradebook (replaced last, each file atomically)."""
-    plot = score_plot(assignment, rows)
+    overview = summary(assignment, rows)
+    plot = score_plot(assignment, overview)
     write_atomic(out / "scores.png", plot)
-    markdown = summary_markdown(assignment, rows, strays, "scores.png", lang)
+    markdown = summary_markdown(assignment, rows, strays, "scores.png", lang, overview)
     write_atomic(out / "summary.md", markdown)
     embedded = markdown.replace("](scores.png)", "](data:image/png;base64," + base64.b64encode(plot).decode() + ")")
     write_atomic(out / "summary.html", page(embedded, f"{assignment.title}: summary", lang))
-    write_atomic(out / "gradebook.json", gradebook_json(assignment, rows, strays, lang), durable=True)
+    write_atomic(out / "gradebook.json", gradebook_json(assignment, rows, strays, lang, overview), durable=True)
     write_atomic(out / "gradebook.csv", gradebook_csv(assignment, rows, lang), durable=True)
 
 

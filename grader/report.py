@@ -118,7 +118,10 @@ def number_tex(value: float | Fraction | Decimal, digits: int = 6) -> str:
     elif not isinstance(value, Decimal):
         if not math.isfinite(value):
             return r"\text{" + str(value) + "}"
-        value = Decimal(repr(float(value)))
+        short = repr(float(value) + 0.0)  # + 0.0 turns -0.0 into 0.0
+        if "e" not in short and len(short.lstrip("-").replace(".", "").lstrip("0")) <= digits:
+            return short[:-2] if short.endswith(".0") else short  # exact as it is: 0.75, -8
+        value = Decimal(short)
     if value == 0:
         return "0"
     value = _significant(_significant(value, 12, ROUND_HALF_EVEN), digits, ROUND_HALF_UP)

@@ -154,3 +154,22 @@ def _assignment(question):
     from grader.assignment import Assignment
 
     return Assignment("hw", "Homework", (question,))
+
+
+def test_block_by_block_rendering_with_templates_equals_rendering_the_whole_text():
+    """html.body caches blocks by their shape; the page must be what markdown-it makes of the whole."""
+    from grader.html import _MD, body
+
+    texts = []
+    for name, family in FAMILIES.items():
+        for v in [canonical(family), *roster_variants(name, 6)]:
+            texts += [family.statement(v.params, lang) for lang in ("en", "zh")]
+            expected = expectation(v)
+            question = Question("q1", family, Settings())
+            result = grade(expected, {a.id: "0.5" for a in family.answers[:3]})
+            texts.append(student_report(_assignment(question), "s1", [QuestionOutcome(question, expected, result)],
+                                        notes=["line 3: not read", "a | b"]))
+    texts += ["- a\n- b\n\n- c\n\n  more\n\n1. x\n2. y\n\n   z\npara -0.5 and (-1.25)\n",
+              "| a | b |\n|---|---|\n| `x\\|y` | 1 \\| 2 |\n| c |\n| 1 | 2 | 3 |\n", "```\ncode 0.5\n\n```\n"]
+    for text in texts:
+        assert body(text) == _MD.render(text)
