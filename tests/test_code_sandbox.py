@@ -198,3 +198,11 @@ def sandbox_module_key():
     from grader.code.hidden_tests import DEFAULT_KEY
 
     return DEFAULT_KEY
+
+
+def test_garbage_on_the_result_channel_stops_only_that_call():
+    source = ("import os, sys, time\ndef garbage():\n    os.write(int(sys.argv[2]), b'[' * 100000 + b'\\n')\n"
+              "    time.sleep(100)\ndef ok():\n    return 1\n")
+    report = run_calls(source, [Call("garbage"), Call("ok")], FAST)
+    assert report.outcomes[0].failure.kind == "protocol"
+    assert report.outcomes[1].value == 1

@@ -196,9 +196,10 @@ def set_limits(limits):
     for which, pair in pairs:
         try:
             resource.setrlimit(which, pair)
-        except (ValueError, OSError):
+        except (ValueError, OSError):  # e.g. a hard limit below ours, or RLIMIT_AS on macOS
             soft, hard = resource.getrlimit(which)
-            resource.setrlimit(which, (min(pair[0], hard) if hard >= 0 else pair[0], hard))
+            with contextlib.suppress(ValueError, OSError):
+                resource.setrlimit(which, (min(pair[0], hard) if hard != resource.RLIM_INFINITY else pair[0], hard))
 
 
 def drop_privileges(uid):

@@ -306,12 +306,15 @@ def _handle_line(state: _Process, line: bytes) -> None:
         state.violation = (what, detail)
         return
     try:
-        event = json.loads(line)
-    except ValueError:
+        _handle_event(state, json.loads(line))
+    except Exception:  # anything odd on the channel (garbage, deep nesting): the student's doing
         state.stopped = state.stopped or Failure("protocol", "the submission wrote to the grader's channel")
-        return
+
+
+def _handle_event(state: _Process, event: Any) -> None:
+    """One JSON event from the runner."""
     if not isinstance(event, dict):
-        return
+        raise ValueError("not an event")
     kind = event.get("e")
     if kind == "ready":
         state.ready = True
@@ -419,6 +422,7 @@ def _read(selector, fd: int, stream: str, state: _Process, limits: Limits, proce
             _handle_line(state, line + b"\n")
         if len(state.protocol) > 64 << 20:
             state.stopped = state.stopped or Failure("too_large", "a result too large to read")
+        if state.stopped is not None:
             _kill(process)
         return
     buffer = state.stdout if stream == "stdout" else state.stderr

@@ -1,0 +1,38 @@
+"""Time to grade code submissions in the sandbox, per exercise and per submission.
+
+    python benchmarks/bench_code.py [STUDENTS]
+
+Grades the reference solution of every exercise and the bundled example submissions for
+STUDENTS students (default 10), each with their own hidden variants, one after the other
+(``grader grade --jobs N`` spreads students over N cores).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from grader.code import EXERCISES, Limits, grade_code_file
+from grader.variants import VariantKey
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main(students: int) -> None:
+    limits = Limits(time=2.0)
+    print(f"{'exercise':<16} {'file':<34} {'s/submission':>12}")
+    for exercise in EXERCISES:
+        files = [ROOT / "solutions" / f"{exercise}.py"]
+        if exercise == "backprop_222":
+            files += sorted((ROOT / "examples" / "code_submissions").glob("*.py"))
+        for path in files:
+            start = time.perf_counter()
+            for i in range(students):
+                grade_code_file(path, exercise, key=VariantKey("bench", f"s{i:04d}", "code"), limits=limits)
+            per = (time.perf_counter() - start) / students
+            print(f"{exercise:<16} {str(path.relative_to(ROOT)):<34} {per:>12.3f}")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10)
