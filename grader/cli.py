@@ -90,7 +90,8 @@ def check(family, use_canonical, assignment, student, question, answers, lang, a
         _dump(result.to_json())
         return
     for a in result.answers:
-        click.echo(f"{a.id:<16} {a.status:<10} {a.score:g}/{a.max:g}  {a.feedback}")
+        feedback = a.feedback.replace("\n", "\n" + " " * 34)
+        click.echo(f"{a.id:<16} {a.status:<10} {a.score:g}/{a.max:g}".ljust(34) + feedback)
     click.echo(f"{'total':<16} {'':<10} {result.score:g}/{result.max:g}")
 
 
@@ -142,4 +143,5 @@ for _command in (generate_command, grade_command):
     main.add_command(_command)
 
 from grader.code.cli import code as code_command  # noqa: E402 - code exercises (issue 7)
+
 main.add_command(code_command)

@@ -11,6 +11,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -113,14 +114,48 @@ class Result:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Expected:
-    """Everything grading one variant needs: key values, typical wrong values, choices."""
+    """Everything grading one variant needs: key values, typical wrong values, choices.
+
+    ``row`` indexes this variant in the batch's shared arrays, so preparing a class costs
+    one numpy pass and no per-student copies.
+    """
 
     variant: Variant
-    values: Mapping[str, float]
-    mistakes: Mapping[str, tuple[tuple[Mistake, float], ...]]
-    choices: Mapping[str, str]
+    row: int
+    columns: Mapping[str, np.ndarray]
+    wrong: Mapping[str, list[tuple[Mistake, np.ndarray]]]
+
+    @property
+    def values(self) -> _Row:
+        """Every parameter and quantity of this variant as floats."""
+        return _Row(self.columns, self.row)
+
+    def mistakes(self, answer_id: str) -> list[tuple[Mistake, float]]:
+        """The typical wrong values of one numeric answer."""
+        return [(m, float(values[self.row])) for m, values in self.wrong.get(answer_id, ())]
+
+    @cached_property
+    def choices(self) -> dict[str, str]:
+        """The right option of every choice answer, decided exactly."""
+        return exact_choices(self.variant.family.derivation(), self.variant.params)
+
+
+class _Row(Mapping):
+    """One variant's values, read from the batch's columns."""
+
+    def __init__(self, columns: Mapping[str, np.ndarray], row: int) -> None:
+        self._columns, self._row = columns, row
+
+    def __getitem__(self, name: str) -> float:
+        return float(self._columns[name][self._row])
+
+    def __iter__(self):
+        return iter(self._columns)
+
+    def __len__(self) -> int:
+        return len(self._columns)
 
 
 def expectations(family: Family, variants: Sequence[Variant]) -> list[Expected]:
@@ -128,15 +163,7 @@ def expectations(family: Family, variants: Sequence[Variant]) -> list[Expected]:
     params = as_arrays([v.numbers for v in variants], family.params)
     correct = {**params, **batch_quantities(family.derivation(), params)}
     wrong = numeric_mistakes(family, params, correct)
-    expected = []
-    for i, v in enumerate(variants):
-        expected.append(Expected(
-            variant=v,
-            values={k: float(column[i]) for k, column in correct.items()},
-            mistakes={a: tuple((m, float(vals[i])) for m, vals in ms) for a, ms in wrong.items()},
-            choices=exact_choices(family.derivation(), v.params),
-        ))
-    return expected
+    return [Expected(v, i, correct, wrong) for i, v in enumerate(variants)]
 
 
 def expectation(v: Variant) -> Expected:
@@ -149,7 +176,7 @@ def grade(
 ) -> Result:
     """Judge a student's raw answers (strings or numbers) for one variant."""
     family = expected.variant.family
-    numbers = _student_numbers(family, answers)
+    numbers = _read_numbers(family, answers)
     results = []
     for answer in filter(settings.asks, family.answers):
         raw = answers.get(answer.id)
@@ -158,18 +185,21 @@ def grade(
     return Result(tuple(results))
 
 
-def _student_numbers(family: Family, answers: Mapping[str, Raw]) -> dict[str, float]:
-    """The student's numeric answers that parse to finite numbers (for carried-forward checks)."""
-    numbers = {}
+def _read_numbers(family: Family, answers: Mapping[str, Raw]) -> dict[str, float | Exception]:
+    """Each non-blank numeric answer read once: its value, or why it could not be read."""
+    read: dict[str, float | Exception] = {}
     for a in family.answers:
-        if a.kind == "numeric" and answers.get(a.id) is not None:
+        if a.kind == "numeric" and not _blank(answers.get(a.id)):
             try:
-                value = _to_number(answers[a.id])
-            except (ParseError, ValueError):
-                continue
-            if math.isfinite(value):
-                numbers[a.id] = value
-    return numbers
+                read[a.id] = _to_number(answers[a.id])
+            except (ParseError, ValueError) as error:
+                read[a.id] = error
+    return read
+
+
+def _finite(numbers: Mapping[str, float | Exception]) -> dict[str, float]:
+    """The answers that were read as finite numbers."""
+    return {k: v for k, v in numbers.items() if isinstance(v, float) and math.isfinite(v)}
 
 
 def _to_number(raw: Raw) -> float:
@@ -198,14 +228,10 @@ def _numeric(expected, answer, raw, numbers, settings, lang) -> AnswerResult:
     if _blank(raw):
         return _missing(answer, raw, points, lang)
     given = _text(raw)
-    try:
-        value = _to_number(raw)
-    except ParseError as error:
-        return AnswerResult(answer.id, "invalid", 0.0, points, explain(error, lang), given=given)
-    except ValueError:
-        return AnswerResult(answer.id, "invalid", 0.0, points, message("not_finite", lang, value=given),
-                            given=given)
-    if not math.isfinite(value):
+    value = numbers[answer.id]
+    if isinstance(value, ParseError):
+        return AnswerResult(answer.id, "invalid", 0.0, points, explain(value, lang), given=given)
+    if isinstance(value, Exception) or not math.isfinite(value):
         return AnswerResult(answer.id, "invalid", 0.0, points,
                             message("not_finite", lang, value=given), given=given)
     tolerance = settings.tolerance_for(answer.id)
@@ -213,13 +239,13 @@ def _numeric(expected, answer, raw, numbers, settings, lang) -> AnswerResult:
     close = _closeness(expected, answer.id, tolerance)
     if close(value, key):
         return AnswerResult(answer.id, "correct", points, points, message("correct", lang), given=given)
-    carried = _carried_forward(expected, answer.id, value, numbers, tolerance, close)
+    carried = _carried_forward(expected, answer.id, value, _finite(numbers), tolerance, close)
     if carried:
         score = points * settings.carried_forward_credit
         feedback = message("carried_forward", lang, inputs=", ".join(carried))
         return AnswerResult(answer.id, "correct", score, points, feedback, carried_forward=True,
                             given=given)
-    for mistake, wrong in expected.mistakes.get(answer.id, ()):
+    for mistake, wrong in expected.mistakes(answer.id):
         if close(value, wrong) and not close(wrong, key):
             return _with_mistake(answer.id, points, mistake, lang, given)
     feedback = message("incorrect_numeric", lang, tolerance=tolerance.describe())

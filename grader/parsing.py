@@ -37,6 +37,7 @@ Design decisions:
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, fields
@@ -1136,6 +1137,12 @@ def parse(text: str, symbols: Collection[str] = ()) -> Node:
     return node
 
 
+# A plain decimal such as -0.75 or 1e-3, read directly by float() (matched with re.fullmatch).
+_PLAIN_DECIMAL = (
+    r"[ \t]{0,20}-?(?:[0-9]{1,30}(?:\.[0-9]{0,30})?|\.[0-9]{1,30})(?:[eE][+-]?[0-9]{1,2})?[ \t]{0,20}"
+)
+
+
 def parse_number(text: str) -> float:
     """A numeric answer: a number or a constant expression, as a finite float.
 
@@ -1145,6 +1152,8 @@ def parse_number(text: str) -> float:
     Raises :class:`NotANumber` naming the first variable, :class:`NonFinite` for infinite
     or undefined values, and the other :class:`ParseError` subclasses as :func:`parse`.
     """
+    if re.fullmatch(_PLAIN_DECIMAL, text):  # the common case, read directly: digits only, bounded
+        return float(text)
     try:
         node = parse(text)
     except UnknownName as error:

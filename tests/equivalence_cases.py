@@ -89,7 +89,10 @@ HAND_WRITTEN: list[tuple[str, str, str, bool]] = [
 
 
 def generated_cases() -> list[tuple[str, str, str, bool]]:
-    """Rewrites of every family's symbolic keys (canonical variant): five equivalent, five not."""
+    """Rewrites of every family's symbolic keys (canonical variant): five equivalent, five not.
+
+    The equivalent ones include the key with sigma written out as 1/(1 + exp(-z)).
+    """
     cases = []
     for name, family in sorted(FAMILIES.items()):
         v = canonical(family)
@@ -98,7 +101,8 @@ def generated_cases() -> list[tuple[str, str, str, bool]]:
             key = symbolic.expr.xreplace(
                 {sympy.Symbol(k): p for k, p in v.params.items() if k not in symbolic.symbols})
             anchor = sympy.Symbol(sorted(str(s) for s in key.free_symbols)[0])
-            for rewrite in (key, sympy.expand(key), sympy.factor(key), -(-key), (2 * key) / 2):
+            rewrites = (key, sympy.expand(key), sympy.factor(key), key.rewrite(sympy.exp), sympy.together(key))
+            for rewrite in rewrites:
                 cases.append((name, answer_id, _text(rewrite), True))
             for rewrite in (2 * key, -key, key + 1, key * anchor, key.xreplace({anchor: anchor + 1})):
                 cases.append((name, answer_id, _text(rewrite), False))

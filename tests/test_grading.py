@@ -27,8 +27,9 @@ def key_answers(v) -> dict[str, object]:
 
 @pytest.mark.parametrize("family_name", sorted(FAMILIES))
 def test_the_key_scores_full_marks_on_canonical_and_random_variants(family_name):
-    variants = [canonical(FAMILIES[family_name]), *roster_variants(family_name, 30)]
-    for v, expected in zip(variants, expectations(v.family, variants), strict=True):
+    family = FAMILIES[family_name]
+    variants = [canonical(family), *roster_variants(family_name, 30)]
+    for v, expected in zip(variants, expectations(family, variants), strict=True):
         result = grade(expected, key_answers(v))
         wrong = [(a.id, a.feedback) for a in result.answers if a.status != "correct"]
         assert not wrong and result.score == result.max, wrong
@@ -92,7 +93,7 @@ def test_choices(text, status):
 
 
 @pytest.mark.parametrize("tolerance, text, status", [
-    (Tolerance("relative", 0.01), "0.7589", "correct"),
+    (Tolerance("relative", 0.01), "0.7585", "correct"),
     (Tolerance("relative", 0.001), "0.7589", "incorrect"),
     (Tolerance("absolute", 0.01), "0.759", "correct"),
     (Tolerance("absolute", 0.001), "0.759", "incorrect"),
@@ -149,9 +150,9 @@ def test_every_derived_mistake_is_recognised_on_random_variants(family_name):
     variants = [canonical(family), *roster_variants(family_name, 25)]
     recognised = set()
     for expected in expectations(family, variants):
-        for answer_id, mistakes in expected.mistakes.items():
+        for answer_id in expected.wrong:
             key = expected.values[answer_id]
-            for mistake, value in mistakes:
+            for mistake, value in expected.mistakes(answer_id):
                 if math.isclose(value, key, rel_tol=0.02, abs_tol=1e-6):
                     continue  # indistinguishable from the right answer here
                 result = grade(expected, {answer_id: repr(value)}).answer(answer_id)
