@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from grader.compare import Tolerance
 from grader.families import FAMILIES
+from grader.evaluate import update_baseline
 from grader.grading import Settings, expectation, expectations, grade
 from grader.keys import answer_key
 from grader.messages import LANGS, MESSAGES, MISTAKES
@@ -250,3 +251,25 @@ def test_feedback_comes_in_chinese_too():
     result = grade(expectation(v), {"delta_o1": "0.7413650696"}, lang="zh").answer("delta_o1")
     assert result.mistake == "activation_derivative_dropped" and "sigmoid" in result.feedback
     assert any("\u4e00" <= ch <= "\u9fff" for ch in result.feedback)
+
+
+@pytest.mark.parametrize("family_name", ["backprop_222", "deep_chain", "gd_linear", "local_minima"])
+def test_an_update_that_leaves_the_parameter_unchanged_is_never_accepted(family_name):
+    """Updates are judged by their step: w1_new = w1 is wrong even when the step is tiny."""
+    family = FAMILIES[family_name]
+    for expected in expectations(family, [canonical(family), *roster_variants(family_name, 40)]):
+        derivation = family.derivation()
+        for a in family.answers:
+            baseline = update_baseline(derivation, a.id) if a.kind == "numeric" else None
+            if baseline is None:
+                continue
+            unchanged = repr(expected.values[baseline])
+            assert grade(expected, {a.id: unchanged}).answer(a.id).status == "incorrect", a.id
+
+
+def test_chain_rule_formulas_are_gradable_on_every_variant():
+    family = FAMILIES["chain_rule"]
+    for v, expected in zip(roster_variants("chain_rule", 300),
+                           expectations(family, roster_variants("chain_rule", 300)), strict=True):
+        key = answer_key(v)["dh_dx_expr"].value
+        assert grade(expected, {"dh_dx_expr": key}).answer("dh_dx_expr").status == "correct", key
