@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from grader.compare import Tolerance
-from grader.families import FAMILIES
 from grader.evaluate import update_baseline
+from grader.families import FAMILIES
 from grader.grading import Settings, expectation, expectations, grade
 from grader.keys import answer_key
 from grader.messages import LANGS, MESSAGES, MISTAKES
