@@ -15,7 +15,7 @@ GRADED_CWD = "/srv/course/autograded/bob/hw1"
 CASES = [
     ({"JUPYTERHUB_USER": "alice"}, "/home/alice/hw1", None, ("alice", "hub", None, False)),
     ({"JUPYTERHUB_USER": "alice"}, "/home/alice/hw1", "alice", ("alice", "hub", None, False)),
-    ({"JUPYTERHUB_USER": "alice"}, "/home/alice/hw1", "carol", ("alice", "hub", "hub_differs", False)),
+    ({"JUPYTERHUB_USER": "alice"}, "/home/alice/hw1", "carol", ("alice", "hub", "typed_differs", False)),
     ({}, "/laptop/hw1", "s123", ("s123", "typed", None, False)),
     ({}, "/laptop/hw1", 4711, ("4711", "typed", None, False)),  # typed without quotes
     ({}, "/laptop/hw1", "  s123 ", ("s123", "typed", None, False)),
@@ -44,6 +44,29 @@ def test_identity_rules(env, cwd, typed, expected):
     assert (who.student, who.source, who.problem, who.flagged) == expected
     if who.autograde:
         assert who.hub is None  # the grader's own hub account never counts
+
+
+# nbgrader submit files under the system user name, or JUPYTERHUB_USER when that is "jovyan"
+@pytest.mark.parametrize(("system_user", "typed", "expected"), [
+    ("jovyan", None, ("alice", "hub", None)),           # Docker / Kubernetes images
+    ("alice", None, ("alice", "hub", None)),            # system users named after hub users
+    (None, None, ("alice", "hub", None)),               # the system user cannot be told
+    ("jupyter-alice", None, ("jupyter-alice", "system", None)),  # The Littlest JupyterHub
+    ("jupyter-alice", "alice", ("jupyter-alice", "system", "typed_differs")),
+    ("jupyter-alice", "jupyter-alice", ("jupyter-alice", "system", None)),
+])
+def test_working_id_is_the_one_nbgrader_submits_under(system_user, typed, expected):
+    who = resolve({"JUPYTERHUB_USER": "alice"}, "/home/jupyter-alice/hw1", typed, system_user)
+    assert (who.student, who.source, who.problem) == expected
+
+
+@pytest.mark.parametrize("system_user", ["jovyan", "alice", "jupyter-alice"])
+def test_working_id_agrees_with_nbgraders_get_username(monkeypatch, system_user):
+    """The id shown while working is the one nbgrader's own submit code would use."""
+    utils = pytest.importorskip("nbgrader.utils")
+    monkeypatch.setenv("JUPYTERHUB_USER", "alice")
+    monkeypatch.setattr(utils, "get_osusername", lambda: system_user)
+    assert resolve({"JUPYTERHUB_USER": "alice"}, "/home/x/hw1", None, system_user).student == utils.get_username()
 
 
 @pytest.mark.parametrize(("cwd", "structure", "student"), [

@@ -3,12 +3,15 @@
 While the student works (and when they press nbgrader's *Validate*):
 
 1. on JupyterHub, the hub user name (``JUPYTERHUB_USER``, which JupyterHub sets in every
-   single-user server and which ``nbgrader submit`` uses as the student id);
+   single-user server). ``nbgrader submit`` files a submission under the system user name, or
+   under ``JUPYTERHUB_USER`` when the system user is ``jovyan`` (the Docker and Kubernetes
+   images); in the rare hub whose system user is neither, the system user name is used, since
+   that is the id nbgrader will grade under, and the student is told;
 2. otherwise the ``STUDENT_ID`` the student typed once in the notebook's first code cell;
 3. otherwise nobody: the notebook asks for ``STUDENT_ID`` and shows no numbers.
 
-If both are set and differ, the hub name wins (it is the id nbgrader will grade under) and the
-student is warned.
+If ``STUDENT_ID`` is also set and differs, the hub's id wins (it is the id nbgrader will grade
+under) and the student is warned.
 
 While ``nbgrader autograde`` runs (nbgrader sets ``NBGRADER_EXECUTION=autograde`` in the
 kernel's environment) the only authority is nbgrader's own student id. nbgrader does not pass
@@ -38,8 +41,9 @@ DEFAULT_STRUCTURE = "{nbgrader_step}/{student_id}/{assignment_id}"
 STRUCTURE_VARIABLE = "GRADER_DIRECTORY_STRUCTURE"
 FIELDS = ("nbgrader_step", "student_id", "assignment_id")
 
-Source = Literal["nbgrader", "hub", "typed", "none"]
-Problem = Literal["mismatch", "unknown_nbgrader_id", "hub_differs", "no_id"]
+Source = Literal["nbgrader", "hub", "system", "typed", "none"]
+Problem = Literal["mismatch", "unknown_nbgrader_id", "typed_differs", "no_id"]
+SHARED_SYSTEM_USER = "jovyan"  # nbgrader's get_username() reads JUPYTERHUB_USER only for this one
 
 
 @dataclass(frozen=True)
@@ -66,8 +70,8 @@ class Identity:
         return self.autograde and self.problem is not None
 
 
-def resolve(env: Mapping[str, str], cwd: str, typed: object = None) -> Identity:
-    """Apply the identity rules of the module docstring.
+def resolve(env: Mapping[str, str], cwd: str, typed: object = None, system_user: str | None = None) -> Identity:
+    """Apply the identity rules of the module docstring (``system_user``: the kernel's OS user name).
 
     >>> resolve({"JUPYTERHUB_USER": "alice"}, "/home/alice/hw1").student
     'alice'
@@ -87,8 +91,11 @@ def resolve(env: Mapping[str, str], cwd: str, typed: object = None) -> Identity:
         return Identity(graded, "nbgrader", True, typed_id, None, problem, cwd, structure)
     hub = _clean(env.get("JUPYTERHUB_USER"))
     if hub is not None:
-        problem = "hub_differs" if typed_id is not None and typed_id != hub else None
-        return Identity(hub, "hub", False, typed_id, hub, problem, cwd)
+        submits_as, source = hub, "hub"
+        if system_user not in (None, "", SHARED_SYSTEM_USER, hub):
+            submits_as, source = system_user, "system"
+        problem = "typed_differs" if typed_id is not None and typed_id != submits_as else None
+        return Identity(submits_as, source, False, typed_id, hub, problem, cwd)
     if typed_id is not None:
         return Identity(typed_id, "typed", False, typed_id, None, None, cwd)
     return Identity(None, "none", False, None, None, "no_id", cwd)

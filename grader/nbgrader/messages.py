@@ -43,18 +43,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     # Identity.
     "identity": {"en": "**Student:** `{student}` ({source})", "zh": "**学生:** `{student}`({source})"},
     "source_hub": {"en": "your JupyterHub user name", "zh": "你的 JupyterHub 用户名"},
+    "source_system": {"en": "your system user name, which nbgrader submits under",
+                      "zh": "你的系统用户名,nbgrader 以此提交"},
     "source_typed": {"en": "the STUDENT_ID you set", "zh": "你设置的 STUDENT_ID"},
     "source_nbgrader": {"en": "nbgrader's student id for this submission", "zh": "nbgrader 为这份提交记录的学号"},
     "no_id": {
         "en": "No student id yet: set STUDENT_ID in the cell above (in quotes), run it, then run this cell again.",
         "zh": "还没有学号:请在上面的单元格里设置 STUDENT_ID(写在引号里),运行它,再重新运行本单元格。",
     },
-    "hub_differs": {
-        "en": "STUDENT_ID is {typed!r} but you are logged in to JupyterHub as {hub!r}. nbgrader grades your "
-              "submission under {hub!r}, so these are the numbers of {hub!r}. Clear STUDENT_ID unless your teacher "
-              "told you otherwise.",
-        "zh": "STUDENT_ID 是 {typed!r},但你登录 JupyterHub 的用户名是 {hub!r}。nbgrader 会按 {hub!r} 给你的提交"
-              "评分,所以这里显示的是 {hub!r} 的题目数据。除非老师另有说明,请清空 STUDENT_ID。",
+    "typed_differs": {
+        "en": "STUDENT_ID is {typed!r} but nbgrader submits this notebook as {student!r}, so these are the numbers "
+              "of {student!r}. Clear STUDENT_ID unless your teacher told you otherwise.",
+        "zh": "STUDENT_ID 是 {typed!r},但 nbgrader 会以 {student!r} 的身份提交这份笔记本,所以这里显示的是 "
+              "{student!r} 的题目数据。除非老师另有说明,请清空 STUDENT_ID。",
     },
     "mismatch": {
         "en": "FLAGGED FOR THE TEACHER: this notebook was worked on as {typed!r} (its STUDENT_ID) but nbgrader "

@@ -17,6 +17,7 @@ gives 0 points to a test cell with any stderr output.
 
 from __future__ import annotations
 
+import getpass
 import numbers
 import os
 import warnings
@@ -56,8 +57,19 @@ def setup(assignment_text: str, student_id: object = None, *, env: Mapping[str, 
           cwd: str | None = None) -> Homework:
     """The homework of the assignment file ``assignment_text`` for whoever runs the notebook."""
     assignment = parse_assignment(assignment_text)
-    identity = resolve(os.environ if env is None else env, os.getcwd() if cwd is None else cwd, student_id)
+    if env is None:
+        identity = resolve(os.environ, os.getcwd() if cwd is None else cwd, student_id, _system_user())
+    else:
+        identity = resolve(env, os.getcwd() if cwd is None else cwd, student_id)
     return Homework(assignment, identity)
+
+
+def _system_user() -> str | None:
+    """The kernel's OS user name (what ``nbgrader submit`` files under), if it can be told."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError, ImportError):
+        return None
 
 
 def to_raw(value: object) -> Raw:
