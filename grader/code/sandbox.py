@@ -461,7 +461,7 @@ def run_calls(source: bytes | str, calls: Sequence[Call], limits: Limits | None 
             break
         if time.monotonic() > deadline:
             break
-        with tempfile.TemporaryDirectory(prefix="gdbp-sandbox-") as directory:
+        with tempfile.TemporaryDirectory(prefix="gdbp-sandbox-", ignore_cleanup_errors=True) as directory:
             state = _run_once(Path(directory), todo, limits, source, deadline)
         processes += 1
         stdout += state.stdout
