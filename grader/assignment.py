@@ -23,6 +23,10 @@ Example::
     [[questions]]
     id = "q2"
     family = "backprop_222"
+
+    [[questions]]
+    id = "q3"
+    code = "backprop_222"            # a code exercise: the student hands in a .py file
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from grader.code import EXERCISES
 from grader.compare import DEFAULT, Tolerance
 from grader.families import FAMILIES, get_family
 from grader.family import Family
@@ -52,9 +57,15 @@ class Question:
     """One question: a family, the answers asked, and how they are graded."""
 
     id: str
-    family: Family
+    family: Family | None
     settings: Settings
     hidden: bool = False
+    code: str | None = None
+
+    @property
+    def is_code(self) -> bool:
+        """A code exercise (a .py submission graded in the sandbox) rather than a family."""
+        return self.code is not None
 
 
 @dataclass(frozen=True)
@@ -82,7 +93,7 @@ class Assignment:
 
 
 TOP_KEYS = {"id", "title", "lang", "salt", "carried_forward_credit", "tolerance", "questions"}
-QUESTION_KEYS = {"id", "family", "answers", "points", "tolerances", "tolerance", "hidden"}
+QUESTION_KEYS = {"id", "family", "code", "answers", "points", "tolerances", "tolerance", "hidden"}
 
 
 def parse_assignment(text: str) -> Assignment:
@@ -119,6 +130,8 @@ def _question(data: object, number: int, default: Tolerance, credit: float) -> Q
     _only(data, QUESTION_KEYS, where)
     question_id = str(data.get("id", number))
     where = f"question {question_id!r}"
+    if "code" in data:
+        return _code_question(data, question_id, where)
     name = _text(data, "family", where)
     if name not in FAMILIES:
         raise AssignmentError(f"{where}: unknown family {name!r}; known: {', '.join(FAMILIES)}")
@@ -151,6 +164,21 @@ def _question(data: object, number: int, default: Tolerance, credit: float) -> Q
     if not isinstance(hidden, bool):
         raise AssignmentError(f"{where}: hidden must be true or false")
     return Question(question_id, family, settings, hidden)
+
+
+def _code_question(data: dict, question_id: str, where: str) -> Question:
+    if "family" in data:
+        raise AssignmentError(f"{where}: give either 'family' or 'code', not both")
+    extra = sorted(set(data) - {"id", "code", "hidden"})
+    if extra:
+        raise AssignmentError(f"{where}: a code question takes only id, code and hidden, not {', '.join(extra)}")
+    exercise = _text(data, "code", where)
+    if exercise not in EXERCISES:
+        raise AssignmentError(f"{where}: unknown code exercise {exercise!r}; known: {', '.join(EXERCISES)}")
+    hidden = data.get("hidden", False)
+    if not isinstance(hidden, bool):
+        raise AssignmentError(f"{where}: hidden must be true or false")
+    return Question(question_id, None, Settings(), hidden, exercise)
 
 
 def _tolerance(data: object, where: str) -> Tolerance | None:
