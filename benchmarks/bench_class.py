@@ -16,6 +16,7 @@ import argparse
 import csv
 import os
 import random
+import resource
 import shutil
 import time
 from collections import defaultdict
@@ -103,6 +104,12 @@ def write_submissions(folder: Path, students: list[str], key: dict, seed: int = 
     return counts
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children (the grading workers)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=10_000)
@@ -116,27 +123,31 @@ def main() -> None:
     print(f"{args.students} students, {args.jobs} job(s), assignment {ASSIGNMENT.name}")
     phases: list[tuple[str, float]] = []
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds()
     times = generate_class(ASSIGNMENT, args.out / "roster.csv", args.out / "sheets", args.jobs, echo=quiet)
     phases += [(f"generate: {k}", v) for k, v in times.items()]
     phases.append(("generate (whole command)", time.perf_counter() - start))
+    cpu_generate = cpu_seconds() - cpu
 
     start = time.perf_counter()
     key = read_key(args.out / "sheets" / "instructor" / "key.csv")
     counts = write_submissions(args.out / "submissions", students, key)
     phases.append(("write synthetic submissions", time.perf_counter() - start))
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds()
     times = grade_class(ASSIGNMENT, args.out / "submissions", args.out / "graded", args.out / "roster.csv",
                         args.jobs, echo=quiet)
     phases += [(f"grade: {k}", v) for k, v in times.items()]
     graded = time.perf_counter() - start
     phases.append(("grade (whole command)", graded))
+    cpu_grade = cpu_seconds() - cpu
 
     print("mix: " + ", ".join(f"{k} {counts[k]}" for _, k in MIX))
     width = max(len(name) for name, _ in phases)
     for name, seconds in phases:
         print(f"  {name:<{width}}  {seconds:7.2f} s")
+    print(f"CPU time: generate {cpu_generate:.1f} s, grade {cpu_grade:.1f} s (all processes); "
+          f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"graded {args.students} students in {graded:.1f} s ({1000 * graded / args.students:.2f} ms per student)")
 
 
