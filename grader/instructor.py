@@ -384,6 +384,7 @@ def score_plot(assignment: Assignment, s: Summary) -> bytes:
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     figure = Figure(figsize=(6, 3.2), dpi=100)
     axes = figure.subplots()
@@ -392,6 +393,7 @@ def score_plot(assignment: Assignment, s: Summary) -> bytes:
     axes.hist(s.scores, bins=bins, range=(0, top), color="#4a78b5", edgecolor="white")
     axes.set_xlabel("score")
     axes.set_ylabel("students")
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_title(f"{assignment.id}: {len(s.scores)} graded, max {top:g}")
     figure.tight_layout()
     buffer = io.BytesIO()
