@@ -112,11 +112,15 @@ def write_atomic(path: Path, data: str | bytes, durable: bool = False) -> None:
             os.close(folder)
 
 
+TEMPORARY = re.compile(r"\..+\.[A-Za-z0-9_]{8}\.tmp")  # what write_atomic's mkstemp names look like
+
+
 def remove_stale_temporaries(folder: Path) -> None:
-    """Delete temporary files left by a run that was killed (``.name.XXXX.tmp``)."""
+    """Delete the temporary files of :func:`write_atomic` left by a run that was killed."""
     if folder.is_dir():
         for stale in folder.rglob(".*.tmp"):
-            stale.unlink(missing_ok=True)
+            if TEMPORARY.fullmatch(stale.name) and stale.is_file():
+                stale.unlink(missing_ok=True)
 
 
 SAFE = re.compile(r"[^A-Za-z0-9._-]")

@@ -406,9 +406,10 @@ def test_write_atomic_replaces_whole_files_and_leaves_no_temporaries(tmp_path):
     write_atomic(target, "old\n", durable=True)
     write_atomic(target, "new\n")
     assert target.read_text() == "new\n" and sorted(p.name for p in target.parent.iterdir()) == ["gradebook.csv"]
-    (target.parent / ".gradebook.csv.abc123.tmp").write_text("half")
+    (target.parent / ".gradebook.csv.abc_1234.tmp").write_text("half")
+    (target.parent / ".mine.tmp").write_text("not ours")
     remove_stale_temporaries(tmp_path)
-    assert sorted(p.name for p in target.parent.iterdir()) == ["gradebook.csv"]
+    assert sorted(p.name for p in target.parent.iterdir()) == [".mine.tmp", "gradebook.csv"]
 
 
 def grader_command() -> list[str]:
