@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
-from functools import cache
+from functools import cache, lru_cache
 
 import sympy
 
@@ -253,8 +253,14 @@ def _given(family: Family, selected: tuple[str, ...] | None) -> tuple[str, ...]:
 def _value(expected: Expected, name: str) -> str:
     numbers = expected.variant.numbers
     if name in numbers:
-        return number_tex(Fraction(numbers[name]))
+        return _parameter_tex(numbers[name])
     return number_tex(expected.values[name])
+
+
+@lru_cache(maxsize=65536)
+def _parameter_tex(value: Fraction) -> str:
+    """A parameter's exact value (parameters come from small grids, so this is mostly a lookup)."""
+    return number_tex(value)
 
 
 def step_tex(expected: Expected, name: str) -> str:
@@ -295,7 +301,7 @@ def worked_solution(question: Question, expected: Expected, lang: str = "en") ->
     selected = question.settings.selected
     numbers = expected.variant.numbers
     out: list[str] = []
-    given = ", ".join(f"${tex_name(k)} = {number_tex(Fraction(numbers[k]))}$" for k in _given(family, selected))
+    given = ", ".join(f"${tex_name(k)} = {_parameter_tex(Fraction(numbers[k]))}$" for k in _given(family, selected))
     if given:
         out += [f"**{text('given_values', lang)}:** {given}", ""]
     for step, names in _plan(family, selected):
