@@ -23,11 +23,14 @@ import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 from pathlib import PurePosixPath
 
 from grader.assignment import Assignment, Question
+from grader.code import CodeResult
+from grader.code.hidden_tests import hidden_tests
 from grader.grading import AnswerResult, Expected, Result, grade
-from grader.messages import mistake_text
+from grader.messages import message, mistake_text
 from grader.roster import Student
 from grader.sheets import Decoded, Problem, Sheet, asked_ids, parse_sheet
 
@@ -62,8 +65,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "hidden": {"en": "{file}: hidden file, not read", "zh": "{file}:隐藏文件,未读取"},
     "folder": {"en": "{file}: a folder; submissions are read from the top level only",
                "zh": "{file}:这是文件夹;只读取最上层的提交文件"},
-    "code_pending": {"en": "{file}: code exercises are not graded by this command yet",
-                     "zh": "{file}:代码练习暂不由此命令评分"},
+    "code_not_asked": {"en": "{file}: this assignment has no code question",
+                       "zh": "{file}:本次作业没有代码题"},
+    "code_which": {"en": "{file}: this assignment has several code questions; name the file {example}",
+                   "zh": "{file}:本次作业有多道代码题;请把文件命名为 {example}"},
     "line": {"en": "line {line}: {text}", "zh": "第 {line} 行:{text}"},
 }
 STATUSES = ("graded", "missing", "unreadable", "empty", "duplicate", "other_student", "wrong_assignment")
@@ -110,7 +115,7 @@ class Submission:
     reason: Reason | None = None
     sheet: Sheet | None = None
     notes: tuple[Problem, ...] = ()
-    code_files: tuple[str, ...] = ()
+    code_files: tuple[tuple[str, str], ...] = ()  # (question id, file name) of code exercises
 
 
 @dataclass(frozen=True)
@@ -119,6 +124,11 @@ class Stray:
 
     file: str
     reason: Reason
+
+
+def is_code(question: Question) -> bool:
+    """A code exercise (a .py file graded by grader.code) rather than a family's questions."""
+    return getattr(question, "code", None) is not None
 
 
 def intake(
@@ -140,7 +150,7 @@ def intake(
 
     questions = asked_ids(assignment)
     sheets: dict[str, list[tuple[Incoming, Sheet | None, Reason | None]]] = {}
-    code: dict[str, list[str]] = {}
+    code: dict[str, list[tuple[str, str]]] = {}
     strays: list[Stray] = []
     for item in sorted(incoming, key=lambda i: i.name):
         path = PurePosixPath(item.name)
@@ -150,14 +160,14 @@ def intake(
         if path.name.startswith("."):
             strays.append(Stray(item.name, Reason("hidden", (("file", item.name),))))
             continue
-        by_name = on_roster(path.stem)
         if path.suffix.lower() in CODE_SUFFIXES:
-            if by_name:
-                code.setdefault(by_name, []).append(item.name)
+            found = _code_owner(assignment, item.name, on_roster)
+            if isinstance(found, Reason):
+                strays.append(Stray(item.name, found))
             else:
-                strays.append(Stray(item.name, Reason("unknown_student", (("file", item.name),
-                                                                          ("student", path.stem)))))
+                code.setdefault(found[0], []).append((found[1], item.name))
             continue
+        by_name = on_roster(path.stem)
         sheet = None
         if item.decoded is not None and item.decoded.text is not None:
             sheet = parse_sheet(item.decoded.text, questions)
@@ -175,14 +185,42 @@ def intake(
     return [_submission(assignment, s, sheets.get(s.id, []), tuple(code.get(s.id, ()))) for s in students], strays
 
 
+def _code_owner(assignment: Assignment, name: str, on_roster) -> tuple[str, str] | Reason:
+    """(student, code question) of a .py file named ``<id>.py``, or ``<id>_<question>.py`` when
+    the assignment has several code questions; else the reason it is set aside."""
+    stem = PurePosixPath(name).stem
+    questions = [q.id for q in assignment.questions if is_code(q)]
+    student = on_roster(stem)
+    if student and len(questions) == 1:
+        return student, questions[0]
+    for q in questions:
+        for separator in ("_", ".", "-"):
+            if stem.endswith(separator + q) and on_roster(stem[: -len(q) - 1]):
+                return on_roster(stem[: -len(q) - 1]), q
+    if not questions:
+        return Reason("code_not_asked", (("file", name),))
+    if student:
+        return Reason("code_which", (("file", name), ("example", f"{student}_{questions[0]}.py")))
+    return Reason("unknown_student", (("file", name), ("student", stem)))
+
+
 def _submission(assignment: Assignment, student: Student, files, code_files) -> Submission:
     names = tuple(item.name for item, _, _ in files)
+    code_names = tuple(f for _, f in code_files)
+    per_question = Counter(q for q, _ in code_files)
+    if len(files) > 1 or any(n > 1 for n in per_question.values()):
+        all_names = names + code_names
+        reason = Reason("duplicate", (("count", len(all_names)), ("files", ", ".join(all_names))))
+        return Submission(student, "duplicate", all_names, reason, code_files=code_files)
     if not files:
-        return Submission(student, "missing", (), Reason("missing"), code_files=code_files)
-    if len(files) > 1:
-        reason = Reason("duplicate", (("count", len(files)), ("files", ", ".join(names))))
-        return Submission(student, "duplicate", names, reason, code_files=code_files)
+        if not code_files:
+            return Submission(student, "missing", (), Reason("missing"))
+        has_sheet = any(not is_code(q) for q in assignment.questions)
+        notes = (Problem(0, "no_sheet"),) if has_sheet else ()
+        return Submission(student, "graded", code_names, sheet=Sheet(None, None, {}), notes=notes,
+                          code_files=code_files)
     item, sheet, conflict = files[0]
+    names += code_names
     if sheet is None:
         return Submission(student, "unreadable", names, _unreadable(item), code_files=code_files)
     notes = (item.decoded.note,) if item.decoded.note else ()
@@ -193,7 +231,7 @@ def _submission(assignment: Assignment, student: Student, files, code_files) -> 
         reason = Reason("wrong_assignment", (("file", item.name), ("other", sheet.assignment),
                                              ("assignment", assignment.id)))
         return Submission(student, "wrong_assignment", reason=reason, **common)
-    if sheet.empty:
+    if sheet.empty and not code_files:
         return Submission(student, "empty", reason=Reason("empty", (("file", item.name),)), **common)
     return Submission(student, "graded", **common)
 
@@ -237,7 +275,33 @@ class Row:
 
 def question_max(question: Question) -> float:
     """The points a question is worth."""
+    if is_code(question):
+        return _code_max(question.code)
     return sum(question.settings.points_for(a) for a in question.family.answers if question.settings.asks(a))
+
+
+@cache
+def _code_max(exercise: str) -> float:
+    return float(sum(t.points for t in hidden_tests(exercise, None)))
+
+
+CODE_STATUS = {"passed": "correct", "partial": "incorrect", "failed": "incorrect", "error": "invalid"}
+
+
+def code_result(result: CodeResult) -> Result:
+    """A code exercise's hidden tests as answers: each test's verdict, points and message."""
+    return Result(tuple(
+        AnswerResult(t.name, CODE_STATUS[t.status], t.score, t.max, f"{t.title}: {t.message}".rstrip(": "))
+        for t in result.tests
+    ))
+
+
+def missing_code(question: Question, lang: str = "en") -> Result:
+    """The result of a code question whose file was not handed in: every test missing."""
+    return Result(tuple(
+        AnswerResult(t.name, "missing", 0.0, float(t.points), message("missing", lang))
+        for t in hidden_tests(question.code, None)
+    ))
 
 
 def grade_sheet(
@@ -258,9 +322,14 @@ def grade_sheet(
 
 
 def grade_submission(
-    assignment: Assignment, submission: Submission, expected: Mapping[str, Expected], lang: str | None = None
+    assignment: Assignment, submission: Submission, expected: Mapping[str, Expected], lang: str | None = None,
+    code: Mapping[str, Result] | None = None,
 ) -> Row:
-    """The gradebook row of one student; ``expected`` maps question id to the student's variant."""
+    """The gradebook row of one student.
+
+    ``expected`` maps each family question's id to the student's variant; ``code`` maps each
+    code question's id to its result (:func:`code_result`; missing ones count as not handed in).
+    """
     lang = lang or assignment.lang
     maxima = tuple((q.id, question_max(q)) for q in assignment.questions)
     sheet = submission.sheet
@@ -270,7 +339,12 @@ def grade_submission(
     base = Row(submission.student, submission.status, submission.files, submission.reason, None, maxima, notes)
     if submission.status != "graded" or sheet is None:
         return base
-    results = tuple((q.id, grade_sheet(q, expected[q.id], sheet, lang)) for q in assignment.questions)
+    code = code or {}
+    results = tuple(
+        (q.id, code.get(q.id) or missing_code(q, lang)) if is_code(q)
+        else (q.id, grade_sheet(q, expected[q.id], sheet, lang))
+        for q in assignment.questions
+    )
     return replace(base, results=results)
 
 
@@ -393,12 +467,16 @@ def summary(assignment: Assignment, rows: Sequence[Row], top: int = 10) -> Summa
     for q in assignment.questions:
         results = [dict(r.results)[q.id] for r in graded]
         shares = []
-        for a in filter(q.settings.asks, q.family.answers):
-            verdicts = [res.answer(a.id) for res in results]
-            shares.append((a.id, _mean([v.status == "correct" for v in verdicts])))
-            mistakes.update((q.id, a.id, v.mistake) for v in verdicts if v.mistake)
+        answer_ids = [a.id for a in results[0].answers] if results else []
+        if not is_code(q):
+            answer_ids = [a.id for a in filter(q.settings.asks, q.family.answers)]
+        for answer_id in answer_ids:
+            verdicts = [res.answer(answer_id) for res in results]
+            shares.append((answer_id, _mean([v.status == "correct" for v in verdicts])))
+            mistakes.update((q.id, answer_id, v.mistake) for v in verdicts if v.mistake)
         questions.append(QuestionSummary(
-            q.id, q.family.name, question_max(q), _mean([r.score for r in results]),
+            q.id, f"code: {q.code}" if is_code(q) else q.family.name, question_max(q),
+            _mean([r.score for r in results]),
             _mean([r.score == r.max for r in results]), tuple(shares),
         ))
     ranked = sorted(mistakes.items(), key=lambda item: (-item[1], item[0]))[:top]

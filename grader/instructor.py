@@ -38,13 +38,13 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
 import click
 
 from grader.assignment import Assignment, AssignmentError, parse_assignment
+from grader.code import get_exercise, grade_code_file
 from grader.evaluate import exact_symbolic
 from grader.gradebook import (
     Incoming,
@@ -52,19 +52,20 @@ from grader.gradebook import (
     Stray,
     Submission,
     Summary,
+    code_result,
     grade_submission,
     gradebook_csv,
     gradebook_json,
-    gradebook_message,
     intake,
+    is_code,
     summary,
     summary_markdown,
 )
-from grader.grading import Expected, expectations
+from grader.grading import Expected, Result, expectations
 from grader.html import page
 from grader.report import QuestionOutcome, student_report
 from grader.roster import RosterError, Student, read_roster
-from grader.sheets import MAX_BYTES, answer_sheet, decode
+from grader.sheets import MAX_BYTES, answer_sheet, code_file, decode
 from grader.variants import generate
 
 CHUNK = 250  # students per task: large enough for batch variants, small enough to share work
@@ -77,6 +78,10 @@ TEXT = {
         "zh": "请把答案写在答题纸 `{sheet}` 中(每行一个答案,格式 `编号 = 值`),然后提交这个文件。",
     },
     "question": {"en": "Question {id}", "zh": "第 {id} 题"},
+    "code_question": {
+        "en": "Code exercise: {title}. Write the functions {functions} and hand in your file as {file}.",
+        "zh": "代码练习:{title}。请实现函数 {functions},并把文件命名为 {file} 提交。",
+    },
 }
 
 
@@ -234,6 +239,8 @@ def class_expectations(assignment: Assignment, student_ids: Sequence[str]) -> di
     """Every student's variant of every question, prepared in one batch per question."""
     prepared = {}
     for q in assignment.questions:
+        if is_code(q):
+            continue
         variants = generate(q.family, [assignment.key(s, q) for s in student_ids])
         prepared[q.id] = expectations(q.family, variants)
     return prepared
@@ -253,8 +260,14 @@ def problem_markdown(assignment: Assignment, student: Student, expected: dict[st
     out = [f"# {_text('problem_title', lang, title=assignment.title, student=who)}", "",
            _text("how_to_answer", lang, sheet=sheet), ""]
     for q in assignment.questions:
-        out += [f"## {_text('question', lang, id=q.id)}", "",
-                q.family.statement(expected[q.id].variant.params, lang).strip(), ""]
+        out += [f"## {_text('question', lang, id=q.id)}", ""]
+        if is_code(q):
+            exercise = get_exercise(q.code)
+            functions = ", ".join(f"`{f}`" for f in exercise.functions)
+            out += [_text("code_question", lang, title=exercise.title[lang], functions=functions,
+                          file=f"`{code_file(assignment, file_stem(student.id), q.id)}`"), ""]
+            continue
+        out += [q.family.statement(expected[q.id].variant.params, lang).strip(), ""]
     return "\n".join(out)
 
 
@@ -290,14 +303,13 @@ def _generate_chunk(task: tuple) -> list[tuple[str, str, list]]:
     prepared = class_expectations(assignment, [s.id for s in students])
     keys = []
     for i, student in enumerate(students):
-        expected = {q.id: prepared[q.id][i] for q in assignment.questions}
+        expected = {q: column[i] for q, column in prepared.items()}
         folder = Path(out) / "students" / file_stem(student.id)
         markdown = problem_markdown(assignment, student, expected, lang)
         write_atomic(folder / "problem.md", markdown)
         write_atomic(folder / "problem.html", page(markdown, f"{assignment.title}: {student.id}", lang))
         write_atomic(folder / f"{file_stem(student.id)}.txt", answer_sheet(assignment, student.id, lang))
-        for q in assignment.questions:
-            keys.append((student.id, q.id, key_entries(q, expected[q.id])))
+        keys += [(student.id, q.id, key_entries(q, expected[q.id])) for q in assignment.questions if not is_code(q)]
     return keys
 
 
@@ -347,24 +359,30 @@ def _roster(path: Path) -> tuple[list[Student], list[str]]:
 
 # --- grade ------------------------------------------------------------------------------
 
-def code_notes(submission: Submission, lang: str) -> tuple[str, ...]:
-    """Code exercises (``.py`` files, issue 7): the place where ``grader.code`` will grade them.
+def code_results(assignment: Assignment, submission: Submission, folder: Path, lang: str) -> dict[str, Result]:
+    """Each code question's result: the student's .py file run on the hidden tests (grader.code).
 
-    Each file in ``submission.code_files`` should be handed to the code grader here and its
-    result added to the student's row; until then the report says the file was received.
+    Only for a row that is graded; a code question without a file counts as not handed in.
     """
-    return tuple(gradebook_message("code_pending", lang, file=f) for f in submission.code_files)
+    if submission.status != "graded":
+        return {}
+    questions = {q.id: q for q in assignment.questions if is_code(q)}
+    return {
+        question_id: code_result(grade_code_file(folder / name, questions[question_id].code, lang,
+                                                 key=assignment.key(submission.student.id, questions[question_id])))
+        for question_id, name in submission.code_files
+    }
 
 
 def _grade_chunk(task: tuple) -> list[Row]:
-    text, submissions, out, lang = task
+    text, submissions, out, lang, folder = task
     assignment = _assignment(text)
     prepared = class_expectations(assignment, [s.student.id for s in submissions])
     rows = []
     for i, submission in enumerate(submissions):
-        expected = {q.id: prepared[q.id][i] for q in assignment.questions}
-        row = grade_submission(assignment, submission, expected, lang)
-        row = replace(row, notes=row.notes + code_notes(submission, lang))
+        expected = {q: column[i] for q, column in prepared.items()}
+        code = code_results(assignment, submission, Path(folder), lang)
+        row = grade_submission(assignment, submission, expected, lang, code)
         write_report(assignment, row, expected, Path(out), lang)
         rows.append(row)
     return rows
@@ -373,7 +391,7 @@ def _grade_chunk(task: tuple) -> list[Row]:
 def write_report(assignment: Assignment, row: Row, expected: dict[str, Expected], out: Path, lang: str) -> None:
     """A student's report as Markdown and HTML in ``out/reports``."""
     results = dict(row.results or ())
-    outcomes = [QuestionOutcome(q, expected[q.id], results.get(q.id)) for q in assignment.questions]
+    outcomes = [QuestionOutcome(q, expected.get(q.id), results.get(q.id)) for q in assignment.questions]
     who = f"{row.student.name} ({row.student.id})" if row.student.name else row.student.id
     reason = row.reason.text(lang) if row.status != "graded" and row.reason else None
     markdown = student_report(assignment, who, outcomes, lang, not_graded=reason, notes=row.notes)
@@ -424,7 +442,7 @@ def grade_class(assignment_path: Path, submissions: Path, out: Path, roster_path
     times["read"] = time.perf_counter() - start
     start = time.perf_counter()
     _warm_up(assignment)
-    chunks = [(text, list(c), str(out), lang) for c in _chunks(submitted)]
+    chunks = [(text, list(c), str(out), lang, str(submissions)) for c in _chunks(submitted)]
     rows = [r for part in run_chunks(_grade_chunk, chunks, jobs, "grading", len(submitted)) for r in part]
     times["grade"] = time.perf_counter() - start
     start = time.perf_counter()

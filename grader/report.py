@@ -37,6 +37,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "problem": {"en": "The problem", "zh": "题目"},
     "answers": {"en": "Your answers", "zh": "你的答案"},
     "col_answer": {"en": "Answer", "zh": "答案"},
+    "col_test": {"en": "Test", "zh": "测试"},
+    "tests": {"en": "Hidden tests", "zh": "隐藏测试"},
+    "code_exercise": {"en": "Code exercise {exercise}: your file was run on hidden tests.",
+                      "zh": "代码练习 {exercise}:你的文件在隐藏测试上运行。"},
     "col_given": {"en": "You wrote", "zh": "你的作答"},
     "col_verdict": {"en": "Verdict", "zh": "判定"},
     "col_points": {"en": "Points", "zh": "得分"},
@@ -351,16 +355,20 @@ def _cell(value: str) -> str:
     return " ".join(value.split()).replace("|", "\\|")
 
 
-def answers_table(result: Result, lang: str = "en") -> str:
-    """The verdict on each answer as a Markdown table."""
-    head = [text(k, lang) for k in ("col_answer", "col_given", "col_verdict", "col_points", "col_feedback")]
+def answers_table(result: Result, lang: str = "en", code: bool = False) -> str:
+    """The verdict on each answer as a Markdown table (``code``: hidden tests, no 'you wrote').
+
+    A feedback's first line is shown (the parser's caret picture needs a line of its own).
+    """
+    keys = ("col_test" if code else "col_answer", *(() if code else ("col_given",)), "col_verdict",
+            "col_points", "col_feedback")
+    head = [text(k, lang) for k in keys]
     rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for a in result.answers:
         verdict = text("carried" if a.carried_forward else a.status, lang)
-        rows.append(
-            f"| `{a.id}` | {_code(a.given)} | {verdict} | {points_text(a.score)} / "
-            f"{points_text(a.max)} | {_cell(a.feedback)} |"
-        )
+        given = "" if code else f" {_code(a.given)} |"
+        feedback = _cell(a.feedback.splitlines()[0] if a.feedback else "")
+        rows.append(f"| `{a.id}` |{given} {verdict} | {points_text(a.score)} / {points_text(a.max)} | {feedback} |")
     return "\n".join(rows)
 
 
@@ -369,7 +377,7 @@ class QuestionOutcome:
     """One question of one student: the variant's expectations and, if graded, the result."""
 
     question: Question
-    expected: Expected
+    expected: Expected | None  # None for a code exercise
     result: Result | None
 
 
@@ -402,6 +410,11 @@ def student_report(
             heading += " — " + text(
                 "question_score", lang, score=points_text(o.result.score), max=points_text(o.result.max)
             )
+        if o.expected is None:
+            out += [f"## {heading}", "", text("code_exercise", lang, exercise=f"`{o.question.code}`"), ""]
+            if o.result is not None:
+                out += [f"### {text('tests', lang)}", "", answers_table(o.result, lang, code=True), ""]
+            continue
         out += [
             f"## {heading}",
             "",

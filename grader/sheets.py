@@ -71,6 +71,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "文件不是有效的 UTF-8:{count} 个无法识别的字节(第一个在第 {line} 行)已被替换;"
               "这些行上的答案可能无法读取。请将答题纸保存为 UTF-8。",
     },
+    "no_sheet": {"en": "No answer sheet was handed in, only code.", "zh": "只交了代码,没有交答题纸。"},
+    "sheet_code": {"en": "Question {id} is a code exercise: hand in {file}",
+                   "zh": "第 {id} 题是代码练习:请提交 {file}"},
     "sheet_title": {"en": "Answer sheet: {id}, {title}", "zh": "答题纸:{id},{title}"},
     "sheet_howto": {
         "en": "Write each answer after its '=' sign, one answer per line. Lines starting with '#' are\n"
@@ -314,8 +317,16 @@ class _Ids:
 # --- writing ----------------------------------------------------------------------------
 
 def asked(assignment: Assignment) -> dict[str, tuple[Answer, ...]]:
-    """The answers each question asks, in the family's order."""
-    return {q.id: tuple(filter(q.settings.asks, q.family.answers)) for q in assignment.questions}
+    """The answers each question of the sheet asks, in the family's order (code questions have none)."""
+    return {q.id: tuple(filter(q.settings.asks, q.family.answers)) for q in assignment.questions
+            if getattr(q, "code", None) is None}
+
+
+def code_file(assignment: Assignment, student: str, question: str) -> str:
+    """The name a student's code file for a question must have: ``<id>.py`` when the assignment
+    has one code question, else ``<id>_<question>.py``."""
+    codes = [q for q in assignment.questions if getattr(q, "code", None) is not None]
+    return f"{student}.py" if len(codes) == 1 else f"{student}_{question}.py"
 
 
 def asked_ids(assignment: Assignment) -> dict[str, tuple[str, ...]]:
@@ -330,6 +341,10 @@ def answer_sheet(assignment: Assignment, student: str, lang: str | None = None) 
     out += [f"# {line}" for line in sheet_message("sheet_howto", lang).splitlines()]
     out += [f"student: {student}", f"assignment: {assignment.id}"]
     for question in assignment.questions:
+        if getattr(question, "code", None) is not None:
+            file = code_file(assignment, student, question.id)
+            out += ["", f"# {sheet_message('sheet_code', lang, id=question.id, file=file)}"]
+            continue
         out += ["", f"# {sheet_message('sheet_question', lang, id=question.id)}"]
         symbolic = question.family.derivation().symbolic
         for answer in asked(assignment)[question.id]:

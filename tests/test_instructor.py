@@ -381,10 +381,9 @@ def test_folders_hidden_files_and_code_files_are_accounted_for(small_class):
     (small_class / "in" / "s002.py").write_text("print(1)\n", encoding="utf-8")
     rows, _ = grade_small(small_class)
     data = json.loads((small_class / "out" / "gradebook.json").read_text(encoding="utf-8"))
-    assert [u["file"] for u in data["unmatched_files"]] == [".DS_Store", "old"]
+    assert [u["file"] for u in data["unmatched_files"]] == [".DS_Store", "old", "s002.py"]
+    assert "has no code question" in data["unmatched_files"][2]["reason"]
     assert rows["s002"]["status"] == "missing"
-    s002 = next(s for s in data["students"] if s["id"] == "s002")
-    assert any("s002.py" in n for n in s002["notes"])
 
 
 def test_bad_assignment_roster_and_folders_get_a_clear_message(small_class):
@@ -456,3 +455,43 @@ def test_every_message_exists_in_both_languages_with_the_same_fields(table):
         assert set(texts) == {"en", "zh"}, key
         fields = [sorted(re.findall(r"{(\w+)}", texts[lang])) for lang in ("en", "zh")]
         assert fields[0] == fields[1], key
+
+
+# --- code exercises beside the answer sheet ---------------------------------------------
+
+MIXED = SMALL + """
+[[questions]]
+id = "q2"
+code = "sigmoid"
+"""
+SOLUTIONS = EXAMPLES.parent / "solutions"
+
+
+def test_code_questions_are_generated_and_graded_from_py_files(tmp_path):
+    (tmp_path / "mixed.toml").write_text(MIXED, encoding="utf-8")
+    (tmp_path / "roster.csv").write_text("id\ns001\ns002\ns003\ns004\n", encoding="utf-8")
+    run("generate", tmp_path / "mixed.toml", "--roster", tmp_path / "roster.csv", "--out", tmp_path / "sheets")
+    student = tmp_path / "sheets" / "students" / "s001"
+    assert "hand in s001.py" in (student / "s001.txt").read_text(encoding="utf-8")
+    assert "`sigmoid`, `sigmoid_prime`" in (student / "problem.md").read_text(encoding="utf-8")
+    key = (tmp_path / "sheets" / "instructor" / "key.csv").read_text(encoding="utf-8")
+    assert ",q2," not in key and ",q1," in key
+    folder = tmp_path / "in"
+    folder.mkdir()
+    solution = (SOLUTIONS / "sigmoid.py").read_text(encoding="utf-8")
+    for s in ("s001", "s002"):
+        (folder / f"{s}.txt").write_text(filled_sheet(s, "quiz"), encoding="utf-8")
+    (folder / "s001.py").write_text(solution, encoding="utf-8")
+    (folder / "s003_q2.py").write_text(solution, encoding="utf-8")
+    (folder / "stranger.py").write_text(solution, encoding="utf-8")
+    run("grade", tmp_path / "mixed.toml", folder, "--out", tmp_path / "graded")
+    rows = gradebook(tmp_path / "graded")
+    assert [(r["status"], r["q1"], r["q2"], r["max"]) for r in rows.values()] == [
+        ("graded", "4", "7", "11"), ("graded", "4", "0", "11"), ("graded", "0", "7", "11"),
+        ("missing", "", "", "11")]
+    report = (tmp_path / "graded" / "reports" / "s001.md").read_text(encoding="utf-8")
+    assert "| `sigmoid_values` | correct | " in report and "Hidden tests" in report
+    assert "No answer sheet was handed in" in (tmp_path / "graded" / "reports" / "s003.md").read_text(encoding="utf-8")
+    data = json.loads((tmp_path / "graded" / "gradebook.json").read_text(encoding="utf-8"))
+    assert [u["file"] for u in data["unmatched_files"]] == ["stranger.py"]
+    assert data["summary"]["questions"]["q2"]["family"] == "code: sigmoid"
