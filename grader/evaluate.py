@@ -98,8 +98,8 @@ def as_arrays(params: Sequence[Mapping[str, object]], names: Sequence[str]) -> d
 def local_value(derivation: Derivation, name: str, values: Mapping[str, float]) -> float:
     """One quantity from its own formula, given the values of the names it uses."""
     args, function = _compiled(derivation)[name]
-    with np.errstate(all="ignore"):
-        return float(function(*(values[a] for a in args)))
+    with np.errstate(all="ignore"):  # numpy scalars overflow to inf where Python floats raise
+        return float(function(*(np.float64(values[a]) for a in args)))
 
 
 def inputs_of(derivation: Derivation, name: str) -> tuple[str, ...]:

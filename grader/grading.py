@@ -114,27 +114,44 @@ class Result:
         }
 
 
+class Batch:
+    """The shared arrays of a batch of variants of one family.
+
+    The typical wrong values are computed on first use, for the whole batch at once: a
+    class run needs them, a notebook cell whose answers are all right never pays for them.
+    """
+
+    def __init__(self, family: Family, params: Mapping[str, np.ndarray]) -> None:
+        self.family = family
+        self.params = params
+        self.columns = {**params, **batch_quantities(family.derivation(), params)}
+
+    @cached_property
+    def wrong(self) -> dict[str, list[tuple[Mistake, np.ndarray]]]:
+        """For each numeric answer, its typical wrong values over the batch."""
+        return numeric_mistakes(self.family, self.params, self.columns)
+
+
 @dataclass(frozen=True, eq=False)
 class Expected:
     """Everything grading one variant needs: key values, typical wrong values, choices.
 
-    ``row`` indexes this variant in the batch's shared arrays, so preparing a class costs
+    ``row`` indexes this variant in its batch's shared arrays, so preparing a class costs
     one numpy pass and no per-student copies.
     """
 
     variant: Variant
     row: int
-    columns: Mapping[str, np.ndarray]
-    wrong: Mapping[str, list[tuple[Mistake, np.ndarray]]]
+    batch: Batch
 
     @property
     def values(self) -> _Row:
         """Every parameter and quantity of this variant as floats."""
-        return _Row(self.columns, self.row)
+        return _Row(self.batch.columns, self.row)
 
     def mistakes(self, answer_id: str) -> list[tuple[Mistake, float]]:
         """The typical wrong values of one numeric answer."""
-        return [(m, float(values[self.row])) for m, values in self.wrong.get(answer_id, ())]
+        return [(m, float(values[self.row])) for m, values in self.batch.wrong.get(answer_id, ())]
 
     @cached_property
     def choices(self) -> dict[str, str]:
@@ -159,11 +176,9 @@ class _Row(Mapping):
 
 
 def expectations(family: Family, variants: Sequence[Variant]) -> list[Expected]:
-    """What grading needs for many variants of one family, computed in one numpy pass."""
-    params = as_arrays([v.numbers for v in variants], family.params)
-    correct = {**params, **batch_quantities(family.derivation(), params)}
-    wrong = numeric_mistakes(family, params, correct)
-    return [Expected(v, i, correct, wrong) for i, v in enumerate(variants)]
+    """What grading needs for many variants of one family, prepared in one numpy pass."""
+    batch = Batch(family, as_arrays([v.numbers for v in variants], family.params))
+    return [Expected(v, i, batch) for i, v in enumerate(variants)]
 
 
 def expectation(v: Variant) -> Expected:

@@ -151,7 +151,7 @@ def test_every_derived_mistake_is_recognised_on_random_variants(family_name):
     variants = [canonical(family), *roster_variants(family_name, 25)]
     recognised = set()
     for expected in expectations(family, variants):
-        for answer_id in expected.wrong:
+        for answer_id in expected.batch.wrong:
             key = expected.values[answer_id]
             for mistake, value in expected.mistakes(answer_id):
                 if math.isclose(value, key, rel_tol=0.02, abs_tol=1e-6):
