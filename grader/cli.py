@@ -7,9 +7,13 @@ from pathlib import Path
 
 import click
 
+from grader.code.cli import code as code_command
 from grader.families import FAMILIES, UnknownFamily, get_family
 from grader.grading import expectation, grade
+from grader.instructor import generate_command, grade_command
 from grader.keys import variant_record
+from grader.nbgrader.cli import nbgrader as nbgrader_group
+from grader.quiz.commands import plot_command, quiz_command
 from grader.roster import RosterError, read_roster
 from grader.variants import Variant, VariantKey, canonical, generate, variant
 
@@ -62,7 +66,7 @@ def show(family, use_canonical, assignment, student, question, lang, as_json) ->
         click.echo(fam.statement(v.params, lang))
 
 
-@main.command()
+@click.command()
 @click.argument("family")
 @click.option("--canonical", "use_canonical", is_flag=True, help="The seed article's own numbers.")
 @click.option("--assignment", help="Assignment id (with --student).")
@@ -128,20 +132,6 @@ def _chosen_variant(fam, use_canonical, assignment, student, question) -> Varian
 def _statement(v: Variant, lang: str) -> str:
     return v.family.statement(v.params, lang)
 
-from grader.quiz.commands import plot_command, quiz_command  # noqa: E402 - the self-quiz adds its commands
 
-main.add_command(quiz_command)
-main.add_command(plot_command)
-
-from grader.nbgrader.cli import nbgrader as nbgrader_group  # noqa: E402 - the nbgrader adapter adds its group
-
-main.add_command(nbgrader_group)
-
-from grader.instructor import generate_command, grade_command  # noqa: E402 - the instructor's workflow
-
-for _command in (generate_command, grade_command):
+for _command in (generate_command, grade_command, check, quiz_command, plot_command, nbgrader_group, code_command):
     main.add_command(_command)
-
-from grader.code.cli import code as code_command  # noqa: E402 - code exercises (issue 7)
-
-main.add_command(code_command)
