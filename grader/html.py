@@ -25,7 +25,7 @@ table { border-collapse: collapse; margin: 1rem 0; }
 th, td { border: 1px solid #c8c8c8; padding: 0.25rem 0.6rem; text-align: left; vertical-align: top; }
 th { background: #f2f2f2; }
 code { background: #f4f4f4; padding: 0 0.2rem; border-radius: 3px; }
-math[display="block"] { margin: 0.6rem 0; overflow-x: auto; }
+math[display="block"] { margin: 0.6rem 0; padding: 0.15rem 0; overflow-x: auto; overflow-y: hidden; }
 .math-error { color: #a00; }
 img { max-width: 100%; }
 """
