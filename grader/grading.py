@@ -18,7 +18,8 @@ import numpy as np
 import sympy
 
 from grader.compare import DEFAULT, Tolerance, within
-from grader.equivalence import evaluate_expr, exactly_equal, points, same_values
+from grader.equivalence import evaluate_expr, exactly_equal, same_values
+from grader.equivalence import points as sample_points
 from grader.evaluate import (
     as_arrays,
     batch_quantities,
@@ -313,7 +314,7 @@ def _symbolic(expected, answer, raw, numbers, settings, lang) -> AnswerResult:
     correct = AnswerResult(answer.id, "correct", points, points, message("correct", lang), given=given)
     if exactly_equal(student_expr, key_expr):
         return correct
-    at = points_for(expected, answer.id)
+    at = sample_points(family, answer.id, expected.variant.numbers)
     with np.errstate(all="ignore"):
         student_values = np.asarray(evaluate(node, at.values), dtype=float)
     if same_values(student_values, evaluate_expr(symbolic.expr, at)):
@@ -323,11 +324,6 @@ def _symbolic(expected, answer, raw, numbers, settings, lang) -> AnswerResult:
             return _with_mistake(answer.id, points, mistake, lang, given)
     return AnswerResult(answer.id, "incorrect", 0.0, points, message("incorrect_symbolic", lang),
                         given=given)
-
-
-def points_for(expected: Expected, answer_id: str):
-    """The random points at which a symbolic answer of this variant is checked."""
-    return points(expected.variant.family, answer_id, expected.variant.numbers)
 
 
 def _substituted(expr: sympy.Expr, keep: Sequence[str], params: Mapping[str, sympy.Rational]):
