@@ -25,7 +25,7 @@ def main(students: int) -> None:
     for exercise in EXERCISES:
         files = [ROOT / "solutions" / f"{exercise}.py"]
         if exercise == "backprop_222":
-            files += sorted((ROOT / "examples" / "code_submissions").glob("*.py"))
+            files += sorted((ROOT / "examples" / "submissions").glob("*.py"))
         for path in files:
             start = time.perf_counter()
             for i in range(students):

@@ -1,9 +1,13 @@
-"""Write the bundled example class's submissions (examples/submissions/) from the answer key.
+"""Write the bundled example class's answer sheets (examples/submissions/*.txt) from the answer key.
 
 Each student stands for one case the grader must handle; tests/test_instructor.py reads the
-same table (CASES) to know what every row of the gradebook must say. Values are the key's
-rounded to 6 significant figures, as a student would type them; wrong and carried-forward
-values are computed here by hand from the student's own earlier numbers.
+same tables (CASES for the sheets, CODE for the code question q3) to know what every row of
+the gradebook must say. Values are the key's rounded to 6 significant figures, as a student
+would type them; wrong and carried-forward values are computed here by hand from the
+student's own earlier numbers.
+
+The code submissions (examples/submissions/*.py, question q3) are written by hand, not by
+this script, which leaves them alone.
 
     python examples/make_submissions.py
 """
@@ -41,6 +45,26 @@ CASES = {
     "s011": ("wrong_assignment", None, None),
 }
 
+# q3 (code = "backprop_222"): the exercise's hidden tests and their points, as
+# docs/code-exercises.md lists them.
+CODE_TESTS = {"forward_222": 2, "output_deltas": 2, "hidden_deltas": 2, "gradients_222": 2, "updates_222": 2,
+              "gradient_fd_222": 1}
+# student with a .py file -> {test it fails: (share of the test's points kept, words its message names)};
+# every other test passes. Students without a .py file score 0 on q3.
+CODE = {
+    "s001": {},  # s001.py: a correct forward_222 and backward_222
+    "s002": {  # s002.py: the hidden deltas use the updated w5..w8
+        "hidden_deltas": (0.0, "hidden deltas use the updated weights"),
+        # of the 10 gradients checked against finite differences, the 5 that go through the
+        # hidden deltas (w1..w4, b1) are wrong; w5..w8 and b2 are right
+        "gradient_fd_222": (0.5, "dE/dw1"),
+        # gradients_222 and updates_222 pass: they follow from the student's own (wrong) deltas
+    },
+    "s003": {  # s003.py: an honest forward_222; backward_222 tries to read the instructor's key
+        test: (0.0, "backward_222 tried to read") for test in CODE_TESTS if test != "forward_222"
+    },
+}
+
 
 def typed(value: float) -> str:
     """A value as a student types it: 6 significant figures."""
@@ -48,9 +72,11 @@ def typed(value: float) -> str:
 
 
 def key_values(assignment, student: str) -> dict[str, dict[str, str]]:
-    """Every answer of a student's key as text."""
+    """Every answer of a student's key as text (the sheet's questions; code questions have none)."""
     values = {}
     for q in assignment.questions:
+        if q.is_code:
+            continue
         v = generate(q.family, [assignment.key(student, q)])[0]
         values[q.id] = {k: typed(e.value) if e.kind == "numeric" else str(e.value)
                         for k, e in answer_key(v).items() if q.settings.asks(q.family.answer(k))}
@@ -136,9 +162,6 @@ def malformed_s003(assignment) -> str:
 
 def main() -> None:
     assignment = parse_assignment((HERE / "hw1.toml").read_text(encoding="utf-8"))
-    OUT.mkdir(exist_ok=True)
-    for old in OUT.iterdir():
-        old.unlink()
     files: dict[str, str | bytes] = {
         "s001.txt": sheet("s001", key_values(assignment, "s001")),
         "s002.txt": sheet("s002", mistaken_s002(assignment)),
@@ -155,13 +178,16 @@ def main() -> None:
     s010 = key_values(assignment, "s010")
     s010["q1"]["eta_max"] = "3"  # wrong
     files["s010.txt"] = ("# 华罗庚的答案(GB18030 编码)\n" + sheet("s010", s010)).encode("gb18030")
+    OUT.mkdir(exist_ok=True)
+    for old in OUT.glob("*.txt"):  # the answer sheets; the hand-written .py files stay
+        old.unlink()
     for name, content in files.items():
         path = OUT / name
         if isinstance(content, bytes):
             path.write_bytes(content)
         else:
             path.write_text(content, encoding="utf-8")
-    print(f"wrote {len(files)} files to {OUT}")
+    print(f"wrote {len(files)} answer sheets to {OUT}")
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ from grader.assignment import Assignment, Question
 from grader.code import CodeResult
 from grader.code.hidden_tests import hidden_tests
 from grader.grading import AnswerResult, Expected, Result, grade
-from grader.messages import message, mistake_text
+from grader.messages import mistake_text
 from grader.roster import Student
 from grader.sheets import Decoded, Problem, Sheet, asked_ids, parse_sheet
 
@@ -70,6 +70,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "code_which": {"en": "{file}: this assignment has several code questions; name the file {example}",
                    "zh": "{file}:本次作业有多道代码题;请把文件命名为 {example}"},
     "line": {"en": "line {line}: {text}", "zh": "第 {line} 行:{text}"},
+    "no_code_file": {"en": "No file handed in.", "zh": "没有提交文件。"},
 }
 STATUSES = ("graded", "missing", "unreadable", "empty", "duplicate", "other_student", "wrong_assignment")
 
@@ -281,8 +282,13 @@ def question_max(question: Question) -> float:
 
 
 @cache
+def _code_tests(exercise: str) -> tuple[tuple[str, float], ...]:
+    """(name, points) of an exercise's hidden tests (built once: a class without files asks per student)."""
+    return tuple((t.name, float(t.points)) for t in hidden_tests(exercise, None))
+
+
 def _code_max(exercise: str) -> float:
-    return float(sum(t.points for t in hidden_tests(exercise, None)))
+    return sum(points for _, points in _code_tests(exercise))
 
 
 CODE_STATUS = {"passed": "correct", "partial": "incorrect", "failed": "incorrect", "error": "invalid"}
@@ -299,8 +305,8 @@ def code_result(result: CodeResult) -> Result:
 def missing_code(question: Question, lang: str = "en") -> Result:
     """The result of a code question whose file was not handed in: every test missing."""
     return Result(tuple(
-        AnswerResult(t.name, "missing", 0.0, float(t.points), message("missing", lang))
-        for t in hidden_tests(question.code, None)
+        AnswerResult(name, "missing", 0.0, points, gradebook_message("no_code_file", lang))
+        for name, points in _code_tests(question.code)
     ))
 
 

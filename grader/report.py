@@ -24,7 +24,7 @@ import sympy
 from grader.assignment import Assignment, Question
 from grader.evaluate import exact_symbolic, inputs_of
 from grader.family import Family
-from grader.grading import Expected, Result
+from grader.grading import AnswerResult, Expected, Result
 from grader.variants import decimal_text
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -41,6 +41,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "tests": {"en": "Hidden tests", "zh": "隐藏测试"},
     "code_exercise": {"en": "Code exercise {exercise}: your file was run on hidden tests.",
                       "zh": "代码练习 {exercise}:你的文件在隐藏测试上运行。"},
+    "code_no_file": {"en": "Code exercise {exercise}: no file was handed in, so the hidden tests did not run.",
+                     "zh": "代码练习 {exercise}:没有提交文件,隐藏测试没有运行。"},
+    "code_not_graded": {"en": "Code exercise {exercise}: graded by running your file on hidden tests.",
+                        "zh": "代码练习 {exercise}:评分时在隐藏测试上运行你的文件。"},
+    "code_error": {"en": "error", "zh": "出错"},
+    "partly": {"en": "partly correct", "zh": "部分正确"},
     "col_given": {"en": "You wrote", "zh": "你的作答"},
     "col_verdict": {"en": "Verdict", "zh": "判定"},
     "col_points": {"en": "Points", "zh": "得分"},
@@ -355,6 +361,15 @@ def _cell(value: str) -> str:
     return " ".join(value.split()).replace("|", "\\|")
 
 
+def _verdict(a: AnswerResult, code: bool) -> str:
+    """The message key of an answer's verdict; a hidden test that gave no value is an error, not unreadable."""
+    if code and a.status == "invalid":
+        return "code_error"
+    if code and a.status == "incorrect" and 0 < a.score < a.max:
+        return "partly"
+    return "carried" if a.carried_forward else a.status
+
+
 def answers_table(result: Result, lang: str = "en", code: bool = False) -> str:
     """The verdict on each answer as a Markdown table (``code``: hidden tests, no 'you wrote').
 
@@ -365,7 +380,7 @@ def answers_table(result: Result, lang: str = "en", code: bool = False) -> str:
     head = [text(k, lang) for k in keys]
     rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for a in result.answers:
-        verdict = text("carried" if a.carried_forward else a.status, lang)
+        verdict = text(_verdict(a, code), lang)
         given = "" if code else f" {_code(a.given)} |"
         feedback = _cell(a.feedback.splitlines()[0] if a.feedback else "")
         rows.append(f"| `{a.id}` |{given} {verdict} | {points_text(a.score)} / {points_text(a.max)} | {feedback} |")
@@ -411,7 +426,9 @@ def student_report(
                 "question_score", lang, score=points_text(o.result.score), max=points_text(o.result.max)
             )
         if o.expected is None:
-            out += [f"## {heading}", "", text("code_exercise", lang, exercise=f"`{o.question.code}`"), ""]
+            ran = o.result is not None and any(a.status != "missing" for a in o.result.answers)
+            intro = "code_not_graded" if o.result is None else "code_exercise" if ran else "code_no_file"
+            out += [f"## {heading}", "", text(intro, lang, exercise=f"`{o.question.code}`"), ""]
             if o.result is not None:
                 out += [f"### {text('tests', lang)}", "", answers_table(o.result, lang, code=True), ""]
             continue

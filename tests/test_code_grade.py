@@ -84,7 +84,7 @@ def test_chinese_feedback():
 
 
 def test_bundled_examples():
-    folder = ROOT / "examples" / "code_submissions"
+    folder = ROOT / "examples" / "submissions"
     correct = grade_code_file(folder / "s001.py", "backprop_222")
     broken = grade_code_file(folder / "s002.py", "backprop_222")
     hostile = grade_code_file(folder / "s003.py", "backprop_222", limits=FAST)
@@ -104,7 +104,7 @@ def test_cli_lists_and_checks():
     listed = runner.invoke(main, ["code", "list", "--json"])
     assert listed.exit_code == 0 and set(json.loads(listed.output)) == {
         "sigmoid", "gd_linear", "backprop_222", "chain", "mlp", "gradient_check"}
-    checked = runner.invoke(main, ["code", "check", str(ROOT / "examples" / "code_submissions" / "s002.py"),
+    checked = runner.invoke(main, ["code", "check", str(ROOT / "examples" / "submissions" / "s002.py"),
                                    "--exercise", "backprop_222", "--assignment", "hw1", "--json"])
     assert checked.exit_code == 0, checked.output
     (result,) = json.loads(checked.output).values()

@@ -38,16 +38,19 @@ else:  # pragma: no cover
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 HW1 = EXAMPLES / "hw1.toml"
+SOLUTIONS = EXAMPLES.parent / "solutions"
 
 
-def _cases() -> dict:
-    spec = importlib.util.spec_from_file_location("make_submissions", EXAMPLES / "make_submissions.py")
+def load(path: Path, name: str):
+    """A Python file of the repository as a module (the case tables, a bundled code file)."""
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.CASES
+    return module
 
 
-CASES = _cases()
+_TABLES = load(EXAMPLES / "make_submissions.py", "make_submissions")
+CASES, CODE, CODE_TESTS = _TABLES.CASES, _TABLES.CODE, _TABLES.CODE_TESTS
 
 
 def run(*args: str, ok: bool = True):
@@ -72,12 +75,17 @@ def tree_digest(folder: Path) -> dict[str, str]:
 # --- the oracle: points from the assignment file and the answer key ---------------------
 
 def expected_points(student: str) -> dict[str, float]:
-    """Each question's points for a bundled student, from hw1.toml and the case table alone."""
+    """Each question's points for a bundled student, from hw1.toml and the case tables alone."""
     config = tomllib.loads(HW1.read_text(encoding="utf-8"))
     credit = config.get("carried_forward_credit", 1.0)
     _, lost, carried = CASES[student]
     points = {}
     for q in config["questions"]:
+        if "code" in q:  # the hidden tests' points, each failing test's kept share; no file: 0
+            failing = CODE.get(student)
+            points[q["id"]] = 0.0 if failing is None else sum(
+                p * failing[test][0] if test in failing else p for test, p in CODE_TESTS.items())
+            continue
         family = FAMILIES[q["family"]]
         asked = q.get("answers") or [a.id for a in family.answers]
         worth = {a: q.get("points", {}).get(a, family.answer(a).points) for a in asked}
@@ -106,6 +114,8 @@ def keys_of(student: str) -> dict[str, object]:
     assignment = parse_assignment(HW1.read_text(encoding="utf-8"))
     keys = {}
     for q in assignment.questions:
+        if q.is_code:
+            continue
         v = generate(q.family, [assignment.key(student, q)])[0]
         keys |= {f"{q.id}.{k}": e for k, e in answer_key(v).items()}
     return keys
@@ -143,8 +153,69 @@ def test_every_bundled_student_gets_the_row_the_answer_key_predicts(graded_examp
             assert float(row["total"]) == pytest.approx(sum(points.values()))
             assert row["reason"] == ""
         else:
-            assert row["q1"] == row["q2"] == row["total"] == "" and row["reason"], student
-    assert {float(r["max"]) for r in rows.values()} == {29.0}
+            assert row["q1"] == row["q2"] == row["q3"] == row["total"] == "" and row["reason"], student
+    assert {float(r["max"]) for r in rows.values()} == {29.0 + sum(CODE_TESTS.values())}
+
+
+def test_every_hidden_test_of_the_code_question_gets_the_verdict_the_case_table_names(graded_example):
+    """Per student with a .py file: the failing tests named in CODE, with their kept share and
+    the words their message must say; every other test at full points."""
+    data = json.loads((graded_example / "gradebook.json").read_text(encoding="utf-8"))
+    students = {s["id"]: s for s in data["students"]}
+    for student, failing in CODE.items():
+        answers = students[student]["questions"]["q3"]["answers"]
+        assert set(answers) == set(CODE_TESTS), student
+        report = (graded_example / "reports" / f"{student}.md").read_text(encoding="utf-8")
+        for test, points in CODE_TESTS.items():
+            kept, words = failing.get(test, (1.0, "All checks passed."))
+            got = answers[test]
+            assert (got["score"], got["max"]) == (pytest.approx(points * kept), points), (student, test)
+            assert (got["status"] == "correct") == (test not in failing), (student, test, got)
+            row = next(line for line in report.splitlines() if line.startswith(f"| `{test}` |"))
+            assert words in row, (student, row)
+    for student in set(CASES) - set(CODE):  # no .py file: every test missing, or the row is flagged
+        entry = students[student]
+        if entry["status"] == "graded":
+            assert {a["status"] for a in entry["questions"]["q3"]["answers"].values()} == {"missing"}
+
+
+def forward_and_backward(module, params: dict[str, float]) -> dict[str, float]:
+    forward = module.forward_222(dict(params))
+    return forward | module.backward_222(dict(params), dict(forward))
+
+
+def test_the_bundled_code_files_are_what_the_case_table_says():
+    """Checked here without the grader or its sandbox, on the variants the hidden tests use:
+    s001.py gives every quantity of the exact key; s002.py only the hidden deltas (and what
+    follows from them) wrong, as the updated w5..w8 give them; s003.py an honest forward pass
+    (its backward pass is hostile and is not run here)."""
+    from grader.code.hidden_tests import hidden_variants
+    from grader.evaluate import exact_quantities
+
+    assignment = parse_assignment(HW1.read_text(encoding="utf-8"))
+    family = FAMILIES["backprop_222"]
+    folder = EXAMPLES / "submissions"
+    s001, s002, s003 = (load(folder / f"{s}.py", f"bundled_{s}") for s in ("s001", "s002", "s003"))
+    through_hidden = {"delta_h1", "delta_h2", "dE_dw1", "dE_dw2", "dE_dw3", "dE_dw4", "dE_db1",
+                      "w1_new", "w2_new", "w3_new", "w4_new", "b1_new"}
+    for student, module in (("s001", s001), ("s002", s002), ("s003", s003)):
+        for v in hidden_variants("backprop_222", assignment.key(student, assignment.question("q3")), 3):
+            p = {k: float(x) for k, x in v.numbers.items()}
+            key = {k: float(x) for k, x in exact_quantities(family.derivation(), v.params).items()}
+            if module is s003:
+                given = module.forward_222(dict(p))
+                assert all(math.isclose(given[k], key[k], rel_tol=1e-9) for k in given), student
+                continue
+            given = forward_and_backward(module, p)
+            assert set(given) == set(key), student
+            right = {k for k in key if math.isclose(given[k], key[k], rel_tol=1e-9, abs_tol=1e-12)}
+            assert right == (set(key) if module is s001 else set(key) - through_hidden), (student, set(key) - right)
+            if module is s002:  # the classic mistake, by hand: delta_h from the updated weights
+                w = {k: p[k] - p["eta"] * key[f"dE_d{k}"] for k in ("w5", "w6", "w7", "w8")}
+                for j, (a, b) in ((1, ("w5", "w7")), (2, ("w6", "w8"))):
+                    h = key[f"h{j}"]
+                    expected = (key["delta_o1"] * w[a] + key["delta_o2"] * w[b]) * h * (1 - h)
+                    assert math.isclose(given[f"delta_h{j}"], expected, rel_tol=1e-9)
 
 
 def test_flag_reasons_name_the_file_and_the_cause(graded_example):
@@ -164,17 +235,23 @@ def test_files_of_students_not_on_the_roster_are_listed_not_dropped(graded_examp
 
 def test_reports_show_verdicts_mistakes_carried_forward_and_the_worked_solution(graded_example):
     s002 = (graded_example / "reports" / "s002.md").read_text(encoding="utf-8")
-    assert "**Score: 15.5 / 29**" in s002
+    assert "**Score: 24 / 40**" in s002 and sum(expected_points("s002").values()) == 24
+    assert "## Question q3 — 8.5 / 11 points" in s002 and "| `hidden_deltas` | incorrect | 0 / 2 |" in s002
+    assert "| `gradient_fd_222` | partly correct | 0.5 / 1 |" in s002
     assert "the 1/2 of the loss was dropped" in s002 and "the step was added" in s002
     assert "correct (carried forward) | 0.5 / 1 | Consistent with your earlier w_1" in s002
     assert "Worked solution with your numbers" in s002 and r"\delta_{o_{1}} = o_{1}" in s002
     s003 = (graded_example / "reports" / "s003.md").read_text(encoding="utf-8")
     assert "line 18: not read as an answer" in s003 and "`q1.learning_rate`" in s003
     assert "given 2 times with different values (lines 9, 10)" in s003
+    assert "| `output_deltas` | error | 0 / 2 |" in s003 and "outside its own folder" in s003
+    s008 = (graded_example / "reports" / "s008.md").read_text(encoding="utf-8")
+    assert "no file was handed in" in s008 and "| `forward_222` | missing | 0 / 2 | No file handed in. |" in s008
     s010 = (graded_example / "reports" / "s010.md").read_text(encoding="utf-8")
     assert "GB18030" in s010
     s004 = (graded_example / "reports" / "s004.md").read_text(encoding="utf-8")
     assert "**Not graded: no submission**" in s004 and "Worked solution" in s004
+    assert "graded by running your file on hidden tests" in s004
     html = (graded_example / "reports" / "s002.html").read_text(encoding="utf-8")
     assert html.count("<math") > 40 and "$$" not in html and 'class="math-error' not in html
 
@@ -217,16 +294,19 @@ def test_generate_writes_every_students_sheets_and_a_key_that_is_the_answer_key(
     assert tree_digest(tmp_path / "again") == tree_digest(out)
 
 
-def test_a_generated_blank_sheet_filled_with_the_key_scores_full_marks(tmp_path):
+def test_a_generated_blank_sheet_filled_with_the_key_and_the_reference_solution_score_full_marks(tmp_path):
     run("generate", HW1, "--roster", EXAMPLES / "roster.csv", "--out", tmp_path / "sheets")
     blank = (tmp_path / "sheets" / "students" / "s005" / "s005.txt").read_text(encoding="utf-8")
+    assert "hand in s005.py" in blank
     keys = keys_of("s005")
     filled = re.sub(r"^(q\d\.\w+) = $", lambda m: f"{m.group(1)} = {keys[m.group(1)].exact}", blank, flags=re.M)
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "s005.txt").write_text(filled, encoding="utf-8")
+    (tmp_path / "in" / "s005.py").write_bytes((SOLUTIONS / "backprop_222.py").read_bytes())
     run("grade", HW1, tmp_path / "in", "--out", tmp_path / "graded", "--roster", EXAMPLES / "roster.csv")
     row = gradebook(tmp_path / "graded")["s005"]
-    assert (row["status"], row["total"], row["max"]) == ("graded", "29", "29")
+    full = 29 + sum(CODE_TESTS.values())
+    assert (row["status"], row["q3"], row["total"], row["max"]) == ("graded", "11", str(full), str(full))
 
 
 # --- malformed input, one by one --------------------------------------------------------
@@ -464,7 +544,6 @@ MIXED = SMALL + """
 id = "q2"
 code = "sigmoid"
 """
-SOLUTIONS = EXAMPLES.parent / "solutions"
 
 
 def test_code_questions_are_generated_and_graded_from_py_files(tmp_path):
