@@ -71,8 +71,13 @@ MESSAGES: dict[str, dict[str, str]] = {
                    "zh": "{file}:本次作业有多道代码题;请把文件命名为 {example}"},
     "line": {"en": "line {line}: {text}", "zh": "第 {line} 行:{text}"},
     "no_code_file": {"en": "No file handed in.", "zh": "没有提交文件。"},
+    "grading_error": {
+        "en": "the grader failed on this submission ({error}); nothing was lost: report it and grade again",
+        "zh": "评分程序处理该提交时出错({error});提交未丢失:请报告此问题后重新评分",
+    },
 }
-STATUSES = ("graded", "missing", "unreadable", "empty", "duplicate", "other_student", "wrong_assignment")
+STATUSES = ("graded", "missing", "unreadable", "empty", "duplicate", "other_student", "wrong_assignment",
+            "grading_error")
 
 
 def gradebook_message(key: str, lang: str = "en", **fields: object) -> str:
@@ -352,6 +357,13 @@ def grade_submission(
         for q in assignment.questions
     )
     return replace(base, results=results)
+
+
+def failed_row(assignment: Assignment, submission: Submission, error: Exception) -> Row:
+    """The row of a student whose grading raised: flagged with the error, never dropped."""
+    maxima = tuple((q.id, question_max(q)) for q in assignment.questions)
+    reason = Reason("grading_error", (("error", f"{type(error).__name__}: {error}"[:200]),))
+    return Row(submission.student, "grading_error", submission.files, reason, None, maxima)
 
 
 # --- the gradebook files ----------------------------------------------------------------

@@ -53,6 +53,7 @@ from grader.gradebook import (
     Submission,
     Summary,
     code_result,
+    failed_row,
     grade_submission,
     gradebook_csv,
     gradebook_json,
@@ -381,8 +382,11 @@ def _grade_chunk(task: tuple) -> list[Row]:
     rows = []
     for i, submission in enumerate(submissions):
         expected = {q: column[i] for q, column in prepared.items()}
-        code = code_results(assignment, submission, Path(folder), lang)
-        row = grade_submission(assignment, submission, expected, lang, code)
+        try:
+            code = code_results(assignment, submission, Path(folder), lang)
+            row = grade_submission(assignment, submission, expected, lang, code)
+        except Exception as error:  # a grader bug costs one flagged row, never the class run
+            row = failed_row(assignment, submission, error)
         write_report(assignment, row, expected, Path(out), lang)
         rows.append(row)
     return rows

@@ -87,6 +87,10 @@ CASES = {
         "chain_fd": "b_grads[0], b_grads[1] and b_grads[2] disagree with finite differences",
     }, {"        b_grads[l] = deltas[l]                     # dz(l)/db[l] = 1\n": ""}),
     # more faults students make
+    "bp222_wrong_weight_in_hidden_delta": Broken("backprop_222", {  # one name wrong in several cases
+        "hidden_deltas": "Your delta_h1 is not the expected value (you gave",
+        "gradient_fd_222": "disagree with finite differences of your own forward_222",
+    }, {'g["delta_o1"] * p["w5"]': 'g["delta_o1"] * p["w6"]'}),
     "bp222_unshared_bias": Broken("backprop_222", {
         "gradients_222": "dE/db1 counts only one unit: a shared bias",
         "gradient_fd_222": "dE/db1 disagrees with finite differences",

@@ -577,3 +577,23 @@ def test_code_questions_are_generated_and_graded_from_py_files(tmp_path):
     data = json.loads((tmp_path / "graded" / "gradebook.json").read_text(encoding="utf-8"))
     assert [u["file"] for u in data["unmatched_files"]] == ["stranger.py"]
     assert data["summary"]["questions"]["q2"]["family"] == "code: sigmoid"
+
+
+def test_a_grader_failure_flags_one_row_and_the_class_run_goes_on(tmp_path, monkeypatch):
+    """Defence in depth: an unexpected exception while grading one student is that row's reason."""
+    import grader.instructor as instructor
+
+    real = instructor.grade_submission
+
+    def failing_for_s002(assignment, submission, *args, **kwargs):
+        if submission.student.id == "s002":
+            raise RuntimeError("simulated grader bug")
+        return real(assignment, submission, *args, **kwargs)
+
+    monkeypatch.setattr(instructor, "grade_submission", failing_for_s002)
+    out = tmp_path / "graded"
+    run("grade", HW1, EXAMPLES / "submissions", "--out", out, "--jobs", "1")
+    rows = gradebook(out)
+    assert rows["s002"]["status"] == "grading_error" and "simulated grader bug" in rows["s002"]["reason"]
+    assert rows["s001"]["status"] == "graded" and rows["s001"]["total"] == rows["s001"]["max"]
+    assert (out / "reports" / "s002.md").exists()

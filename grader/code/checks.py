@@ -58,12 +58,16 @@ class Tally:
         self.total += weight
 
     def add(self, note: Note) -> None:
-        """Record a note, merged with an earlier note of the same kind and fields (notes about a
-        given value merge whatever the value: the message about several names does not show it)."""
+        """Record a note, merged with an earlier note of the same kind and fields.
+
+        Notes about a given value merge whatever the value: the message about several names
+        does not show it, and a second wrong value of the same name keeps the first one's.
+        """
         for i, old in enumerate(self.notes):
             if old.key == note.key and (old.fields == note.fields or note.key in VALUE_NOTES):
                 merged = old.merged(note)
-                self.notes[i] = merged if old.fields == note.fields else Note(merged.key, merged.names)
+                several = len(merged.names) > 1
+                self.notes[i] = Note(merged.key, merged.names) if several and old.fields != note.fields else merged
                 return
         self.notes.append(note)
 
