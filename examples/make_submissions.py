@@ -46,7 +46,7 @@ CASES = {
 }
 
 # q3 (code = "backprop_222"): the exercise's hidden tests and their points, as
-# docs/code-exercises.md lists them.
+# the README section on code exercises lists them.
 CODE_TESTS = {"forward_222": 2, "output_deltas": 2, "hidden_deltas": 2, "gradients_222": 2, "updates_222": 2,
               "gradient_fd_222": 1}
 # student with a .py file -> {test it fails: (share of the test's points kept, words its message names)};

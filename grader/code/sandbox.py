@@ -5,7 +5,7 @@ functions of it, in order, in a child process (``_runner.py``) and returns what 
 gave back, or why it gave nothing. Expected values never enter the child: the parent sends
 inputs and judges the outputs itself, so there is no key in the child to steal.
 
-What the child runs under (see docs/code-exercises.md for what each layer guarantees):
+What the child runs under (the README section on code exercises says what each layer guarantees):
 
 - its own session and process group, killed as a whole when the run ends;
 - a wall-clock limit per call (and for loading the file), ``RLIMIT_CPU`` for the process;
