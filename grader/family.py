@@ -113,7 +113,6 @@ class Family:
     derive: Callable[[Rules], Derivation]
     statement: Callable[[Params, str], str]
     gradients: tuple[Gradient, ...] = ()
-    rules_written: tuple[str, ...] = ()
 
     def answer(self, answer_id: str) -> Answer:
         """The answer with this id."""
