@@ -52,12 +52,15 @@ def exact_symbolic(derivation: Derivation, params: Mapping[str, sympy.Rational])
 @cache
 def _compiled(derivation: Derivation) -> dict[str, tuple[tuple[str, ...], Callable]]:
     """Each quantity's formula compiled to a numpy function of the names it uses, in order."""
-    compiled = {}
-    for name, formula in derivation.quantities:
-        args = tuple(sorted(str(s) for s in formula.free_symbols))
-        function = sympy.lambdify([sympy.Symbol(a) for a in args], formula, modules=_NUMPY)
-        compiled[str(name)] = (args, function)
-    return compiled
+    return {str(name): _compile(formula) for name, formula in derivation.quantities}
+
+
+@cache
+def _compile(formula: sympy.Expr) -> tuple[tuple[str, ...], Callable]:
+    """One formula as a numpy function; cached by formula, so the derivations under altered
+    rules reuse every formula they share with the correct one."""
+    args = tuple(sorted(str(s) for s in formula.free_symbols))
+    return args, sympy.lambdify([sympy.Symbol(a) for a in args], formula, modules=_NUMPY)
 
 
 def batch_quantities(

@@ -64,7 +64,7 @@ def derive(rules: Rules) -> Derivation:
     derivative = sympy.factor(expand(backpropagate(model, loss, {w: g}, rules)[g], model))
     optimum = sympy.solve(derivative, w)[0]
     step = w + rules.update_sign * eta * derivative
-    contraction = sympy.simplify((step - optimum) / (w - optimum))
+    contraction = sympy.cancel((step - optimum) / (w - optimum))
     eta_max = sympy.solve(sympy.Eq(contraction, -1), eta)[0]
     quantities.append((sympy.Symbol("eta_max"), eta_max))
     return Derivation(
