@@ -31,6 +31,19 @@ def _dump(data: object) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+def variant_options(command):
+    """The options that choose one variant of FAMILY: --canonical, or assignment, student, question."""
+    for option in reversed((
+        click.argument("family"),
+        click.option("--canonical", "use_canonical", is_flag=True, help="The seed article's own numbers."),
+        click.option("--assignment", help="Assignment id (with --student)."),
+        click.option("--student", help="Student id (with --assignment)."),
+        click.option("--question", default="1", show_default=True, help="Question id within the assignment."),
+    )):
+        command = option(command)
+    return command
+
+
 @click.group()
 def main() -> None:
     """Auto-graded exercises on gradient descent and backpropagation."""
@@ -49,11 +62,7 @@ def list_families(lang: str, as_json: bool) -> None:
 
 
 @main.command()
-@click.argument("family")
-@click.option("--canonical", "use_canonical", is_flag=True, help="The seed article's own numbers.")
-@click.option("--assignment", help="Assignment id (with --student).")
-@click.option("--student", help="Student id (with --assignment).")
-@click.option("--question", default="1", show_default=True, help="Question id within the assignment.")
+@variant_options
 @click.option("--lang", type=LANGS, default="en", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the variant and its key as JSON.")
 def show(family, use_canonical, assignment, student, question, lang, as_json) -> None:
@@ -67,11 +76,7 @@ def show(family, use_canonical, assignment, student, question, lang, as_json) ->
 
 
 @click.command()
-@click.argument("family")
-@click.option("--canonical", "use_canonical", is_flag=True, help="The seed article's own numbers.")
-@click.option("--assignment", help="Assignment id (with --student).")
-@click.option("--student", help="Student id (with --assignment).")
-@click.option("--question", default="1", show_default=True, help="Question id within the assignment.")
+@variant_options
 @click.option("--answer", "answers", multiple=True, metavar="ID=VALUE",
               help="One answer; repeat for more. Answers not given are graded as missing.")
 @click.option("--lang", type=LANGS, default="en", show_default=True)
