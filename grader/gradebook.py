@@ -30,7 +30,7 @@ from grader.assignment import Assignment, Question
 from grader.code import CodeResult
 from grader.code.hidden_tests import hidden_tests
 from grader.grading import AnswerResult, Expected, Result, grade
-from grader.messages import mistake_text
+from grader.messages import localized, mistake_text
 from grader.roster import Student
 from grader.sheets import Decoded, Problem, Sheet, asked_ids, parse_sheet
 
@@ -82,7 +82,7 @@ STATUSES = ("graded", "missing", "unreadable", "empty", "duplicate", "other_stud
 
 def gradebook_message(key: str, lang: str = "en", **fields: object) -> str:
     """A message of this module in ``lang`` (en or zh)."""
-    return MESSAGES[key][lang if lang in ("en", "zh") else "en"].format(**fields)
+    return localized(MESSAGES, key, lang, **fields)
 
 
 @dataclass(frozen=True)
@@ -546,7 +546,7 @@ SUMMARY_TEXT: dict[str, dict[str, str]] = {
 
 
 def _t(key: str, lang: str, **fields: object) -> str:
-    return SUMMARY_TEXT[key][lang if lang in ("en", "zh") else "en"].format(**fields)
+    return localized(SUMMARY_TEXT, key, lang, **fields)
 
 
 def _share(value: float | None) -> str:

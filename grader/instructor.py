@@ -64,6 +64,7 @@ from grader.gradebook import (
 )
 from grader.grading import Expected, Result, expectations
 from grader.html import page
+from grader.messages import localized
 from grader.report import QuestionOutcome, student_report
 from grader.roster import RosterError, Student, read_roster
 from grader.sheets import MAX_BYTES, answer_sheet, code_file, decode
@@ -87,7 +88,7 @@ TEXT = {
 
 
 def _text(key: str, lang: str, **fields: object) -> str:
-    return TEXT[key][lang if lang in ("en", "zh") else "en"].format(**fields)
+    return localized(TEXT, key, lang, **fields)
 
 
 # --- files ------------------------------------------------------------------------------

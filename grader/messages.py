@@ -6,6 +6,8 @@ same placeholders in each.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 LANGS = ("en", "zh")
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -76,11 +78,19 @@ MISTAKES: dict[str, dict[str, str]] = {
 }
 
 
+def localized(table: Mapping[str, Mapping[str, str]], key: str, lang: str = "en", **fields: object) -> str:
+    """Entry ``key`` of a bilingual table in ``lang`` (English for another language), filled in.
+
+    Every module keeps its own table of sentences; this is the one way they are looked up.
+    """
+    return table[key][lang if lang in LANGS else "en"].format(**fields)
+
+
 def message(key: str, lang: str = "en", **fields: object) -> str:
     """The message ``key`` in ``lang`` with its placeholders filled."""
-    return MESSAGES[key][lang if lang in LANGS else "en"].format(**fields)
+    return localized(MESSAGES, key, lang, **fields)
 
 
 def mistake_text(name: str, lang: str = "en", **fields: object) -> str:
     """The description of a named mistake in ``lang``."""
-    return MISTAKES[name][lang if lang in LANGS else "en"].format(**fields)
+    return localized(MISTAKES, name, lang, **fields)

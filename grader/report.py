@@ -25,6 +25,7 @@ from grader.assignment import Assignment, Question
 from grader.evaluate import exact_symbolic, inputs_of
 from grader.family import Family
 from grader.grading import AnswerResult, Expected, Result
+from grader.messages import localized
 from grader.variants import decimal_text
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -66,7 +67,7 @@ MESSAGES: dict[str, dict[str, str]] = {
 
 def text(key: str, lang: str = "en", **fields: object) -> str:
     """A message of this module in ``lang`` (en or zh)."""
-    return MESSAGES[key][lang if lang in ("en", "zh") else "en"].format(**fields)
+    return localized(MESSAGES, key, lang, **fields)
 
 
 # --- numbers and names in LaTeX ---------------------------------------------------------

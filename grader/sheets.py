@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 from grader.assignment import Assignment
 from grader.family import Answer
+from grader.messages import localized
 
 MAX_BYTES = 1_000_000  # an answer sheet is a few kilobytes; anything far larger is not one
 MAX_VALUE = 1_000  # characters in one answer
@@ -90,7 +91,7 @@ MESSAGES: dict[str, dict[str, str]] = {
 
 def sheet_message(key: str, lang: str = "en", **fields: object) -> str:
     """A message of this module in ``lang`` (en or zh) with its fields filled."""
-    return MESSAGES[key][lang if lang in ("en", "zh") else "en"].format(**fields)
+    return localized(MESSAGES, key, lang, **fields)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ languages and takes the same placeholders in each.
 
 from __future__ import annotations
 
+from grader.messages import localized
+
 LANGS = ("en", "zh")
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -106,7 +108,7 @@ STATUS: dict[str, dict[str, str]] = {
 
 def message(key: str, lang: str = "en", **fields: object) -> str:
     """The message ``key`` in ``lang`` (English for an unknown language) with its placeholders filled."""
-    return MESSAGES[key][lang if lang in LANGS else "en"].format(**fields)
+    return localized(MESSAGES, key, lang, **fields)
 
 
 def status_text(status: str, lang: str = "en") -> str:

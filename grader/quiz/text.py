@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from grader.messages import localized
+
 LANGS = ("en", "zh")
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -140,7 +142,7 @@ _NUMBERED = re.compile(r"^(?P<stem>.*?)(?P<n>\d+)$")
 
 def say(key: str, lang: str = "en", **fields: object) -> str:
     """The quiz message ``key`` in ``lang`` (English when the language is unknown)."""
-    return MESSAGES[key][lang if lang in LANGS else "en"].format(**fields)
+    return localized(MESSAGES, key, lang, **fields)
 
 
 def step_name(step: str, lang: str = "en") -> str:
