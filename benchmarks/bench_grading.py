@@ -60,7 +60,7 @@ def expanded(family, answer_id, text, v):
     """Both formulas of a case in the parameters alone, as a sympy-only checker needs them."""
     symbolic = family.derivation().symbolic[answer_id]
     student = to_sympy(parse(text, symbolic.symbols), {n: sympy.Symbol(n) for n in symbolic.symbols})
-    fixed = {sympy.Symbol(k): p for k, p in v.params.items() if k not in symbolic.symbols}
+    fixed = symbolic.fixed(v.params)
     definitions = family.derivation().quantities
     key = expand(symbolic.expr, definitions).xreplace(fixed)
     return expand(student, definitions).xreplace(fixed), key

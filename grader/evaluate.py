@@ -15,22 +15,10 @@ PRECISION = 50  # significant digits kept for answers that are not rational
 _NUMPY = [{"sigmoid": sigmoid_numpy}, "numpy"]
 
 
-def exact_quantities(
-    derivation: Derivation,
-    params: Mapping[str, sympy.Rational],
-    overrides: Mapping[str, sympy.Expr] | None = None,
-) -> dict[str, sympy.Number]:
-    """Every quantity of one variant: rational where exact, else a 50-digit Float.
-
-    ``overrides`` replaces a quantity's value (and so everything computed from it);
-    the grader uses it to follow a student's own earlier answers.
-    """
+def exact_quantities(derivation: Derivation, params: Mapping[str, sympy.Rational]) -> dict[str, sympy.Number]:
+    """Every quantity of one variant: rational where exact, else a 50-digit Float."""
     values: dict[sympy.Symbol, sympy.Number] = {sympy.Symbol(k): v for k, v in params.items()}
-    overrides = overrides or {}
     for name, formula in derivation.quantities:
-        if str(name) in overrides:
-            values[name] = overrides[str(name)]
-            continue
         value = formula.xreplace(values)
         values[name] = value if value.is_Rational else value.evalf(PRECISION)
     return {str(k): v for k, v in values.items() if str(k) not in params}
@@ -43,10 +31,7 @@ def exact_choices(derivation: Derivation, params: Mapping[str, sympy.Rational]) 
 
 def exact_symbolic(derivation: Derivation, params: Mapping[str, sympy.Rational]) -> dict[str, sympy.Expr]:
     """The symbolic answers of one variant, with the parameters they do not keep substituted."""
-    return {
-        k: s.expr.xreplace({sympy.Symbol(n): v for n, v in params.items() if n not in s.symbols})
-        for k, s in derivation.symbolic.items()
-    }
+    return {k: s.for_variant(params) for k, s in derivation.symbolic.items()}
 
 
 @cache
@@ -71,7 +56,7 @@ def batch_quantities(
 ) -> dict[str, np.ndarray]:
     """Every quantity for a batch of variants: ``params`` maps each name to a float array.
 
-    ``overrides`` replaces quantities by given arrays, as in :func:`exact_quantities`;
+    ``overrides`` replaces quantities by given arrays (and so everything computed from them);
     ``transform`` is applied to each quantity as soon as it is computed (the grader uses
     it to follow a student who rounds every intermediate result).
     """

@@ -53,6 +53,14 @@ class Symbolic:
     symbols: tuple[str, ...]
     near: tuple[tuple[str, str], ...] = ()
 
+    def fixed(self, params: Params) -> dict[sympy.Symbol, sympy.Rational]:
+        """The variant's parameters that this answer does not keep as symbols."""
+        return {sympy.Symbol(k): v for k, v in params.items() if k not in self.symbols}
+
+    def for_variant(self, params: Params) -> sympy.Expr:
+        """The formula of one variant: the parameters it does not keep replaced by numbers."""
+        return self.expr.xreplace(self.fixed(params))
+
 
 @dataclass(frozen=True)
 class Gradient:

@@ -310,7 +310,7 @@ def _symbolic(expected, answer, raw, numbers, settings, lang) -> AnswerResult:
         student_expr = to_sympy(node, {n: sympy.Symbol(n) for n in symbolic.symbols})
     except ParseError as error:
         return AnswerResult(answer.id, "invalid", 0.0, points, explain(error, lang), given=given)
-    key_expr = _substituted(symbolic.expr, symbolic.symbols, expected.variant.params)
+    key_expr = symbolic.for_variant(expected.variant.params)
     correct = AnswerResult(answer.id, "correct", points, points, message("correct", lang), given=given)
     if exactly_equal(student_expr, key_expr):
         return correct
@@ -324,10 +324,6 @@ def _symbolic(expected, answer, raw, numbers, settings, lang) -> AnswerResult:
             return _with_mistake(answer.id, points, mistake, lang, given)
     return AnswerResult(answer.id, "incorrect", 0.0, points, message("incorrect_symbolic", lang),
                         given=given)
-
-
-def _substituted(expr: sympy.Expr, keep: Sequence[str], params: Mapping[str, sympy.Rational]):
-    return expr.xreplace({sympy.Symbol(k): v for k, v in params.items() if k not in keep})
 
 
 OPTION_NOISE = re.compile(r"[\s_()\[\].:]+")

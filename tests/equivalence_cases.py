@@ -98,8 +98,7 @@ def generated_cases() -> list[tuple[str, str, str, bool]]:
         v = canonical(family)
         derivation = family.derivation()
         for answer_id, symbolic in derivation.symbolic.items():
-            key = symbolic.expr.xreplace(
-                {sympy.Symbol(k): p for k, p in v.params.items() if k not in symbolic.symbols})
+            key = symbolic.for_variant(v.params)
             anchor = sympy.Symbol(sorted(str(s) for s in key.free_symbols)[0])
             rewrites = (key, sympy.expand(key), sympy.factor(key), key.rewrite(sympy.exp), sympy.together(key))
             for rewrite in rewrites:
