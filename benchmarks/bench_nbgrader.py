@@ -33,6 +33,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from grader.assignment import parse_assignment
 from grader.keys import answer_key
+from grader.nbgrader.environment import with_scripts_on_path
 from grader.nbgrader.notebook import KERNELSPEC, source_notebook
 from grader.variants import canonical, generate
 
@@ -129,7 +130,8 @@ def main() -> None:
              "full": package_notebook("full", True)}
     with tempfile.TemporaryDirectory() as tmp:
         course = Path(tmp) / "course"
-        env = {k: v for k, v in os.environ.items() if k not in ("JUPYTERHUB_USER", "NBGRADER_EXECUTION")}
+        env = with_scripts_on_path({k: v for k, v in os.environ.items()
+                                    if k not in ("JUPYTERHUB_USER", "NBGRADER_EXECUTION")})
         env["JUPYTER_CONFIG_DIR"] = str(Path(tmp) / "jupyter-config")
         course.mkdir()
         (course / "nbgrader_config.py").write_text(

@@ -36,6 +36,7 @@ from grader.grading import expectation, grade  # noqa: E402
 from grader.keys import answer_key  # noqa: E402
 from grader.messages import message as core_message  # noqa: E402
 from grader.messages import mistake_text  # noqa: E402
+from grader.nbgrader.environment import with_scripts_on_path  # noqa: E402
 from grader.nbgrader.flags import find_flags  # noqa: E402
 from grader.variants import generate  # noqa: E402
 
@@ -197,8 +198,8 @@ def course(tmp_path_factory) -> Path:
         f"c.CourseDirectory.root = {str(course)!r}\n"
         f"c.CourseDirectory.db_url = {'sqlite:///' + str(db)!r}\n"
     )
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("JUPYTERHUB_USER", "NBGRADER_EXECUTION", "GRADER_DIRECTORY_STRUCTURE")}
+    env = with_scripts_on_path({k: v for k, v in os.environ.items()
+                                if k not in ("JUPYTERHUB_USER", "NBGRADER_EXECUTION", "GRADER_DIRECTORY_STRUCTURE")})
     env["JUPYTER_CONFIG_DIR"] = str(tmp_path_factory.mktemp("jupyter-config"))
     (course / "hw1.toml").write_text(ASSIGNMENT)
     result = CliRunner().invoke(main, ["nbgrader", "source", str(course / "hw1.toml"), "--course", str(course)])

@@ -51,6 +51,7 @@ def source(assignment: Path, course: Path, force: bool) -> None:
     nbformat.write(nb, path)
     click.echo(f"wrote {path}")
     click.echo(f"next: cd {course} && nbgrader generate_assignment {parsed.id}")
+    _warn_if_nbgrader_cannot_run()
 
 
 @nbgrader.command()
@@ -72,9 +73,18 @@ def flags(assignment_id: str, course: Path, as_json: bool) -> None:
         click.echo(f.describe())
 
 
+def _warn_if_nbgrader_cannot_run() -> None:
+    from grader.nbgrader.environment import missing_program_advice
+
+    advice = missing_program_advice()
+    if advice:
+        click.echo(f"warning: {advice}", err=True)
+
+
 def _notebook_module():
     try:
         from grader.nbgrader import notebook
     except ImportError as error:
-        raise click.ClickException(f"{error}; install the extra: pip install 'gdbp-grader[nbgrader]'") from None
+        raise click.ClickException(f"{error}; install the extra from the repository: "
+                                   "pip install '.[nbgrader]'") from None
     return notebook
