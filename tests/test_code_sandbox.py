@@ -183,8 +183,8 @@ def test_expected_values_never_reach_the_student(monkeypatch):
     seen = []
     original = sandbox_module._prepare
 
-    def spy_prepare(directory, calls, limits, source):
-        original(directory, calls, limits, source)
+    def spy_prepare(directory, root, calls, limits, source):
+        original(directory, root, calls, limits, source)
         seen.extend(p.read_text(encoding="utf-8", errors="replace") for p in Path(directory).iterdir())
 
     monkeypatch.setattr(sandbox_module, "_prepare", spy_prepare)
