@@ -10,6 +10,7 @@ from __future__ import annotations
 import glob
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -224,27 +225,27 @@ def test_garbage_on_the_result_channel_stops_only_that_call():
 # --- issue 12: fd-relative routes, the layers below the audit hook, the result channel ----------
 
 @pytest.fixture
-def planted(monkeypatch, tmp_path):
+def planted(monkeypatch):
     """A folder the child may read (an extra read root, like site-packages) and that the user the
     child runs as could write at the kernel level; and, inside it, a folder the grader denies."""
-    victim = tmp_path / "site-packages"
-    (victim / "solutions").mkdir(parents=True)
+    victim = Path(tempfile.mkdtemp(prefix="gdbp-site-packages-"))
+    (victim / "solutions").mkdir()
     (victim / "solutions" / "key.py").write_text("SECRET = 'the-instructor-key'\n")
-    for path in (tmp_path, victim, victim / "solutions"):
+    for path in (victim, victim / "solutions"):
         path.chmod(0o777)
-    (victim / "solutions" / "key.py").chmod(0o644)
     extra = {"read_roots": [str(victim)], "denied": [str(victim / "solutions")]}
     original = sandbox_module._prepare
 
-    def prepare(directory, root, calls, limits, source):
-        original(directory, root, calls, limits, source)
+    def prepare(directory, *rest):
+        original(directory, *rest)
         spec_path = Path(directory) / "spec.json"
         spec = json.loads(spec_path.read_text(encoding="utf-8"))
         spec.update(extra, denied=spec["denied"] + extra["denied"])
         spec_path.write_text(json.dumps(spec), encoding="utf-8")
 
     monkeypatch.setattr(sandbox_module, "_prepare", prepare)
-    return victim, extra
+    yield victim, extra
+    shutil.rmtree(victim)
 
 
 FD_ROUTES = {
