@@ -7,10 +7,12 @@ inputs, calls the student's functions, and writes what they return to RESULT_FD,
 object per line. The parent judges.
 
 Order of events, all before any student code runs: read and delete the spec; import numpy
-and the modules students may use; enter new network and PID namespaces when the kernel allows
-it (and fork, so that the student's code runs inside its own PID namespace); set resource
-limits; when running as root, become ``nobody``; forbid new processes; install an audit hook
-that ends the process on any forbidden action.
+and the modules students may use; enter new mount, network and PID namespaces when the kernel
+allows it (in a new user namespace when not root), and in the mount namespace move to a new
+read-only root holding only the Python installation, system libraries and the sandbox folder;
+fork, so that the student's code runs inside its own PID namespace; set resource limits; when
+running as root, become ``nobody``; drop every capability; forbid new processes; install an
+audit hook that ends the process on any forbidden action.
 """
 
 import builtins

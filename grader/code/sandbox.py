@@ -8,16 +8,22 @@ inputs and judges the outputs itself, so there is no key in the child to steal.
 What the child runs under (the README section on code exercises says what each layer guarantees):
 
 - its own session and process group, killed as a whole when the run ends;
-- a wall-clock limit per call (and for loading the file), ``RLIMIT_CPU`` for the process;
+- a wall-clock limit per call (and for loading the file), kept by this process: the clock runs
+  from "ready" to the end, whatever the child writes; ``RLIMIT_CPU`` for the process;
 - ``RLIMIT_AS`` (memory), ``RLIMIT_FSIZE`` (files it writes), ``RLIMIT_NOFILE``, no core dumps;
 - ``RLIMIT_NPROC = 0``, so the kernel refuses ``fork`` (enforced for non-root users; a root
-  grader makes the child become ``nobody`` first);
-- a new network namespace with no interfaces when the kernel allows it, and in any case an
-  audit hook that ends the process on sockets, new processes, signals, ``ctypes``, and file
-  access outside its directory and the Python installation;
+  grader makes the child become ``nobody`` first); no capabilities, ``no_new_privs``;
+- new mount, network and PID namespaces when the kernel allows them (inside a new user
+  namespace when the grader is not root): the child's root is a new read-only filesystem that
+  holds only the Python installation, system libraries and its own folder (the only writable
+  place), with the grader's own files hidden; no network interfaces;
+- in any case an audit hook that ends the process on sockets, new processes, signals, ``ctypes``,
+  directory handles and file access outside its folder and the Python installation;
 - a scrubbed environment, ``python -I`` (no user site, no PYTHON* variables), its temporary
   directory as working directory and home;
-- stdout and stderr captured in the parent, kept up to a limit; more output stops the run.
+- stdout and stderr captured in the parent, kept up to a limit; more output stops the run;
+- results read up to ``RESULT_LINE`` bytes a line and ``RESULT_TOTAL`` a process; results for
+  calls that are not running are ignored.
 
 A call that fails (exception, time, memory, crash, forbidden action) gets a :class:`Failure`
 and the remaining calls run again in a fresh process, so one bad call never costs the others;
