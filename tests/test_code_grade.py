@@ -128,3 +128,25 @@ def test_cli_check_reports_a_function_left_unimplemented_beside_one_that_returns
     assert tests["sigmoid_shapes"]["status"] == "passed"
     assert tests["sigmoid_prime_values"]["status"] == "error"
     assert "sigmoid_prime is not implemented yet" in tests["sigmoid_prime_values"]["message"]
+
+
+@pytest.mark.parametrize("filesystem, warned", [("mount-namespace", False), ("audit-hook", True)])
+def test_cli_check_warns_when_only_the_audit_hook_protects_the_files(monkeypatch, filesystem, warned):
+    from dataclasses import replace
+
+    from click.testing import CliRunner
+
+    import grader.code.cli as code_cli
+    from grader.cli import main
+
+    def graded(*args, **kwargs):
+        result = grade_code_file(*args, **kwargs)
+        return replace(result, containment={**result.containment, "filesystem": filesystem})
+
+    monkeypatch.setattr(code_cli, "grade_code_file", graded)
+    for lang, words in (("en", "only an audit hook"), ("zh", "只有审计钩子")):
+        run = CliRunner().invoke(main, ["code", "check", str(ROOT / "solutions" / "sigmoid.py"), "--exercise",
+                                        "sigmoid", "--json", "--lang", lang])
+        assert run.exit_code == 0, run.output
+        assert (words in run.stderr) is warned
+        assert json.loads(run.stdout)  # the warning never mixes into the JSON
