@@ -3,8 +3,8 @@
 Each input of the corpus is judged the way the grader does it (parse, to_sympy, evaluate, and
 parse_number) under sentinels that record any call of eval, exec, compile, open, os.system,
 subprocess, dangerous imports or string sympification; each judgement must take under a
-second of CPU time (not wall time: the machine may be loaded) and end either in a ParseError that explains itself in both languages or, for the
-few inputs listed in LEGITIMATE, in a value.
+second of CPU time (not wall time: the machine may be loaded) and end either in a ParseError
+that explains itself in both languages or, for the few inputs listed in LEGITIMATE, in a value.
 """
 
 from __future__ import annotations
