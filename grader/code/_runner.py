@@ -211,8 +211,9 @@ def new_root(plan):
     for path in plan["expose"]:
         if os.path.exists(path):
             found, real = _resolve(path)
-            links += found
-            reals.add(real)
+            if not any(p == real or p.startswith(real + "/") for p in (sandbox, os.path.realpath(root))):
+                links += found  # (a place holding the sandbox folder or the new root is never exposed)
+                reals.add(real)
     bound = []
     for real in sorted(reals, key=len):  # a folder before what it holds: bind each place once
         if not any(real == b or real.startswith(b + "/") for b in bound):
@@ -567,9 +568,7 @@ def main():
 
     roots = read_roots(spec.get("read_roots", ()))
     denied = [os.path.realpath(d) for d in spec.get("denied", ())]
-    exposed = [r for r in (*SYSTEM_FILES, *roots) if not any(p == r or p.startswith(r + "/") for p in
-                                                              (sandbox, os.path.realpath(spec["root"])))]
-    isolation = isolate({"root": spec["root"], "sandbox": sandbox, "expose": exposed, "hide": denied})
+    isolation = isolate({"root": spec["root"], "sandbox": sandbox, "expose": (*SYSTEM_FILES, *roots), "hide": denied})
     if isolation["pid"]:
         enter_pid_namespace()
     set_limits(limits)
