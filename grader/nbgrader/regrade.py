@@ -121,12 +121,12 @@ def _question(q: Question, stem: str, student: str, cells: list | None, keys: Ke
         return QuestionGrade(q, stem, 0.0, points, expected, None)
     records = [data[ANSWERS_MIME] for data in _outputs(cells or [], f"{stem}_test") if ANSWERS_MIME in data]
     if not records:
-        return QuestionGrade(q, stem, 0.0, points, expected, None, (message("no_record", lang, question=q.id),))
+        return QuestionGrade(q, stem, 0.0, points, expected, None, flags=(message("no_record", lang, question=q.id),))
     try:
         raw = decode(records[-1], q.id, tuple(a.id for a in asked(q)))
     except RecordError as error:
         flag = message("bad_record", lang, question=q.id, why=str(error))
-        return QuestionGrade(q, stem, 0.0, points, expected, None, (flag,))
+        return QuestionGrade(q, stem, 0.0, points, expected, None, flags=(flag,))
     result = grade(expected, raw, q.settings, lang)
     return QuestionGrade(q, stem, cell_score(result.score, points), points, expected, result, raw)
 
