@@ -142,8 +142,9 @@ def public_text(text: str) -> str:
     except AssignmentError:
         stripped = None
     if stripped != replace(original, salt="") or original.salt in public:
-        raise AssignmentError('write the salt on one line of its own before the first [[questions]], '
-                              'salt = "...", and nowhere else in the file')
+        raise AssignmentError("write the salt on one line of its own before the first [[questions]], and choose "
+                              "one that appears nowhere else in the file, e.g. "
+                              f"salt = \"{secrets.token_hex(8)}\"")
     return public
 
 
