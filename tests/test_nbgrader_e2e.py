@@ -15,7 +15,7 @@ student would:
 * grace: wrong answers, and she replaces ``hw.identity`` (no longer autograding) and the module
   function ``grader.grading.grade`` (everything full marks);
 * heidi: looks for her key: ``hw.solution``, the salt, and the package's own ``generate`` with
-  the assignment it can see; fills in what that gives;
+  the assignment it can see; fills in what that gives by code (flagged: not written in her notebook);
 * ivan: half right, and replaces the builtins ``min`` and ``max`` (the score's clamp).
 
 ``grader nbgrader source`` (students from a roster), ``nbgrader generate_assignment``,
@@ -397,7 +397,7 @@ def test_feedback_names_the_mistakes_and_shows_the_worked_solution_in_mathml(cou
 def test_every_flag_is_in_nbgraders_export_and_feedback(course):
     rows = exported(course)
     flagged = {s for s, row in rows.items() if row["flagged"] == "True"}
-    assert flagged == {"eve", "frank", "grace"}
+    assert flagged == {"eve", "frank", "grace", "heidi"}
     assert "alice" in rows["eve"]["flags"] and "eve" in rows["eve"]["flags"]
     for student in FORGERS:
         assert rows[student]["flags"].count("no answers to question") == 2, rows[student]["flags"]
@@ -406,7 +406,8 @@ def test_every_flag_is_in_nbgraders_export_and_feedback(course):
     assert "FLAGGED FOR THE TEACHER" in feedback(course, "eve")
     listed = CliRunner().invoke(main, ["nbgrader", "flags", "hw1", "--course", str(course), "--json"])
     assert listed.exit_code == 0, listed.output
-    assert {f["student"] for f in json.loads(listed.output)} == {"eve", "frank", "grace"}
+    assert {f["student"] for f in json.loads(listed.output)} == {"eve", "frank", "grace", "heidi"}
+    assert rows["heidi"]["flags"].count("computed while nbgrader ran the notebook") == 2
 
 
 def test_validate_says_what_to_do_and_which_questions_are_not_done(course, env, tmp_path):

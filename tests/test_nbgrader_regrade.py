@@ -11,7 +11,7 @@ from grader.grading import expectation, grade
 from grader.keys import answer_key
 from grader.nbgrader.layout import question_points
 from grader.nbgrader.record import ANSWERS_MIME, RecordError, decode, encode
-from grader.nbgrader.regrade import regrade, typed_student_id
+from grader.nbgrader.regrade import regrade, typed_student_id, written_answers
 from grader.variants import generate
 
 ASSIGNMENT = parse_assignment("""
@@ -46,6 +46,11 @@ def graded_cell(qid: str, *records, score: object = None) -> dict:
             "metadata": {"nbgrader": {"grade": True, "grade_id": f"{qid}_test", "points": 99}}}
 
 
+def answer_cell(qid: str, source: str) -> dict:
+    return {"cell_type": "code", "id": f"{qid}_answers", "source": source, "outputs": [],
+            "metadata": {"nbgrader": {"solution": True, "grade_id": f"{qid}_answers"}}}
+
+
 def notebook(*cells, typed: str | None = None, assignment: str = "hw1") -> dict:
     id_cell = {"cell_type": "code", "id": "student_id", "metadata": {}, "outputs": [],
                "source": f"STUDENT_ID = {typed!r}" if typed is not None else 'STUDENT_ID = ""'}
@@ -57,9 +62,14 @@ def core(student: str, qid: str, answers: dict) -> float:
     return grade(keys(student, q), answers, q.settings).score
 
 
+def written(qid: str, answers: dict) -> dict:
+    """The answer cell of a student who typed these answers."""
+    return answer_cell(qid, "\n".join(f"{qid}.{k} = {v!r}" for k, v in answers.items()))
+
+
 def test_the_recorded_answers_are_graded_against_the_students_own_key():
-    nb = notebook(graded_cell("q1", encode("q1", key("bob", "q1")), score=0.0),
-                  graded_cell("q2", encode("q2", {"o1": 0.5})), typed="bob")
+    nb = notebook(written("q1", key("bob", "q1")), graded_cell("q1", encode("q1", key("bob", "q1")), score=0.0),
+                  written("q2", {"o1": 0.5}), graded_cell("q2", encode("q2", {"o1": 0.5})), typed="bob")
     result = regrade(ASSIGNMENT, "bob", nb, keys)
     assert [q.score for q in result.questions] == [question_points(ASSIGNMENT.question("q1")),
                                                    core("bob", "q2", {"o1": 0.5})]
@@ -105,6 +115,27 @@ def test_a_record_of_another_question_or_an_unknown_answer_counts_for_nothing():
                                            "bonus": ["number", "1e9"]}}
     graded = regrade(ASSIGNMENT, "bob", notebook(graded_cell("q1", extra)), keys).questions[0]
     assert graded.score == core("bob", "q1", {"pred_1": key("bob", "q1")["pred_1"]}) == 1
+
+
+def test_answers_computed_while_grading_are_graded_and_flagged():
+    """A value read at autograde time (from the instructor's files, say) is not what the notebook wrote."""
+    right = key("bob", "q1")
+    source = ("q1 = hw.answers('q1')\nq1.pred_1 = 3/4\nq1.E_1 = -(1 - 2) ** 2 * 0.5\nq1.regime = 'monotone'\n"
+              "q1['w_1'] = 0.25\nq1.grad_1 = secret_file()")
+    recorded = {"pred_1": 0.75, "E_1": -(1 - 2) ** 2 * 0.5, "regime": "monotone", "w_1": 0.25,
+                "grad_1": right["grad_1"]}
+    result = regrade(ASSIGNMENT, "bob", notebook(answer_cell("q1", source), graded_cell("q1", encode("q1", recorded))),
+                     keys)
+    assert result.questions[0].score == core("bob", "q1", recorded)
+    assert len(result.questions[0].flags) == 1 and "(grad_1)" in result.questions[0].flags[0]
+    honest = regrade(ASSIGNMENT, "bob", notebook(answer_cell("q1", source.rsplit("\n", 1)[0]),
+                                                 graded_cell("q1", encode("q1", {**recorded, "grad_1": None}))), keys)
+    assert honest.questions[0].flags == ()
+
+
+@pytest.mark.parametrize("source", ["q1.w_1 = 9.0 ** 9 ** 9 ** 9", "q1.w_1 = 1 / 0", "q1.w_1 = " + "-" * 300 + "1"])
+def test_arithmetic_that_fails_is_not_a_written_answer(source):
+    assert written_answers([{"cell_type": "code", "source": source}], "q1") == {}
 
 
 def test_the_last_record_of_a_test_cell_counts():

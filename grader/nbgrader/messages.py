@@ -96,6 +96,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "自动评分时没有记录到第 {question} 题的答案(其检查单元格没有运行检查,或笔记本替换了 `hw`):"
               "在人工复核之前记 0 分。",
     },
+    "computed": {
+        "en": "answers to question {question} were computed while nbgrader ran the notebook, not written in it "
+              "({answers}); check where the values came from.",
+        "zh": "第 {question} 题的答案是在 nbgrader 运行笔记本时计算出来的,而不是写在笔记本里的({answers});"
+              "请核实这些数值的来源。",
+    },
     "bad_record": {
         "en": "the answers recorded for question {question} cannot be read ({why}): 0 points pending review.",
         "zh": "第 {question} 题记录的答案无法读取({why}):在人工复核之前记 0 分。",
