@@ -77,14 +77,16 @@ def grade(assignment: Path, course: Path, as_json: bool) -> None:
     course_module = _module("course")
     _, parsed = _assignment(assignment)
     try:
-        done = course_module.grade_assignment(parsed, course)
+        done, skipped = course_module.grade_assignment(parsed, course)
     except course_module.CourseError as error:
         raise click.ClickException(str(error)) from None
+    for line in skipped:
+        click.echo(f"warning: {line}", err=True)
     if as_json:
         click.echo(json.dumps([{"student": g.student, "notebook": g.notebook, "score": g.grade.score,
                                 "flags": list(g.grade.all_flags)} for g in done], ensure_ascii=False, indent=2))
         return
-    if not done:
+    if not done and not skipped:
         click.echo(f"no autograded submissions of {parsed.id}: run nbgrader autograde {parsed.id} first")
     for g in done:
         flagged = f"  FLAGGED ({len(g.grade.all_flags)})" if g.grade.all_flags else ""

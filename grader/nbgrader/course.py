@@ -111,13 +111,19 @@ class Graded:
     grade: NotebookGrade
 
 
-def grade_assignment(assignment: Assignment, course: Path) -> list[Graded]:
-    """Re-grade every autograded submission of ``assignment`` and write the results into the gradebook."""
+def grade_assignment(assignment: Assignment, course: Path) -> tuple[list[Graded], list[str]]:
+    """Re-grade every autograded submission of ``assignment`` and write the results into the gradebook.
+
+    Returns the graded notebooks, and one line per submitted notebook that was not graded
+    because its test cells are not those of this assignment file (another notebook of the
+    assignment, or a file changed since ``nbgrader generate_assignment``).
+    """
     from nbgrader.api import MissingEntry
 
     coursedir = course_directory(course)
     stems = cell_ids(assignment)
     done: list[Graded] = []
+    skipped: list[str] = []
     with gradebook(coursedir) as gb:
         try:
             submissions = list(gb.find_assignment(assignment.id).submissions)
@@ -129,14 +135,17 @@ def grade_assignment(assignment: Assignment, course: Path) -> list[Graded]:
             student = submission.student.id
             folder = Path(coursedir.format_path(coursedir.autograded_directory, student, assignment.id))
             for nb in submission.notebooks:
-                if not {f"{stems[q.id]}_test" for q in assignment.questions} <= {g.name for g in nb.grades}:
-                    continue  # a notebook of the assignment that this package did not write
+                missing = {f"{stems[q.id]}_test" for q in assignment.questions} - {g.name for g in nb.grades}
+                if missing:
+                    skipped.append(f"{student}  {nb.name}: not graded, it has no test cell {', '.join(sorted(missing))}"
+                                   " (not written from this assignment file by grader nbgrader source)")
+                    continue
                 notebook, unreadable = _read(folder / f"{nb.name}.ipynb", assignment.lang)
                 result = regrade(assignment, normalize_id(student) or student, notebook, keys, unreadable)
                 _write(gb, assignment.id, student, nb, result, assignment.lang)
                 done.append(Graded(student, nb.name, result))
         gb.db.commit()
-    return done
+    return done, skipped
 
 
 def _keys(assignment: Assignment, students: list[str]):
@@ -179,7 +188,7 @@ def comment_html(flags: tuple[str, ...], graded: QuestionGrade, lang: str) -> st
     if graded.result is not None:
         parts.append(answers_table(graded.result, lang))
     parts.append(worked_solution(graded.question, graded.expected, lang))
-    marker = json.dumps(list(flags)).replace("--", "-\\u002d")
+    marker = json.dumps(list(flags)).replace("<", "\\u003c").replace(">", "\\u003e").replace("--", "-\\u002d")
     return body("\n\n".join(parts)) + f"\n<!-- {FLAGS_MARK} {marker} -->\n"
 
 
