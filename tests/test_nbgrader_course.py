@@ -49,6 +49,7 @@ def test_a_broken_course_configuration_is_named(course):
     assert result.exit_code == 1 and "nbgrader_config.py cannot be loaded" in result.output
 
 
+@pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")  # nbgrader's own add_submission
 def test_a_notebook_this_file_did_not_write_is_reported_not_dropped(course):
     with gradebook(course_directory(course)) as gb:
         gb.add_assignment("hw1")
