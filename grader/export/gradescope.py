@@ -1,0 +1,145 @@
+"""Gradescope autograder bundle for an assignment's code questions.
+
+Gradescope unzips the bundle into ``/autograder/source``, runs ``setup.sh`` once to build the
+image, then ``run_autograder`` for every submission: the student's files are in
+``/autograder/submission``, who submitted in ``/autograder/submission_metadata.json``
+(``users[].sid``, ``email``, ``name``), and the script must write
+``/autograder/results/results.json``: ``{"score", "tests": [{"name", "score", "max_score",
+"output", "visibility"}], "output", "visibility"}``.
+
+The bundle carries this package's own source and ``solutions/`` (the hidden tests compare
+with them), the assignment file and ``config.json`` (which metadata field holds the
+grader's student id, ``sid`` by default, from ``--id-column``). The runner
+(:mod:`grader.export.gradescope_run`) grades each code question with the same hidden tests,
+sandbox and per-student variants as ``grader grade``.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import io
+import json
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+
+from grader.code import CodeResult
+from grader.export.base import Export, ExportRequest, Exporter
+from grader.messages import localized
+
+ROOT = Path(__file__).resolve().parents[2]  # holds grader/ and solutions/
+VISIBILITY = "visible"  # the grader's reports show every hidden test's verdict too
+ID_FIELDS = ("sid", "email", "name", "id")
+
+SETUP = """#!/usr/bin/env bash
+# Gradescope runs this once when it builds the autograder image.
+set -euo pipefail
+apt-get update
+apt-get install -y python3 python3-venv
+python3 -m venv /autograder/venv
+/autograder/venv/bin/pip install -r /autograder/source/requirements.txt
+"""
+
+RUN = """#!/usr/bin/env bash
+# Gradescope runs this for every submission; it writes $ROOT/results/results.json.
+set -u
+ROOT="${AUTOGRADER_ROOT:-/autograder}"
+PYTHON="${GRADER_PYTHON:-/autograder/venv/bin/python}"
+mkdir -p "$ROOT/results"
+cd "$ROOT/source"
+PYTHONPATH="$ROOT/source" exec "$PYTHON" -m grader.export.gradescope_run --root "$ROOT"
+"""
+
+TEXT = {
+    "no_student": {"en": "Your Gradescope account has no {field}, so your own numbers cannot be chosen: "
+                         "nothing was graded. Ask your teacher.",
+                   "zh": "你的 Gradescope 账户没有 {field},无法确定你的题目数据:没有评分。请联系老师。"},
+    "no_file": {"en": "No Python file for question {question}: hand in {expected}.",
+                "zh": "第 {question} 题没有 Python 文件:请提交 {expected}。"},
+    "which_file": {"en": "Several Python files ({files}); name the file for question {question} {expected}.",
+                   "zh": "有多个 Python 文件({files});请把第 {question} 题的文件命名为 {expected}。"},
+    "graded_as": {"en": "Graded as student {student}.", "zh": "按学生 {student} 评分。"},
+    "group": {"en": "A group submission: graded with the numbers of {student}, the first member.",
+              "zh": "小组提交:按第一位成员 {student} 的题目数据评分。"},
+}
+
+
+def text(key: str, lang: str, **fields: object) -> str:
+    """A message of the Gradescope runner in ``lang``."""
+    return localized(TEXT, key, lang, **fields)
+
+
+def results_json(results: Mapping[str, CodeResult | str], notes: tuple[str, ...] = (),
+                 visibility: str = VISIBILITY) -> dict:
+    """Gradescope's ``results.json`` for one submission.
+
+    ``results`` maps each code question to its hidden tests' result, or to the reason it
+    could not run (then its tests are not listed and it scores 0).
+    """
+    tests = []
+    output = list(notes)
+    for question, result in results.items():
+        if isinstance(result, str):
+            output.append(result)
+            continue
+        tests += [{"name": f"{question} {t.name}: {t.title}", "score": t.score, "max_score": t.max,
+                   "output": t.message, "visibility": visibility} for t in result.tests]
+    score = round(sum(t["score"] for t in tests), 6)
+    return {"score": score, "tests": tests, "output": "\n".join(output), "visibility": visibility,
+            "stdout_visibility": "hidden"}
+
+
+def _requirements() -> str:
+    """The package's own dependencies (no extras), one per line."""
+    required = importlib.metadata.requires("gdbp-grader") or []
+    return "\n".join(r for r in required if "extra ==" not in r) + "\n"
+
+
+def _sources() -> list[tuple[str, bytes]]:
+    """The package and reference solutions, as (path in the bundle, bytes), sorted."""
+    files = []
+    for folder in ("grader", "solutions"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            if "__pycache__" not in path.parts:
+                files.append((path.relative_to(ROOT).as_posix(), path.read_bytes()))
+    return files
+
+
+def bundle(entries: list[tuple[str, bytes, int]]) -> bytes:
+    """A zip of (name, bytes, mode) with fixed timestamps: the same inputs give the same bytes."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data, mode in entries:
+            info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
+            info.external_attr = (0o100000 | mode) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+    return buffer.getvalue()
+
+
+def build(request: ExportRequest) -> Export:
+    """The autograder zip of an assignment: ``<assignment>_gradescope.zip``."""
+    from grader.export.base import ExportError, say
+
+    assignment = request.assignment
+    if not any(q.is_code for q in assignment.questions):
+        raise ExportError(say("needs", request.lang, format="gradescope", what="a code question (code = ...)"))
+    field = request.id_column or "sid"
+    if field not in ID_FIELDS:
+        raise ExportError(f"--id-column for gradescope is one of {', '.join(ID_FIELDS)}, not {field!r}")
+    config = {"id_field": field, "lang": request.lang, "visibility": VISIBILITY}
+    entries = [("setup.sh", SETUP.encode(), 0o755), ("run_autograder", RUN.encode(), 0o755),
+               ("assignment.toml", request.assignment_text.encode("utf-8"), 0o644),
+               ("config.json", json.dumps(config, indent=1).encode(), 0o644),
+               ("requirements.txt", _requirements().encode(), 0o644)]
+    entries += [(name, data, 0o644) for name, data in _sources()]
+    return Export({f"{assignment.id}_gradescope.zip": bundle(entries)})
+
+
+EXPORTER = Exporter(
+    "gradescope",
+    {"en": "Gradescope autograder zip for the code questions (--id-column: sid or email)",
+     "zh": "代码题的 Gradescope 自动评分包(--id-column:sid 或 email)"},
+    (),
+    build,
+)
