@@ -8,7 +8,7 @@ a module and one line here.
 from __future__ import annotations
 
 from grader.export import canvas, gradescope, moodle, moodle_xml
-from grader.export.base import Export, ExportError, Exporter, ExportRequest, Gradebook, read_gradebook
+from grader.export.base import Export, Exporter, ExportError, ExportRequest, Gradebook, read_gradebook
 
 EXPORTERS: dict[str, Exporter] = {e.name: e for e in (
     canvas.EXPORTER, moodle.EXPORTER, gradescope.EXPORTER, moodle_xml.EXPORTER)}

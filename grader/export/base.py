@@ -31,6 +31,12 @@ MESSAGES: dict[str, dict[str, str]] = {
                    "zh": "学生 {student} 没有成绩({status}):该单元格留空"},
     "no_gradebook_row": {"en": "{column} {value!r} of {file} is not in the gradebook: the cell is left blank",
                          "zh": "{file} 中 {column} 为 {value!r} 的学生不在成绩册中:该单元格留空"},
+    "no_code": {"en": "{assignment} has no code question (code = ...) for Gradescope to run",
+                "zh": "{assignment} 没有可供 Gradescope 运行的代码题(code = ...)"},
+    "id_field": {"en": "--id-column for gradescope is one of {fields}, not {field!r}",
+                 "zh": "gradescope 的 --id-column 只能是 {fields} 之一,而不是 {field!r}"},
+    "no_value": {"en": "question {question}: the variant gives no value for {name} in {answer}",
+                 "zh": "第 {question} 题:该变体没有给出 {answer} 中 {name} 的值"},
     "other_assignment": {"en": "the gradebook is of assignment {found}, not {expected}",
                          "zh": "成绩册属于作业 {found},而不是 {expected}"},
 }

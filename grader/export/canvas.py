@@ -14,7 +14,7 @@ the roster lacks is named in a warning, never dropped silently.
 
 from __future__ import annotations
 
-from grader.export.base import Export, ExportRequest, Exporter, csv_bytes, say
+from grader.export.base import Export, Exporter, ExportRequest, csv_bytes, say
 from grader.gradebook import points_text
 
 STUDENT_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
@@ -28,7 +28,8 @@ def build(request: ExportRequest) -> Export:
     column = request.column or gradebook.assignment
     by_id = roster.index(id_column, lang)
     grades = {s.id: s for s in gradebook.students}
-    rows: list[list[object]] = [[*STUDENT_COLUMNS, column], [POINTS_POSSIBLE, "", "", "", "", points_text(gradebook.max)]]
+    rows: list[list[object]] = [[*STUDENT_COLUMNS, column],
+                                [POINTS_POSSIBLE, "", "", "", "", points_text(gradebook.max)]]
     warnings = []
     for entry in roster.rows:
         if entry.get("Student", "").strip().lower() == "points possible":

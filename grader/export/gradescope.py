@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from grader.code import CodeResult
-from grader.export.base import Export, ExportRequest, Exporter
+from grader.export.base import Export, Exporter, ExportError, ExportRequest, say
 from grader.messages import localized
 
 ROOT = Path(__file__).resolve().parents[2]  # holds grader/ and solutions/
@@ -119,14 +119,12 @@ def bundle(entries: list[tuple[str, bytes, int]]) -> bytes:
 
 def build(request: ExportRequest) -> Export:
     """The autograder zip of an assignment: ``<assignment>_gradescope.zip``."""
-    from grader.export.base import ExportError, say
-
     assignment = request.assignment
     if not any(q.is_code for q in assignment.questions):
-        raise ExportError(say("needs", request.lang, format="gradescope", what="a code question (code = ...)"))
+        raise ExportError(say("no_code", request.lang, assignment=assignment.id))
     field = request.id_column or "sid"
     if field not in ID_FIELDS:
-        raise ExportError(f"--id-column for gradescope is one of {', '.join(ID_FIELDS)}, not {field!r}")
+        raise ExportError(say("id_field", request.lang, fields=", ".join(ID_FIELDS), field=field))
     config = {"id_field": field, "lang": request.lang, "visibility": VISIBILITY}
     entries = [("setup.sh", SETUP.encode(), 0o755), ("run_autograder", RUN.encode(), 0o755),
                ("assignment.toml", request.assignment_text.encode("utf-8"), 0o644),

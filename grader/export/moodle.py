@@ -14,7 +14,7 @@ students' Moodle usernames or emails).
 
 from __future__ import annotations
 
-from grader.export.base import Export, ExportError, ExportRequest, Exporter, csv_bytes, say
+from grader.export.base import Export, Exporter, ExportError, ExportRequest, csv_bytes, say
 from grader.gradebook import points_text
 
 

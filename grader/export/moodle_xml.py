@@ -30,7 +30,7 @@ from markdown_it import MarkdownIt
 from grader.assignment import Assignment, Question
 from grader.compare import allowed_error
 from grader.evaluate import update_baseline
-from grader.export.base import Export, ExportError, ExportRequest, Exporter
+from grader.export.base import Export, Exporter, ExportError, ExportRequest, say
 from grader.grading import Expected, expectations
 from grader.messages import localized
 from grader.variants import generate
@@ -102,7 +102,7 @@ def formula_point(question: Question, expected: Expected, answer_id: str) -> tup
         name = str(symbol)
         source = next((n for n in (name, near.get(name), f"{name}0") if n and n in values), None)
         if source is None:
-            raise ExportError(f"question {question.id}: no value for {name} in {answer_id} at this variant")
+            raise ExportError(say("no_value", "en", question=question.id, name=name, answer=answer_id))
         point[name] = values[source]
     value = float(symbolic.expr.xreplace({sympy.Symbol(k): v for k, v in point.items()}).evalf(30))
     return value, {k: v for k, v in point.items() if k not in values}
