@@ -64,6 +64,16 @@ from grader.gradebook import (
 )
 from grader.grading import Expected, Result, expectations
 from grader.html import page
+from grader.item_analysis import (
+    ItemAnalysis,
+    analyse,
+    breakdown_csv,
+    item_markdown,
+    item_plot,
+    items_csv,
+    long_csv,
+    variant_features,
+)
 from grader.messages import localized
 from grader.overrides import (
     OverrideError,
@@ -493,12 +503,28 @@ def write_outputs(assignment: Assignment, rows: Sequence[Row], strays: Sequence[
     overview = summary(assignment, rows)
     plot = score_plot(assignment, overview)
     write_atomic(out / "scores.png", plot)
+    items_png = write_item_analysis(assignment, rows, out)
     markdown = summary_markdown(assignment, rows, strays, "scores.png", lang, overview)
+    markdown += "\n" + item_markdown(items_png[0], "items.png", lang)
     write_atomic(out / "summary.md", markdown)
-    embedded = markdown.replace("](scores.png)", "](data:image/png;base64," + base64.b64encode(plot).decode() + ")")
+    embedded = markdown
+    for name, png in (("scores.png", plot), ("items.png", items_png[1])):
+        embedded = embedded.replace(f"]({name})", "](data:image/png;base64," + base64.b64encode(png).decode() + ")")
     write_atomic(out / "summary.html", page(embedded, f"{assignment.title}: summary", lang))
     write_atomic(out / "gradebook.json", gradebook_json(assignment, rows, strays, lang, overview), durable=True)
     write_atomic(out / "gradebook.csv", gradebook_csv(assignment, rows, lang), durable=True)
+
+
+def write_item_analysis(assignment: Assignment, rows: Sequence[Row], out: Path) -> tuple[ItemAnalysis, bytes]:
+    """``answers_long.csv``, ``items.csv``, ``items_by_variant.csv`` and ``items.png``; the analysis and plot."""
+    graded = [r.student.id for r in rows if r.results is not None]
+    analysis = analyse(rows, variant_features(assignment, graded))
+    png = item_plot(analysis)
+    write_atomic(out / "items.png", png)
+    for name, data in (("answers_long.csv", long_csv(rows)), ("items.csv", items_csv(analysis)),
+                       ("items_by_variant.csv", breakdown_csv(analysis))):
+        write_atomic(out / name, data)
+    return analysis, png
 
 
 def _overrides(path: Path, assignment: Assignment, students: Sequence[Student], lang: str) -> list:
