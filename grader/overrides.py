@@ -151,8 +151,8 @@ def parse_overrides(text_: str, assignment: Assignment, students: Sequence[str],
             problems.append(text("line", lang, file=file, line=line, problem=problem))
             continue
         seen[(row["student"], row["question"], row["answer"])] = line
-        overrides.append(Override(line, row["student"], row["question"], row["answer"], float(row["points"]),
-                                  row["reason"]))
+        reason = " ".join(row["reason"].split())  # one line: it goes into tables and lists
+        overrides.append(Override(line, row["student"], row["question"], row["answer"], float(row["points"]), reason))
     if problems:
         raise OverrideError("\n".join(problems))
     return overrides

@@ -45,9 +45,11 @@ def main(argv: list[str] | None = None) -> None:
     config = json.loads((source / "config.json").read_text(encoding="utf-8"))
     lang, field = config.get("lang", "en"), config["id_field"]
     assignment = parse_assignment((source / "assignment.toml").read_text(encoding="utf-8"))
-    metadata = json.loads((root / "submission_metadata.json").read_text(encoding="utf-8"))
-    users = metadata.get("users") or []
-    student = str(users[0].get(field) or "").strip() if users else ""
+    try:
+        users = json.loads((root / "submission_metadata.json").read_text(encoding="utf-8")).get("users") or []
+        student = str(users[0].get(field) or "").strip() if users else ""
+    except (OSError, ValueError, AttributeError):
+        users, student = [], ""
     if not student:
         results = results_json({}, (text("no_student", lang, field=field),), config["visibility"])
     else:
