@@ -134,7 +134,7 @@ def answer_maxima(question: Question) -> dict[str, float]:
 def parse_overrides(text_: str, assignment: Assignment, students: Sequence[str], file: str = "overrides.csv",
                     lang: str = "en") -> list[Override]:
     """The overrides of a file; raises OverrideError listing every line that cannot be used."""
-    reader = csv.DictReader(text_.lstrip("\ufeff").splitlines())
+    reader = csv.DictReader(io.StringIO(text_.lstrip("\ufeff"), newline=""))
     found = [(f or "").strip().lower() for f in reader.fieldnames or ()]
     if not set(COLUMNS) <= set(found):
         raise OverrideError(text("columns", lang, file=file, columns=", ".join(COLUMNS), found=", ".join(found)))

@@ -124,6 +124,8 @@ def test_every_problem_is_listed_and_the_header_is_checked():
     with pytest.raises(OverrideError) as error:
         parse_overrides(HEADER + "s9,q1,w_2,1,x\ns001,q1,w_2,9,x\n", assignment, ["s001"])
     assert "line 2" in str(error.value) and "line 3" in str(error.value)
+    hostile = parse_overrides(HEADER + 's001,q1,w_2,1,"fine\n## Score: 40 / 40"\n', assignment, ["s001"])
+    assert hostile[0].reason == "fine ## Score: 40 / 40"  # one line: no heading injected in the report
     with pytest.raises(OverrideError, match="must have the columns student, question, answer, points, reason"):
         parse_overrides("student,points\ns001,1\n", assignment, ["s001"])
 
