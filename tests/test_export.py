@@ -266,7 +266,7 @@ def test_gradescope_bundle_grades_the_bundled_code_like_grader_grade(graded, tmp
         modes = {i.filename: i.external_attr >> 16 & 0o777 for i in archive.infolist()}
     assert {"setup.sh", "run_autograder", "assignment.toml", "requirements.txt"} <= set(names)
     assert modes["run_autograder"] & 0o111 and modes["setup.sh"] & 0o111
-    assert "solutions/backprop_222.py" in names and "grader/code/sandbox.py" in names
+    assert "grader/solutions/backprop_222.py" in names and "grader/code/sandbox.py" in names
     book = {s["id"]: s for s in json.loads((graded / "gradebook.json").read_text(encoding="utf-8"))["students"]}
     for sid in ("s001", "s002", "s003"):
         results = run_bundle(bundle, tmp_path / sid, EXAMPLES / "submissions" / f"{sid}.py",
@@ -279,6 +279,11 @@ def test_gradescope_bundle_grades_the_bundled_code_like_grader_grade(graded, tmp
             assert set(t) == {"name", "score", "max_score", "output", "visibility"}
             assert t["visibility"] in ("hidden", "after_due_date", "after_published", "visible")
     assert results["score"] == 2  # s003, the hostile file: only its honest forward pass scores
+    where = subprocess.run(  # the bundle grades with its own copy of the package and solutions
+        [sys.executable, "-c", "import grader.code.hidden_tests as h; print(h.__file__, h.solutions_folder())"],
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(tmp_path / "s003" / "source")}, check=True,
+        capture_output=True, text=True).stdout.split()
+    assert all(Path(w).is_relative_to(tmp_path / "s003" / "source") for w in where)
 
 
 def test_gradescope_bundle_without_a_student_id_grades_nothing_and_says_why(tmp_path):

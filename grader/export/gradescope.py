@@ -7,9 +7,10 @@ image, then ``run_autograder`` for every submission: the student's files are in
 ``/autograder/results/results.json``: ``{"score", "tests": [{"name", "score", "max_score",
 "output", "visibility"}], "output", "visibility"}``.
 
-The bundle carries this package's own source and ``solutions/`` (the hidden tests compare
-with them), the assignment file and ``config.json`` (which metadata field holds the
-grader's student id, ``sid`` by default, from ``--id-column``). The runner
+The bundle carries this package's own source with the reference solutions as
+``grader/solutions`` (the hidden tests compare with them; the sandbox keeps them from the
+student), the assignment file and ``config.json`` (which metadata field holds the grader's
+student id, ``sid`` by default, from ``--id-column``). The runner
 (:mod:`grader.export.gradescope_run`) grades each code question with the same hidden tests,
 sandbox and per-student variants as ``grader grade``.
 """
@@ -23,11 +24,12 @@ import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
+import grader
 from grader.code import CodeResult
+from grader.code.hidden_tests import solutions_folder
 from grader.export.base import Export, Exporter, ExportError, ExportRequest, say
 from grader.messages import localized
 
-ROOT = Path(__file__).resolve().parents[2]  # holds grader/ and solutions/
 VISIBILITY = "visible"  # the grader's reports show every hidden test's verdict too
 ID_FIELDS = ("sid", "email", "name", "id")
 
@@ -96,13 +98,13 @@ def _requirements() -> str:
 
 
 def _sources() -> list[tuple[str, bytes]]:
-    """The package and reference solutions, as (path in the bundle, bytes), sorted."""
-    files = []
-    for folder in ("grader", "solutions"):
-        for path in sorted((ROOT / folder).rglob("*.py")):
-            if "__pycache__" not in path.parts:
-                files.append((path.relative_to(ROOT).as_posix(), path.read_bytes()))
-    return files
+    """This package with its reference solutions (``grader/solutions``), as (path in the bundle, bytes)."""
+    package = Path(grader.__file__).resolve().parent
+    files = [(path, f"grader/{path.relative_to(package).as_posix()}") for path in package.rglob("*.py")]
+    solutions = solutions_folder()
+    if solutions is not None and package not in solutions.parents:  # an editable install: solutions/ beside
+        files += [(path, f"grader/solutions/{path.name}") for path in solutions.glob("*.py")]
+    return sorted((name, path.read_bytes()) for path, name in files if "__pycache__" not in path.parts)
 
 
 def bundle(entries: list[tuple[str, bytes, int]]) -> bytes:
