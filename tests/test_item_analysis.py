@@ -121,3 +121,11 @@ def test_bundled_class_summary_has_the_item_analysis(tmp_path):
     assert "## Item analysis" in summary and "| `E_1` | 80 % |" in summary and "half_forgotten (1: s002)" in summary
     assert "| q1 | `key:regime` | oscillating | 3 |" in summary
     assert "data:image/png;base64," in (tmp_path / "summary.html").read_text(encoding="utf-8")
+
+
+def test_difficulty_counts_full_points_only():
+    """A carried-forward answer at half credit is 'correct' for the grader but not full points."""
+    half = AnswerResult("w_2", "correct", 0.5, 1.0, "", carried_forward=True)
+    full = AnswerResult("w_2", "correct", 1.0, 1.0, "")
+    rows = [Row(Student(s), "graded", results=(("q1", Result((a,))),)) for s, a in (("A", half), ("B", full))]
+    assert analyse(rows, {}).items[0].difficulty == 0.5
