@@ -293,6 +293,19 @@ def test_gradescope_bundle_without_a_student_id_grades_nothing_and_says_why(tmp_
     assert results["tests"] == [] and "has no sid" in results["output"]
 
 
+def test_gradescope_bundle_ignores_a_link_to_the_reference_solution(tmp_path):
+    run("export", "gradescope", HW1, "--out", tmp_path)
+    root = tmp_path / "root"
+    results = run_bundle(tmp_path / "hw1_gradescope.zip", root, None, {"sid": "s001"})
+    assert results["tests"] == []  # nothing handed in
+    (root / "submission" / "q3.py").symlink_to(root / "source" / "grader" / "solutions" / "backprop_222.py")
+    (root / "results" / "results.json").unlink()
+    env = {"PATH": "/usr/bin:/bin", "AUTOGRADER_ROOT": str(root), "GRADER_PYTHON": sys.executable}
+    subprocess.run([str(root / "source" / "run_autograder")], env=env, check=True, timeout=300, capture_output=True)
+    results = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+    assert results["tests"] == [] and results["score"] == 0 and "No Python file for question q3" in results["output"]
+
+
 def test_gradescope_needs_a_code_question(tmp_path):
     sheet_only = tmp_path / "hw.toml"
     text = HW1.read_text(encoding="utf-8")

@@ -18,8 +18,10 @@ from grader.export.gradescope import results_json, text
 
 def code_files(assignment: Assignment, submission: Path, lang: str) -> dict[str, Path | str]:
     """Each code question's file: the only .py file, or ``<question>.py`` when there are several
-    code questions; else the reason in words."""
-    files = sorted(p for p in submission.rglob("*.py") if p.is_file())
+    code questions; else the reason in words. Symbolic links are not the student's files."""
+    inside = submission.resolve()
+    files = sorted(p for p in submission.rglob("*.py")  # a link (to the solutions, say) is not the student's file
+                   if p.is_file() and not p.is_symlink() and inside in p.resolve().parents)
     questions = [q.id for q in assignment.questions if q.is_code]
     found: dict[str, Path | str] = {}
     for q in questions:
