@@ -95,6 +95,7 @@ def test_canvas_csv_follows_canvas_columns_and_matches_the_gradebook(graded, tmp
     for sid in ("s005", "s008", "s011"):
         assert f"student {sid}" in result.output
     assert "s999" in result.output and "s004 has no grade (missing)" in result.output
+    assert "'Student, Test' of " in result.output and "has no SIS User ID" in result.output
 
 
 def test_canvas_matches_by_the_column_the_instructor_names(graded, tmp_path):
@@ -117,6 +118,16 @@ def test_canvas_refuses_a_roster_it_cannot_match(graded, tmp_path, roster_text, 
     assert "Traceback" not in result.output
     for word in words:
         assert word in result.output
+
+
+def test_export_messages_in_both_languages():
+    from grader.export.base import MESSAGES
+    from grader.export.gradescope import TEXT
+    from grader.export.moodle_xml import TEXT as XML_TEXT
+
+    for table in (MESSAGES, TEXT, XML_TEXT):
+        for key, entry in table.items():
+            assert set(entry) == {"en", "zh"}, key
 
 
 def test_export_refuses_missing_inputs_and_a_foreign_gradebook(graded, tmp_path):

@@ -29,6 +29,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "学生 {student}({status})在成绩册中,但不在 {file}({column} 列)中:没有为其写出一行"},
     "not_graded": {"en": "student {student} has no grade ({status}): the cell is left blank",
                    "zh": "学生 {student} 没有成绩({status}):该单元格留空"},
+    "no_id": {"en": "{who!r} of {file} has no {column}: the cell is left blank",
+              "zh": "{file} 中的 {who!r} 没有 {column}:该单元格留空"},
     "no_gradebook_row": {"en": "{column} {value!r} of {file} is not in the gradebook: the cell is left blank",
                          "zh": "{file} 中 {column} 为 {value!r} 的学生不在成绩册中:该单元格留空"},
     "no_code": {"en": "{assignment} has no code question (code = ...) for Gradescope to run",

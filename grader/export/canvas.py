@@ -36,7 +36,10 @@ def build(request: ExportRequest) -> Export:
             continue  # Canvas's own export carries the row; ours is written above
         sid = entry.get(id_column, "").strip()
         student = grades.get(sid)
-        if student is None:
+        if not sid:
+            warnings.append(say("no_id", lang, who=entry.get("Student", "").strip(), column=id_column,
+                                file=roster.file))
+        elif student is None:
             warnings.append(say("no_gradebook_row", lang, column=id_column, value=sid, file=roster.file))
         elif student.total is None:
             warnings.append(say("not_graded", lang, student=sid, status=student.status))
