@@ -70,7 +70,8 @@ def derive(rules: Rules) -> Derivation:
     names = (*PARAMS[:-1], *(str(q) for q, _ in steps[:-1]))
 
     def in_forward_terms(quantity: str) -> Symbolic:
-        return Symbolic(expand(S(quantity), backward), names + tuple(str(d) for d in DELTAS.values()))
+        return Symbolic(expand(S(quantity), backward), names + tuple(str(d) for d in DELTAS.values()),
+                        asks=quantity)
 
     return Derivation(
         quantities=quantities,

@@ -74,7 +74,7 @@ def derive(rules: Rules) -> Derivation:
     names = (*PARAMS[:-1], *(str(q) for q, _ in steps[:-1]), *(str(d) for d in DELTAS.values()))
 
     def in_forward_terms(quantity: str) -> Symbolic:
-        return Symbolic(expand(S(quantity), backward), names)
+        return Symbolic(expand(S(quantity), backward), names, asks=quantity)
 
     return Derivation(
         quantities=quantities,
