@@ -368,12 +368,12 @@ def _trivial(expected, answer_id, target, work, differing) -> tuple[str, dict] |
         return "trivial_zero", {}
     for name in differing:
         own = work.own[name]
-        if isinstance(derivation.quantity(name), sigmoid) and not SATURATED < own < 1 - SATURATED:
-            return "trivial_saturated", {"name": name, "value": f"{own:.4g}"}
         copied = [p for p in inputs_of(derivation, answer_id) if p in expected.variant.numbers
                   and name in work.read and within(own, expected.values[p], SAME)]
         if copied:
             return "trivial_copied", {"name": name, "param": copied[0]}
+        if isinstance(derivation.quantity(name), sigmoid) and not SATURATED < own < 1 - SATURATED:
+            return "trivial_saturated", {"name": name, "value": f"{own:.4g}"}
     return None
 
 
