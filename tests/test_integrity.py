@@ -280,3 +280,21 @@ def test_mistake_credit_is_read_from_the_assignment_and_checked():
         parse_assignment(text.replace("sign_flipped", "sign"))
     with pytest.raises(AssignmentError, match="between 0 and 1"):
         parse_assignment(text.replace("0.5", "2"))
+
+
+def test_the_report_and_the_quiz_say_how_a_formula_was_read():
+    from grader.assignment import Question
+    from grader.quiz import session as quiz
+    from grader.report import QuestionOutcome, student_report
+    from tests.test_report import _assignment
+
+    family = FAMILIES["gd_linear"]
+    v = canonical(family)
+    expected = expectation(v)
+    result = grade(expected, {"dE_dw_expr": "1/2x(wx-t)"})
+    question = Question("q1", family, Settings())
+    markdown = student_report(_assignment(question), "s1", [QuestionOutcome(question, expected, result)])
+    row = next(line for line in markdown.splitlines() if line.startswith("| `dE_dw_expr`"))
+    assert "Read as (1/2)\\*x\\*(w\\*x - t)" in row or "Read as (1/2)*x*(w*x - t)" in row, row
+    _, attempt = quiz.submit(quiz.new_session(v), expected, "dE_dw_expr", "1/2x(wx-t)")
+    assert attempt.feedback.startswith("Read as (1/2)*x*(w*x - t).")
