@@ -17,7 +17,7 @@ from typing import Literal
 import numpy as np
 import sympy
 
-from grader.compare import DEFAULT, Tolerance, within
+from grader.compare import DEFAULT, Tolerance, allowed_errors, within
 from grader.equivalence import evaluate_expr, exactly_equal, same_values
 from grader.equivalence import points as sample_points
 from grader.evaluate import (
@@ -41,6 +41,8 @@ TRIVIAL = 0.01  # a step from the student's own values under 1 % of the key's si
 SATURATED = 0.01  # a sigmoid unit within this of 0 or 1 makes what follows from it trivial
 SAME = Tolerance("relative", 1e-9, floor=1e-12)  # the same number: copied, or left unchanged
 STEP_SHOWN = Tolerance("relative", 0.1)  # an update's right step is shown only to a near miss
+COPIED_MATCHES = 4  # a classmate's key matched by this many answers, and by more than twice as
+# many as the student's own key, marks the answers as copied
 
 
 @dataclass(frozen=True)
@@ -90,9 +92,11 @@ class AnswerResult:
 
 @dataclass(frozen=True)
 class Result:
-    """The verdicts on all answers of one variant."""
+    """The verdicts on all answers of one variant; ``copied_from`` names the classmate whose
+    key the answers match far better than the student's own (no carried-forward credit then)."""
 
     answers: tuple[AnswerResult, ...]
+    copied_from: str | None = None
 
     @property
     def score(self) -> float:
@@ -196,28 +200,69 @@ def expectation(v: Variant) -> Expected:
     return expectations(v.family, [v])[0]
 
 
+@dataclass(frozen=True)
+class Classmates:
+    """The keys of a class's variants of one question: ``values[q][i]`` is quantity ``q`` of
+    student ``ids[i]``. Given to :func:`grade` to spot answers copied from a classmate."""
+
+    ids: tuple[str, ...]
+    values: Mapping[str, np.ndarray]
+
+
+def classmates(ids: Sequence[str], prepared: Sequence[Expected]) -> Classmates:
+    """The class's keys from each student's :class:`Expected` (one batch or several)."""
+    names = prepared[0].batch.columns if prepared else {}
+    return Classmates(tuple(ids), {
+        q: np.array([e.batch.columns[q][e.row] for e in prepared], dtype=float) for q in names
+    })
+
+
 def grade(
-    expected: Expected, answers: Mapping[str, Raw], settings: Settings = Settings(), lang: str = "en"
+    expected: Expected, answers: Mapping[str, Raw], settings: Settings = Settings(), lang: str = "en",
+    others: Classmates | None = None,
 ) -> Result:
-    """Judge a student's raw answers (strings or numbers) for one variant."""
+    """Judge a student's raw answers (strings or numbers) for one variant; ``others`` (the
+    class's keys, the student's own among them or not) lets copied answers be recognised."""
     family = expected.variant.family
     numbers = _read_numbers(family, answers)
-    work = Work(numbers, own_values(expected, _finite(numbers)))
+    given = _finite(numbers)
+    copied = None if others is None else copied_from(expected, given, others, settings)
+    work = Work(numbers, own_values(expected, given), copied)
     results = []
     for answer in filter(settings.asks, family.answers):
         raw = answers.get(answer.id)
         judge = {"numeric": _numeric, "symbolic": _symbolic, "choice": _choice}[answer.kind]
         results.append(judge(expected, answer, raw, work, settings, lang))
-    return Result(tuple(results))
+    return Result(tuple(results), copied)
+
+
+def copied_from(expected: Expected, given: Mapping[str, float], others: Classmates,
+                settings: Settings) -> str | None:
+    """The classmate whose key the student's numbers match far better than their own, if any:
+    at least ``COPIED_MATCHES`` answers, and more than twice as many as the own key matches."""
+    asked = [a.id for a in expected.variant.family.answers
+             if a.kind == "numeric" and a.id in given and settings.asks(a)]
+    if not asked or not others.ids:
+        return None
+    own = sum(_accepted(expected, a, given[a], settings) for a in asked)
+    matches = np.zeros(len(others.ids), dtype=int)
+    for a in asked:
+        allowed = allowed_errors(others.values[a], settings.tolerance_for(a))
+        matches += np.abs(others.values[a] - given[a]) <= allowed
+    best = int(np.argmax(matches))
+    if matches[best] >= COPIED_MATCHES and matches[best] > 2 * own:
+        return others.ids[best]
+    return None
 
 
 @dataclass(frozen=True)
 class Work:
-    """A student's numbers: each answer as read (a value, or why it could not be read), and
-    every quantity as their own work makes it (:func:`own_values`)."""
+    """A student's numbers: each answer as read (a value, or why it could not be read), every
+    quantity as their own work makes it (:func:`own_values`), and whose key they copied, if any."""
 
     read: Mapping[str, float | Exception]
     own: Mapping[str, float]
+    copied: str | None = None
 
 
 def own_values(expected: Expected, given: Mapping[str, float]) -> dict[str, float]:
@@ -302,6 +347,8 @@ def _numeric(expected, answer, raw, work, settings, lang) -> AnswerResult:
         differing, refusal = own
         if not differing:
             return verdict("correct", points, message("correct_own", lang))
+        if refusal is None and work.copied is not None:
+            refusal = "copied_classmate", {}
         if refusal is None:
             feedback = message("carried_forward", lang, inputs=", ".join(differing))
             return verdict("correct", points * settings.carried_forward_credit, feedback, carried=True)

@@ -62,7 +62,7 @@ from grader.gradebook import (
     summary,
     summary_markdown,
 )
-from grader.grading import Expected, Result, expectations
+from grader.grading import Classmates, Expected, Result, classmates, expectations
 from grader.html import page
 from grader.messages import localized
 from grader.report import QuestionOutcome, student_report
@@ -376,8 +376,14 @@ def code_results(assignment: Assignment, submission: Submission, folder: Path, l
     }
 
 
+def class_keys(assignment: Assignment, student_ids: Sequence[str]) -> dict[str, Classmates]:
+    """Every roster student's key of every family question, to spot answers copied from a classmate."""
+    return {q: classmates(student_ids, column)
+            for q, column in class_expectations(assignment, student_ids).items()}
+
+
 def _grade_chunk(task: tuple) -> list[Row]:
-    text, submissions, out, lang, folder = task
+    text, submissions, out, lang, folder, others = task
     assignment = _assignment(text)
     prepared = class_expectations(assignment, [s.student.id for s in submissions])
     rows = []
@@ -385,7 +391,7 @@ def _grade_chunk(task: tuple) -> list[Row]:
         expected = {q: column[i] for q, column in prepared.items()}
         try:
             code = code_results(assignment, submission, Path(folder), lang)
-            row = grade_submission(assignment, submission, expected, lang, code)
+            row = grade_submission(assignment, submission, expected, lang, code, others)
         except Exception as error:  # a grader bug costs one flagged row, never the class run
             row = failed_row(assignment, submission, error)
         write_report(assignment, row, expected, Path(out), lang)
@@ -447,7 +453,8 @@ def grade_class(assignment_path: Path, submissions: Path, out: Path, roster_path
     times["read"] = time.perf_counter() - start
     start = time.perf_counter()
     _warm_up(assignment)
-    chunks = [(text, list(c), str(out), lang, str(submissions)) for c in _chunks(submitted)]
+    others = class_keys(assignment, [s.id for s in students])
+    chunks = [(text, list(c), str(out), lang, str(submissions), others) for c in _chunks(submitted)]
     rows = [r for part in run_chunks(_grade_chunk, chunks, jobs, "grading", len(submitted)) for r in part]
     times["grade"] = time.perf_counter() - start
     start = time.perf_counter()

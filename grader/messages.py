@@ -60,6 +60,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{name} is the number {param} copied from the statement, not computed.",
         "zh": "{name} 是从题目中抄来的数 {param},不是算出来的。",
     },
+    "copied_classmate": {
+        "en": "your answers match another student's numbers far better than your own.",
+        "zh": "你的答案与另一位同学的数值吻合得远比与你自己的数值好。",
+    },
     "unchanged": {
         "en": "This is {name} before the update: one step of gradient descent must change it.",
         "zh": "这是更新前的 {name}:做一步梯度下降后它应当改变。",

@@ -298,3 +298,54 @@ def test_the_report_and_the_quiz_say_how_a_formula_was_read():
     assert "Read as (1/2)\\*x\\*(w\\*x - t)" in row or "Read as (1/2)*x*(w*x - t)" in row, row
     _, attempt = quiz.submit(quiz.new_session(v), expected, "dE_dw_expr", "1/2x(wx-t)")
     assert attempt.feedback.startswith("Read as (1/2)*x*(w*x - t).")
+
+
+# --- 4. a classmate's answers earn no carried-forward credit, and are flagged ---------------------
+
+def test_a_classmates_answers_are_recognised_and_earn_no_carried_forward_credit():
+    from grader.grading import classmates
+
+    family = FAMILIES["backprop_222"]
+    variants = roster_variants("backprop_222", 12)
+    prepared = expectations(family, variants)
+    ids = [f"s{i}" for i in range(len(variants))]
+    others = classmates(ids, prepared)
+    for copier, source in ((0, 5), (3, 7), (11, 2)):
+        theirs = net_222(floats(variants[source]))
+        answers = {k: repr(x) for k, x in theirs.items()}
+        alone = grade(prepared[copier], answers)
+        watched = grade(prepared[copier], answers, others=others)
+        assert watched.copied_from == ids[source] and alone.copied_from is None
+        assert not any(a.carried_forward for a in watched.answers)
+        assert watched.score <= alone.score
+        refused = [a for a in watched.answers if "another student" in a.feedback]
+        assert refused or not any(a.carried_forward for a in alone.answers)
+    for i, v in enumerate(variants):  # honest work, right or with one slip, is never flagged
+        mine = net_222(floats(v), o1=net_222(floats(v))["o1"] * 0.9)
+        assert grade(prepared[i], {k: repr(x) for k, x in mine.items()}, others=others).copied_from is None
+
+
+def test_grade_flags_a_sheet_copied_from_a_classmate_in_the_gradebook_and_the_report(tmp_path):
+    import csv
+    import shutil
+
+    examples = ROOT / "examples"
+    shutil.copy(examples / "hw1.toml", tmp_path / "hw1.toml")
+    shutil.copy(examples / "roster.csv", tmp_path / "roster.csv")
+    incoming = tmp_path / "in"
+    incoming.mkdir()
+    original = (examples / "submissions" / "s002.txt").read_text(encoding="utf-8")
+    (incoming / "s002.txt").write_text(original, encoding="utf-8")
+    copied = [line for line in original.splitlines() if line.startswith("q2.")]
+    (incoming / "s004.txt").write_text("student: s004\nassignment: hw1\n" + "\n".join(copied) + "\n",
+                                       encoding="utf-8")
+    out = tmp_path / "graded"
+    result = CliRunner().invoke(main, ["grade", str(tmp_path / "hw1.toml"), str(incoming), "--out", str(out)],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    rows = {r["student_id"]: r for r in csv.DictReader((out / "gradebook.csv").open(encoding="utf-8"))}
+    assert "q2" in rows["s004"]["reason"] and "s002" in rows["s004"]["reason"]
+    assert rows["s002"]["reason"] == ""
+    report = (out / "reports" / "s004.md").read_text(encoding="utf-8")
+    assert "another student's variant" in report and "s002" not in report
+    assert json.loads((out / "gradebook.json").read_text(encoding="utf-8"))  # still valid JSON
