@@ -246,9 +246,12 @@ def copied_from(expected: Expected, given: Mapping[str, float], others: Classmat
         return None
     own = sum(_accepted(expected, a, given[a], settings) for a in asked)
     matches = np.zeros(len(others.ids), dtype=int)
-    for a in asked:
-        allowed = allowed_errors(others.values[a], settings.tolerance_for(a))
-        matches += np.abs(others.values[a] - given[a]) <= allowed
+    derivation = expected.variant.family.derivation()
+    for a in asked:  # judged as the student's own key judges them: an update by its step
+        baseline = update_baseline(derivation, a)
+        origin = 0.0 if baseline is None else others.values[baseline]
+        step = others.values[a] - origin
+        matches += np.abs(given[a] - origin - step) <= allowed_errors(step, settings.tolerance_for(a))
     best = int(np.argmax(matches))
     if matches[best] >= COPIED_MATCHES and matches[best] > 2 * own:
         return others.ids[best]

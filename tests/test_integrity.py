@@ -320,9 +320,10 @@ def test_a_classmates_answers_are_recognised_and_earn_no_carried_forward_credit(
         assert watched.score <= alone.score
         refused = [a for a in watched.answers if "another student" in a.feedback]
         assert refused or not any(a.carried_forward for a in alone.answers)
-    for i, v in enumerate(variants):  # honest work, right or with one slip, is never flagged
+    for i, v in enumerate(variants):  # own work, right, with one slip or degenerate, is never flagged
         mine = net_222(floats(v), o1=net_222(floats(v))["o1"] * 0.9)
         assert grade(prepared[i], {k: repr(x) for k, x in mine.items()}, others=others).copied_from is None
+        assert grade(prepared[i], degenerate(floats(v)), others=others).copied_from is None
 
 
 def test_grade_flags_a_sheet_copied_from_a_classmate_in_the_gradebook_and_the_report(tmp_path):
