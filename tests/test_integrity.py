@@ -350,3 +350,12 @@ def test_grade_flags_a_sheet_copied_from_a_classmate_in_the_gradebook_and_the_re
     report = (out / "reports" / "s004.md").read_text(encoding="utf-8")
     assert "another student's variant" in report and "s002" not in report
     assert json.loads((out / "gradebook.json").read_text(encoding="utf-8"))  # still valid JSON
+
+
+def test_code_that_never_moves_the_weight_earns_no_weight_points():
+    source = (
+        "def gd_linear_train(x, t, w0, eta, epochs):\n"
+        "    return {'w': [float(w0)] * (epochs + 1), 'E': [0.0] * epochs, 'grad': [0.0] * epochs}\n")
+    scores = {t.name: t.score for t in grade_code_source(source, "gd_linear").tests}
+    assert scores["gd_gradients"] == scores["gd_losses"] == 0, scores
+    assert scores["gd_weights"] == pytest.approx(2 / 3, abs=1e-5)  # only w[0] = w0, one check of three
