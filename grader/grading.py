@@ -342,7 +342,7 @@ def _numeric(expected, answer, raw, work, settings, lang) -> AnswerResult:
     def verdict(status: Status, score: float, feedback: str, carried: bool = False) -> AnswerResult:
         return AnswerResult(answer.id, status, score, points, feedback, carried_forward=carried, given=given)
 
-    unchanged = origin is not None and within(value, origin, SAME)
+    unchanged = origin is not None and any(within(value, o, SAME) for o in (origin, work.own[baseline]))
     if close(value, key) and not unchanged:
         return verdict("correct", points, message("correct", lang))
     own = None if unchanged else _from_own_values(expected, answer.id, value, work, settings, close)
@@ -413,8 +413,8 @@ def _trivial(expected, answer_id, target, work, differing) -> tuple[str, dict] |
     uses that number too (``o1 = t1`` in ``o1 - t1``)."""
     derivation = expected.variant.family.derivation()
     baseline = update_baseline(derivation, answer_id)
-    origin = 0.0 if baseline is None else expected.values[baseline]
-    if abs(target - origin) <= TRIVIAL * abs(expected.values[answer_id] - origin):
+    own_origin, key_origin = (0.0, 0.0) if baseline is None else (work.own[baseline], expected.values[baseline])
+    if abs(target - own_origin) <= TRIVIAL * abs(expected.values[answer_id] - key_origin):
         return "trivial_zero", {}
     for name in differing:
         own = work.own[name]

@@ -359,3 +359,14 @@ def test_code_that_never_moves_the_weight_earns_no_weight_points():
     scores = {t.name: t.score for t in grade_code_source(source, "gd_linear").tests}
     assert scores["gd_gradients"] == scores["gd_losses"] == 0, scores
     assert scores["gd_weights"] == pytest.approx(2 / 3, abs=1e-5)  # only w[0] = w0, one check of three
+
+
+def test_an_update_left_at_the_students_own_earlier_weight_is_refused():
+    """gd_linear seed 000 (x = t = 1, w0 = 0, eta = 0.5): a wrong w_1 = 0.6, then grad_2 = 0 and w_2 = w_1."""
+    v = canonical(FAMILIES["gd_linear"])
+    result = grade(expectation(v), {"w_1": "0.6", "grad_2": "0", "w_2": "0.6"})
+    assert result.answer("w_2").score == 0 and result.answer("grad_2").score == 0
+    x, t, eta, w1 = 1.0, 1.0, 0.5, 0.6  # the same wrong w_1, every later step done: carried forward
+    grad_2 = (w1 * x - t) * x
+    done = grade(expectation(v), {"w_1": "0.6", "grad_2": repr(grad_2), "w_2": repr(w1 - eta * grad_2)})
+    assert done.answer("grad_2").carried_forward and done.answer("w_2").carried_forward
