@@ -433,11 +433,16 @@ def _with_mistake(answer_id, points, mistake: Mistake, settings, lang, given, re
     text = message("mistake", lang, mistake=mistake_text(mistake.name, lang, **dict(mistake.fields)))
     share = float(settings.mistake_credit.get(mistake.name, 0.0))
     if share:
-        text += " " + message("mistake_credit", lang, share=f"{share:g}")
+        text = _joined(text, message("mistake_credit", lang, share=f"{share:g}"), lang)
     if read:
-        text = message("read_as", lang, formula=read) + " " + text
+        text = _joined(message("read_as", lang, formula=read), text, lang)
     return AnswerResult(answer_id, "incorrect", points * share, points, text, mistake=mistake.name,
                         given=given, read_as=read)
+
+
+def _joined(first: str, second: str, lang: str) -> str:
+    """Two sentences of feedback in a row (no space after a Chinese full stop)."""
+    return first + ("" if lang == "zh" else " ") + second
 
 
 def _symbolic(expected, answer, raw, work, settings, lang) -> AnswerResult:
@@ -456,7 +461,7 @@ def _symbolic(expected, answer, raw, work, settings, lang) -> AnswerResult:
     read = read_as(node)
 
     def verdict(status: Status, score: float, feedback: str) -> AnswerResult:
-        feedback = message("read_as", lang, formula=read) + " " + feedback
+        feedback = _joined(message("read_as", lang, formula=read), feedback, lang)
         return AnswerResult(answer.id, status, score, points, feedback, given=given, read_as=read)
 
     usable = derivation.usable(answer.id)
