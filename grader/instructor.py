@@ -62,7 +62,7 @@ from grader.gradebook import (
     summary,
     summary_markdown,
 )
-from grader.grading import Expected, Result, expectations
+from grader.grading import Classmates, Expected, Result, classmates, expectations
 from grader.html import page
 from grader.item_analysis import (
     ItemAnalysis,
@@ -394,8 +394,14 @@ def code_results(assignment: Assignment, submission: Submission, folder: Path, l
     }
 
 
+def class_keys(assignment: Assignment, student_ids: Sequence[str]) -> dict[str, Classmates]:
+    """Every roster student's key of every family question, to spot answers copied from a classmate."""
+    return {q: classmates(student_ids, column)
+            for q, column in class_expectations(assignment, student_ids).items()}
+
+
 def _grade_chunk(task: tuple) -> list[Row]:
-    text, submissions, out, lang, folder, overrides = task
+    text, submissions, out, lang, folder, overrides, others = task
     assignment = _assignment(text)
     prepared = class_expectations(assignment, [s.student.id for s in submissions])
     rows = []
@@ -403,7 +409,7 @@ def _grade_chunk(task: tuple) -> list[Row]:
         expected = {q: column[i] for q, column in prepared.items()}
         try:
             code = code_results(assignment, submission, Path(folder), lang)
-            row = grade_submission(assignment, submission, expected, lang, code)
+            row = grade_submission(assignment, submission, expected, lang, code, others)
         except Exception as error:  # a grader bug costs one flagged row, never the class run
             row = failed_row(assignment, submission, error)
         row = apply_overrides(row, overrides.get(submission.student.id, ()), lang)
@@ -475,7 +481,8 @@ def grade_class(assignment_path: Path, submissions: Path, out: Path, roster_path
     by_student: dict[str, list] = {}
     for o in overrides:
         by_student.setdefault(o.student, []).append(o)
-    chunks = [(text, list(c), str(out), lang, str(submissions), by_student) for c in _chunks(submitted)]
+    others = class_keys(assignment, [s.id for s in students])
+    chunks = [(text, list(c), str(out), lang, str(submissions), by_student, others) for c in _chunks(submitted)]
     rows = [r for part in run_chunks(_grade_chunk, chunks, jobs, "grading", len(submitted)) for r in part]
     times["grade"] = time.perf_counter() - start
     start = time.perf_counter()

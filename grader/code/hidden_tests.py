@@ -341,8 +341,9 @@ def weights(p, q, result, tally):
         mine = None if w_prev is None or grad is None else w_prev - p["eta"] * grad
         added = (w_prev if w_prev is not None else q.get(f"w_{k - 1}", p["w0"])) + p["eta"] * (
             grad if grad is not None else q[f"grad_{k}"])
+        before = (w_prev if w_prev is not None else 0.0, q.get(f"w_{k - 1}", p["w0"]))
         tally.check(diagnose_local(f"w[{k}]", _entry(result, "w", k), q[f"w_{k}"], mine,
-                                   [("m_step_added", added)]))
+                                   [("m_step_added", added)], baseline=before))
 
 
 # --- exercise 3: the 2-2-2 network ---------------------------------------------------------------
@@ -439,7 +440,9 @@ def updates_step(v, p, q, result, tally):
     values = {**p, **q, **numbers_in(result, GRADIENTS_222)}
     for name in UPDATES_222:
         alternatives = [("m_step_added", local(v, name, values, STEP_ADDED))]
-        tally.check(diagnose_local(name, lookup(result, name), q[name], local(v, name, values), alternatives))
+        before = p[name.removesuffix("_new")]
+        tally.check(diagnose_local(name, lookup(result, name), q[name], local(v, name, values), alternatives,
+                                   baseline=(before, before)))
 
 
 def fd_222_case(v: Variant) -> Case:
