@@ -279,10 +279,11 @@ class Row:
     copied: tuple[tuple[str, str], ...] = ()
 
     def flags(self, lang: str = "en") -> str:
-        """Why the row needs the teacher's look: the reason it was not graded, or copied answers."""
-        if self.reason:
-            return self.reason.text(lang)
-        return "; ".join(gradebook_message("copied_flag", lang, question=q, other=o) for q, o in self.copied)
+        """Why the row needs the teacher's look: the reason it was not graded (or the teacher's
+        overrides), and any copied answers."""
+        parts = [self.reason.text(lang)] if self.reason else []
+        parts += [gradebook_message("copied_flag", lang, question=q, other=o) for q, o in self.copied]
+        return "; ".join(parts)
 
     @property
     def score(self) -> float | None:

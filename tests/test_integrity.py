@@ -326,10 +326,15 @@ def test_a_classmates_answers_are_recognised_and_earn_no_carried_forward_credit(
         assert grade(prepared[i], degenerate(floats(v)), others=others).copied_from is None
 
 
-def test_grade_flags_a_sheet_copied_from_a_classmate_in_the_gradebook_and_the_report(tmp_path):
+@pytest.mark.parametrize("overridden", [False, True])
+def test_grade_flags_a_sheet_copied_from_a_classmate_in_the_gradebook_and_the_report(tmp_path, overridden):
+    """The flag stays in the gradebook when the teacher also overrides a score of that student."""
     import csv
     import shutil
 
+    if overridden:
+        (tmp_path / "overrides.csv").write_text("student,question,answer,points,reason\n"
+                                                "s004,q1,total,1,looked at by hand\n", encoding="utf-8")
     examples = ROOT / "examples"
     shutil.copy(examples / "hw1.toml", tmp_path / "hw1.toml")
     shutil.copy(examples / "roster.csv", tmp_path / "roster.csv")
@@ -346,6 +351,7 @@ def test_grade_flags_a_sheet_copied_from_a_classmate_in_the_gradebook_and_the_re
     assert result.exit_code == 0, result.output
     rows = {r["student_id"]: r for r in csv.DictReader((out / "gradebook.csv").open(encoding="utf-8"))}
     assert "q2" in rows["s004"]["reason"] and "s002" in rows["s004"]["reason"]
+    assert ("looked at by hand" in rows["s004"]["reason"]) == overridden
     assert rows["s002"]["reason"] == ""
     report = (out / "reports" / "s004.md").read_text(encoding="utf-8")
     assert "another student's variant" in report and "s002" not in report
