@@ -201,7 +201,7 @@ def apply_overrides(row: Row, overrides: Sequence[Override], lang: str = "en") -
         result = results[o.question]
         if o.answer == TOTAL:
             applied.append(Applied(o, result.score, o.points))
-            results[o.question] = OverriddenResult(result.answers, o.points)
+            results[o.question] = OverriddenResult(result.answers, result.copied_from, total=o.points)
             continue
         answers = []
         for a in result.answers:
