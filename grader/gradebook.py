@@ -30,6 +30,7 @@ from grader.assignment import Assignment, Question
 from grader.code import CodeResult
 from grader.code.hidden_tests import hidden_tests
 from grader.grading import AnswerResult, Expected, Result, grade
+from grader.html import literal
 from grader.messages import localized, mistake_text
 from grader.roster import Student
 from grader.sheets import Decoded, Problem, Sheet, asked_ids, parse_sheet
@@ -604,4 +605,5 @@ def _mistake(name: str, lang: str) -> str:
 
 
 def _cell(text: str) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|")
+    """Text shown as written in a Markdown table (student or roster text is never read as Markdown)."""
+    return literal(text)

@@ -63,7 +63,7 @@ from grader.gradebook import (
     summary_markdown,
 )
 from grader.grading import Expected, Result, expectations
-from grader.html import page
+from grader.html import literal, page
 from grader.messages import localized
 from grader.report import QuestionOutcome, student_report
 from grader.roster import RosterError, Student, read_roster
@@ -257,7 +257,7 @@ def _warm_up(assignment: Assignment) -> None:
 
 def problem_markdown(assignment: Assignment, student: Student, expected: dict[str, Expected], lang: str) -> str:
     """One student's problem sheet."""
-    who = f"{student.name} ({student.id})" if student.name else student.id
+    who = literal(f"{student.name} ({student.id})" if student.name else student.id)
     sheet = f"{file_stem(student.id)}.txt"
     out = [f"# {_text('problem_title', lang, title=assignment.title, student=who)}", "",
            _text("how_to_answer", lang, sheet=sheet), ""]
