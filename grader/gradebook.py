@@ -32,7 +32,7 @@ from grader.code.hidden_tests import hidden_tests
 from grader.grading import AnswerResult, Expected, Result, grade
 from grader.html import literal
 from grader.messages import localized, mistake_text
-from grader.roster import Student
+from grader.roster import Student, file_stem
 from grader.sheets import Decoded, Problem, Sheet, asked_ids, parse_sheet
 
 CODE_SUFFIXES = (".py",)  # code exercises (graded by grader.code, issue 7), not answer sheets
@@ -64,6 +64,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "{file}:文件名和 student 行都没有指明名单中的学生",
     },
     "hidden": {"en": "{file}: hidden file, not read", "zh": "{file}:隐藏文件,未读取"},
+    "symlink": {"en": "{file} is a symbolic link; links are not followed: hand in the file itself",
+                "zh": "{file} 是符号链接;评分程序不跟随链接:请提交文件本身"},
+    "special": {"en": "{file} is not a regular file (a device, pipe or socket); not read",
+                "zh": "{file} 不是普通文件(设备、管道或套接字);未读取"},
     "folder": {"en": "{file}: a folder; submissions are read from the top level only",
                "zh": "{file}:这是文件夹;只读取最上层的提交文件"},
     "code_not_asked": {"en": "{file}: this assignment has no code question",
@@ -102,7 +106,8 @@ class Reason:
 class Incoming:
     """One entry of the submissions folder as read: its name and its decoded text.
 
-    ``kind`` is ``"file"``, ``"folder"`` or ``"error"`` (``error`` then says why).
+    ``kind`` is ``"file"``, ``"folder"``, ``"symlink"`` or ``"special"`` (neither is read), or
+    ``"error"`` (``error`` then says why).
     """
 
     name: str
@@ -143,6 +148,7 @@ def intake(
 ) -> tuple[list[Submission], list[Stray]]:
     """Match submitted files to roster students: one :class:`Submission` per student, in roster order."""
     ids = {s.id for s in students}
+    stems = {file_stem(s.id): s.id for s in students}
     folded: dict[str, list[str]] = {}
     for s in students:
         folded.setdefault(s.id.lower(), []).append(s.id)
@@ -152,12 +158,15 @@ def intake(
             return None
         if name in ids:
             return name
+        if name in stems:
+            return stems[name]
         found = folded.get(name.lower(), [])
         return found[0] if len(found) == 1 else None
 
     questions = asked_ids(assignment)
     sheets: dict[str, list[tuple[Incoming, Sheet | None, Reason | None]]] = {}
     code: dict[str, list[tuple[str, str]]] = {}
+    refused: dict[str, list[Incoming]] = {}  # links and special files, never read
     strays: list[Stray] = []
     for item in sorted(incoming, key=lambda i: i.name):
         path = PurePosixPath(item.name)
@@ -166,6 +175,13 @@ def intake(
             continue
         if path.name.startswith("."):
             strays.append(Stray(item.name, Reason("hidden", (("file", item.name),))))
+            continue
+        if item.kind in ("symlink", "special"):
+            owner = on_roster(path.stem) or on_roster(path.stem.rsplit("_", 1)[0])
+            if owner is None:
+                strays.append(Stray(item.name, Reason(item.kind, (("file", item.name),))))
+            else:
+                refused.setdefault(owner, []).append(item)
             continue
         if path.suffix.lower() in CODE_SUFFIXES:
             found = _code_owner(assignment, item.name, on_roster)
@@ -189,7 +205,14 @@ def intake(
             strays.append(Stray(item.name, Reason("unknown_student" if header else "no_student", fields)))
             continue
         sheets.setdefault(owner, []).append((item, sheet, conflict))
-    return [_submission(assignment, s, sheets.get(s.id, []), tuple(code.get(s.id, ()))) for s in students], strays
+    return [_refused(s, refused[s.id]) if s.id in refused else
+            _submission(assignment, s, sheets.get(s.id, []), tuple(code.get(s.id, ()))) for s in students], strays
+
+
+def _refused(student: Student, items: Sequence[Incoming]) -> Submission:
+    """The row of a student who handed in a link or a special file: not graded, with the reason."""
+    first = items[0]
+    return Submission(student, "unreadable", tuple(i.name for i in items), Reason(first.kind, (("file", first.name),)))
 
 
 def _code_owner(assignment: Assignment, name: str, on_roster) -> tuple[str, str] | Reason:
@@ -377,11 +400,27 @@ def points_text(value: float | None) -> str:
     return "0" if text in ("-0", "") else text
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def spreadsheet_text(value: str) -> str:
+    """A text cell a spreadsheet shows as text, never runs as a formula (OWASP CSV injection).
+
+    A value that begins with ``= + - @``, a tab or a line break gets a leading ``'``; the csv
+    writer quotes it when needed. Only for text columns: numbers are written as they are.
+
+    >>> print(spreadsheet_text('=HYPERLINK("http://e.example","x")'), spreadsheet_text("ada"))
+    '=HYPERLINK("http://e.example","x") ada
+    """
+    return f"'{value}" if value.startswith(FORMULA_START) else value
+
+
 def gradebook_csv(assignment: Assignment, rows: Sequence[Row], lang: str | None = None) -> str:
     """``gradebook.csv``: one row per roster student, per-question and total points.
 
     Points are blank for a student who was not graded (see ``status`` and ``reason``), so
-    importing the file never records a zero nobody decided on.
+    importing the file never records a zero nobody decided on. Text cells are neutralised
+    (:func:`spreadsheet_text`); ``gradebook.json`` keeps the exact text.
     """
     lang = lang or assignment.lang
     out = io.StringIO()
@@ -391,9 +430,9 @@ def gradebook_csv(assignment: Assignment, rows: Sequence[Row], lang: str | None 
     for row in rows:
         results = dict(row.results or ())
         writer.writerow([
-            row.student.id, row.student.name, row.status,
+            spreadsheet_text(row.student.id), spreadsheet_text(row.student.name), row.status,
             *(points_text(results[q].score) if q in results else "" for q in questions),
-            points_text(row.score), points_text(row.max), row.reason.text(lang) if row.reason else "",
+            points_text(row.score), points_text(row.max), spreadsheet_text(row.reason.text(lang) if row.reason else ""),
         ])
     return out.getvalue()
 

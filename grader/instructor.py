@@ -23,6 +23,11 @@ Layout of ``grader grade ... --out DIR``::
     DIR/gradebook.csv, gradebook.json             one row per roster student
     DIR/summary.md, summary.html, scores.png      the class summary
     DIR/reports/<id>.md, <id>.html                each student's feedback and worked solution
+
+``<id>`` is the student id when it is made of lower-case letters, digits and ``._-``; any
+other id is written as its safe characters, ``~`` and a hash (:func:`grader.roster.file_stem`),
+so that every student has files of their own. Everything printed to the terminal has its
+control characters removed (:func:`terminal_text`).
 """
 
 from __future__ import annotations
@@ -34,9 +39,12 @@ import json
 import multiprocessing
 import os
 import re
+import secrets
+import stat
 import sys
 import tempfile
 import time
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from pathlib import Path
@@ -59,6 +67,7 @@ from grader.gradebook import (
     gradebook_json,
     intake,
     is_code,
+    spreadsheet_text,
     summary,
     summary_markdown,
 )
@@ -66,13 +75,27 @@ from grader.grading import Expected, Result, expectations
 from grader.html import literal, page
 from grader.messages import localized
 from grader.report import QuestionOutcome, student_report
-from grader.roster import RosterError, Student, read_roster
+from grader.roster import RosterError, Student, file_stem, read_roster
 from grader.sheets import MAX_BYTES, answer_sheet, code_file, decode
 from grader.variants import generate
 
 CHUNK = 250  # students per task: large enough for batch variants, small enough to share work
 
+MIN_SALT = 20  # characters; grader init writes 32 random ones (192 bits)
+
 TEXT = {
+    "no_salt": {
+        "en": "assignment {id} has no salt: anyone who knows a classmate's id can compute their numbers; "
+              "add salt = \"{example}\" (a random one) before handing out the sheets",
+        "zh": "作业 {id} 没有 salt:知道同学学号的人就能算出其题目数据;分发题目前请加入 salt = \"{example}\"(随机生成)",
+    },
+    "short_salt": {
+        "en": "the salt of assignment {id} has {length} characters; a short or guessable salt can be found from one "
+              "student's sheet, and with it every classmate's numbers; use at least {min} random characters, "
+              "e.g. salt = \"{example}\"",
+        "zh": "作业 {id} 的 salt 只有 {length} 个字符;较短或可猜的 salt 可以从一名学生的题目中推出,"
+              "进而得到所有同学的数据;请使用至少 {min} 个随机字符,例如 salt = \"{example}\"",
+    },
     "problem_title": {"en": "{title}: problems for {student}", "zh": "{title}:{student} 的题目"},
     "how_to_answer": {
         "en": "Write your answers in the answer sheet `{sheet}` (one answer per line, `id = value`) "
@@ -130,31 +153,40 @@ def remove_stale_temporaries(folder: Path) -> None:
                 stale.unlink(missing_ok=True)
 
 
-SAFE = re.compile(r"[^A-Za-z0-9._-]")
-
-
-def file_stem(student_id: str) -> str:
-    """A student id as a file name (characters outside [A-Za-z0-9._-] become '_')."""
-    stem = SAFE.sub("_", student_id)
-    return stem if stem.strip(".") else f"_{stem}"
-
-
 def read_incoming(folder: Path) -> list[Incoming]:
-    """Every entry of a submissions folder, read and decoded (never raises for a bad file)."""
+    """Every entry of a submissions folder, read and decoded (never raises for a bad file).
+
+    Symbolic links are not followed and special files (pipes, devices) are not opened: each
+    becomes an entry of that kind, which the gradebook refuses with the reason.
+    """
     items = []
     for entry in sorted(folder.iterdir()):
-        if entry.is_dir():
-            items.append(Incoming(entry.name, kind="folder"))
+        try:
+            mode = entry.lstat().st_mode
+        except OSError as error:
+            items.append(Incoming(entry.name, kind="error", error=error.strerror or str(error)))
+            continue
+        if stat.S_ISLNK(mode) or stat.S_ISDIR(mode) or not stat.S_ISREG(mode):
+            kind = "symlink" if stat.S_ISLNK(mode) else "folder" if stat.S_ISDIR(mode) else "special"
+            items.append(Incoming(entry.name, kind=kind))
             continue
         try:
-            size = entry.stat().st_size
-            with entry.open("rb") as handle:
-                data = handle.read(MAX_BYTES + 1)
+            size, data = _read_regular(entry)
         except OSError as error:
             items.append(Incoming(entry.name, kind="error", error=error.strerror or str(error)))
             continue
         items.append(Incoming(entry.name, decode(data, size), size=size))
     return items
+
+
+def _read_regular(path: Path) -> tuple[int, bytes]:
+    """(size, first MAX_BYTES + 1 bytes) of a regular file, refusing a link or special file swapped in."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(0, "not a regular file")
+        return info.st_size, handle.read(MAX_BYTES + 1)
 
 
 def read_class_roster(path: Path) -> tuple[list[Student], list[str]]:
@@ -211,6 +243,26 @@ def _assignment(text: str) -> Assignment:
     return parse_assignment(text)
 
 
+# --- the terminal ----------------------------------------------------------------------
+
+BIDI = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def terminal_text(text: str) -> str:
+    """Text safe to print: control characters (ESC sequences, bell, C1) and bidi overrides removed.
+
+    Line breaks and tabs stay.
+
+    >>> terminal_text("s\x1b[31mRED\x1b]0;title\x07 \u202egnp.exe")
+    's[31mRED]0;title gnp.exe'
+    """
+    return "".join(c for c in text if c in "\n\t" or (unicodedata.category(c) != "Cc" and c not in BIDI))
+
+
+def _safe_echo(echo: Callable[[str], None]) -> Callable[[str], None]:
+    return lambda message: echo(terminal_text(message))
+
+
 # --- running chunks, in one process or several ------------------------------------------
 
 def run_chunks(task: Callable, chunks: Sequence[tuple], jobs: int, label: str, total: int) -> list:
@@ -254,6 +306,44 @@ def _warm_up(assignment: Assignment) -> None:
 
 
 # --- generate ---------------------------------------------------------------------------
+
+def random_salt() -> str:
+    """A new random salt: 32 URL-safe characters from the operating system's generator."""
+    return secrets.token_urlsafe(24)
+
+
+def salt_warning(assignment: Assignment, lang: str | None = None) -> str | None:
+    """Why the assignment's salt does not keep students' numbers private, or None when it looks fine."""
+    lang = lang or assignment.lang
+    if not assignment.salt:
+        return _text("no_salt", lang, id=assignment.id, example=random_salt())
+    if len(assignment.salt) < MIN_SALT:
+        return _text("short_salt", lang, id=assignment.id, length=len(assignment.salt), min=MIN_SALT,
+                     example=random_salt())
+    return None
+
+
+ASSIGNMENT_TEMPLATE = """\
+# A new assignment, written by grader init. Edit the questions, then:
+#   grader generate {file} --roster roster.csv --out sheets
+#   grader grade {file} submissions --out graded
+id = {id}
+title = {title}
+lang = "{lang}"
+salt = "{salt}"   # random: keep it private; a new salt gives every student new numbers
+
+[[questions]]
+id = "q1"
+family = "{family}"
+"""
+
+
+def assignment_template(assignment_id: str, title: str, lang: str, family: str, file: str) -> str:
+    """The text of a new assignment file with one question of ``family`` and a random salt."""
+    return ASSIGNMENT_TEMPLATE.format(id=json.dumps(assignment_id, ensure_ascii=False),
+                                      title=json.dumps(title, ensure_ascii=False), lang=lang,
+                                      salt=random_salt(), family=family, file=file)
+
 
 def problem_markdown(assignment: Assignment, student: Student, expected: dict[str, Expected], lang: str) -> str:
     """One student's problem sheet."""
@@ -320,9 +410,11 @@ def generate_class(assignment_path: Path, roster_path: Path, out: Path, jobs: in
     """``grader generate``: problem sheets, answer sheets and the instructor key; returns phase times."""
     times = {}
     start = time.perf_counter()
+    echo = _safe_echo(echo)
     assignment, text = load_assignment(assignment_path)
     students, warnings = _roster(roster_path)
-    for w in warnings:
+    salt = salt_warning(assignment)
+    for w in [*warnings, *([salt] if salt else [])]:
         echo(f"warning: {w}")
     lang = lang or assignment.lang
     remove_stale_temporaries(out)
@@ -339,7 +431,7 @@ def generate_class(assignment_path: Path, roster_path: Path, out: Path, jobs: in
     nested: dict = {}
     for student_id, question_id, entries in keys:
         for answer_id, kind, value, points in entries:
-            writer.writerow([student_id, question_id, answer_id, kind, value, f"{points:g}"])
+            writer.writerow([spreadsheet_text(student_id), question_id, answer_id, kind, value, f"{points:g}"])
             nested.setdefault(student_id, {}).setdefault(question_id, {})[answer_id] = {
                 "kind": kind, "value": value, "points": points}
     write_atomic(out / "instructor" / "key.csv", rows.getvalue(), durable=True)
@@ -356,7 +448,7 @@ def _roster(path: Path) -> tuple[list[Student], list[str]]:
     try:
         return read_class_roster(path)
     except (RosterError, OSError, UnicodeDecodeError, ValueError) as error:
-        raise click.ClickException(str(error)) from None
+        raise click.ClickException(terminal_text(str(error))) from None
 
 
 # --- grade ------------------------------------------------------------------------------
@@ -369,11 +461,14 @@ def code_results(assignment: Assignment, submission: Submission, folder: Path, l
     if submission.status != "graded":
         return {}
     questions = {q.id: q for q in assignment.questions if is_code(q)}
-    return {
-        question_id: code_result(grade_code_file(folder / name, questions[question_id].code, lang,
-                                                 key=assignment.key(submission.student.id, questions[question_id])))
-        for question_id, name in submission.code_files
-    }
+    results = {}
+    for question_id, name in submission.code_files:
+        path = folder / name
+        if not stat.S_ISREG(path.lstat().st_mode):  # replaced by a link since the folder was read
+            raise OSError(0, f"{name} is no longer a regular file")
+        key = assignment.key(submission.student.id, questions[question_id])
+        results[question_id] = code_result(grade_code_file(path, questions[question_id].code, lang, key=key))
+    return results
 
 
 def _grade_chunk(task: tuple) -> list[Row]:
@@ -400,9 +495,9 @@ def write_report(assignment: Assignment, row: Row, expected: dict[str, Expected]
     who = f"{row.student.name} ({row.student.id})" if row.student.name else row.student.id
     reason = row.reason.text(lang) if row.status != "graded" and row.reason else None
     markdown = student_report(assignment, who, outcomes, lang, not_graded=reason, notes=row.notes)
-    stem = out / "reports" / file_stem(row.student.id)
-    write_atomic(stem.with_suffix(".md"), markdown)
-    write_atomic(stem.with_suffix(".html"), page(markdown, f"{assignment.title}: {row.student.id}", lang))
+    stem = file_stem(row.student.id)
+    write_atomic(out / "reports" / f"{stem}.md", markdown)
+    write_atomic(out / "reports" / f"{stem}.html", page(markdown, f"{assignment.title}: {row.student.id}", lang))
 
 
 def score_plot(assignment: Assignment, s: Summary) -> bytes:
@@ -434,6 +529,7 @@ def grade_class(assignment_path: Path, submissions: Path, out: Path, roster_path
     """``grader grade``: gradebook, reports and class summary; returns the time of each phase."""
     times = {}
     start = time.perf_counter()
+    echo = _safe_echo(echo)
     assignment, text = load_assignment(assignment_path)
     roster_path = roster_path or assignment_path.parent / "roster.csv"
     if not roster_path.is_file():
