@@ -76,6 +76,13 @@ MESSAGES: dict[str, dict[str, str]] = {
                    "zh": "{file}:本次作业有多道代码题;请把文件命名为 {example}"},
     "line": {"en": "line {line}: {text}", "zh": "第 {line} 行:{text}"},
     "no_code_file": {"en": "No file handed in.", "zh": "没有提交文件。"},
+    "timeout": {
+        "en": "grading this submission took more than {seconds} s and was stopped; the rest of the class was "
+              "graded: look at the sheet (a huge formula?) and grade again, with a larger --student-time-limit "
+              "if it is honest",
+        "zh": "该提交的评分超过 {seconds} 秒,已被中止;全班其余同学已评分:请检查答题纸(是否有超大的公式?),"
+              "如属正常可用更大的 --student-time-limit 重新评分",
+    },
     "grading_error": {
         "en": "the grader failed on this submission ({error}); nothing was lost: report it and grade again",
         "zh": "评分程序处理该提交时出错({error});提交未丢失:请报告此问题后重新评分",
@@ -387,6 +394,13 @@ def failed_row(assignment: Assignment, submission: Submission, error: Exception)
     """The row of a student whose grading raised: flagged with the error, never dropped."""
     maxima = tuple((q.id, question_max(q)) for q in assignment.questions)
     reason = Reason("grading_error", (("error", f"{type(error).__name__}: {error}"[:200]),))
+    return Row(submission.student, "grading_error", submission.files, reason, None, maxima)
+
+
+def timed_out_row(assignment: Assignment, submission: Submission, seconds: float) -> Row:
+    """The row of a student whose grading ran out of its time budget: flagged, never dropped."""
+    maxima = tuple((q.id, question_max(q)) for q in assignment.questions)
+    reason = Reason("timeout", (("seconds", f"{seconds:g}"),))
     return Row(submission.student, "grading_error", submission.files, reason, None, maxima)
 
 

@@ -40,12 +40,15 @@ import multiprocessing
 import os
 import re
 import secrets
+import signal
 import stat
 import sys
 import tempfile
+import threading
 import time
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -70,6 +73,7 @@ from grader.gradebook import (
     spreadsheet_text,
     summary,
     summary_markdown,
+    timed_out_row,
 )
 from grader.grading import Expected, Result, expectations
 from grader.html import literal, page
@@ -80,6 +84,7 @@ from grader.sheets import MAX_BYTES, answer_sheet, code_file, decode
 from grader.variants import generate
 
 CHUNK = 250  # students per task: large enough for batch variants, small enough to share work
+STUDENT_SECONDS = 120.0  # default time budget of one student's grading (code included)
 
 MIN_SALT = 20  # characters; grader init writes 32 random ones (192 bits)
 
@@ -471,18 +476,54 @@ def code_results(assignment: Assignment, submission: Submission, folder: Path, l
     return results
 
 
+class OutOfTime(BaseException):
+    """A student's grading ran out of its time budget (a BaseException: no ``except Exception`` swallows it)."""
+
+
+@contextmanager
+def time_budget(seconds: float | None):
+    """Raise OutOfTime in the block after ``seconds`` of wall-clock time (SIGALRM).
+
+    Only in a process's main thread with ``setitimer`` (as ``grader grade`` and its workers
+    run); elsewhere, or with ``seconds`` None, the block runs unguarded.
+    """
+    if not seconds or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise OutOfTime
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def grade_one(assignment: Assignment, submission: Submission, expected: dict[str, Expected], folder: Path,
+              lang: str, seconds: float | None = STUDENT_SECONDS) -> Row:
+    """One student's row: graded, or flagged when grading raised or ran out of its time budget."""
+    try:
+        with time_budget(seconds):
+            code = code_results(assignment, submission, folder, lang)
+            return grade_submission(assignment, submission, expected, lang, code)
+    except OutOfTime:
+        return timed_out_row(assignment, submission, seconds)
+    except Exception as error:  # a grader bug costs one flagged row, never the class run
+        return failed_row(assignment, submission, error)
+
+
 def _grade_chunk(task: tuple) -> list[Row]:
-    text, submissions, out, lang, folder = task
+    text, submissions, out, lang, folder, seconds = task
     assignment = _assignment(text)
     prepared = class_expectations(assignment, [s.student.id for s in submissions])
     rows = []
     for i, submission in enumerate(submissions):
         expected = {q: column[i] for q, column in prepared.items()}
-        try:
-            code = code_results(assignment, submission, Path(folder), lang)
-            row = grade_submission(assignment, submission, expected, lang, code)
-        except Exception as error:  # a grader bug costs one flagged row, never the class run
-            row = failed_row(assignment, submission, error)
+        row = grade_one(assignment, submission, expected, Path(folder), lang, seconds)
         write_report(assignment, row, expected, Path(out), lang)
         rows.append(row)
     return rows
@@ -524,8 +565,8 @@ def score_plot(assignment: Assignment, s: Summary) -> bytes:
 
 
 def grade_class(assignment_path: Path, submissions: Path, out: Path, roster_path: Path | None = None,
-                jobs: int = 1, lang: str | None = None,
-                echo: Callable[[str], None] = click.echo) -> dict[str, float]:
+                jobs: int = 1, lang: str | None = None, echo: Callable[[str], None] = click.echo,
+                student_seconds: float | None = STUDENT_SECONDS) -> dict[str, float]:
     """``grader grade``: gradebook, reports and class summary; returns the time of each phase."""
     times = {}
     start = time.perf_counter()
@@ -543,7 +584,7 @@ def grade_class(assignment_path: Path, submissions: Path, out: Path, roster_path
     times["read"] = time.perf_counter() - start
     start = time.perf_counter()
     _warm_up(assignment)
-    chunks = [(text, list(c), str(out), lang, str(submissions)) for c in _chunks(submitted)]
+    chunks = [(text, list(c), str(out), lang, str(submissions), student_seconds) for c in _chunks(submitted)]
     rows = [r for part in run_chunks(_grade_chunk, chunks, jobs, "grading", len(submitted)) for r in part]
     times["grade"] = time.perf_counter() - start
     start = time.perf_counter()
@@ -606,9 +647,12 @@ def generate_command(assignment: Path, roster: Path, out: Path, jobs: int, lang:
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
 @click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="The class roster [default: roster.csv next to ASSIGNMENT].")
+@click.option("--student-time-limit", type=click.FloatRange(min=0, min_open=True), default=STUDENT_SECONDS,
+              show_default=True, help="Seconds one student's grading may take; past it the student gets a "
+                                      "grading_error row with the reason and the class run goes on.")
 @JOBS
 @LANG
-def grade_command(assignment: Path, submissions: Path, out: Path, roster: Path | None, jobs: int,
-                  lang: str | None) -> None:
+def grade_command(assignment: Path, submissions: Path, out: Path, roster: Path | None, student_time_limit: float,
+                  jobs: int, lang: str | None) -> None:
     """Grade every answer sheet in SUBMISSIONS: gradebook, reports and class summary."""
-    grade_class(assignment, submissions, out, roster, jobs, lang)
+    grade_class(assignment, submissions, out, roster, jobs, lang, student_seconds=student_time_limit)
