@@ -6,8 +6,9 @@ natively. A formula the converter cannot read is shown as its LaTeX source.
 
 Hostile text: what a student (or a roster) wrote enters the Markdown through :func:`literal`,
 so it is never read as markup, math or a link. Raw HTML in the Markdown is escaped, and every
-page's body then passes through one sanitising step (:func:`sanitize`, nh3 with an allow-list
-of the HTML and MathML we emit): no script, no event attribute, no URL but an embedded image.
+piece of HTML markdown-it renders then passes through one sanitising step (:func:`sanitize`,
+nh3 with an allow-list of the HTML and MathML we emit), before the page is put together from
+the pieces: no script, no event attribute, no URL but an embedded image.
 A Content-Security-Policy in each page forbids scripts and remote loads as a second guard.
 """
 
@@ -84,16 +85,18 @@ _MD = _parser()
 
 
 def body(markdown: str) -> str:
-    """The HTML of a Markdown text (without the page around it).
+    """The HTML of a Markdown text (without the page around it), sanitised.
 
     The text is rendered block by block (blocks are separated by blank lines; indented
     lines and list items stay with the block before them), and each block through a cache
     of templates in which its decimal numbers are placeholders: a class's reports share
     their structure and differ in numbers, so most blocks are rendered once per class.
-    A text with fenced code is rendered whole.
+    A text with fenced code is rendered whole. Whatever markdown-it renders passes through
+    :func:`sanitize` before it is cached or put together (numbers are filled into templates
+    after it: digits, a point and a sign); the rest of the page is fixed text of this module.
     """
     if "```" in markdown or "~~~" in markdown:
-        return _MD.render(markdown)
+        return sanitize(_MD.render(markdown))
     return "".join(_block(block) for block in _blocks(markdown))
 
 
@@ -134,10 +137,10 @@ def _templated(text: str, render) -> str:
     pieces = SIGNED.split(text)
     rendered = render("".join(p + m for p, m in zip(pieces, [*marks, ""], strict=True)))
     if any(rendered.count(m) != 1 for m in marks):
-        return _MD.render(text) if render is _render else _MD.renderInline(text)
+        return sanitize(_MD.render(text) if render is _render else _MD.renderInline(text))
     for mark, number in zip(marks, numbers, strict=True):
-        if number.startswith("-") and f"<mn>{mark}</mn>" in rendered:  # as latex2mathml writes -0.5
-            rendered = rendered.replace(f"<mn>{mark}</mn>", f"<mo>&#x02212;</mo><mn>{number[1:]}</mn>")
+        if number.startswith("-") and f"<mn>{mark}</mn>" in rendered:  # as sanitised latex2mathml writes -0.5
+            rendered = rendered.replace(f"<mn>{mark}</mn>", f"<mo>\u2212</mo><mn>{number[1:]}</mn>")
         else:
             rendered = rendered.replace(mark, number)
     return rendered
@@ -145,12 +148,12 @@ def _templated(text: str, render) -> str:
 
 @lru_cache(maxsize=16384)
 def _render(markdown: str) -> str:
-    return _MD.render(markdown)
+    return sanitize(_MD.render(markdown))
 
 
 @lru_cache(maxsize=16384)
 def _render_inline(markdown: str) -> str:
-    return _MD.renderInline(markdown)
+    return sanitize(_MD.renderInline(markdown))
 
 
 TABLE_RULE = re.compile(r"\|(?:\s*-{3,}\s*\|)+")
@@ -270,5 +273,5 @@ def page(markdown: str, title: str, lang: str = "en") -> str:
         f'<html lang="{lang_tag}">\n<head>\n<meta charset="utf-8">\n{CSP}\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
-        f"{sanitize(body(markdown))}</body>\n</html>\n"
+        f"{body(markdown)}</body>\n</html>\n"
     )
