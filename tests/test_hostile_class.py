@@ -128,11 +128,11 @@ def test_a_student_who_runs_out_of_time_gets_a_row_and_the_class_goes_on(tmp_pat
     files = {"s1.txt": "q1.w_1 = 0.5\n", "s2.txt": f"q2.delta_o1_expr = {BOMB}\n", "s3.txt": "q2.o1 = 0.5\n"}
     make_class(tmp_path, [["s1", "A"], ["s2", "B"], ["s3", "C"]], files)
     start = time.monotonic()
-    grade(tmp_path, "--student-time-limit", "3")
-    assert time.monotonic() - start < 60
+    grade(tmp_path, "--student-time-limit", "5")
+    assert time.monotonic() - start < 300  # generous (a loaded machine); without the budget: hours
     rows = rows_by_id(tmp_path)
     assert [rows[s]["status"] for s in ("s1", "s2", "s3")] == ["graded", "grading_error", "graded"]
-    assert "more than 3 s" in rows["s2"]["reason"]
+    assert "more than 5 s" in rows["s2"]["reason"]
     book = list(csv.DictReader(io.StringIO((tmp_path / "out" / "gradebook.csv").read_text(encoding="utf-8"))))
     assert [r["student_id"] for r in book] == ["s1", "s2", "s3"] and book[1]["total"] == ""
     assert (tmp_path / "out" / "reports" / "s2.html").is_file()
