@@ -66,6 +66,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "hidden": {"en": "{file}: hidden file, not read", "zh": "{file}:隐藏文件,未读取"},
     "symlink": {"en": "{file} is a symbolic link; links are not followed: hand in the file itself",
                 "zh": "{file} 是符号链接;评分程序不跟随链接:请提交文件本身"},
+    "bad_name": {"en": "{file}: the file name is not valid UTF-8; rename the file and grade again",
+                 "zh": "{file}:文件名不是有效的 UTF-8;请重命名后重新评分"},
     "special": {"en": "{file} is not a regular file (a device, pipe or socket); not read",
                 "zh": "{file} 不是普通文件(设备、管道或套接字);未读取"},
     "folder": {"en": "{file}: a folder; submissions are read from the top level only",
@@ -113,7 +115,8 @@ class Reason:
 class Incoming:
     """One entry of the submissions folder as read: its name and its decoded text.
 
-    ``kind`` is ``"file"``, ``"folder"``, ``"symlink"`` or ``"special"`` (neither is read), or
+    ``kind`` is ``"file"``, ``"folder"``, ``"symlink"``, ``"special"`` or ``"bad_name"`` (these
+    three are not read), or
     ``"error"`` (``error`` then says why).
     """
 
@@ -183,7 +186,7 @@ def intake(
         if path.name.startswith("."):
             strays.append(Stray(item.name, Reason("hidden", (("file", item.name),))))
             continue
-        if item.kind in ("symlink", "special"):
+        if item.kind in ("symlink", "special", "bad_name"):
             owner = on_roster(path.stem) or on_roster(path.stem.rsplit("_", 1)[0])
             if owner is None:
                 strays.append(Stray(item.name, Reason(item.kind, (("file", item.name),))))

@@ -161,11 +161,16 @@ def remove_stale_temporaries(folder: Path) -> None:
 def read_incoming(folder: Path) -> list[Incoming]:
     """Every entry of a submissions folder, read and decoded (never raises for a bad file).
 
-    Symbolic links are not followed and special files (pipes, devices) are not opened: each
-    becomes an entry of that kind, which the gradebook refuses with the reason.
+    Symbolic links are not followed, special files (pipes, devices) are not opened, and a name
+    that is not UTF-8 is not used: each becomes an entry of that kind, which the gradebook
+    refuses with the reason.
     """
     items = []
     for entry in sorted(folder.iterdir()):
+        shown = os.fsencode(entry.name).decode("utf-8", "backslashreplace")
+        if shown != entry.name:  # not UTF-8: the name could be neither shown nor written
+            items.append(Incoming(shown, kind="bad_name"))
+            continue
         try:
             mode = entry.lstat().st_mode
         except OSError as error:
@@ -253,19 +258,23 @@ def _assignment(text: str) -> Assignment:
 BIDI = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
-def terminal_text(text: str) -> str:
+def terminal_text(text: str, one_line: bool = False) -> str:
     """Text safe to print: control characters (ESC sequences, bell, C1) and bidi overrides removed.
 
-    Line breaks and tabs stay.
+    Line breaks and tabs stay, unless ``one_line`` (then they, and Unicode line separators,
+    become spaces, so that a file name cannot forge a line of output).
 
     >>> terminal_text("s\x1b[31mRED\x1b]0;title\x07 \u202egnp.exe")
     's[31mRED]0;title gnp.exe'
     """
-    return "".join(c for c in text if c in "\n\t" or (unicodedata.category(c) != "Cc" and c not in BIDI))
+    kept = "" if one_line else "\n\t"
+    spaced = "\n\t\r\u2028\u2029" if one_line else ""
+    return "".join(" " if c in spaced else c for c in text
+                   if c in kept or c in spaced or (unicodedata.category(c) != "Cc" and c not in BIDI))
 
 
 def _safe_echo(echo: Callable[[str], None]) -> Callable[[str], None]:
-    return lambda message: echo(terminal_text(message))
+    return lambda message: echo(terminal_text(message, one_line=True))
 
 
 # --- running chunks, in one process or several ------------------------------------------

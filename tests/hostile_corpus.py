@@ -161,7 +161,8 @@ def _special_sheets(submissions: Path, canary: Path, root: Path) -> list[str]:
 def _strays(submissions: Path, canary: Path) -> int:
     """Entries that belong to nobody; returns how many."""
     names = [f"$(touch {canary}|x).txt", "line\nbreak.txt", "\x1b[2Jansi.txt", ".hidden.txt", "名字.txt",
-             "<img src=x onerror=alert(1)>.txt", "-rf.txt", "=1+1.txt", "nobody.py"]
+             "<img src=x onerror=alert(1)>.txt", "-rf.txt", "=1+1.txt", "nobody.py",
+             os.fsdecode(b"h001\xff.txt"), "x\ngradebook: forged.txt"]
     for name in names:
         (submissions / name.replace("/", "_")).write_text("student: nobody\nq1.w_1 = 1\n")
     (submissions / "folder").mkdir()

@@ -311,3 +311,13 @@ def test_a_hostile_roster_is_refused_with_the_line(tmp_path, text, message):
     (tmp_path / "roster.csv").write_text(text, encoding="utf-8")
     result = grade(tmp_path, ok=False)
     assert message in result.output and "Traceback" not in result.output and "\x1b" not in result.output
+
+
+def test_file_names_that_are_not_utf8_or_forge_lines_are_listed_and_the_run_goes_on(tmp_path):
+    make_class(tmp_path, [["s1", "A"]], {"x\ngradebook: FAKE.txt": "q1.w_1 = 1\n"})
+    (tmp_path / "in" / os.fsdecode(b"s1\xff.txt")).write_text("student: s1\nq1.w_1 = 1\n", encoding="utf-8")
+    output = grade(tmp_path).output
+    assert "\ngradebook: FAKE" not in output and "x gradebook: FAKE.txt" in output
+    unmatched = json.loads((tmp_path / "out" / "gradebook.json").read_text(encoding="utf-8"))["unmatched_files"]
+    assert {u["file"] for u in unmatched} == {"s1\\xff.txt", "x\ngradebook: FAKE.txt"}
+    assert any("not valid UTF-8" in u["reason"] for u in unmatched)
