@@ -11,7 +11,13 @@ from grader.assignment import parse_assignment
 from grader.code.cli import code as code_command
 from grader.families import FAMILIES, UnknownFamily, get_family
 from grader.grading import expectation, grade
-from grader.instructor import assignment_template, generate_command, grade_command, terminal_text
+from grader.instructor import (
+    assignment_template,
+    generate_command,
+    grade_command,
+    instructor_message,
+    terminal_text,
+)
 from grader.keys import variant_record
 from grader.nbgrader.cli import nbgrader as nbgrader_group
 from grader.quiz.commands import plot_command, quiz_command
@@ -142,11 +148,11 @@ def init(path, assignment_id, title, family, lang) -> None:
         with path.open("x", encoding="utf-8") as handle:
             handle.write(text)
     except FileExistsError:
-        raise click.ClickException(f"{path} exists; choose another file name") from None
+        raise click.ClickException(instructor_message("init_exists", lang, path=path)) from None
     except OSError as error:
-        raise click.ClickException(f"{path}: cannot write ({error.strerror or error})") from None
-    click.echo(terminal_text(f"{path}: assignment {assignment_id} with a random salt; add questions, then "
-                             f"grader generate {path} --roster ROSTER.csv --out DIR"))
+        raise click.ClickException(instructor_message("init_failed", lang, path=path,
+                                                      error=error.strerror or error)) from None
+    click.echo(terminal_text(instructor_message("init_done", lang, path=path, id=assignment_id)))
 
 
 def _chosen_variant(fam, use_canonical, assignment, student, question) -> Variant:

@@ -101,6 +101,13 @@ TEXT = {
         "zh": "作业 {id} 的 salt 只有 {length} 个字符;较短或可猜的 salt 可以从一名学生的题目中推出,"
               "进而得到所有同学的数据;请使用至少 {min} 个随机字符,例如 salt = \"{example}\"",
     },
+    "init_done": {
+        "en": "{path}: assignment {id} with a random salt; add questions, then "
+              "grader generate {path} --roster ROSTER.csv --out DIR",
+        "zh": "{path}:作业 {id},salt 已随机生成;添加题目后运行 grader generate {path} --roster ROSTER.csv --out DIR",
+    },
+    "init_exists": {"en": "{path} exists; choose another file name", "zh": "{path} 已存在;请换一个文件名"},
+    "init_failed": {"en": "{path}: cannot write ({error})", "zh": "{path}:无法写入({error})"},
     "problem_title": {"en": "{title}: problems for {student}", "zh": "{title}:{student} 的题目"},
     "how_to_answer": {
         "en": "Write your answers in the answer sheet `{sheet}` (one answer per line, `id = value`) "
@@ -115,7 +122,8 @@ TEXT = {
 }
 
 
-def _text(key: str, lang: str, **fields: object) -> str:
+def instructor_message(key: str, lang: str, **fields: object) -> str:
+    """A message of the instructor's commands in ``lang`` (en or zh)."""
     return localized(TEXT, key, lang, **fields)
 
 
@@ -330,9 +338,9 @@ def salt_warning(assignment: Assignment, lang: str | None = None) -> str | None:
     """Why the assignment's salt does not keep students' numbers private, or None when it looks fine."""
     lang = lang or assignment.lang
     if not assignment.salt:
-        return _text("no_salt", lang, id=assignment.id, example=random_salt())
+        return instructor_message("no_salt", lang, id=assignment.id, example=random_salt())
     if len(assignment.salt) < MIN_SALT:
-        return _text("short_salt", lang, id=assignment.id, length=len(assignment.salt), min=MIN_SALT,
+        return instructor_message("short_salt", lang, id=assignment.id, length=len(assignment.salt), min=MIN_SALT,
                      example=random_salt())
     return None
 
@@ -363,14 +371,14 @@ def problem_markdown(assignment: Assignment, student: Student, expected: dict[st
     """One student's problem sheet."""
     who = literal(f"{student.name} ({student.id})" if student.name else student.id)
     sheet = f"{file_stem(student.id)}.txt"
-    out = [f"# {_text('problem_title', lang, title=assignment.title, student=who)}", "",
-           _text("how_to_answer", lang, sheet=sheet), ""]
+    out = [f"# {instructor_message('problem_title', lang, title=assignment.title, student=who)}", "",
+           instructor_message("how_to_answer", lang, sheet=sheet), ""]
     for q in assignment.questions:
-        out += [f"## {_text('question', lang, id=q.id)}", ""]
+        out += [f"## {instructor_message('question', lang, id=q.id)}", ""]
         if is_code(q):
             exercise = get_exercise(q.code)
             functions = ", ".join(f"`{f}`" for f in exercise.functions)
-            out += [_text("code_question", lang, title=exercise.title[lang], functions=functions,
+            out += [instructor_message("code_question", lang, title=exercise.title[lang], functions=functions,
                           file=f"`{code_file(assignment, file_stem(student.id), q.id)}`"), ""]
             continue
         out += [q.family.statement(expected[q.id].variant.params, lang).strip(), ""]

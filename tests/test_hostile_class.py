@@ -321,3 +321,9 @@ def test_file_names_that_are_not_utf8_or_forge_lines_are_listed_and_the_run_goes
     unmatched = json.loads((tmp_path / "out" / "gradebook.json").read_text(encoding="utf-8"))["unmatched_files"]
     assert {u["file"] for u in unmatched} == {"s1\\xff.txt", "x\ngradebook: FAKE.txt"}
     assert any("not valid UTF-8" in u["reason"] for u in unmatched)
+
+
+def test_init_speaks_chinese(tmp_path):
+    result = CliRunner().invoke(main, ["init", str(tmp_path / "a.toml"), "--id", "hw", "--lang", "zh"])
+    assert result.exit_code == 0 and "随机" in result.output
+    assert parse_assignment((tmp_path / "a.toml").read_text(encoding="utf-8")).lang == "zh"
