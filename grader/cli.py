@@ -7,11 +7,18 @@ from pathlib import Path
 
 import click
 
+from grader.assignment import parse_assignment
 from grader.code.cli import code as code_command
 from grader.export.cli import export_command
 from grader.families import FAMILIES, UnknownFamily, get_family
 from grader.grading import expectation, grade
-from grader.instructor import generate_command, grade_command
+from grader.instructor import (
+    assignment_template,
+    generate_command,
+    grade_command,
+    instructor_message,
+    terminal_text,
+)
 from grader.keys import variant_record
 from grader.nbgrader.cli import nbgrader as nbgrader_group
 from grader.quiz.commands import plot_command, quiz_command
@@ -101,7 +108,7 @@ def check(family, use_canonical, assignment, student, question, answers, lang, a
         return
     for a in result.answers:
         feedback = a.feedback.replace("\n", "\n" + " " * 34)
-        click.echo(f"{a.id:<16} {a.status:<10} {a.score:g}/{a.max:g}".ljust(34) + feedback)
+        click.echo(terminal_text(f"{a.id:<16} {a.status:<10} {a.score:g}/{a.max:g}".ljust(34) + feedback))
     click.echo(f"{'total':<16} {'':<10} {result.score:g}/{result.max:g}")
 
 
@@ -118,13 +125,35 @@ def variants(family, assignment, roster, question, lang, as_json) -> None:
     try:
         students = read_roster(roster)
     except RosterError as error:
-        raise click.ClickException(str(error)) from None
+        raise click.ClickException(terminal_text(str(error))) from None
     batch = generate(fam, [VariantKey(assignment, s.id, question) for s in students])
     if as_json:
         _dump({s.id: variant_record(v) for s, v in zip(students, batch, strict=True)})
         return
     for s, v in zip(students, batch, strict=True):
-        click.echo(f"## {s.name or s.id} ({s.id})\n\n{_statement(v, lang)}")
+        click.echo(terminal_text(f"## {s.name or s.id} ({s.id})\n\n{_statement(v, lang)}"))
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--id", "assignment_id", required=True, help="Assignment id, e.g. hw3.")
+@click.option("--title", default=None, help="Title [default: the id].")
+@click.option("--family", default="gd_linear", show_default=True, help="Family of the first question.")
+@click.option("--lang", type=LANGS, default="en", show_default=True)
+def init(path, assignment_id, title, family, lang) -> None:
+    """Write a new assignment file PATH with a random salt (never overwrites a file)."""
+    _family(family)
+    text = assignment_template(assignment_id, title or assignment_id, lang, family, " ".join(path.name.split()))
+    parse_assignment(text)  # the template is always a valid assignment
+    try:
+        with path.open("x", encoding="utf-8") as handle:
+            handle.write(text)
+    except FileExistsError:
+        raise click.ClickException(instructor_message("init_exists", lang, path=path)) from None
+    except OSError as error:
+        raise click.ClickException(instructor_message("init_failed", lang, path=path,
+                                                      error=error.strerror or error)) from None
+    click.echo(terminal_text(instructor_message("init_done", lang, path=path, id=assignment_id)))
 
 
 def _chosen_variant(fam, use_canonical, assignment, student, question) -> Variant:

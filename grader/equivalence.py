@@ -1,7 +1,8 @@
 """Deciding whether a student's formula equals the key: a bounded exact check, then evaluation.
 
-The exact check expands the difference of the two formulas when both are small (a size
-bound, not a timer, keeps it from running long) and accepts if it is identically zero. Otherwise
+The exact check expands the difference of the two formulas when both are small and their
+expansion would stay small (both bounds are estimated before expanding; a CPU budget is the
+second guard) and accepts if it is identically zero. Otherwise
 both formulas are evaluated at random points: the parameters a student may use are drawn at
 random, every intermediate quantity (o1, h1, delta_o1, ...) is computed from them through the
 family's definitions, so that ``(o1 - t1)*o1*(1 - o1)`` and the same formula written out in the
@@ -10,7 +11,11 @@ inputs and weights take the same values. Points where the key is not finite are 
 
 from __future__ import annotations
 
+import math
+import signal
+import threading
 from collections.abc import Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cache
@@ -28,6 +33,8 @@ MIN_POINTS = 4
 NEAR_WIDTH = 0.1  # a symbol sampled near a parameter's value stays within +-0.05 of it
 EXACT_SIZE_LIMIT = 60  # operations; larger formulas go straight to evaluation
 EXACT_POWER_LIMIT = 8  # integer powers above this are not expanded
+EXACT_TERMS_LIMIT = 2000  # terms the expansion may reach (estimated before expanding)
+EXACT_CPU_SECONDS = 2.0  # CPU time the expansion may take (a second guard where signals can be used)
 RTOL = 1e-8
 _NUMPY = [{"sigmoid": sigmoid_numpy}, "numpy"]
 
@@ -100,8 +107,78 @@ def exactly_equal(student: sympy.Expr, key: sympy.Expr) -> bool:
     """True when the difference expands to zero; False when unsure or too large to try."""
     if sympy.count_ops(student) + sympy.count_ops(key) > EXACT_SIZE_LIMIT:
         return False
-    for power in (student - key).atoms(sympy.Pow):
+    difference = student - key
+    for power in difference.atoms(sympy.Pow):
         exponent = power.exp
         if not exponent.is_Integer or abs(exponent) > EXACT_POWER_LIMIT:
             return False
-    return sympy.expand(student - key) == 0
+    if expansion_terms(difference) > EXACT_TERMS_LIMIT:
+        return False
+    try:
+        with cpu_budget(EXACT_CPU_SECONDS):
+            return sympy.expand(difference) == 0
+    except OutOfBudget:
+        return False
+
+
+def expansion_terms(expr: sympy.Expr, limit: int = EXACT_TERMS_LIMIT) -> int:
+    """An upper bound on the terms ``sympy.expand`` would produce, anywhere in ``expr``.
+
+    Computed from the tree without expanding: a sum has the terms of its parts, a product
+    their product, a power ``p**n`` at most C(t+n-1, n) terms when ``p`` has t; a function's
+    or a denominator's arguments are expanded too and count as one term outside. Above
+    ``limit`` the count stops early and returns ``limit + 1``.
+
+    >>> a, b, c, d = sympy.symbols("a b c d")
+    >>> expansion_terms((a + b)**2 * (c + d)), expansion_terms((a + b + c + d)**8)
+    (6, 165)
+    """
+    over = limit + 1
+
+    def terms(node: sympy.Expr) -> int:
+        if node.is_Atom:
+            return 1
+        if node.is_Add:
+            return min(over, sum(terms(arg) for arg in node.args))
+        if node.is_Mul:
+            product = 1
+            for arg in node.args:
+                product = min(over, product * terms(arg))
+            return product
+        if node.is_Pow and node.exp.is_Integer:
+            base, n = terms(node.base), abs(int(node.exp))
+            count = min(over, math.comb(base + n - 1, n)) if base < over else over
+            return count if node.exp > 0 else (1 if count <= limit else over)
+        inner = [terms(arg) for arg in node.args]  # a function (sigmoid, exp): its arguments expand inside
+        return 1 if all(t <= limit for t in inner) else over
+
+    return terms(expr)
+
+
+class OutOfBudget(BaseException):
+    """The CPU budget of :func:`cpu_budget` ran out (a BaseException: no ``except Exception`` swallows it)."""
+
+
+@contextmanager
+def cpu_budget(seconds: float):
+    """Raise OutOfBudget in the block once it has used ``seconds`` of CPU time (process CPU, SIGPROF).
+
+    Only in the main thread of a process with ``setitimer`` (a worker of ``grader grade`` is one);
+    elsewhere the block runs unguarded. An enclosing budget's timer is restored afterwards.
+    """
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise OutOfBudget(f"more than {seconds:g} s of CPU time")
+
+    previous = signal.signal(signal.SIGPROF, expire)
+    outer, _ = signal.setitimer(signal.ITIMER_PROF, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
+        if outer:
+            signal.setitimer(signal.ITIMER_PROF, outer)

@@ -30,8 +30,9 @@ from grader.assignment import Assignment, Question
 from grader.code import CodeResult
 from grader.code.hidden_tests import hidden_tests
 from grader.grading import AnswerResult, Classmates, Expected, Result, grade
+from grader.html import literal
 from grader.messages import localized, mistake_text
-from grader.roster import Student
+from grader.roster import Student, file_stem
 from grader.sheets import Decoded, Problem, Sheet, asked_ids, parse_sheet
 
 CODE_SUFFIXES = (".py",)  # code exercises (graded by grader.code, issue 7), not answer sheets
@@ -63,6 +64,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "{file}:文件名和 student 行都没有指明名单中的学生",
     },
     "hidden": {"en": "{file}: hidden file, not read", "zh": "{file}:隐藏文件,未读取"},
+    "symlink": {"en": "{file} is a symbolic link; links are not followed: hand in the file itself",
+                "zh": "{file} 是符号链接;评分程序不跟随链接:请提交文件本身"},
+    "bad_name": {"en": "{file}: the file name is not valid UTF-8; rename the file and grade again",
+                 "zh": "{file}:文件名不是有效的 UTF-8;请重命名后重新评分"},
+    "special": {"en": "{file} is not a regular file (a device, pipe or socket); not read",
+                "zh": "{file} 不是普通文件(设备、管道或套接字);未读取"},
     "folder": {"en": "{file}: a folder; submissions are read from the top level only",
                "zh": "{file}:这是文件夹;只读取最上层的提交文件"},
     "code_not_asked": {"en": "{file}: this assignment has no code question",
@@ -79,6 +86,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "copied_flag": {"en": "answers of {question} match the variant of {other}",
                     "zh": "{question} 题的答案与 {other} 的题目数值吻合"},
+    "timeout": {
+        "en": "grading this submission took more than {seconds} s and was stopped; the rest of the class was "
+              "graded: look at the sheet (a huge formula?) and grade again, with a larger --student-time-limit "
+              "if it is honest",
+        "zh": "该提交的评分超过 {seconds} 秒,已被中止;全班其余同学已评分:请检查答题纸(是否有超大的公式?),"
+              "如属正常可用更大的 --student-time-limit 重新评分",
+    },
     "grading_error": {
         "en": "the grader failed on this submission ({error}); nothing was lost: report it and grade again",
         "zh": "评分程序处理该提交时出错({error});提交未丢失:请报告此问题后重新评分",
@@ -109,7 +123,9 @@ class Reason:
 class Incoming:
     """One entry of the submissions folder as read: its name and its decoded text.
 
-    ``kind`` is ``"file"``, ``"folder"`` or ``"error"`` (``error`` then says why).
+    ``kind`` is ``"file"``, ``"folder"``, ``"symlink"``, ``"special"`` or ``"bad_name"`` (these
+    three are not read), or
+    ``"error"`` (``error`` then says why).
     """
 
     name: str
@@ -150,6 +166,7 @@ def intake(
 ) -> tuple[list[Submission], list[Stray]]:
     """Match submitted files to roster students: one :class:`Submission` per student, in roster order."""
     ids = {s.id for s in students}
+    stems = {file_stem(s.id): s.id for s in students}
     folded: dict[str, list[str]] = {}
     for s in students:
         folded.setdefault(s.id.lower(), []).append(s.id)
@@ -159,12 +176,15 @@ def intake(
             return None
         if name in ids:
             return name
+        if name in stems:
+            return stems[name]
         found = folded.get(name.lower(), [])
         return found[0] if len(found) == 1 else None
 
     questions = asked_ids(assignment)
     sheets: dict[str, list[tuple[Incoming, Sheet | None, Reason | None]]] = {}
     code: dict[str, list[tuple[str, str]]] = {}
+    refused: dict[str, list[Incoming]] = {}  # links and special files, never read
     strays: list[Stray] = []
     for item in sorted(incoming, key=lambda i: i.name):
         path = PurePosixPath(item.name)
@@ -173,6 +193,13 @@ def intake(
             continue
         if path.name.startswith("."):
             strays.append(Stray(item.name, Reason("hidden", (("file", item.name),))))
+            continue
+        if item.kind in ("symlink", "special", "bad_name"):
+            owner = on_roster(path.stem) or on_roster(path.stem.rsplit("_", 1)[0])
+            if owner is None:
+                strays.append(Stray(item.name, Reason(item.kind, (("file", item.name),))))
+            else:
+                refused.setdefault(owner, []).append(item)
             continue
         if path.suffix.lower() in CODE_SUFFIXES:
             found = _code_owner(assignment, item.name, on_roster)
@@ -196,7 +223,14 @@ def intake(
             strays.append(Stray(item.name, Reason("unknown_student" if header else "no_student", fields)))
             continue
         sheets.setdefault(owner, []).append((item, sheet, conflict))
-    return [_submission(assignment, s, sheets.get(s.id, []), tuple(code.get(s.id, ()))) for s in students], strays
+    return [_refused(s, refused[s.id]) if s.id in refused else
+            _submission(assignment, s, sheets.get(s.id, []), tuple(code.get(s.id, ()))) for s in students], strays
+
+
+def _refused(student: Student, items: Sequence[Incoming]) -> Submission:
+    """The row of a student who handed in a link or a special file: not graded, with the reason."""
+    first = items[0]
+    return Submission(student, "unreadable", tuple(i.name for i in items), Reason(first.kind, (("file", first.name),)))
 
 
 def _code_owner(assignment: Assignment, name: str, on_roster) -> tuple[str, str] | Reason:
@@ -389,6 +423,13 @@ def failed_row(assignment: Assignment, submission: Submission, error: Exception)
     return Row(submission.student, "grading_error", submission.files, reason, None, maxima)
 
 
+def timed_out_row(assignment: Assignment, submission: Submission, seconds: float) -> Row:
+    """The row of a student whose grading ran out of its time budget: flagged, never dropped."""
+    maxima = tuple((q.id, question_max(q)) for q in assignment.questions)
+    reason = Reason("timeout", (("seconds", f"{seconds:g}"),))
+    return Row(submission.student, "grading_error", submission.files, reason, None, maxima)
+
+
 # --- the gradebook files ----------------------------------------------------------------
 
 def points_text(value: float | None) -> str:
@@ -399,11 +440,27 @@ def points_text(value: float | None) -> str:
     return "0" if text in ("-0", "") else text
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def spreadsheet_text(value: str) -> str:
+    """A text cell a spreadsheet shows as text, never runs as a formula (OWASP CSV injection).
+
+    A value that begins with ``= + - @``, a tab or a line break gets a leading ``'``; the csv
+    writer quotes it when needed. Only for text columns: numbers are written as they are.
+
+    >>> print(spreadsheet_text('=HYPERLINK("http://e.example","x")'), spreadsheet_text("ada"))
+    '=HYPERLINK("http://e.example","x") ada
+    """
+    return f"'{value}" if value.startswith(FORMULA_START) else value
+
+
 def gradebook_csv(assignment: Assignment, rows: Sequence[Row], lang: str | None = None) -> str:
     """``gradebook.csv``: one row per roster student, per-question and total points.
 
     Points are blank for a student who was not graded (see ``status`` and ``reason``), so
-    importing the file never records a zero nobody decided on.
+    importing the file never records a zero nobody decided on. Text cells are neutralised
+    (:func:`spreadsheet_text`); ``gradebook.json`` keeps the exact text.
     """
     lang = lang or assignment.lang
     out = io.StringIO()
@@ -413,9 +470,9 @@ def gradebook_csv(assignment: Assignment, rows: Sequence[Row], lang: str | None 
     for row in rows:
         results = dict(row.results or ())
         writer.writerow([
-            row.student.id, row.student.name, row.status,
+            spreadsheet_text(row.student.id), spreadsheet_text(row.student.name), row.status,
             *(points_text(results[q].score) if q in results else "" for q in questions),
-            points_text(row.score), points_text(row.max), row.flags(lang),
+            points_text(row.score), points_text(row.max), spreadsheet_text(row.flags(lang)),
         ])
     return out.getvalue()
 
@@ -628,4 +685,5 @@ def _mistake(name: str, lang: str) -> str:
 
 
 def _cell(text: str) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|")
+    """Text shown as written in a Markdown table (student or roster text is never read as Markdown)."""
+    return literal(text)

@@ -2,8 +2,14 @@
 
 Pure: text in, text out. The page needs no network and no script: styles are inline and
 every ``$...$`` and ``$$...$$`` becomes MathML (``latex2mathml``), which browsers draw
-natively. Raw HTML in the Markdown is escaped, so a student's answer quoted in a report
-can never inject markup. A formula the converter cannot read is shown as its LaTeX source.
+natively. A formula the converter cannot read is shown as its LaTeX source.
+
+Hostile text: what a student (or a roster) wrote enters the Markdown through :func:`literal`,
+so it is never read as markup, math or a link. Raw HTML in the Markdown is escaped, and every
+piece of HTML markdown-it renders then passes through one sanitising step (:func:`sanitize`,
+nh3 with an allow-list of the HTML and MathML we emit), before the page is put together from
+the pieces: no script, no event attribute, no URL but an embedded image.
+A Content-Security-Policy in each page forbids scripts and remote loads as a second guard.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import html
 import re
 from functools import lru_cache
 
+import nh3
 from latex2mathml.converter import convert
 from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
@@ -78,16 +85,18 @@ _MD = _parser()
 
 
 def body(markdown: str) -> str:
-    """The HTML of a Markdown text (without the page around it).
+    """The HTML of a Markdown text (without the page around it), sanitised.
 
     The text is rendered block by block (blocks are separated by blank lines; indented
     lines and list items stay with the block before them), and each block through a cache
     of templates in which its decimal numbers are placeholders: a class's reports share
     their structure and differ in numbers, so most blocks are rendered once per class.
-    A text with fenced code is rendered whole.
+    A text with fenced code is rendered whole. Whatever markdown-it renders passes through
+    :func:`sanitize` before it is cached or put together (numbers are filled into templates
+    after it: digits, a point and a sign); the rest of the page is fixed text of this module.
     """
     if "```" in markdown or "~~~" in markdown:
-        return _MD.render(markdown)
+        return sanitize(_MD.render(markdown))
     return "".join(_block(block) for block in _blocks(markdown))
 
 
@@ -128,10 +137,10 @@ def _templated(text: str, render) -> str:
     pieces = SIGNED.split(text)
     rendered = render("".join(p + m for p, m in zip(pieces, [*marks, ""], strict=True)))
     if any(rendered.count(m) != 1 for m in marks):
-        return _MD.render(text) if render is _render else _MD.renderInline(text)
+        return sanitize(_MD.render(text) if render is _render else _MD.renderInline(text))
     for mark, number in zip(marks, numbers, strict=True):
-        if number.startswith("-") and f"<mn>{mark}</mn>" in rendered:  # as latex2mathml writes -0.5
-            rendered = rendered.replace(f"<mn>{mark}</mn>", f"<mo>&#x02212;</mo><mn>{number[1:]}</mn>")
+        if number.startswith("-") and f"<mn>{mark}</mn>" in rendered:  # as sanitised latex2mathml writes -0.5
+            rendered = rendered.replace(f"<mn>{mark}</mn>", f"<mo>\u2212</mo><mn>{number[1:]}</mn>")
         else:
             rendered = rendered.replace(mark, number)
     return rendered
@@ -139,12 +148,12 @@ def _templated(text: str, render) -> str:
 
 @lru_cache(maxsize=16384)
 def _render(markdown: str) -> str:
-    return _MD.render(markdown)
+    return sanitize(_MD.render(markdown))
 
 
 @lru_cache(maxsize=16384)
 def _render_inline(markdown: str) -> str:
-    return _MD.renderInline(markdown)
+    return sanitize(_MD.renderInline(markdown))
 
 
 TABLE_RULE = re.compile(r"\|(?:\s*-{3,}\s*\|)+")
@@ -181,12 +190,87 @@ def _cell(text: str) -> str:
     return _templated(text, _render_inline) if text else ""
 
 
+# What starts a span, a link, an entity or math (an underscore between letters or digits starts nothing)
+INLINE_MARKUP = re.compile(r"([\\`*\[\]<>&$|~]|(?<![^\W_])_|_(?![^\W_]))")
+LINE_START = re.compile(r"^(?:[!-/:-@\[\]^{-~]|\d+(?=[.)]))")  # a heading, list, quote, rule or fence marker
+CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
+
+
+def literal(text: str, code_spans: bool = False) -> str:
+    """Markdown that shows ``text`` as written, on one line: never markup, math, a link or an entity.
+
+    Runs of white space, line breaks included, become one space; the characters that could
+    start a span, a link, an entity or math are backslash-escaped (CommonMark), and so is a
+    line-start marker. With ``code_spans``, backtick-quoted parts (the grader's messages quote
+    a student's text that way) stay code spans, whose content Markdown shows as written.
+
+    >>> print(literal("$x$ [a](b) <i>"))
+    \\$x\\$ \\[a\\](b) \\<i\\>
+    >>> print(literal("# 1. see `q1.w_7`", code_spans=True))
+    \\# 1. see `q1.w_7`
+    """
+    text = " ".join(str(text).split())
+    pieces, done = [], 0
+    for span in CODE_SPAN.finditer(text) if code_spans else ():
+        pieces += [INLINE_MARKUP.sub(r"\\\1", text[done:span.start()]), span.group(0).replace("|", "\\|")]
+        done = span.end()
+    pieces.append(INLINE_MARKUP.sub(r"\\\1", text[done:]))
+    escaped = "".join(pieces)
+    return LINE_START.sub(lambda m: m.group(0) + "\\" if m.group(0).isdigit() else "\\" + m.group(0), escaped,
+                          count=1)
+
+
+HTML_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "code",
+             "pre", "em", "strong", "ul", "ol", "li", "br", "hr", "blockquote", "img"}
+MATHML_TAGS = {"math", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace", "msub", "msup", "msubsup", "mfrac",
+               "msqrt", "mroot", "mstyle", "mtable", "mtr", "mtd", "munder", "mover", "munderover", "mpadded",
+               "mphantom", "menclose", "merror", "mfenced", "semantics", "annotation"}
+MATHML_ATTRIBUTES = {"xmlns", "display", "mathvariant", "stretchy", "fence", "separator", "separators", "lspace",
+                     "rspace", "movablelimits", "largeop", "symmetric", "form", "minsize", "maxsize", "accent",
+                     "accentunder", "linethickness", "displaystyle", "scriptlevel", "width", "height", "depth",
+                     "notation", "columnalign", "columnlines", "columnspacing", "rowalign", "rowlines",
+                     "rowspacing", "frame", "open", "close", "encoding"}
+EMBEDDED_IMAGE = re.compile(r"data:image/png;base64,[A-Za-z0-9+/=]+")
+
+
+def _attribute(tag: str, name: str, value: str) -> str | None:
+    """nh3's attribute filter: an image's source must be an embedded PNG (nothing is fetched)."""
+    if name in ("src", "href"):
+        return value if tag == "img" and EMBEDDED_IMAGE.fullmatch(value) else None
+    return value
+
+
+_CLEANER = nh3.Cleaner(
+    tags=HTML_TAGS | MATHML_TAGS,
+    clean_content_tags={"script", "style"},
+    attributes={"img": {"src", "alt"}, "code": {"class"}, "ol": {"start"},
+                **{tag: MATHML_ATTRIBUTES for tag in MATHML_TAGS}},
+    attribute_filter=_attribute,
+    url_schemes={"data"},
+    url_relative="deny",
+    link_rel=None,
+)
+
+
+def sanitize(fragment: str) -> str:
+    """An HTML fragment reduced to the allow-listed HTML and MathML tags (the one sanitising step).
+
+    >>> sanitize('<p onclick="x()">a<svg onload="x()"></svg><img src="https://e.example/p.png"></p>')
+    '<p>a<img></p>'
+    """
+    return _CLEANER.clean(fragment)
+
+
+CSP = ('<meta http-equiv="Content-Security-Policy" '
+       "content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">")
+
+
 def page(markdown: str, title: str, lang: str = "en") -> str:
-    """A complete, self-contained HTML page for a Markdown text with LaTeX formulas."""
+    """A complete, self-contained HTML page for a Markdown text with LaTeX formulas (body sanitised)."""
     lang_tag = "zh-CN" if lang == "zh" else "en"
     return (
         "<!DOCTYPE html>\n"
-        f'<html lang="{lang_tag}">\n<head>\n<meta charset="utf-8">\n'
+        f'<html lang="{lang_tag}">\n<head>\n<meta charset="utf-8">\n{CSP}\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
         f"{body(markdown)}</body>\n</html>\n"

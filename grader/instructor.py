@@ -23,6 +23,11 @@ Layout of ``grader grade ... --out DIR``::
     DIR/gradebook.csv, gradebook.json             one row per roster student
     DIR/summary.md, summary.html, scores.png      the class summary
     DIR/reports/<id>.md, <id>.html                each student's feedback and worked solution
+
+``<id>`` is the student id when it is made of lower-case letters, digits and ``._-``; any
+other id is written as its safe characters, ``~`` and a hash (:func:`grader.roster.file_stem`),
+so that every student has files of their own. Everything printed to the terminal has its
+control characters removed (:func:`terminal_text`).
 """
 
 from __future__ import annotations
@@ -34,10 +39,16 @@ import json
 import multiprocessing
 import os
 import re
+import secrets
+import signal
+import stat
 import sys
 import tempfile
+import threading
 import time
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -59,11 +70,13 @@ from grader.gradebook import (
     gradebook_json,
     intake,
     is_code,
+    spreadsheet_text,
     summary,
     summary_markdown,
+    timed_out_row,
 )
 from grader.grading import Classmates, Expected, Result, classmates, expectations
-from grader.html import page
+from grader.html import literal, page
 from grader.item_analysis import (
     ItemAnalysis,
     analyse,
@@ -84,13 +97,35 @@ from grader.overrides import (
     with_report_section,
 )
 from grader.report import QuestionOutcome, student_report
-from grader.roster import RosterError, Student, read_roster
+from grader.roster import RosterError, Student, file_stem, read_roster
 from grader.sheets import MAX_BYTES, answer_sheet, code_file, decode
 from grader.variants import generate
 
 CHUNK = 250  # students per task: large enough for batch variants, small enough to share work
+STUDENT_SECONDS = 120.0  # default time budget of one student's grading (code included)
+
+MIN_SALT = 20  # characters; grader init writes 32 random ones (192 bits)
 
 TEXT = {
+    "no_salt": {
+        "en": "assignment {id} has no salt: anyone who knows a classmate's id can compute their numbers; "
+              "add salt = \"{example}\" (a random one) before handing out the sheets",
+        "zh": "作业 {id} 没有 salt:知道同学学号的人就能算出其题目数据;分发题目前请加入 salt = \"{example}\"(随机生成)",
+    },
+    "short_salt": {
+        "en": "the salt of assignment {id} has {length} characters; a short or guessable salt can be found from one "
+              "student's sheet, and with it every classmate's numbers; use at least {min} random characters, "
+              "e.g. salt = \"{example}\"",
+        "zh": "作业 {id} 的 salt 只有 {length} 个字符;较短或可猜的 salt 可以从一名学生的题目中推出,"
+              "进而得到所有同学的数据;请使用至少 {min} 个随机字符,例如 salt = \"{example}\"",
+    },
+    "init_done": {
+        "en": "{path}: assignment {id} with a random salt; add questions, then "
+              "grader generate {path} --roster ROSTER.csv --out DIR",
+        "zh": "{path}:作业 {id},salt 已随机生成;添加题目后运行 grader generate {path} --roster ROSTER.csv --out DIR",
+    },
+    "init_exists": {"en": "{path} exists; choose another file name", "zh": "{path} 已存在;请换一个文件名"},
+    "init_failed": {"en": "{path}: cannot write ({error})", "zh": "{path}:无法写入({error})"},
     "problem_title": {"en": "{title}: problems for {student}", "zh": "{title}:{student} 的题目"},
     "how_to_answer": {
         "en": "Write your answers in the answer sheet `{sheet}` (one answer per line, `id = value`) "
@@ -105,7 +140,8 @@ TEXT = {
 }
 
 
-def _text(key: str, lang: str, **fields: object) -> str:
+def instructor_message(key: str, lang: str, **fields: object) -> str:
+    """A message of the instructor's commands in ``lang`` (en or zh)."""
     return localized(TEXT, key, lang, **fields)
 
 
@@ -148,31 +184,45 @@ def remove_stale_temporaries(folder: Path) -> None:
                 stale.unlink(missing_ok=True)
 
 
-SAFE = re.compile(r"[^A-Za-z0-9._-]")
-
-
-def file_stem(student_id: str) -> str:
-    """A student id as a file name (characters outside [A-Za-z0-9._-] become '_')."""
-    stem = SAFE.sub("_", student_id)
-    return stem if stem.strip(".") else f"_{stem}"
-
-
 def read_incoming(folder: Path) -> list[Incoming]:
-    """Every entry of a submissions folder, read and decoded (never raises for a bad file)."""
+    """Every entry of a submissions folder, read and decoded (never raises for a bad file).
+
+    Symbolic links are not followed, special files (pipes, devices) are not opened, and a name
+    that is not UTF-8 is not used: each becomes an entry of that kind, which the gradebook
+    refuses with the reason.
+    """
     items = []
     for entry in sorted(folder.iterdir()):
-        if entry.is_dir():
-            items.append(Incoming(entry.name, kind="folder"))
+        shown = os.fsencode(entry.name).decode("utf-8", "backslashreplace")
+        if shown != entry.name:  # not UTF-8: the name could be neither shown nor written
+            items.append(Incoming(shown, kind="bad_name"))
             continue
         try:
-            size = entry.stat().st_size
-            with entry.open("rb") as handle:
-                data = handle.read(MAX_BYTES + 1)
+            mode = entry.lstat().st_mode
+        except OSError as error:
+            items.append(Incoming(entry.name, kind="error", error=error.strerror or str(error)))
+            continue
+        if stat.S_ISLNK(mode) or stat.S_ISDIR(mode) or not stat.S_ISREG(mode):
+            kind = "symlink" if stat.S_ISLNK(mode) else "folder" if stat.S_ISDIR(mode) else "special"
+            items.append(Incoming(entry.name, kind=kind))
+            continue
+        try:
+            size, data = _read_regular(entry)
         except OSError as error:
             items.append(Incoming(entry.name, kind="error", error=error.strerror or str(error)))
             continue
         items.append(Incoming(entry.name, decode(data, size), size=size))
     return items
+
+
+def _read_regular(path: Path) -> tuple[int, bytes]:
+    """(size, first MAX_BYTES + 1 bytes) of a regular file, refusing a link or special file swapped in."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(0, "not a regular file")
+        return info.st_size, handle.read(MAX_BYTES + 1)
 
 
 def read_class_roster(path: Path) -> tuple[list[Student], list[str]]:
@@ -229,6 +279,30 @@ def _assignment(text: str) -> Assignment:
     return parse_assignment(text)
 
 
+# --- the terminal ----------------------------------------------------------------------
+
+BIDI = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def terminal_text(text: str, one_line: bool = False) -> str:
+    """Text safe to print: control characters (ESC sequences, bell, C1) and bidi overrides removed.
+
+    Line breaks and tabs stay, unless ``one_line`` (then they, and Unicode line separators,
+    become spaces, so that a file name cannot forge a line of output).
+
+    >>> terminal_text("s\x1b[31mRED\x1b]0;title\x07 \u202egnp.exe")
+    's[31mRED]0;title gnp.exe'
+    """
+    kept = "" if one_line else "\n\t"
+    spaced = "\n\t\r\u2028\u2029" if one_line else ""
+    return "".join(" " if c in spaced else c for c in text
+                   if c in kept or c in spaced or (unicodedata.category(c) != "Cc" and c not in BIDI))
+
+
+def _safe_echo(echo: Callable[[str], None]) -> Callable[[str], None]:
+    return lambda message: echo(terminal_text(message, one_line=True))
+
+
 # --- running chunks, in one process or several ------------------------------------------
 
 def run_chunks(task: Callable, chunks: Sequence[tuple], jobs: int, label: str, total: int) -> list:
@@ -273,18 +347,56 @@ def _warm_up(assignment: Assignment) -> None:
 
 # --- generate ---------------------------------------------------------------------------
 
+def random_salt() -> str:
+    """A new random salt: 32 URL-safe characters from the operating system's generator."""
+    return secrets.token_urlsafe(24)
+
+
+def salt_warning(assignment: Assignment, lang: str | None = None) -> str | None:
+    """Why the assignment's salt does not keep students' numbers private, or None when it looks fine."""
+    lang = lang or assignment.lang
+    if not assignment.salt:
+        return instructor_message("no_salt", lang, id=assignment.id, example=random_salt())
+    if len(assignment.salt) < MIN_SALT:
+        return instructor_message("short_salt", lang, id=assignment.id, length=len(assignment.salt), min=MIN_SALT,
+                     example=random_salt())
+    return None
+
+
+ASSIGNMENT_TEMPLATE = """\
+# A new assignment, written by grader init. Edit the questions, then:
+#   grader generate {file} --roster roster.csv --out sheets
+#   grader grade {file} submissions --out graded
+id = {id}
+title = {title}
+lang = "{lang}"
+salt = "{salt}"   # random: keep it private; a new salt gives every student new numbers
+
+[[questions]]
+id = "q1"
+family = "{family}"
+"""
+
+
+def assignment_template(assignment_id: str, title: str, lang: str, family: str, file: str) -> str:
+    """The text of a new assignment file with one question of ``family`` and a random salt."""
+    return ASSIGNMENT_TEMPLATE.format(id=json.dumps(assignment_id, ensure_ascii=False),
+                                      title=json.dumps(title, ensure_ascii=False), lang=lang,
+                                      salt=random_salt(), family=family, file=file)
+
+
 def problem_markdown(assignment: Assignment, student: Student, expected: dict[str, Expected], lang: str) -> str:
     """One student's problem sheet."""
-    who = f"{student.name} ({student.id})" if student.name else student.id
+    who = literal(f"{student.name} ({student.id})" if student.name else student.id)
     sheet = f"{file_stem(student.id)}.txt"
-    out = [f"# {_text('problem_title', lang, title=assignment.title, student=who)}", "",
-           _text("how_to_answer", lang, sheet=sheet), ""]
+    out = [f"# {instructor_message('problem_title', lang, title=assignment.title, student=who)}", "",
+           instructor_message("how_to_answer", lang, sheet=sheet), ""]
     for q in assignment.questions:
-        out += [f"## {_text('question', lang, id=q.id)}", ""]
+        out += [f"## {instructor_message('question', lang, id=q.id)}", ""]
         if is_code(q):
             exercise = get_exercise(q.code)
             functions = ", ".join(f"`{f}`" for f in exercise.functions)
-            out += [_text("code_question", lang, title=exercise.title[lang], functions=functions,
+            out += [instructor_message("code_question", lang, title=exercise.title[lang], functions=functions,
                           file=f"`{code_file(assignment, file_stem(student.id), q.id)}`"), ""]
             continue
         out += [q.family.statement(expected[q.id].variant.params, lang).strip(), ""]
@@ -338,9 +450,11 @@ def generate_class(assignment_path: Path, roster_path: Path, out: Path, jobs: in
     """``grader generate``: problem sheets, answer sheets and the instructor key; returns phase times."""
     times = {}
     start = time.perf_counter()
+    echo = _safe_echo(echo)
     assignment, text = load_assignment(assignment_path)
     students, warnings = _roster(roster_path)
-    for w in warnings:
+    salt = salt_warning(assignment)
+    for w in [*warnings, *([salt] if salt else [])]:
         echo(f"warning: {w}")
     lang = lang or assignment.lang
     remove_stale_temporaries(out)
@@ -357,7 +471,7 @@ def generate_class(assignment_path: Path, roster_path: Path, out: Path, jobs: in
     nested: dict = {}
     for student_id, question_id, entries in keys:
         for answer_id, kind, value, points in entries:
-            writer.writerow([student_id, question_id, answer_id, kind, value, f"{points:g}"])
+            writer.writerow([spreadsheet_text(student_id), question_id, answer_id, kind, value, f"{points:g}"])
             nested.setdefault(student_id, {}).setdefault(question_id, {})[answer_id] = {
                 "kind": kind, "value": value, "points": points}
     write_atomic(out / "instructor" / "key.csv", rows.getvalue(), durable=True)
@@ -374,7 +488,7 @@ def _roster(path: Path) -> tuple[list[Student], list[str]]:
     try:
         return read_class_roster(path)
     except (RosterError, OSError, UnicodeDecodeError, ValueError) as error:
-        raise click.ClickException(str(error)) from None
+        raise click.ClickException(terminal_text(str(error))) from None
 
 
 # --- grade ------------------------------------------------------------------------------
@@ -387,11 +501,57 @@ def code_results(assignment: Assignment, submission: Submission, folder: Path, l
     if submission.status != "graded":
         return {}
     questions = {q.id: q for q in assignment.questions if is_code(q)}
-    return {
-        question_id: code_result(grade_code_file(folder / name, questions[question_id].code, lang,
-                                                 key=assignment.key(submission.student.id, questions[question_id])))
-        for question_id, name in submission.code_files
-    }
+    results = {}
+    for question_id, name in submission.code_files:
+        path = folder / name
+        if not stat.S_ISREG(path.lstat().st_mode):  # replaced by a link since the folder was read
+            raise OSError(0, f"{name} is no longer a regular file")
+        key = assignment.key(submission.student.id, questions[question_id])
+        results[question_id] = code_result(grade_code_file(path, questions[question_id].code, lang, key=key))
+    return results
+
+
+class OutOfTime(BaseException):
+    """A student's grading ran out of its time budget (a BaseException: no ``except Exception`` swallows it)."""
+
+
+@contextmanager
+def time_budget(seconds: float | None):
+    """Raise OutOfTime in the block after ``seconds`` of wall-clock time (SIGALRM).
+
+    Only in a process's main thread with ``setitimer`` (as ``grader grade`` and its workers
+    run); elsewhere, or with ``seconds`` None, the block runs unguarded.
+    """
+    if not seconds or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise OutOfTime
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def grade_one(assignment: Assignment, submission: Submission, expected: dict[str, Expected], folder: Path,
+              lang: str, seconds: float | None = STUDENT_SECONDS, others: dict[str, Classmates] | None = None) -> Row:
+    """One student's row: graded, or flagged when grading raised or ran out of its time budget.
+
+    ``others`` (each family question's class keys) lets answers copied from a classmate be flagged.
+    """
+    try:
+        with time_budget(seconds):
+            code = code_results(assignment, submission, folder, lang)
+            return grade_submission(assignment, submission, expected, lang, code, others)
+    except OutOfTime:
+        return timed_out_row(assignment, submission, seconds)
+    except Exception as error:  # a grader bug costs one flagged row, never the class run
+        return failed_row(assignment, submission, error)
 
 
 def class_keys(assignment: Assignment, student_ids: Sequence[str]) -> dict[str, Classmates]:
@@ -401,17 +561,13 @@ def class_keys(assignment: Assignment, student_ids: Sequence[str]) -> dict[str, 
 
 
 def _grade_chunk(task: tuple) -> list[Row]:
-    text, submissions, out, lang, folder, overrides, others = task
+    text, submissions, out, lang, folder, seconds, overrides, others = task
     assignment = _assignment(text)
     prepared = class_expectations(assignment, [s.student.id for s in submissions])
     rows = []
     for i, submission in enumerate(submissions):
         expected = {q: column[i] for q, column in prepared.items()}
-        try:
-            code = code_results(assignment, submission, Path(folder), lang)
-            row = grade_submission(assignment, submission, expected, lang, code, others)
-        except Exception as error:  # a grader bug costs one flagged row, never the class run
-            row = failed_row(assignment, submission, error)
+        row = grade_one(assignment, submission, expected, Path(folder), lang, seconds, others)
         row = apply_overrides(row, overrides.get(submission.student.id, ()), lang)
         write_report(assignment, row, expected, Path(out), lang)
         rows.append(row)
@@ -426,9 +582,9 @@ def write_report(assignment: Assignment, row: Row, expected: dict[str, Expected]
     reason = row.reason.text(lang) if row.status != "graded" and row.reason else None
     markdown = with_report_section(student_report(assignment, who, outcomes, lang, not_graded=reason,
                                                   notes=row.notes), row, lang)
-    stem = out / "reports" / file_stem(row.student.id)
-    write_atomic(stem.with_suffix(".md"), markdown)
-    write_atomic(stem.with_suffix(".html"), page(markdown, f"{assignment.title}: {row.student.id}", lang))
+    stem = file_stem(row.student.id)
+    write_atomic(out / "reports" / f"{stem}.md", markdown)
+    write_atomic(out / "reports" / f"{stem}.html", page(markdown, f"{assignment.title}: {row.student.id}", lang))
 
 
 def score_plot(assignment: Assignment, s: Summary) -> bytes:
@@ -455,14 +611,17 @@ def score_plot(assignment: Assignment, s: Summary) -> bytes:
 
 
 def grade_class(assignment_path: Path, submissions: Path, out: Path, roster_path: Path | None = None,
-                jobs: int = 1, lang: str | None = None,
-                echo: Callable[[str], None] = click.echo, overrides_path: Path | None = None) -> dict[str, float]:
+                jobs: int = 1, lang: str | None = None, echo: Callable[[str], None] = click.echo,
+                overrides_path: Path | None = None, student_seconds: float | None = STUDENT_SECONDS
+                ) -> dict[str, float]:
     """``grader grade``: gradebook, reports and class summary; returns the time of each phase.
 
-    ``overrides_path`` defaults to ``overrides.csv`` next to the assignment, when there is one.
+    ``overrides_path`` defaults to ``overrides.csv`` next to the assignment, when there is one;
+    ``student_seconds`` is each student's time budget.
     """
     times = {}
     start = time.perf_counter()
+    echo = _safe_echo(echo)
     assignment, text = load_assignment(assignment_path)
     roster_path = roster_path or assignment_path.parent / "roster.csv"
     if not roster_path.is_file():
@@ -482,7 +641,8 @@ def grade_class(assignment_path: Path, submissions: Path, out: Path, roster_path
     for o in overrides:
         by_student.setdefault(o.student, []).append(o)
     others = class_keys(assignment, [s.id for s in students])
-    chunks = [(text, list(c), str(out), lang, str(submissions), by_student, others) for c in _chunks(submitted)]
+    chunks = [(text, list(c), str(out), lang, str(submissions), student_seconds, by_student, others)
+              for c in _chunks(submitted)]
     rows = [r for part in run_chunks(_grade_chunk, chunks, jobs, "grading", len(submitted)) for r in part]
     times["grade"] = time.perf_counter() - start
     start = time.perf_counter()
@@ -587,9 +747,13 @@ def generate_command(assignment: Path, roster: Path, out: Path, jobs: int, lang:
 @click.option("--overrides", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="The instructor's overrides (student,question,answer,points,reason) "
                    "[default: overrides.csv next to ASSIGNMENT, if there is one].")
+@click.option("--student-time-limit", type=click.FloatRange(min=0, min_open=True), default=STUDENT_SECONDS,
+              show_default=True, help="Seconds one student's grading may take; past it the student gets a "
+                                      "grading_error row with the reason and the class run goes on.")
 @JOBS
 @LANG
 def grade_command(assignment: Path, submissions: Path, out: Path, roster: Path | None, overrides: Path | None,
-                  jobs: int, lang: str | None) -> None:
+                  student_time_limit: float, jobs: int, lang: str | None) -> None:
     """Grade every answer sheet in SUBMISSIONS: gradebook, reports and class summary."""
-    grade_class(assignment, submissions, out, roster, jobs, lang, overrides_path=overrides)
+    grade_class(assignment, submissions, out, roster, jobs, lang, overrides_path=overrides,
+                student_seconds=student_time_limit)

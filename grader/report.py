@@ -25,6 +25,7 @@ from grader.assignment import Assignment, Question
 from grader.evaluate import exact_symbolic, inputs_of
 from grader.family import Family
 from grader.grading import AnswerResult, Expected, Result
+from grader.html import literal
 from grader.messages import localized
 from grader.variants import decimal_text
 
@@ -348,18 +349,26 @@ def points_text(value: float) -> str:
 
 
 def _code(value: str, limit: int = 80) -> str:
-    """A student's text as an inline code span that cannot break the table or the page."""
+    """A student's text as an inline code span that cannot break the table or the page.
+
+    The fence is one backtick longer than the longest run of backticks in the text.
+    """
     value = " ".join(value.split())
     if len(value) > limit:
         value = value[: limit - 1] + "…"
     if not value:
         return ""
-    span = f"`` {value} ``" if "`" in value else f"`{value}`"
-    return span.replace("|", "\\|")
+    fence = "`" * (max(map(len, BACKTICKS.findall(value)), default=0) + 1)
+    pad = " " if "`" in value else ""
+    return f"{fence}{pad}{value}{pad}{fence}".replace("|", "\\|")
+
+
+BACKTICKS = re.compile("`+")
 
 
 def _cell(value: str) -> str:
-    return " ".join(value.split()).replace("|", "\\|")
+    """A message shown as written, its backtick-quoted parts as code (never read as other Markdown)."""
+    return literal(value, code_spans=True)
 
 
 def _verdict(a: AnswerResult, code: bool) -> str:
@@ -411,9 +420,9 @@ def student_report(
     ``notes`` are the problems found on the answer sheet.
     """
     lang = lang or assignment.lang
-    out = [f"# {text('title', lang, assignment=_cell(assignment.title), student=_cell(student))}", ""]
+    out = [f"# {text('title', lang, assignment=literal(assignment.title), student=literal(student))}", ""]
     if not_graded:
-        out += [text("not_graded", lang, reason=_cell(not_graded)), ""]
+        out += [text("not_graded", lang, reason=literal(not_graded)), ""]
     else:
         score = sum(o.result.score for o in outcomes if o.result)
         total = sum(o.result.max for o in outcomes if o.result)
