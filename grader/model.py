@@ -41,6 +41,8 @@ def _local_derivative(expr: sympy.Expr, var: sympy.Symbol, rules: Rules) -> symp
     """d expr / d var for one definition, honouring the rules' activation derivative."""
     if not rules.activation_derivative and isinstance(expr, sigmoid) and expr.args[0] == var:
         return sympy.Integer(1)
+    if not rules.activation_derivative and hasattr(expr, "dropped_derivative"):
+        return expr.dropped_derivative(var)  # the activations of grader.declared.functions
     return sympy.diff(expr, var)
 
 
