@@ -19,7 +19,7 @@ import numpy as np
 import sympy
 
 from grader.compare import DEFAULT
-from grader.declared.spec import Declaration
+from grader.declared.spec import Declaration, Unit
 from grader.evaluate import update_baseline
 from grader.family import Answer, Derivation, Family, Gradient, Symbolic
 from grader.model import Rules, backpropagate, expand
@@ -41,8 +41,16 @@ def _after(d: Declaration, p: str, k: int, prefix: str = "") -> sympy.Symbol:
     return S(f"{prefix}{p}_new" if d.epochs == 1 else f"{prefix}{p}_{k}")
 
 
+def delta_name(unit: Unit) -> str:
+    """dE/d(input of a unit): ``delta_o1`` for the input ``o1_in``, ``delta_z1`` for ``z1``."""
+    return f"delta_{unit.input.removesuffix('_in')}"
+
+
 def _loss(d: Declaration, rules: Rules, rename: Mapping[sympy.Symbol, sympy.Expr]) -> sympy.Expr:
-    pairs = [(rename.get(S(o), S(o)), S(t)) for o, t in zip(d.outputs, d.targets, strict=True)]
+    targets = [S(t) for t in d.targets]
+    if set(d.targets) in [set(g) for g in d.one_hot]:  # one-hot targets sum to one
+        targets[-1] = 1 - sympy.Add(*targets[:-1])
+    pairs = [(rename.get(S(o), S(o)), t) for o, t in zip(d.outputs, targets, strict=True)]
     if d.loss == "squared_error":
         return rules.loss_scale * sympy.Add(*((o - t) ** 2 for o, t in pairs))
     if len(pairs) == 1:
@@ -76,20 +84,37 @@ def derive(d: Declaration, rules: Rules) -> Derivation:
         steps = [(rename[name], expr.xreplace(rename)) for name, expr in d.definitions]
         loss = S(f"E{suffix}")
         steps.append((loss, _loss(d, rules, rename)))
-        deltas = {rename[S(u.input)]: S(f"delta_{u.name}{suffix}") for u in d.units if u.input}
+        deltas = {rename[S(u.input)]: S(f"{delta_name(u)}{suffix}") for u in d.units if u.input}
         gradients = {_after(d, p, k - 1): S(f"dE_d{p}{suffix}") for p in d.trainable}
         adjoints = backpropagate(steps, loss, {**deltas, **gradients}, rules)
         order = _levels(adjoints, [n for n in deltas.values() if n in adjoints])
-        quantities += [*steps, *((q, adjoints[q]) for q in order)]
+        quantities += [*steps, *((q, _shorter(adjoints[q])) for q in order)]
         quantities += [(g, adjoints.get(g, sympy.Integer(0))) for g in gradients.values()]
         quantities += _updates(d, rules, k, eta)
         forward |= {str(q) for q, _ in steps}
+    symbolic = {f"{q}_expr": _symbolic(quantities, q, symbols) for q, symbols in d.formulas.items()}
+    quantities = _one_hot_named(d, quantities)
     return Derivation(
         quantities=tuple(quantities),
         forward=frozenset(forward),
-        symbolic={f"{q}_expr": _symbolic(quantities, q, symbols) for q, symbols in d.formulas.items()},
+        symbolic=symbolic,
         definitions=tuple(quantities),
     )
+
+
+def _one_hot_named(d: Declaration, quantities: list) -> list:
+    """Formulas with 1 - y1 - ... - y(n-1) written back as y_n (equal on every one-hot variant)."""
+    for group in d.one_hot:
+        if set(group) == set(d.targets):
+            last, others = S(d.targets[-1]), [S(t) for t in d.targets[:-1]]
+            quantities = [(q, f.subs(1 - sympy.Add(*others), last)) for q, f in quantities]
+    return quantities
+
+
+def _shorter(formula: sympy.Expr) -> sympy.Expr:
+    """The formula or its expansion, whichever is shorter (softmax with cross-entropy gives p1 - y1)."""
+    expanded = sympy.expand(formula)
+    return expanded if sympy.count_ops(expanded) < sympy.count_ops(formula) else formula
 
 
 def _updates(d: Declaration, rules: Rules, k: int, eta: sympy.Symbol) -> list[tuple[sympy.Symbol, sympy.Expr]]:
@@ -180,25 +205,26 @@ def _unsaturated(kind: str, values, name: str, input_: str | None, c: Mapping[st
 
 
 def _distinct(family: Family, values: Mapping[str, np.ndarray], relative: float) -> np.ndarray:
-    """Numeric answers pairwise apart, except pairs equal by definition (dE_db2 = delta_o1)."""
-    numeric = [a.id for a in family.answers if a.kind == "numeric"]
-    ok = np.ones_like(values[numeric[0]], dtype=bool)
+    """Numeric answers pairwise apart by more than ``relative`` of the larger, or exactly equal
+    (p1 and delta_z1 = p1 - y1 where y1 = 0: typing one for the other is then right)."""
+    numeric = [values[a.id] for a in family.answers if a.kind == "numeric"]
+    ok = np.ones_like(numeric[0], dtype=bool)
     for i, a in enumerate(numeric):
         for b in numeric[i + 1:]:
-            if _same_by_definition(family.derivation(), a, b):
-                continue
-            ok &= np.abs(values[a] - values[b]) > relative * np.maximum(np.abs(values[a]), np.abs(values[b]))
+            ok &= _coincide_or_apart(a, b, relative * np.maximum(np.abs(a), np.abs(b)))
     return ok
 
 
-def _same_by_definition(derivation: Derivation, a: str, b: str) -> bool:
-    """True when one quantity is defined as the other, or both by the same formula."""
-    fa, fb = derivation.quantity(a), derivation.quantity(b)
-    return fa == S(b) or fb == S(a) or fa == fb
+def _coincide_or_apart(a: np.ndarray, b: np.ndarray, apart: np.ndarray) -> np.ndarray:
+    """True where a and b are equal up to rounding error, or differ by more than ``apart``."""
+    gap = np.abs(a - b)
+    with np.errstate(invalid="ignore"):
+        return (gap <= 1e-9 * np.maximum(1.0, np.abs(a))) | (gap > apart)
 
 
 def _mistakes_apart(family: Family, values: Mapping[str, np.ndarray]) -> np.ndarray:
-    """True where every named mistake either equals the key exactly or lies outside the tolerance."""
+    """True where every named mistake either equals the key (it is then no mistake) or lies outside
+    the grader's default tolerance, so that no mistake earns full marks."""
     from grader.mistakes import numeric_mistakes  # mistakes imports the evaluation of families
 
     params = {p: values[p] for p in family.params}
@@ -210,11 +236,8 @@ def _mistakes_apart(family: Family, values: Mapping[str, np.ndarray]) -> np.ndar
         key = values[answer] - origin
         allowed = np.maximum(DEFAULT.value * np.abs(key), DEFAULT.floor)
         for mistake, wrong in found:
-            if mistake.name in UNCHECKED_MISTAKES:
-                continue
-            gap = np.abs(np.broadcast_to(wrong, (size,)) - origin - key)
-            with np.errstate(invalid="ignore"):
-                ok &= (gap <= 1e-9 * np.maximum(1.0, np.abs(key))) | (gap > allowed)
+            if mistake.name not in UNCHECKED_MISTAKES:
+                ok &= _coincide_or_apart(key, np.broadcast_to(wrong, (size,)) - origin, allowed)
     return ok
 
 

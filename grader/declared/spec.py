@@ -502,7 +502,7 @@ def _quantity_names(defined: Sequence[str], units: Sequence[Unit], update: Mappi
     for k in range(1, epochs + 1):
         suffix = "" if epochs == 1 else f"_{k}"
         names += [f"{d}{suffix}" for d in (*defined, "E")]
-        names += [f"delta_{u.name}{suffix}" for u in units if u.input]
+        names += [f"delta_{u.input.removesuffix('_in')}{suffix}" for u in units if u.input]
         names += [f"dE_d{p}{suffix}" for p in update["trainable"]]
         names += [f"dEreg_d{p}{suffix}" for p in update["decayed"]]
         new = [f"{p}_new" if epochs == 1 else f"{p}_{k}" for p in update["trainable"]]
