@@ -48,7 +48,7 @@ def delta_name(unit: Unit) -> str:
 
 def _loss(d: Declaration, rules: Rules, rename: Mapping[sympy.Symbol, sympy.Expr]) -> sympy.Expr:
     targets = [S(t) for t in d.targets]
-    if set(d.targets) in [set(g) for g in d.one_hot]:  # one-hot targets sum to one
+    if _targets_sum_to_one(d):
         targets[-1] = 1 - sympy.Add(*targets[:-1])
     pairs = [(rename.get(S(o), S(o)), t) for o, t in zip(d.outputs, targets, strict=True)]
     if d.loss == "squared_error":
@@ -102,13 +102,17 @@ def derive(d: Declaration, rules: Rules) -> Derivation:
     )
 
 
+def _targets_sum_to_one(d: Declaration) -> bool:
+    """True when the targets are a one_hot or sum_to_one group of the declaration."""
+    return set(d.targets) in [set(g) for g in (*d.one_hot, *d.sum_to_one)]
+
+
 def _one_hot_named(d: Declaration, quantities: list) -> list:
-    """Formulas with 1 - y1 - ... - y(n-1) written back as y_n (equal on every one-hot variant)."""
-    for group in d.one_hot:
-        if set(group) == set(d.targets):
-            last, others = S(d.targets[-1]), [S(t) for t in d.targets[:-1]]
-            quantities = [(q, f.subs(1 - sympy.Add(*others), last)) for q, f in quantities]
-    return quantities
+    """Formulas with 1 - y1 - ... - y(n-1) written back as y_n (equal on every variant)."""
+    if not _targets_sum_to_one(d):
+        return quantities
+    last, others = S(d.targets[-1]), [S(t) for t in d.targets[:-1]]
+    return [(q, f.subs(1 - sympy.Add(*others), last)) for q, f in quantities]
 
 
 def _shorter(formula: sympy.Expr) -> sympy.Expr:
@@ -139,19 +143,26 @@ def _symbolic(quantities, name: str, symbols: tuple[str, ...]) -> Symbolic:
     return Symbolic(expand(S(name), [(q, f) for q, f in quantities if q not in kept]), symbols)
 
 
-def draw(d: Declaration, rng: Draws) -> dict[str, Fraction]:
-    """Propose parameters in declaration order; a group is drawn at its first member."""
+def draw(d: Declaration, rng: Draws) -> dict[str, Fraction] | None:
+    """Propose parameters in declaration order, a group at its first member; None when the
+    last member of a sum_to_one group falls off its grid."""
     out: dict[str, Fraction] = {}
     for p in d.params:
         if p.name in out:
             continue
         group = next((g for g in d.distinct if p.name in g), None)
         hot = next((g for g in d.one_hot if p.name in g), None)
+        total = next((g for g in d.sum_to_one if p.name in g), None)
         if group:
             out.update(zip(group, rng.sample(p.values, len(group)), strict=True))
         elif hot:
             chosen = rng.integer(0, len(hot) - 1)
             out.update({n: Fraction(int(i == chosen)) for i, n in enumerate(hot)})
+        elif total:
+            out.update({n: rng.choice(p.values) for n in total[:-1]})
+            out[total[-1]] = 1 - sum(out[n] for n in total[:-1])
+            if out[total[-1]] not in p.values:
+                return None
         else:
             out[p.name] = rng.choice(p.values)
     return out
@@ -205,14 +216,23 @@ def _unsaturated(kind: str, values, name: str, input_: str | None, c: Mapping[st
 
 
 def _distinct(family: Family, values: Mapping[str, np.ndarray], relative: float) -> np.ndarray:
-    """Numeric answers pairwise apart by more than ``relative`` of the larger, or exactly equal
-    (p1 and delta_z1 = p1 - y1 where y1 = 0: typing one for the other is then right)."""
+    """Numeric answers pairwise apart by more than ``relative`` of the larger one."""
     numeric = [values[a.id] for a in family.answers if a.kind == "numeric"]
     ok = np.ones_like(numeric[0], dtype=bool)
     for i, a in enumerate(numeric):
         for b in numeric[i + 1:]:
-            ok &= _coincide_or_apart(a, b, relative * np.maximum(np.abs(a), np.abs(b)))
+            ok &= np.abs(a - b) > relative * np.maximum(np.abs(a), np.abs(b))
     return ok
+
+
+def same_by_definition(family: Family) -> list[tuple[str, str]]:
+    """Pairs of numeric answers that are one quantity under two names (dE_db2 = delta_o1): such a
+    pair can never be told apart, so the distinctness rule rejects every draw."""
+    derivation = family.derivation()
+    numeric = [a.id for a in family.answers if a.kind == "numeric"]
+    return [(a, b) for i, a in enumerate(numeric) for b in numeric[i + 1:]
+            if derivation.quantity(b) == S(a) or derivation.quantity(a) == S(b)
+            or derivation.quantity(a) == derivation.quantity(b)]
 
 
 def _coincide_or_apart(a: np.ndarray, b: np.ndarray, apart: np.ndarray) -> np.ndarray:

@@ -105,6 +105,7 @@ class Declaration:
     params: tuple[Param, ...]
     distinct: tuple[tuple[str, ...], ...]
     one_hot: tuple[tuple[str, ...], ...]
+    sum_to_one: tuple[tuple[str, ...], ...]
     canonical: Mapping[str, str]
     definitions: tuple[tuple[sympy.Symbol, sympy.Expr], ...]
     units: tuple[Unit, ...]
@@ -223,7 +224,7 @@ def parse(text_: str, source: str = "<declaration>") -> Declaration:
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise reader.fail(say("type", key="version", expected=_type("integer")), "version")
     summary = _bilingual(reader, data, "summary")
-    params, distinct, one_hot = _params(reader, data)
+    params, distinct, one_hot, sum_to_one = _params(reader, data)
     names = {p.name for p in params}
     canonical = _canonical(reader, data, params)
     model = reader.table(data, "model")
@@ -246,6 +247,7 @@ def parse(text_: str, source: str = "<declaration>") -> Declaration:
         _check_template(reader, template, lang, names)
     return Declaration(
         name=name, version=version, summary=summary, params=params, distinct=distinct, one_hot=one_hot,
+        sum_to_one=sum_to_one,
         canonical=canonical, definitions=definitions, units=units, loss=loss, outputs=outputs,
         targets=targets, steps=steps, formulas=formulas, statement=statement,
         conditions=_conditions(reader, data), **update,
@@ -262,7 +264,7 @@ def _bilingual(reader: _Reader, data: Mapping, key: str) -> dict[str, str]:
 def _params(reader: _Reader, data: Mapping):
     table = reader.table(data, "params")
     draw = reader.table(data, "draw", required=False)
-    reader.only(draw, ("distinct", "one_hot"), "draw")
+    reader.only(draw, ("distinct", "one_hot", "sum_to_one"), "draw")
     one_hot = _groups(reader, draw, "one_hot", set(table))
     hot = {n for g in one_hot for n in g}
     params = []
@@ -277,14 +279,19 @@ def _params(reader: _Reader, data: Mapping):
             raise reader.fail(say("param_kind", key=name), "params", name)
         params.append(Param(name, () if name in hot else _values(reader, name, spec)))
     distinct = _groups(reader, draw, "distinct", set(table))
+    sum_to_one = _groups(reader, draw, "sum_to_one", set(table))
     grids = {p.name: p.values for p in params}
-    for group in distinct:
-        for member in group:
-            if member in hot or grids[member] != grids[group[0]]:
-                raise reader.fail(say("group", key="distinct", name=member, why=Text("group_grid")), "draw", "distinct")
-        if len(group) > len(grids[group[0]]):
-            raise reader.fail(say("group", key="distinct", name=group[0], why=Text("group_small")), "draw", "distinct")
-    return tuple(params), distinct, one_hot
+    for key, groups in (("distinct", distinct), ("sum_to_one", sum_to_one)):
+        for group in groups:
+            for member in group:
+                if member in hot or grids[member] != grids[group[0]]:
+                    raise reader.fail(say("group", key=key, name=member, why=Text("group_grid")), "draw", key)
+            if len(group) > len(grids[group[0]]):
+                raise reader.fail(say("group", key=key, name=group[0], why=Text("group_small")), "draw", key)
+    if {n for g in distinct for n in g} & {n for g in sum_to_one for n in g}:
+        raise reader.fail(say("group", key="sum_to_one", name=sum_to_one[0][0], why=Text("group_twice")),
+                          "draw", "sum_to_one")
+    return tuple(params), distinct, one_hot, sum_to_one
 
 
 def _values(reader: _Reader, name: str, spec: Mapping) -> tuple[Fraction, ...]:

@@ -16,6 +16,7 @@ from grader.rng import Draws, stable_seed
 from grader.variants import ConditioningError, VariantKey, generate
 
 NOT_FINITE = "not_finite"
+DRAW = "draw"  # the draw itself said no (e.g. a sum_to_one group off its grid)
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,12 @@ def stress(declaration: Declaration, family: Family, count: int = 10_000, batch:
     rejected: Counter[str] = Counter()
     accepted = 0
     for start in range(0, count, batch):
-        proposals = [family.draw(Draws(stable_seed("stress", family.name, i), "0"))
-                     for i in range(start, min(count, start + batch))]
+        drawn = [family.draw(Draws(stable_seed("stress", family.name, i), "0"))
+                 for i in range(start, min(count, start + batch))]
+        proposals = [p for p in drawn if p is not None]
+        rejected[DRAW] += len(drawn) - len(proposals)
+        if not proposals:
+            continue
         params = as_arrays(proposals, family.params)
         with np.errstate(all="ignore"):
             values = {**params, **batch_quantities(family.derivation(), params)}

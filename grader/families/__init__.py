@@ -10,6 +10,7 @@ from grader.families import (
     gradient_meaning,
     local_minima,
 )
+from grader.declared import bundled
 from grader.family import Family
 
 FAMILIES: dict[str, Family] = {
@@ -21,6 +22,7 @@ FAMILIES: dict[str, Family] = {
         deep_chain.FAMILY,
         local_minima.FAMILY,
         gradient_meaning.FAMILY,
+        *bundled(),  # declared as data in grader/declared/families/*.toml
     )
 }
 
