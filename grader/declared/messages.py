@@ -73,6 +73,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "check_failed": {"en": "No well-conditioned variant for some students: {detail}",
                      "zh": "部分学生得不到条件良好的变体:{detail}"},
     "check_canonical": {"en": "Canonical variant:", "zh": "标准变体:"},
+    "check_same": {"en": "{first} and {second} are the same quantity under two names; ask only one of them.",
+                   "zh": "{first} 与 {second} 是同一个量的两个名字;只问其中一个。"},
+    "check_cannot": {"en": "The canonical variant cannot be evaluated: {detail}",
+                     "zh": "无法计算标准变体:{detail}"},
     # what a value must be
     "type_table": {"en": "a table", "zh": "一个表"},
     "type_text": {"en": "a text", "zh": "一段文本"},

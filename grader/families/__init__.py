@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from grader.declared import bundled
 from grader.families import (
     backprop_222,
     chain_rule,
@@ -10,7 +11,6 @@ from grader.families import (
     gradient_meaning,
     local_minima,
 )
-from grader.declared import bundled
 from grader.family import Family
 
 FAMILIES: dict[str, Family] = {
