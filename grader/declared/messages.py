@@ -6,19 +6,19 @@ from grader.messages import localized
 
 MESSAGES: dict[str, dict[str, str]] = {
     "toml": {"en": "not valid TOML: {detail}", "zh": "不是合法的 TOML:{detail}"},
-    "missing": {"en": "'{key}' is required", "zh": "缺少必填项 '{key}'"},
-    "type": {"en": "'{key}' must be {expected}", "zh": "'{key}' 必须是{expected}"},
-    "unknown_key": {"en": "unknown key '{key}'; known: {known}", "zh": "未知的键 '{key}';可用的键:{known}"},
-    "number": {"en": "'{key}': {value!r} is not an exact decimal number",
-               "zh": "'{key}':{value!r} 不是精确的十进制数"},
-    "grid": {"en": "'{key}': a grid is [low, high, step] with low <= high, step > 0 and at most {limit} values",
-             "zh": "'{key}':网格写作 [最小值, 最大值, 步长],要求最小值 <= 最大值、步长 > 0,且至多 {limit} 个取值"},
-    "empty_grid": {"en": "'{key}': no value of the grid is allowed", "zh": "'{key}':网格中没有可取的值"},
-    "param_kind": {"en": "parameter '{key}' needs exactly one of grid or choices (or belongs to a one_hot group)",
-                   "zh": "参数 '{key}' 必须恰好给出 grid 或 choices 之一(或属于某个 one_hot 组)"},
+    "missing": {"en": "'{item}' is required", "zh": "缺少必填项 '{item}'"},
+    "type": {"en": "'{item}' must be {expected}", "zh": "'{item}' 必须是{expected}"},
+    "unknown_key": {"en": "unknown key '{item}'; known: {known}", "zh": "未知的键 '{item}';可用的键:{known}"},
+    "number": {"en": "'{item}': {value!r} is not an exact decimal number",
+               "zh": "'{item}':{value!r} 不是精确的十进制数"},
+    "grid": {"en": "'{item}': a grid is [low, high, step] with low <= high, step > 0 and at most {limit} values",
+             "zh": "'{item}':网格写作 [最小值, 最大值, 步长],要求最小值 <= 最大值、步长 > 0,且至多 {limit} 个取值"},
+    "empty_grid": {"en": "'{item}': no value of the grid is allowed", "zh": "'{item}':网格中没有可取的值"},
+    "param_kind": {"en": "parameter '{item}' needs exactly one of grid or choices (or belongs to a one_hot group)",
+                   "zh": "参数 '{item}' 必须恰好给出 grid 或 choices 之一(或属于某个 one_hot 组)"},
     "unknown_name": {"en": "'{name}' is neither a parameter nor defined above",
                      "zh": "'{name}' 既不是参数,也没有在前面定义"},
-    "group": {"en": "'{key}': group member '{name}' {why}", "zh": "'{key}':组成员 '{name}' {why}"},
+    "group": {"en": "'{item}': group member '{name}' {why}", "zh": "'{item}':组成员 '{name}' {why}"},
     "group_grid": {"en": "is not a parameter with the same grid as the others",
                    "zh": "不是与其他成员网格相同的参数"},
     "group_small": {"en": "is in a group larger than its grid", "zh": "所在的组比其网格还大"},
@@ -46,19 +46,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     "what_quantity": {"en": "a quantity of the derivation ({known})", "zh": "推导中的某个量({known})"},
     "rule": {"en": "rule must be 'gradient_descent', 'momentum' or 'weight_decay', not {value!r}",
              "zh": "rule 只能是 'gradient_descent'、'momentum' 或 'weight_decay',而不是 {value!r}"},
-    "rule_needs": {"en": "rule '{rule}' needs '{key}'", "zh": "规则 '{rule}' 需要 '{key}'"},
+    "rule_needs": {"en": "rule '{rule}' needs '{item}'", "zh": "规则 '{rule}' 需要 '{item}'"},
     "epochs": {"en": "epochs must be a whole number from 1 to 10", "zh": "epochs 必须是 1 到 10 之间的整数"},
     "answer_twice": {"en": "'{name}' is asked twice", "zh": "'{name}' 被问了两次"},
     "canonical": {"en": "canonical value of '{name}' is missing or not exact",
                   "zh": "'{name}' 的标准取值缺失或不是精确数"},
-    "statement": {"en": "statement ({lang}): {why}", "zh": "题面({lang}):{why}"},
+    "statement": {"en": "statement ({language}): {why}", "zh": "题面({language}):{why}"},
     "placeholder": {"en": "unknown placeholder {{{name}}}; write literal braces as {{{{ and }}}}",
                     "zh": "未知的占位符 {{{name}}};字面的花括号请写成 {{{{ 和 }}}}"},
     "braces": {"en": "unbalanced braces ({detail}); write literal braces as {{{{ and }}}}",
                "zh": "花括号不配对({detail});字面的花括号请写成 {{{{ 和 }}}}"},
     "name": {"en": "name must be lower-case letters, digits and _, starting with a letter",
              "zh": "name 只能由小写字母、数字和 _ 组成,并以字母开头"},
-    "condition": {"en": "'{key}' must be a non-negative number", "zh": "'{key}' 必须是非负数"},
+    "condition": {"en": "'{item}' must be a non-negative number", "zh": "'{item}' 必须是非负数"},
     "at_line": {"en": "{source}, line {line}: {message}", "zh": "{source},第 {line} 行:{message}"},
     "at_file": {"en": "{source}: {message}", "zh": "{source}:{message}"},
     # grader family check
@@ -89,6 +89,6 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
-def text(key: str, lang: str = "en", **fields: object) -> str:
+def text(message: str, lang: str = "en", /, **fields: object) -> str:
     """One sentence of this module's table."""
-    return localized(MESSAGES, key, lang, **fields)
+    return localized(MESSAGES, message, lang, **fields)

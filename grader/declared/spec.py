@@ -57,9 +57,9 @@ class Text:
         return text(self.key, lang, **{k: v.render(lang) if isinstance(v, Text) else v for k, v in self.fields})
 
 
-def say(key: str, **fields: object) -> Text:
+def say(message: str, /, **fields: object) -> Text:
     """A :class:`Text` from keyword fields."""
-    return Text(key, tuple(fields.items()))
+    return Text(message, tuple(fields.items()))
 
 
 class DeclarationError(ValueError):
@@ -165,41 +165,41 @@ class _Reader:
     def table(self, data: Mapping, key: str, *where: str, required: bool = True) -> dict:
         value = data.get(key, None if required else {})
         if value is None:
-            raise self.fail(say("missing", key=key), *where, key)
+            raise self.fail(say("missing", item=key), *where, key)
         if not isinstance(value, dict):
-            raise self.fail(say("type", key=key, expected=Text("type_table")), *where, key)
+            raise self.fail(say("type", item=key, expected=Text("type_table")), *where, key)
         return value
 
     def string(self, data: Mapping, key: str, *where: str, default: str | None = None) -> str:
         value = data.get(key, default)
         if value is None:
-            raise self.fail(say("missing", key=key), *where, key)
+            raise self.fail(say("missing", item=key), *where, key)
         if not isinstance(value, str):
-            raise self.fail(say("type", key=key, expected=_type("text")), *where, key)
+            raise self.fail(say("type", item=key, expected=_type("text")), *where, key)
         return value
 
     def strings(self, data: Mapping, key: str, *where: str, default: Sequence[str] | None = None) -> tuple[str, ...]:
         value = data.get(key, default)
         if value is None:
-            raise self.fail(say("missing", key=key), *where, key)
+            raise self.fail(say("missing", item=key), *where, key)
         if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-            raise self.fail(say("type", key=key, expected=_type("texts")), *where, key)
+            raise self.fail(say("type", item=key, expected=_type("texts")), *where, key)
         return tuple(value)
 
     def only(self, data: Mapping, known: Sequence[str], *where: str) -> None:
         for key in data:
             if key not in known:
-                raise self.fail(say("unknown_key", key=key, known=", ".join(known)), *where, key)
+                raise self.fail(say("unknown_key", item=key, known=", ".join(known)), *where, key)
 
     def number(self, value: object, key: str, *where: str) -> Fraction:
         if isinstance(value, bool) or not isinstance(value, int | float | str):
-            raise self.fail(say("number", key=key, value=value), *where, key)
+            raise self.fail(say("number", item=key, value=value), *where, key)
         try:
             number = Fraction(str(value).strip())
         except (ValueError, ZeroDivisionError):
-            raise self.fail(say("number", key=key, value=value), *where, key) from None
+            raise self.fail(say("number", item=key, value=value), *where, key) from None
         if abs(number) > 10**6 or number.denominator > 10**6:
-            raise self.fail(say("number", key=key, value=value), *where, key)
+            raise self.fail(say("number", item=key, value=value), *where, key)
         return number
 
 
@@ -222,7 +222,7 @@ def parse(text_: str, source: str = "<declaration>") -> Declaration:
         raise reader.fail(say("name"), "name")
     version = data.get("version", 1)
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise reader.fail(say("type", key="version", expected=_type("integer")), "version")
+        raise reader.fail(say("type", item="version", expected=_type("integer")), "version")
     summary = _bilingual(reader, data, "summary")
     params, distinct, one_hot, sum_to_one = _params(reader, data)
     names = {p.name for p in params}
@@ -257,7 +257,7 @@ def parse(text_: str, source: str = "<declaration>") -> Declaration:
 def _bilingual(reader: _Reader, data: Mapping, key: str) -> dict[str, str]:
     table = reader.table(data, key)
     if set(table) != {"en", "zh"} or not all(isinstance(v, str) and v.strip() for v in table.values()):
-        raise reader.fail(say("type", key=key, expected=_type("en_zh")), key)
+        raise reader.fail(say("type", item=key, expected=_type("en_zh")), key)
     return dict(table)
 
 
@@ -270,13 +270,13 @@ def _params(reader: _Reader, data: Mapping):
     params = []
     for name, spec in table.items():
         if not NAME.match(name):
-            raise reader.fail(say("type", key=name, expected=_type("text")), "params", name)
+            raise reader.fail(say("type", item=name, expected=_type("text")), "params", name)
         if not isinstance(spec, dict):
-            raise reader.fail(say("type", key=name, expected=_type("table")), "params", name)
+            raise reader.fail(say("type", item=name, expected=_type("table")), "params", name)
         reader.only(spec, ("grid", "choices", "min_abs", "nonzero"), "params", name)
         kinds = [k for k in ("grid", "choices") if k in spec]
         if len(kinds) != (0 if name in hot else 1):
-            raise reader.fail(say("param_kind", key=name), "params", name)
+            raise reader.fail(say("param_kind", item=name), "params", name)
         params.append(Param(name, () if name in hot else _values(reader, name, spec)))
     distinct = _groups(reader, draw, "distinct", set(table))
     sum_to_one = _groups(reader, draw, "sum_to_one", set(table))
@@ -285,11 +285,11 @@ def _params(reader: _Reader, data: Mapping):
         for group in groups:
             for member in group:
                 if member in hot or grids[member] != grids[group[0]]:
-                    raise reader.fail(say("group", key=key, name=member, why=Text("group_grid")), "draw", key)
+                    raise reader.fail(say("group", item=key, name=member, why=Text("group_grid")), "draw", key)
             if len(group) > len(grids[group[0]]):
-                raise reader.fail(say("group", key=key, name=group[0], why=Text("group_small")), "draw", key)
+                raise reader.fail(say("group", item=key, name=group[0], why=Text("group_small")), "draw", key)
     if {n for g in distinct for n in g} & {n for g in sum_to_one for n in g}:
-        raise reader.fail(say("group", key="sum_to_one", name=sum_to_one[0][0], why=Text("group_twice")),
+        raise reader.fail(say("group", item="sum_to_one", name=sum_to_one[0][0], why=Text("group_twice")),
                           "draw", "sum_to_one")
     return tuple(params), distinct, one_hot, sum_to_one
 
@@ -298,15 +298,15 @@ def _values(reader: _Reader, name: str, spec: Mapping) -> tuple[Fraction, ...]:
     if "grid" in spec:
         grid = spec["grid"]
         if not isinstance(grid, list) or len(grid) != 3:
-            raise reader.fail(say("grid", key=name, limit=MAX_GRID), "params", name)
+            raise reader.fail(say("grid", item=name, limit=MAX_GRID), "params", name)
         low, high, stride = (reader.number(v, name, "params") for v in grid)
         if stride <= 0 or low > high or (high - low) / stride >= MAX_GRID:
-            raise reader.fail(say("grid", key=name, limit=MAX_GRID), "params", name)
+            raise reader.fail(say("grid", item=name, limit=MAX_GRID), "params", name)
         values = [low + stride * k for k in range(int((high - low) / stride) + 1)]
     else:
         choices = spec["choices"]
         if not isinstance(choices, list) or not choices or len(choices) > MAX_GRID:
-            raise reader.fail(say("grid", key=name, limit=MAX_GRID), "params", name)
+            raise reader.fail(say("grid", item=name, limit=MAX_GRID), "params", name)
         values = [reader.number(v, name, "params") for v in choices]
     if "min_abs" in spec:
         floor = reader.number(spec["min_abs"], name, "params")
@@ -314,7 +314,7 @@ def _values(reader: _Reader, name: str, spec: Mapping) -> tuple[Fraction, ...]:
     if spec.get("nonzero", False):
         values = [v for v in values if v]
     if not values:
-        raise reader.fail(say("empty_grid", key=name), "params", name)
+        raise reader.fail(say("empty_grid", item=name), "params", name)
     return tuple(values)
 
 
@@ -322,14 +322,14 @@ def _groups(reader: _Reader, draw: Mapping, key: str, names: set[str]) -> tuple[
     groups = draw.get(key, [])
     if not isinstance(groups, list) or not all(
             isinstance(g, list) and len(g) >= 2 and all(isinstance(n, str) for n in g) for g in groups):
-        raise reader.fail(say("type", key=key, expected=_type("groups")), "draw", key)
+        raise reader.fail(say("type", item=key, expected=_type("groups")), "draw", key)
     seen: set[str] = set()
     for group in groups:
         for member in group:
             if member not in names:
                 raise reader.fail(say("unknown_name", name=member), "draw", key)
             if member in seen:
-                raise reader.fail(say("group", key=key, name=member, why=Text("group_twice")), "draw", key)
+                raise reader.fail(say("group", item=key, name=member, why=Text("group_twice")), "draw", key)
             seen.add(member)
     return tuple(tuple(g) for g in groups)
 
@@ -381,7 +381,7 @@ def _definitions(reader: _Reader, model: Mapping, params: set[str]):
             units += _unit(targets[0], tree)
         known |= set(targets)
     if not definitions:
-        raise reader.fail(say("missing", key="definitions"), "model", "definitions")
+        raise reader.fail(say("missing", item="definitions"), "model", "definitions")
     return tuple(definitions), tuple(units)
 
 
@@ -484,17 +484,17 @@ def _update(reader: _Reader, data: Mapping, params: set[str], defined: Sequence[
     if rule == "momentum":
         for key in ("momentum", "velocity"):
             if key not in table:
-                raise reader.fail(say("rule_needs", rule=rule, key=key), "update", "rule")
+                raise reader.fail(say("rule_needs", rule=rule, item=key), "update", "rule")
         out["momentum"] = reader.string(table, "momentum", "update")
         velocity = reader.table(table, "velocity", "update")
         _must_be(reader, [out["momentum"], *velocity.values()], params, "what_param", "update", "momentum")
         _must_be(reader, list(velocity), trainable, "what_param", "update", "velocity")
         if set(velocity) != set(trainable):
-            raise reader.fail(say("rule_needs", rule=rule, key="velocity"), "update", "velocity")
+            raise reader.fail(say("rule_needs", rule=rule, item="velocity"), "update", "velocity")
         out["velocity"] = dict(velocity)
     if rule == "weight_decay":
         if "decay" not in table:
-            raise reader.fail(say("rule_needs", rule=rule, key="decay"), "update", "rule")
+            raise reader.fail(say("rule_needs", rule=rule, item="decay"), "update", "rule")
         out["decay"] = reader.string(table, "decay", "update")
         out["decayed"] = reader.strings(table, "decayed", "update", default=trainable)
         _must_be(reader, [out["decay"]], params, "what_param", "update", "decay")
@@ -524,7 +524,7 @@ def _answers(reader: _Reader, data: Mapping, params: set[str], quantities: Seque
     reader.only(table, ("steps", "formulas"), "answers")
     raw = table.get("steps")
     if not isinstance(raw, list) or not raw or not all(isinstance(s, dict) for s in raw):
-        raise reader.fail(say("type", key="steps", expected=_type("steps")), "answers", "steps")
+        raise reader.fail(say("type", item="steps", expected=_type("steps")), "answers", "steps")
     steps, seen = [], set()
     for entry in raw:
         reader.only(entry, ("step", "numbers"), "answers", "steps")
@@ -562,12 +562,13 @@ def _check_template(reader: _Reader, template: str, lang: str, params: set[str])
     try:
         fields = [f for _, f, _, _ in Formatter().parse(template) if f is not None]
     except ValueError as error:
-        raise reader.fail(say("statement", lang=lang, why=say("braces", detail=str(error))), "statement", lang) \
+        raise reader.fail(say("statement", language=lang, why=say("braces", detail=str(error))), "statement", lang) \
             from None
     for f in fields:
         if f not in params and f != "epochs":
             where = reader.line_of_text("{" + f, after="[statement]")
-            raise DeclarationError(reader.source, where, say("statement", lang=lang, why=say("placeholder", name=f)))
+            why = say("placeholder", name=f)
+            raise DeclarationError(reader.source, where, say("statement", language=lang, why=why))
 
 
 def _conditions(reader: _Reader, data: Mapping) -> dict[str, float]:
@@ -576,6 +577,6 @@ def _conditions(reader: _Reader, data: Mapping) -> dict[str, float]:
     out = dict(CONDITION_DEFAULTS)
     for key, value in table.items():
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            raise reader.fail(say("condition", key=key), "conditions", key)
+            raise reader.fail(say("condition", item=key), "conditions", key)
         out[key] = float(value)
     return out
