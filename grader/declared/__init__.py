@@ -12,10 +12,10 @@ from importlib import resources
 from pathlib import Path
 
 from grader.declared.build import family
-from grader.declared.spec import Declaration, DeclarationError, parse
+from grader.declared.spec import Declaration, DeclarationError, parse, say
 from grader.family import Family
 
-__all__ = ["Declaration", "DeclarationError", "bundled", "load", "loads", "parse"]
+__all__ = ["Declaration", "DeclarationError", "bundled", "load", "loads", "parse", "read"]
 
 
 def loads(text: str, source: str = "<declaration>") -> Family:
@@ -23,20 +23,17 @@ def loads(text: str, source: str = "<declaration>") -> Family:
     return family(parse(text, source))
 
 
+def read(path: str | Path) -> str:
+    """A declaration file's text; an unreadable file is a :class:`DeclarationError` naming it."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise DeclarationError(str(path), None, say("unreadable", detail=str(error))) from None
+
+
 def load(path: str | Path) -> Family:
     """The family declared in a TOML file."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise DeclarationError(str(path), None, _unreadable(error)) from None
-    return loads(text, str(path))
-
-
-def _unreadable(error: Exception):
-    from grader.declared.spec import say
-
-    return say("toml", detail=str(error))
+    return loads(read(path), str(path))
 
 
 @cache

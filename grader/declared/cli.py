@@ -6,14 +6,18 @@ from pathlib import Path
 
 import click
 
-from grader.declared import load, parse
+from grader.declared import parse, read
 from grader.declared.build import family as build_family
 from grader.declared.build import same_by_definition
 from grader.declared.messages import text
 from grader.declared.spec import DeclarationError
 from grader.declared.stress import stress
+from grader.families import FAMILIES
 from grader.keys import answer_key
 from grader.variants import canonical
+
+
+BUNDLED = Path(__file__).resolve().parent / "families"
 
 
 @click.group()
@@ -29,12 +33,13 @@ def family() -> None:
 def check(file: Path, count: int, lang: str) -> None:
     """Validate FILE, stress-test COUNT variants (rejections per conditioning rule), show the canonical variant."""
     try:
-        load(file)  # the file's own errors, with its line numbers
-        declaration = parse(file.read_text(encoding="utf-8"), str(file))
+        declaration = parse(read(file), str(file))
     except DeclarationError as error:
         raise click.ClickException(error.message(lang)) from None
     fam = build_family(declaration)
     click.echo(text("check_ok", lang, name=fam.name, version=fam.version))
+    if fam.name in FAMILIES and file.resolve().parent != BUNDLED:
+        click.echo(text("check_taken", lang, name=fam.name))
     for first, second in same_by_definition(fam):
         click.echo(text("check_same", lang, first=first, second=second))
     report = stress(declaration, fam, count)

@@ -62,6 +62,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "at_line": {"en": "{source}, line {line}: {message}", "zh": "{source},第 {line} 行:{message}"},
     "at_file": {"en": "{source}: {message}", "zh": "{source}:{message}"},
     # grader family check
+    "unreadable": {"en": "cannot read the file: {detail}", "zh": "无法读取文件:{detail}"},
+    "check_taken": {"en": "Warning: {name} is already a registered family; give your family its own name "
+                          "(and raise its version whenever you change it).",
+                    "zh": "警告:{name} 已是注册过的题型族名称;请为你的题型族另起名字(每次修改后提高 version)。"},
     "check_ok": {"en": "{name} (version {version}): the declaration is valid.",
                  "zh": "{name}(版本 {version}):声明有效。"},
     "check_draws": {"en": "Stress test: {count} proposals, {accepted} accepted ({share:.1%}).",
