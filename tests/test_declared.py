@@ -316,3 +316,24 @@ def test_family_check_points_at_the_line_and_exits_with_an_error(tmp_path):
     assert result.exit_code == 1
     assert f"line {line_of(text, 'a2 = relu(a2_inn)')}: definition 'a2 = relu(a2_inn)'" in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_authoring_guide_example_is_a_working_family(tmp_path):
+    import re
+    from pathlib import Path
+
+    guide = (Path(__file__).parent.parent / "docs" / "authoring-families.md").read_text(encoding="utf-8")
+    (example,) = re.findall(r"```toml\n(.*?)```", guide, re.S)
+    family = loads(example, "docs/authoring-families.md")
+    assert family.name == "relu_221_momentum"
+    key = answer_key(canonical(family))
+    h1, h2 = max(0, 0.6 * 0.5 - 0.4 * 0.2 + 0.1), max(0, 0.3 * 0.5 + 0.8 * 0.2 + 0.1)
+    o = 1 / (1 + np.exp(-(0.7 * h1 - 0.5 * h2)))
+    delta_o = (o - 0.9) * o * (1 - o)
+    assert key["o"].value == pytest.approx(o, rel=1e-12)
+    assert key["v_w5_new"].value == pytest.approx(0.9 * 0.1 + delta_o * h1, rel=1e-12)
+    assert key["w5_new"].value == pytest.approx(0.7 - 0.5 * (0.9 * 0.1 + delta_o * h1), rel=1e-12)
+    path = tmp_path / "example.toml"
+    path.write_text(example, encoding="utf-8")
+    result = CliRunner().invoke(main, ["family", "check", str(path), "--count", "200"])
+    assert result.exit_code == 0 and "200 variants generated" in result.output, result.output

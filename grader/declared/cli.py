@@ -16,7 +16,6 @@ from grader.families import FAMILIES
 from grader.keys import answer_key
 from grader.variants import canonical
 
-
 BUNDLED = Path(__file__).resolve().parent / "families"
 
 
