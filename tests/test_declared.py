@@ -153,6 +153,10 @@ BAD = [
      "needs 'momentum'"),
     ('"dE_dw1", "dE_dw3"', '"dE_dw1", "dE_dw2", "dE_dw9"', "dE_dw9", "'dE_dw9' must be a quantity"),
     ('"dE_dw1", "dE_dw3"', '"dE_dw1", "dE_dw1"', "dE_dw1", "asked twice"),
+    ("[conditions]", '[answers.formulas]\ndelta_y = ["delta_y", "y"]\n\n[conditions]', 'delta_y = ["delta_y"',
+     "cannot let the student write delta_y itself"),
+    ("[conditions]", '[answers.formulas]\ndelta_y = { symbols = ["y"], keep = ["y"], extra = 1 }\n\n[conditions]',
+     "delta_y = {", "unknown key 'extra'"),
     ('w4 = "0.5"', "", "[canonical]", "canonical value of 'w4'"),
     ('distinct = [["w1", "w2", "w3", "w4"]]', 'distinct = [["w1", "x"]]', "distinct =", "same grid"),
     ("min_error = 0.05", "min_error = -1", "min_error", "non-negative"),
@@ -337,3 +341,21 @@ def test_the_authoring_guide_example_is_a_working_family(tmp_path):
     path.write_text(example, encoding="utf-8")
     result = CliRunner().invoke(main, ["family", "check", str(path), "--count", "200"])
     assert result.exit_code == 0 and "200 variants generated" in result.output, result.output
+
+
+def test_the_output_shortcut_is_named_where_it_does_not_hold_and_never_where_it_does():
+    family = FAMILIES["tanh_231"]
+    v = roster_variants("tanh_231", 5)[1]
+    (expected,) = expectations(family, [v])
+    key = {k: repr(e.value) if e.kind == "numeric" else e.value for k, e in answer_key(v).items()}
+    x = expected.values
+    shortcut = (x["o1"] - x["t1"]) * x["w7"] * (1 - x["h1"] ** 2)  # delta_o1 taken as o1 - t1, tanh' kept
+    (judged,) = [a for a in grade(expected, {**key, "delta_h1": repr(shortcut)}).answers if a.id == "delta_h1"]
+    assert judged.mistake == "output_shortcut"
+    softmax = FAMILIES["softmax_ce"]
+    variants = roster_variants("softmax_ce", 50)
+    params = as_arrays([v.numbers for v in variants], softmax.params)
+    correct = {**params, **batch_quantities(softmax.derivation(), params)}
+    for answer, found in numeric_mistakes(softmax, params, correct).items():
+        (values,) = [w for m, w in found if m.name == "output_shortcut"]
+        np.testing.assert_allclose(values, correct[answer], rtol=1e-12, err_msg=answer)  # it holds: no mistake

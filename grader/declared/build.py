@@ -87,12 +87,14 @@ def derive(d: Declaration, rules: Rules) -> Derivation:
         deltas = {rename[S(u.input)]: S(f"{delta_name(u)}{suffix}") for u in d.units if u.input}
         gradients = {_after(d, p, k - 1): S(f"dE_d{p}{suffix}") for p in d.trainable}
         adjoints = backpropagate(steps, loss, {**deltas, **gradients}, rules)
+        if rules.output_shortcut:
+            adjoints.update(_shortcut(d, rename, suffix))
         order = _levels(adjoints, [n for n in deltas.values() if n in adjoints])
         quantities += [*steps, *((q, _shorter(adjoints[q])) for q in order)]
         quantities += [(g, adjoints.get(g, sympy.Integer(0))) for g in gradients.values()]
         quantities += _updates(d, rules, k, eta)
         forward |= {str(q) for q, _ in steps}
-    symbolic = {f"{q}_expr": _symbolic(quantities, q, symbols) for q, symbols in d.formulas.items()}
+    symbolic = {f"{q}_expr": _symbolic(quantities, q, *names) for q, names in d.formulas.items()}
     quantities = _one_hot_named(d, quantities)
     return Derivation(
         quantities=tuple(quantities),
@@ -113,6 +115,13 @@ def _one_hot_named(d: Declaration, quantities: list) -> list:
         return quantities
     last, others = S(d.targets[-1]), [S(t) for t in d.targets[:-1]]
     return [(q, f.subs(1 - sympy.Add(*others), last)) for q, f in quantities]
+
+
+def _shortcut(d: Declaration, rename, suffix: str) -> dict[sympy.Symbol, sympy.Expr]:
+    """Every output delta as output - target (the softmax/cross-entropy shortcut, applied anywhere)."""
+    targets = dict(zip(d.outputs, d.targets, strict=True))
+    return {S(f"{delta_name(u)}{suffix}"): rename[S(u.name)] - S(targets[u.name])
+            for u in d.units if u.input and u.name in targets}
 
 
 def _shorter(formula: sympy.Expr) -> sympy.Expr:
@@ -137,9 +146,10 @@ def _updates(d: Declaration, rules: Rules, k: int, eta: sympy.Symbol) -> list[tu
     return out
 
 
-def _symbolic(quantities, name: str, symbols: tuple[str, ...]) -> Symbolic:
-    """The quantity in the names a student may use: every other defined name expanded."""
-    kept = {S(s) for s in symbols}
+def _symbolic(quantities, name: str, symbols: tuple[str, ...], keep: tuple[str, ...]) -> Symbolic:
+    """The quantity as a formula a student may write in ``symbols``; the key keeps the names in
+    ``keep`` (by default the same) and expands every other defined name."""
+    kept = {S(s) for s in keep}
     return Symbolic(expand(S(name), [(q, f) for q, f in quantities if q not in kept]), symbols)
 
 
@@ -288,5 +298,6 @@ def family(d: Declaration) -> Family:
         derive=lambda r: derive(d, r),
         statement=statement,
         gradients=gradients,
+        rule_mistakes=(("output_shortcut", Rules(output_shortcut=True)),),
     ))
     return built[0]

@@ -48,6 +48,8 @@ MESSAGES: dict[str, dict[str, str]] = {
              "zh": "rule 只能是 'gradient_descent'、'momentum' 或 'weight_decay',而不是 {value!r}"},
     "rule_needs": {"en": "rule '{rule}' needs '{item}'", "zh": "规则 '{rule}' 需要 '{item}'"},
     "epochs": {"en": "epochs must be a whole number from 1 to 10", "zh": "epochs 必须是 1 到 10 之间的整数"},
+    "formula_itself": {"en": "a formula for {name} cannot let the student write {name} itself",
+                       "zh": "{name} 的公式不能允许学生直接写 {name} 本身"},
     "answer_twice": {"en": "'{name}' is asked twice", "zh": "'{name}' 被问了两次"},
     "canonical": {"en": "canonical value of '{name}' is missing or not exact",
                   "zh": "'{name}' 的标准取值缺失或不是精确数"},

@@ -121,7 +121,7 @@ class Declaration:
     decayed: tuple[str, ...]
     epochs: int
     steps: tuple[tuple[str, tuple[str, ...]], ...]
-    formulas: Mapping[str, tuple[str, ...]]
+    formulas: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]  # quantity: (allowed names, kept names)
     statement: Mapping[str, str]
     conditions: Mapping[str, float] = field(default_factory=dict)
 
@@ -541,13 +541,18 @@ def _answers(reader: _Reader, data: Mapping, params: set[str], quantities: Seque
             steps.append((title.replace("{k}", str(k)) if k else title, names))
     formulas = reader.table(table, "formulas", "answers", required=False)
     out = {}
-    for quantity in formulas:
+    for quantity, entry in formulas.items():
         _known_quantities(reader, [quantity], quantities)
-        allowed = reader.strings(formulas, quantity, "formulas")
-        for s in allowed:
+        spec = entry if isinstance(entry, dict) else {"symbols": entry}
+        reader.only(spec, ("symbols", "keep"), "formulas", quantity)
+        allowed = reader.strings(spec, "symbols", "formulas", quantity)
+        keep = reader.strings(spec, "keep", "formulas", quantity, default=allowed)
+        for s in (*allowed, *keep):
             if s not in params and s not in quantities:
                 raise reader.fail(say("unknown_name", name=s), "formulas", quantity)
-        out[quantity] = allowed
+            if s == quantity:
+                raise reader.fail(say("formula_itself", name=s), "formulas", quantity)
+        out[quantity] = (allowed, keep)
     return tuple(steps), out
 
 
