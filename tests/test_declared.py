@@ -359,3 +359,38 @@ def test_the_output_shortcut_is_named_where_it_does_not_hold_and_never_where_it_
     for answer, found in numeric_mistakes(softmax, params, correct).items():
         (values,) = [w for m, w in found if m.name == "output_shortcut"]
         np.testing.assert_allclose(values, correct[answer], rtol=1e-12, err_msg=answer)  # it holds: no mistake
+
+
+def test_the_network_picture_is_read_off_the_derivation(tmp_path):
+    from grader.declared.plot import NoNetwork, graph, network
+
+    g = graph(FAMILIES["tanh_231"].derivation())
+    assert g.inputs == ("i1", "i2") and len(g.edges) == 9
+    assert g.layers == {"i1": 0, "i2": 0, "h1": 1, "h2": 1, "h3": 1, "o1": 2}
+    assert ("w8", "h2", "o1") in g.edges and ("w3", "i1", "h2") in g.edges
+    softmax = graph(FAMILIES["softmax_ce"].derivation())
+    assert sorted(softmax.units) == ["p1", "p2", "p3"] and softmax.units["p2"] == "z2"
+    v = canonical(FAMILIES["tanh_231"])
+    shown = " ".join(t.get_text() for t in network(v).axes[0].texts)
+    assert "w7 = 0.45" in shown and "δ   = -0.0662" in shown  # delta_o1 of the canonical key above
+    with pytest.raises(NoNetwork):
+        graph(FAMILIES["momentum_linear"].derivation())
+    relu = graph(loads(mini("mini_plot")).derivation())
+    assert relu.layers == {"x": 0, "a1": 1, "a2": 1, "y": 2} and relu.units["y"] == "y_in"
+    path = tmp_path / "mine.toml"
+    path.write_text(mini("mini_plot"), encoding="utf-8")
+    picture = tmp_path / "net.png"
+    result = CliRunner().invoke(main, ["family", "check", str(path), "--count", "50", "--plot", str(picture)])
+    assert result.exit_code == 0, result.output
+    assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_step_without_a_chinese_name_is_refused_at_its_line(tmp_path):
+    path = tmp_path / "steps.toml"
+    text = mini("mini_steps", ('step = "deltas"', 'step = "backward"'))
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["family", "check", str(path), "--count", "10"])
+    assert result.exit_code == 1
+    line = line_of(text, 'step = "backward"')
+    assert f"line {line}: step 'backward' has no Chinese name" in result.output
+    assert "use one of: derivative, epoch {n}" in result.output

@@ -10,7 +10,8 @@ from grader.declared import parse, read
 from grader.declared.build import family as build_family
 from grader.declared.build import same_by_definition
 from grader.declared.messages import text
-from grader.declared.spec import DeclarationError
+from grader.declared.plot import NoNetwork, network
+from grader.declared.spec import DeclarationError, check_step_names
 from grader.declared.stress import stress
 from grader.families import FAMILIES
 from grader.keys import answer_key
@@ -29,10 +30,14 @@ def family() -> None:
 @click.option("--count", default=10_000, show_default=True, type=click.IntRange(1, 100_000),
               help="Proposals to draw and variants to generate.")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
-def check(file: Path, count: int, lang: str) -> None:
+@click.option("--plot", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also save a picture of the canonical variant's network (PNG).")
+def check(file: Path, count: int, lang: str, plot: Path | None) -> None:
     """Validate FILE, stress-test COUNT variants (rejections per conditioning rule), show the canonical variant."""
     try:
-        declaration = parse(read(file), str(file))
+        source = read(file)
+        declaration = parse(source, str(file))
+        check_step_names(declaration, source, str(file))
     except DeclarationError as error:
         raise click.ClickException(error.message(lang)) from None
     fam = build_family(declaration)
@@ -58,3 +63,11 @@ def check(file: Path, count: int, lang: str) -> None:
         raise click.ClickException(text("check_cannot", lang, detail=error)) from None
     for answer_id, entry in key.items():
         click.echo(f"  {answer_id:<18} {entry.value if entry.kind != 'numeric' else f'{entry.value:.10g}'}")
+    if plot is not None:
+        try:
+            network(v).savefig(plot, format="png")
+        except NoNetwork:
+            raise click.ClickException(text("check_no_network", lang, name=fam.name)) from None
+        except OSError as error:
+            raise click.ClickException(text("unreadable", lang, detail=error)) from None
+        click.echo(text("check_plot", lang, path=plot))

@@ -556,6 +556,20 @@ def _answers(reader: _Reader, data: Mapping, params: set[str], quantities: Seque
     return tuple(steps), out
 
 
+def check_step_names(declaration: Declaration, text_: str, source: str) -> None:
+    """Every step title must be in the quiz's table of step names (so it exists in English and
+    Chinese). Separate from :func:`parse` because the quiz imports the family registry, which
+    parses the bundled declarations."""
+    from grader.quiz.text import STEPS, knows_step
+
+    reader = _Reader(text_, source)
+    for title, _ in declaration.steps:
+        if not knows_step(title):
+            title = re.sub(r"\d+$", "{k}", title) if declaration.epochs > 1 else title
+            raise DeclarationError(source, reader.line_of_text(f'"{title}"', after="[answers]"),
+                                   say("step_name", name=title, known=", ".join(STEPS)))
+
+
 def _known_quantities(reader: _Reader, names: Sequence[str], quantities: Sequence[str]) -> None:
     for n in names:
         if n not in quantities:
