@@ -162,6 +162,8 @@ BAD = [
     ("min_error = 0.05", "min_error = -1", "min_error", "non-negative"),
     ("eta = {{eta}}\"\nzh", "eta = {{eta}} {{lr}}\"\nzh", "{lr}", "unknown placeholder {lr}"),
     ("eta = {{eta}}\"\nzh", "eta = {{eta}} }}\"\nzh", "en = \"x = ", "unbalanced braces"),
+    ("eta = {{eta}}\"\nzh", "eta = {{eta:>{{w1}}}}\"\nzh", "{eta:", "unknown placeholder {eta:>{w1}}"),
+    ("eta = {{eta}}\"\nzh", "eta = {{w1.numerator}}\"\nzh", "{w1.", "unknown placeholder {w1.numerator}"),
     ("[update]", "[update]\nepochs = 99", "epochs = 99", "epochs"),
     ("[conditions]", "[conditions]\n[conditions]  # again", "# again", "TOML"),
 ]

@@ -578,15 +578,16 @@ def _known_quantities(reader: _Reader, names: Sequence[str], quantities: Sequenc
 
 
 def _check_template(reader: _Reader, template: str, lang: str, params: set[str]) -> None:
+    """Placeholders are bare parameter names (or epochs): no format spec, conversion or index."""
     try:
-        fields = [f for _, f, _, _ in Formatter().parse(template) if f is not None]
+        fields = [(f, spec, conversion) for _, f, spec, conversion in Formatter().parse(template) if f is not None]
     except ValueError as error:
         raise reader.fail(say("statement", language=lang, why=say("braces", detail=str(error))), "statement", lang) \
             from None
-    for f in fields:
-        if f not in params and f != "epochs":
+    for f, spec, conversion in fields:
+        if (f not in params and f != "epochs") or spec or conversion:
             where = reader.line_of_text("{" + f, after="[statement]")
-            why = say("placeholder", name=f)
+            why = say("placeholder", name=f + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else ""))
             raise DeclarationError(reader.source, where, say("statement", language=lang, why=why))
 
 
