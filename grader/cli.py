@@ -9,6 +9,7 @@ import click
 
 from grader.assignment import parse_assignment
 from grader.code.cli import code as code_command
+from grader.declared.cli import family as family_group
 from grader.export.cli import export_command
 from grader.families import FAMILIES, UnknownFamily, get_family
 from grader.grading import expectation, grade
@@ -169,5 +170,5 @@ def _statement(v: Variant, lang: str) -> str:
 
 
 for _command in (generate_command, grade_command, check, quiz_command, plot_command, nbgrader_group, code_command,
-                 export_command):
+                 export_command, family_group):
     main.add_command(_command)

@@ -137,6 +137,7 @@ class Family:
     derive: Callable[[Rules], Derivation]
     statement: Callable[[Params, str], str]
     gradients: tuple[Gradient, ...] = ()
+    rule_mistakes: tuple[tuple[str, Rules], ...] = ()  # named mistakes beyond grader.mistakes.RULE_MISTAKES
 
     def answer(self, answer_id: str) -> Answer:
         """The answer with this id."""

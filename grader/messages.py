@@ -113,6 +113,11 @@ MISTAKES: dict[str, dict[str, str]] = {
         "en": "the step was added instead of subtracted: the update is w − η·∂E/∂w.",
         "zh": "更新方向反了:应为 w − η·∂E/∂w,而不是加上这一步。",
     },
+    "output_shortcut": {
+        "en": "the output delta was taken as output − target; that shortcut holds only for softmax or sigmoid "
+              "with cross-entropy.",
+        "zh": "把输出层误差项直接写成了“输出 − 目标”;这个简化只对 softmax 或 sigmoid 配交叉熵成立。",
+    },
     "updated_weights_in_deltas": {
         "en": "the hidden deltas used the updated weights; they use the weights from before the update.",
         "zh": "计算隐藏层误差项时用了更新后的权重;应使用更新前的权重。",

@@ -73,7 +73,7 @@ def numeric_mistakes(
     """
     numeric = [a.id for a in family.answers if a.kind == "numeric"]
     found: dict[str, list[tuple[Mistake, np.ndarray]]] = {a: [] for a in numeric}
-    for name, rules in RULE_MISTAKES:
+    for name, rules in (*RULE_MISTAKES, *family.rule_mistakes):
         values = batch_quantities(family.derivation(rules), params)
         for a in numeric:
             found[a].append((Mistake(name), values[a]))
@@ -108,7 +108,7 @@ def symbolic_mistakes(family: Family, answer_id: str) -> list[tuple[Mistake, sym
     """The typical wrong formulas for a symbolic answer (unsubstituted, in the family's symbols)."""
     correct = family.derivation().symbolic[answer_id].expr
     wrong = [(Mistake("sign_flipped"), -correct)]
-    for name, rules in RULE_MISTAKES:
+    for name, rules in (*RULE_MISTAKES, *family.rule_mistakes):
         expr = family.derivation(rules).symbolic[answer_id].expr
         if expr != correct:
             wrong.append((Mistake(name), expr))

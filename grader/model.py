@@ -27,11 +27,15 @@ class Rules:
     The grader re-derives a family under altered rules to recognise typical mistakes:
     ``activation_derivative=False`` drops sigma' from every chain, a ``loss_scale`` of 1
     forgets the 1/2 of the loss, ``update_sign=+1`` adds the step instead of subtracting.
+    ``output_shortcut=True`` takes every output delta as output - target, the shortcut that
+    holds for softmax (or sigmoid) with cross-entropy only; families that declare it in
+    :attr:`~grader.family.Family.rule_mistakes` honour it.
     """
 
     loss_scale: sympy.Rational = sympy.Rational(1, 2)
     activation_derivative: bool = True
     update_sign: int = -1
+    output_shortcut: bool = False
 
 
 CORRECT = Rules()
@@ -41,6 +45,8 @@ def _local_derivative(expr: sympy.Expr, var: sympy.Symbol, rules: Rules) -> symp
     """d expr / d var for one definition, honouring the rules' activation derivative."""
     if not rules.activation_derivative and isinstance(expr, sigmoid) and expr.args[0] == var:
         return sympy.Integer(1)
+    if not rules.activation_derivative and hasattr(expr, "dropped_derivative"):
+        return expr.dropped_derivative(var)  # the activations of grader.declared.functions
     return sympy.diff(expr, var)
 
 

@@ -17,7 +17,12 @@ from grader.quiz.session import new_session, quiz_variant
 from grader.variants import canonical
 
 NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?:e-?\d+)?")
-SYMPY_NAMES = {"sigmoid": lambda z: 1 / (1 + sympy.exp(-z))}
+SYMPY_NAMES = {
+    "sigmoid": lambda z: 1 / (1 + sympy.exp(-z)),
+    "softmax": lambda k, *zs: sympy.exp(zs[int(k) - 1]) / sum(sympy.exp(z) for z in zs),
+    "relu": lambda z: sympy.Max(0, z),
+    "step": lambda z: sympy.Heaviside(z, 0),
+}
 
 
 def _variants(name: str):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from grader.declared import bundled
 from grader.families import (
     backprop_222,
     chain_rule,
@@ -21,6 +22,7 @@ FAMILIES: dict[str, Family] = {
         deep_chain.FAMILY,
         local_minima.FAMILY,
         gradient_meaning.FAMILY,
+        *bundled(),  # declared as data in grader/declared/families/*.toml
     )
 }
 

@@ -125,6 +125,8 @@ STEPS: dict[str, dict[str, str]] = {
     "deltas": {"en": "deltas", "zh": "误差项"},
     "gradients": {"en": "gradients", "zh": "梯度"},
     "updates": {"en": "updates", "zh": "参数更新"},
+    "regularized gradients": {"en": "regularized gradients", "zh": "正则化梯度"},
+    "momentum": {"en": "momentum", "zh": "动量"},
     "formulas": {"en": "formulas", "zh": "公式"},
     "inner function": {"en": "inner function", "zh": "内层函数"},
     "outer function": {"en": "outer function", "zh": "外层函数"},
