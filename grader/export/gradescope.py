@@ -97,10 +97,14 @@ def _requirements() -> str:
     return "\n".join(r for r in required if "extra ==" not in r) + "\n"
 
 
+PACKAGE_FILES = ("*.py", "*.toml")  # the code, and the families declared as data (grader/declared/families)
+
+
 def _sources() -> list[tuple[str, bytes]]:
     """This package with its reference solutions (``grader/solutions``), as (path in the bundle, bytes)."""
     package = Path(grader.__file__).resolve().parent
-    files = [(path, f"grader/{path.relative_to(package).as_posix()}") for path in package.rglob("*.py")]
+    files = [(path, f"grader/{path.relative_to(package).as_posix()}")
+             for pattern in PACKAGE_FILES for path in package.rglob(pattern)]
     solutions = solutions_folder()
     if solutions is not None and package not in solutions.parents:  # an editable install: solutions/ beside
         files += [(path, f"grader/solutions/{path.name}") for path in solutions.glob("*.py")]
