@@ -75,7 +75,8 @@ def math_text(latex: str) -> str:
     nodes = LatexWalker(latex, latex_context=walker, tolerant_parsing=True).get_latex_nodes()[0]
     text = converter.nodelist_to_text(nodes)
     text = re.sub(r"\b({}) \(".format("|".join(FUNCTIONS)), r"\1(", text)
-    return re.sub(r" {2,}", " ", text.replace("∂ ", "∂")).strip()
+    text = re.sub(r"([∂Δ]) (?=\w)", r"\1", text)  # ∂E, Δw
+    return re.sub(r" {2,}", " ", text).strip()
 
 
 def to_text(markdown: str) -> str:

@@ -51,6 +51,28 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "“{step}”不是 {family} 的步骤;步骤有:{steps}。",
     },
     "hint_heading": {"en": "Hint for {answer}:", "zh": "{answer} 的提示:"},
+    "hint_heading_level": {
+        "en": "Hint {level}/{levels} for {answer}:",
+        "zh": "{answer} 的提示 {level}/{levels}:",
+    },
+    "hint_more": {
+        "en": "(? again for the next hint)",
+        "zh": "(再按 ? 看下一条提示)",
+    },
+    "hint_idea_numeric": {
+        "en": "{answer} is computed from {inputs}. Which relation between them defines it?",
+        "zh": "{answer} 由 {inputs} 算出。它们之间是什么关系?",
+    },
+    "hint_idea_symbolic": {
+        "en": "Write the function as a chain of simple steps; its derivative is the product of the steps' "
+        "derivatives (chain rule).",
+        "zh": "把函数写成一串简单步骤的复合;它的导数是各步导数的乘积(链式法则)。",
+    },
+    "hint_numbers": {
+        "en": "With your numbers:",
+        "zh": "代入本题的数值:",
+    },
+    "answer_solution_heading": {"en": "Worked solution ({step}): {answer}", "zh": "详细解答({step}):{answer}"},
     "verdict_line": {
         "en": "{mark} {answer}{given}: {verdict}. {feedback}",
         "zh": "{mark} {answer}{given}:{verdict}。{feedback}",
