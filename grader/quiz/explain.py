@@ -139,9 +139,13 @@ HINT_LEVELS = {"numeric": 3, "symbolic": 2, "choice": 3}
 
 
 def _definition(worked: Worked, name: str, before: str | None = None) -> Line:
-    formula = worked.formula(name, before)
-    shown = worked.unnamed
-    return Line(f"{name} = {formulas.text(formula, shown)}", f"{formulas.tex_name(name)} = {formulas.tex(formula, shown)}")
+    return _equation(name, worked.formula(name, before), worked.unnamed)
+
+
+def _equation(label: str, formula: sympy.Expr, shown: Mapping[str, str]) -> Line:
+    """'label = formula' as text and LaTeX, the names in ``shown`` written as their numbers."""
+    text, tex = formulas.text(formula, shown), formulas.tex(formula, shown)
+    return Line(f"{label} = {text}", f"{formulas.tex_name(label)} = {tex}")
 
 
 def _sigmoid_note(worked: Worked, formulas_used: list[sympy.Expr], lang: str) -> tuple[str, ...]:
@@ -164,12 +168,14 @@ def hint(worked: Worked, answer: Answer, lang: str = "en", level: int = 2) -> Hi
     if level == 1:
         inputs = sorted({str(s) for f in used for s in f.free_symbols} - set(names) - set(worked.unnamed))
         key = "hint_idea_numeric" if answer.kind == "numeric" else "hint_idea_symbolic"
-        return Hint(answer.id, heading, say(key, lang, answer=answer.id, inputs=", ".join(inputs)), (), (), level, levels)
+        lead = say(key, lang, answer=answer.id, inputs=", ".join(inputs))
+        return Hint(answer.id, heading, lead, (), (), level, levels)
     if level == 3:
         line = _numeric_line(worked, answer.id, with_value=False)
         return Hint(answer.id, heading, say("hint_numbers", lang), (line,), notes, level, levels)
     if answer.kind == "numeric":
-        return Hint(answer.id, heading, say("hint_numeric", lang), (_definition(worked, answer.id),), notes, level, levels)
+        lines = (_definition(worked, answer.id),)
+        return Hint(answer.id, heading, say("hint_numeric", lang), lines, notes, level, levels)
     lines = tuple(_in_general(worked, answer.id, n) for n in names)
     return Hint(answer.id, heading, say("hint_symbolic", lang), lines, notes, level, levels)
 
@@ -183,13 +189,13 @@ def _in_general(worked: Worked, answer_id: str, name: str) -> Line:
     symbols = worked.derivation.symbolic[answer_id].symbols
     general = {sympy.Symbol(f"{v}0"): sympy.Symbol(v) for v in symbols if f"{v}0" in worked.variant.params}
     formula = worked.formula(name, answer_id)
-    general |= {q: sympy.Symbol(q.name.removesuffix("_value")) for q in formula.free_symbols if q.name.endswith("_value")}
+    values = [q for q in formula.free_symbols if q.name.endswith("_value")]
+    general |= {q: sympy.Symbol(q.name.removesuffix("_value")) for q in values}
     formula = formula.xreplace(general)
     label = re.sub(r"_value$", "", name)
     if name not in worked.known(answer_id):
         label = re.sub(r"_\d+$", "", label)
-    shown = worked.unnamed
-    return Line(f"{label} = {formulas.text(formula, shown)}", f"{formulas.tex_name(label)} = {formulas.tex(formula, shown)}")
+    return _equation(label, formula, worked.unnamed)
 
 
 def _choice_hint(worked: Worked, answer: Answer, lang: str, level: int, heading: str) -> Hint:

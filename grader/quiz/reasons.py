@@ -36,7 +36,8 @@ TEXTS: dict[str, dict[str, str]] = {
               "by $\\eta$ times its size.",
         "zh": "梯度下降让 $w$ 朝 $\\partial E/\\partial w$ 符号相反的方向移动,步长是 $\\eta$ 乘以梯度的大小。",
     },
-    "q1_formula": {"en": "$\\Delta w = -\\eta\\,\\partial E/\\partial w$", "zh": "$\\Delta w = -\\eta\\,\\partial E/\\partial w$"},
+    "q1_formula": {"en": "$\\Delta w = -\\eta\\,\\partial E/\\partial w$",
+                   "zh": "$\\Delta w = -\\eta\\,\\partial E/\\partial w$"},
     "q1_numbers": {
         "en": "$\\Delta w = -{eta} \\cdot ({g}) = {dw}$: $w$ {way} by ${size}$.",
         "zh": "$\\Delta w = -{eta} \\cdot ({g}) = {dw}$:$w$ {way} ${size}$。",
