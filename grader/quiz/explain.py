@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import sympy
@@ -160,8 +160,15 @@ def hint(worked: Worked, answer: Answer, lang: str = "en", level: int = 2) -> Hi
     levels = HINT_LEVELS[answer.kind]
     level = max(1, min(level, levels))
     heading = say("hint_heading_level", lang, answer=answer.id, level=level, levels=levels)
-    if answer.kind == "choice":
-        return _choice_hint(worked, answer, lang, level, heading)
+    found = _choice_hint(worked, answer, lang, level, heading) if answer.kind == "choice" else None
+    found = found or _formula_hint(worked, answer, lang, level, heading)
+    if level < levels:
+        found = replace(found, notes=(*found.notes, say("hint_more", lang, next=level + 1, levels=levels)))
+    return found
+
+
+def _formula_hint(worked: Worked, answer: Answer, lang: str, level: int, heading: str) -> Hint:
+    levels = HINT_LEVELS[answer.kind]
     names = [answer.id] if answer.kind == "numeric" else _chain(worked, answer.id)
     used = [worked.formula(n, answer.id) for n in names]
     notes = _sigmoid_note(worked, used, lang)

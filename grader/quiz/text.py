@@ -25,8 +25,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "instructions": {
         "en": "Answer each quantity in turn. Type a value (or a formula, or an option); "
-        "? for a hint, s for the worked solution of the step, q to stop.",
-        "zh": "依次回答每个量。输入数值(或公式、选项);? 查看提示,s 查看本步的详细解答,q 结束。",
+        "? for a hint (again for the next one), s for the worked solution of this answer, q to stop and resume later.",
+        "zh": "依次回答每个量。输入数值(或公式、选项);? 查看提示(再按一次看下一条),s 查看这个答案的详细解答,"
+        "q 暂停(之后可以继续)。",
     },
     "step_heading": {"en": "Step {number}/{total}: {step}", "zh": "第 {number}/{total} 步:{step}"},
     "given_heading": {
@@ -56,8 +57,33 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "{answer} 的提示 {level}/{levels}:",
     },
     "hint_more": {
-        "en": "(? again for the next hint)",
-        "zh": "(再按 ? 看下一条提示)",
+        "en": "(Ask for a hint again for the next one: {next} of {levels}.)",
+        "zh": "(再要一次提示可看下一条:第 {next}/{levels} 条。)",
+    },
+    "another_offer": {
+        "en": "Step solved. Type n for another one like this (fresh numbers), or go on.",
+        "zh": "这一步完成了。输入 n 再做一道同类的题(换一组数),或者继续。",
+    },
+    "another_none": {
+        "en": "Solve a step first; then n gives another one like it.",
+        "zh": "先完成一步,然后输入 n 再做一道同类的题。",
+    },
+    "another_title": {
+        "en": "Another one like this: {family}, step '{step}' (seed {seed})",
+        "zh": "再来一道同类的题:{family} 的“{step}”一步(种子 {seed})",
+    },
+    "another_back": {"en": "Back to the quiz.", "zh": "回到原来的题目。"},
+    "resuming": {
+        "en": "Resuming your stopped quiz (seed {seed}): {done} of {total} answers done. --new starts a fresh one.",
+        "zh": "继续你上次中断的自测(种子 {seed}):已完成 {done}/{total} 个答案。用 --new 重新开始。",
+    },
+    "resume_unreadable": {
+        "en": "The stopped quiz in {path} could not be read ({reason}); starting afresh.",
+        "zh": "无法读取 {path} 中中断的自测({reason});重新开始。",
+    },
+    "resume_kept": {
+        "en": "Stopped quiz kept: the same command resumes it.",
+        "zh": "已保存中断的自测:再次运行同一命令即可继续。",
     },
     "hint_idea_numeric": {
         "en": "{answer} is computed from {inputs}. Which relation between them defines it?",
