@@ -37,8 +37,10 @@ def test_carried_forward_in_the_notebook(q):
 
 
 def test_hint_and_solution_render_formulas(q):
+    idea = q.hint("delta_h1")
+    assert "Hint 1/3" in str(idea) and "delta_o1, delta_o2, h1, w5, w7" in str(idea) and " = " not in str(idea)
     h = q.hint("delta_h1")
-    assert "delta_h1 = h1*(1 - h1)*(delta_o1*w5 + delta_o2*w7)" in str(h)
+    assert "Hint 2/3" in str(h) and "delta_h1 = h1*(1 - h1)*(delta_o1*w5 + delta_o2*w7)" in str(h)
     assert r"$\delta_{h_{1}} = h_{1} \left(1 - h_{1}\right)" in h._repr_html_()
     assert "0.00877" not in str(h) + h._repr_html_()
     s = q.solution("hidden deltas")
@@ -100,7 +102,7 @@ def test_demo_notebook_runs_and_shows_the_verdicts(tmp_path):
                     "✗ delta_o1 = 0.7414: wrong. Likely mistake: the sigmoid derivative",
                     "✓ delta_o1 = 0.1385: right.", "✓ delta_h1 = 0.00877: right.", "✓ delta_o1_expr ="):
         assert verdict in plain, verdict
-    assert "Likely mistake" in html and "Hint for delta_h1:" in html and "Worked solution: hidden deltas" in html
+    assert "Likely mistake" in html and "for delta_h1:" in html and "Worked solution: hidden deltas" in html
     assert "Score 6 of 41" in plain
     images = [o["data"]["image/png"] for o in outputs if "image/png" in o.get("data", {})]
     assert len(images) == 2 and all(re.fullmatch(r"[A-Za-z0-9+/=\s]+", i) for i in images)
