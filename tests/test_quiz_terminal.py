@@ -145,7 +145,8 @@ def test_a_pipe_gets_no_colour_and_end_of_input_stops(tmp_path):
 def test_chinese_quiz(tmp_path):
     run = _pipe(["--topic", "gd_linear", "--canonical", "--lang", "zh"], "?\n0.5\ns\nq\n", tmp_path)
     assert run.returncode == 0, run.stderr
-    for text in ("第 1/4 步:求导", "dE_dw_expr 的提示 1/2:", "详细解答(求导):dE_dw_expr", "错误", "小结", "进度已保存到"):
+    for text in ("第 1/4 步:求导", "dE_dw_expr 的提示 1/2:", "详细解答(求导):dE_dw_expr", "错误", "小结",
+                 "进度已保存到"):
         assert text in run.stdout
 
 

@@ -203,22 +203,39 @@ class Quiz:
     def solution(self, which: str | int | None = None) -> SolutionView | Notice:
         """The worked solution: of every step, of one step (name or number from 1), or of an answer's step."""
         steps = self.steps
+        named = {step_name(step, self.lang): step for step in steps}  # '隐藏层误差项' is 'hidden deltas'
         if which is None:
             chosen = steps
         elif isinstance(which, int) and 1 <= which <= len(steps):
             chosen = (steps[which - 1],)
         elif which in steps:
             chosen = (which,)
+        elif which in named:
+            chosen = (named[which],)
         elif which in self.session.asked:
             chosen = (self.session.step_of(which),)
         else:
             return Notice(say("unknown_step", self.lang, step=which, family=self.variant.family.name,
-                              steps=", ".join(steps)))
+                              steps=", ".join(named)))
         shown = []
         for step in chosen:
             self.session, worked = quiz.show_solution(self.session, self.worked, step)
             shown.append(worked)
         return SolutionView(tuple(shown), self.plot())
+
+    def another(self, step: str | None = None, seed: int | None = None) -> Quiz | Notice:
+        """Another problem like a step (default: the last one solved) on fresh numbers, as a new quiz."""
+        solved = quiz.solved_steps(self.session)
+        named = {step_name(s, self.lang): s for s in self.steps}
+        step = named.get(step, step) if step else (solved[-1] if solved else None)
+        if step not in self.steps:
+            return Notice(say("another_none", self.lang) if step is None else
+                          say("unknown_step", self.lang, step=step, family=self.variant.family.name,
+                              steps=", ".join(named)))
+        seed = secrets.randbelow(1_000_000) if seed is None else seed
+        fresh = Quiz(quiz_variant(self.variant.family, seed), self.lang, seed)
+        fresh.session = quiz.new_session(fresh.variant, self.lang, [step])
+        return fresh
 
     def summary(self) -> SummaryView:
         """Score and counts so far."""
