@@ -29,7 +29,7 @@ from grader.evaluate import (
     update_baseline,
 )
 from grader.family import Answer, Family
-from grader.messages import message, mistake_text
+from grader.messages import OPTION_GLOSSES, message, mistake_text
 from grader.mistakes import Mistake, numeric_mistakes, symbolic_mistakes
 from grader.parsing import ParseError, evaluate, explain, parse, parse_number, to_sympy
 from grader.variants import Variant
@@ -336,6 +336,7 @@ def _choice(expected, answer, raw, numbers, settings, lang) -> AnswerResult:
     given = _text(raw)
     chosen = OPTION_NOISE.sub("-", given.strip().lower()).strip("-")
     options = {o.lower(): o for o in answer.options}
+    options |= {gloss: o for gloss, o in OPTION_GLOSSES.items() if o in answer.options}  # 震荡收敛, 是
     if chosen not in options:
         feedback = message("unknown_option", lang, value=given[:40], options=", ".join(answer.options))
         return AnswerResult(answer.id, "invalid", 0.0, points, feedback, given=given)

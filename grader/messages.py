@@ -78,6 +78,13 @@ MISTAKES: dict[str, dict[str, str]] = {
 }
 
 
+# The Chinese glosses that statements give next to an option, accepted as that option.
+OPTION_GLOSSES: dict[str, str] = {
+    "单调收敛": "monotone", "一步到位": "one-step", "震荡收敛": "oscillating", "来回跳动": "bounded",
+    "发散": "diverging", "左": "left", "左边": "left", "右": "right", "右边": "right", "是": "yes", "否": "no",
+}
+
+
 def localized(table: Mapping[str, Mapping[str, str]], key: str, lang: str = "en", **fields: object) -> str:
     """Entry ``key`` of a bilingual table in ``lang`` (English for another language), filled in.
 

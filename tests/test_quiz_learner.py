@@ -167,3 +167,34 @@ def test_a_stopped_session_replays_to_the_same_state():
     assert [(s.id, s.outcome, s.hints, s.value) for s in again.states] == \
         [(s.id, s.outcome, s.hints, s.value) for s in session.states]
     assert again.current == "pred_1" and key["pred_1"].value != 12345
+
+
+def test_the_chinese_glosses_of_the_statement_are_accepted_as_answers():
+    from grader.grading import Settings, grade
+
+    cases = {"gd_linear": {"regime": [("单调收敛", "correct"), ("发散", "incorrect"), ("monotone", "correct")]},
+             "local_minima": {"minimum": [("右", "correct"), ("左边", "incorrect")],
+                              "global": [("否", "correct"), ("是", "incorrect")]}}
+    for name, answers in cases.items():
+        v = canonical(get_family(name))
+        statement = v.family.statement(v.params, "zh")
+        expected = expectation(v)
+        for answer_id, tries in answers.items():
+            for given, status in tries:
+                assert given in statement or given.rstrip("边") in statement, (name, given)
+                result = grade(expected, {answer_id: given}, Settings(selected=(answer_id,)), "zh").answer(answer_id)
+                assert result.status == status, (name, answer_id, given, result.feedback)
+
+
+def test_notebook_takes_chinese_step_names_and_gives_another_one_like_this():
+    from grader import quiz as notebook
+
+    q = notebook.start("backprop_222", canonical=True, lang="zh")
+    shown = q.solution("隐藏层误差项")
+    assert shown.steps[0].step == "hidden deltas" and "delta_h1 = " in str(shown)
+    fresh = notebook.start("gd_linear", canonical=True).another()
+    assert "Solve a step first" in str(fresh)
+    q = notebook.start("gd_linear", canonical=True)
+    assert q.check("dE_dw_expr", "x*(w*x - t)").correct
+    again = q.another(seed=5)
+    assert again.answers == ("dE_dw_expr",) and again.seed == 5 and again.variant != q.variant
