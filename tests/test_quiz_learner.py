@@ -198,3 +198,15 @@ def test_notebook_takes_chinese_step_names_and_gives_another_one_like_this():
     assert q.check("dE_dw_expr", "x*(w*x - t)").correct
     again = q.another(seed=5)
     assert again.answers == ("dE_dw_expr",) and again.seed == 5 and again.variant != q.variant
+
+
+def test_explanations_in_a_notebook_are_sentences_with_typeset_formulas():
+    from grader.quiz import render
+
+    v = canonical(get_family("gradient_meaning"))
+    worked = Worked(v)
+    shown = render.solution_html(solution(worked, "sensitivity", (v.family.answer("q2"),), "zh"))
+    assert "$$" not in shown, "a sentence is not put inside display maths"
+    assert r"$\Delta E \approx" in shown and "<code>q2</code>" in shown and "`" not in shown
+    formula = render.solution_html(solution(worked, "sign and size", (v.family.answer("delta_w"),)))
+    assert r"$$\Delta w = " in formula

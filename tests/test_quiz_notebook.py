@@ -22,8 +22,8 @@ def q():
 def test_check_returns_a_verdict_that_renders_as_html_and_text(q):
     v = q.check("delta_o1", 0.1385)
     assert isinstance(v, Verdict) and v.correct
-    assert str(v) == repr(v) == "✓ delta_o1 = 0.1385: right. Correct."
-    assert "<div" in v._repr_html_() and "Correct." in v._repr_html_()
+    assert str(v) == repr(v) == "✓ delta_o1 = 0.1385: right.", "the verdict is not said twice (right. Correct.)"
+    assert "<div" in v._repr_html_() and "right" in v._repr_html_() and "Correct." not in v._repr_html_()
     wrong = q.check("delta_o1", 0.7414)
     assert not wrong.correct and wrong.mistake == "activation_derivative_dropped"
     assert "Likely mistake" in str(wrong) and "Likely mistake" in wrong._repr_html_()
@@ -98,7 +98,8 @@ def test_demo_notebook_runs_and_shows_the_verdicts(tmp_path):
     assert not [o for o in outputs if o.output_type == "error"]
     plain = "\n".join(o.get("data", {}).get("text/plain", "") for o in outputs)
     html = "\n".join(o.get("data", {}).get("text/html", "") for o in outputs)
-    for verdict in ("✓ o1 = 0.7514: right. Correct.", "✓ E = 0.2984: right. Correct.",
+    assert "Correct." not in plain, "a verdict says right once"
+    for verdict in ("✓ o1 = 0.7514: right.", "✓ E = 0.2984: right.",
                     "✗ delta_o1 = 0.7414: wrong. Likely mistake: the sigmoid derivative",
                     "✓ delta_o1 = 0.1385: right.", "✓ delta_h1 = 0.00877: right.", "✓ delta_o1_expr ="):
         assert verdict in plain, verdict

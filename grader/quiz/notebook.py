@@ -3,7 +3,7 @@
 >>> from grader import quiz
 >>> q = quiz.start("backprop_222", canonical=True)
 >>> print(q.check("delta_o1", 0.1385))
-✓ delta_o1 = 0.1385: right. Correct.
+✓ delta_o1 = 0.1385: right.
 
 Each returned object has ``_repr_html_`` (formulas as ``$...$`` LaTeX, typeset by the
 notebook's MathJax) and a plain ``__str__``/``__repr__`` for terminals, in the manner of
