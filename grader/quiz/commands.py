@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 import sys
+import warnings
 from pathlib import Path
 
 import click
@@ -169,7 +170,8 @@ def _save(progress: record.Progress, path: Path, lang: str) -> None:
               help="The variant of `grader quiz --seed N` (default: the seed article's numbers).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="PNG file to write (default KIND.png).")
 @click.option("--dpi", type=click.IntRange(50, 400), default=100, show_default=True)
-def plot_command(kind, seed, out, dpi) -> None:
+@click.option("--lang", type=LANGS, default="en", show_default=True, help="Language of the labels.")
+def plot_command(kind, seed, out, dpi, lang) -> None:
     """Draw a picture as PNG: descent (learning rates), network (2-2-2 backprop) or minima (local minima)."""
     import matplotlib
 
@@ -178,10 +180,14 @@ def plot_command(kind, seed, out, dpi) -> None:
 
     chosen = quiz_variant(get_family(plots.FAMILY_OF[kind]), seed, use_canonical=seed is None)
     out = out or Path(f"{kind}.png")
-    fig = plots.figure(kind, chosen)
+    with warnings.catch_warnings(record=True) as missing_font:
+        warnings.simplefilter("always")
+        fig = plots.figure(kind, chosen, lang)
+    for warning in missing_font:
+        click.echo(str(warning.message), err=True)
     try:
         fig.savefig(out, format="png", dpi=dpi)
     except OSError as error:
         raise click.ClickException(f"cannot write {out}: {error.strerror or error}") from None
     width, height = (round(v * dpi) for v in fig.get_size_inches())
-    click.echo(say("plot_saved", "en", path=out, width=width, height=height))
+    click.echo(say("plot_saved", lang, path=out, width=width, height=height))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import html
 import secrets
+import warnings
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -75,18 +76,21 @@ class Picture:
     """A PNG image; shown inline by Jupyter."""
 
     png: bytes
-    caption: str = ""
+    caption: str = ""  # the text alternative: what the picture shows, with its numbers
+    note: str = ""  # e.g. how to install a Chinese font when none was found
 
     def _repr_png_(self) -> bytes:
         return self.png
 
     def html(self) -> str:
-        """The image as an HTML <img> element."""
+        """The image as an HTML <img> element with its text alternative as alt text."""
         data = base64.b64encode(self.png).decode("ascii")
-        return f'<img src="data:image/png;base64,{data}" alt="{html.escape(self.caption)}" style="max-width:100%">'
+        note = f'<p style="color:#9a6700">{html.escape(self.note)}</p>' if self.note else ""
+        return (f'<img src="data:image/png;base64,{data}" alt="{html.escape(self.caption)}" style="max-width:100%">'
+                + note)
 
     def __str__(self) -> str:
-        return f"<picture: {self.caption} ({len(self.png)} bytes of PNG)>"
+        return f"<picture ({len(self.png)} bytes of PNG): {self.caption}>"
 
     __repr__ = __str__
 
@@ -249,7 +253,12 @@ class Quiz:
         from grader import plots
 
         own = plots.FAMILY_OF[kind] == self.variant.family.name
-        return Picture(plots.png_bytes(plots.figure(kind, self.variant if own else None)), kind)
+        chosen = self.variant if own else None
+        with warnings.catch_warnings(record=True) as missing_font:
+            warnings.simplefilter("always")
+            png = plots.png_bytes(plots.figure(kind, chosen, self.lang))
+        note = " ".join(str(w.message) for w in missing_font)
+        return Picture(png, plots.describe(kind, chosen, self.lang), note)
 
     def _title(self) -> str:
         name = self.variant.family.name
