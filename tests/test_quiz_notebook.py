@@ -107,3 +107,25 @@ def test_demo_notebook_runs_and_shows_the_verdicts(tmp_path):
     assert "Score 6 of 41" in plain
     images = [o["data"]["image/png"] for o in outputs if "image/png" in o.get("data", {})]
     assert len(images) == 2 and all(re.fullmatch(r"[A-Za-z0-9+/=\s]+", i) for i in images)
+
+
+def test_input_boxes_preview_how_an_answer_is_read_and_show_the_verdict():
+    pytest.importorskip("ipywidgets")
+    q = quiz.start("gd_linear", canonical=True, lang="zh")
+    form = q.boxes()
+    (row,) = form.children[1:]  # step 1 has one answer: dE_dw_expr
+    (box, button), preview, verdict = row.children[0].children, row.children[1], row.children[2]
+    assert box.description == "dE_dw_expr" and "求导" in form.children[0].value
+    box.value = "x(wx-t)"
+    assert preview.value.startswith("读作 $x") and r"\left(" in preview.value
+    box.value = "x(wx-"
+    assert "<pre" in preview.value and "dE_dw_expr" not in verdict.value
+    box.value = "x*(w*x - t)"
+    button.click()
+    assert "正确" in verdict.value and q.session.state("dE_dw_expr").correct
+    later = q.boxes("第 2 轮")
+    assert [r.children[0].children[0].description for r in later.children[1:]] == ["pred_2", "E_2", "grad_2", "w_2"]
+    regime = q.boxes(4).children[-1]
+    regime.children[0].children[0].value = "震荡收敛"
+    assert "oscillating" in regime.children[1].value
+    assert isinstance(q.boxes("nope"), Notice)

@@ -241,6 +241,21 @@ class Quiz:
         fresh.session = quiz.new_session(fresh.variant, self.lang, [step])
         return fresh
 
+    def boxes(self, step: str | int | None = None):
+        """Input boxes for one step (default: the current one) with a live "read as" preview and the verdict."""
+        try:
+            from grader.quiz import widgets
+        except ImportError:
+            return Notice(say("no_widgets", self.lang))
+        named = {step_name(s, self.lang): s for s in self.steps}
+        if isinstance(step, int) and 1 <= step <= len(self.steps):
+            step = self.steps[step - 1]
+        step = named.get(step, step)
+        if step is not None and step not in self.steps:
+            return Notice(say("unknown_step", self.lang, step=step, family=self.variant.family.name,
+                              steps=", ".join(named)))
+        return widgets.boxes(self, step)
+
     def summary(self) -> SummaryView:
         """Score and counts so far."""
         return SummaryView(quiz.summarize(self.session, self.expected), self.lang)

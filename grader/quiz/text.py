@@ -98,6 +98,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "With your numbers:",
         "zh": "代入本题的数值:",
     },
+    "read_as": {"en": "read as {value}", "zh": "读作 {value}"},
+    "not_an_option": {
+        "en": "'{value}' is not one of the options: {options}.",
+        "zh": "“{value}”不是可选项之一:{options}。",
+    },
+    "check_button": {"en": "Check", "zh": "检查"},
+    "no_widgets": {
+        "en": "Input boxes need ipywidgets: pip install ipywidgets (q.check(...) works without it).",
+        "zh": "输入框需要 ipywidgets:pip install ipywidgets(不装也可以用 q.check(...))。",
+    },
     "answer_solution_heading": {"en": "Worked solution ({step}): {answer}", "zh": "详细解答({step}):{answer}"},
     "verdict_line": {
         "en": "{mark} {answer}{given}: {verdict}. {feedback}",
