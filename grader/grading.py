@@ -264,7 +264,7 @@ def _numeric(expected, answer, raw, numbers, settings, lang) -> AnswerResult:
     for mistake, wrong in expected.mistakes(answer.id):
         if close(value, wrong) and not close(wrong, key):
             return _with_mistake(answer.id, points, mistake, lang, given)
-    feedback = message("incorrect_numeric", lang, tolerance=tolerance.describe())
+    feedback = message("incorrect_numeric", lang, tolerance=tolerance.describe(lang))
     return AnswerResult(answer.id, "incorrect", 0.0, points, feedback, given=given)
 
 

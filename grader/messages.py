@@ -36,6 +36,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "与你前面给出的 {inputs} 一致:方法正确,错误出在前面的步骤。",
     },
     "mistake": {"en": "Likely mistake: {mistake}", "zh": "可能的错误:{mistake}"},
+    "tolerance_relative": {"en": "{percent}% relative", "zh": "相对误差 {percent}%"},
+    "tolerance_sigfigs": {"en": "{digits} significant figures", "zh": "{digits} 位有效数字"},
     "not_a_number_kind": {
         "en": "Expected a number here, not a formula.",
         "zh": "这里需要一个数,而不是公式。",

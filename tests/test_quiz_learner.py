@@ -210,3 +210,12 @@ def test_explanations_in_a_notebook_are_sentences_with_typeset_formulas():
     assert r"$\Delta E \approx" in shown and "<code>q2</code>" in shown and "`" not in shown
     formula = render.solution_html(solution(worked, "sign and size", (v.family.answer("delta_w"),)))
     assert r"$$\Delta w = " in formula
+
+
+def test_chinese_feedback_has_no_english_words():
+    from grader.grading import Settings, grade
+
+    v = canonical(get_family("gd_linear"))
+    wrong = grade(expectation(v), {"w_1": "0.9"}, Settings(selected=("w_1",)), "zh").answer("w_1")
+    assert wrong.status == "incorrect" and "相对误差 1%" in wrong.feedback
+    assert not re.search(r"[A-Za-z]{3,}", wrong.feedback), wrong.feedback
