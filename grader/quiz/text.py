@@ -51,7 +51,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "'{step}' is not a step of {family}; the steps are: {steps}.",
         "zh": "“{step}”不是 {family} 的步骤;步骤有:{steps}。",
     },
-    "hint_heading": {"en": "Hint for {answer}:", "zh": "{answer} 的提示:"},
     "hint_heading_level": {
         "en": "Hint {level}/{levels} for {answer}:",
         "zh": "{answer} 的提示 {level}/{levels}:",
