@@ -131,7 +131,7 @@ def test_n_gives_another_one_like_the_solved_step(tmp_path):
     assert run.returncode == 0, run.stderr
     out = run.stdout
     assert "Solve a step first" in out, "before any step is solved there is nothing to repeat"
-    assert "Step solved. Type n for another one like this" in out
+    assert "Step done. Type n for another one like this" in out
     title = re.search(r"Another one like this: gd_linear, step 'derivative' \(seed (\d+)\)", out)
     assert title, out
     practice = out[title.end():out.index("Back to the quiz.")]

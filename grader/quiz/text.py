@@ -60,8 +60,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "(再要一次提示可看下一条:第 {next}/{levels} 条。)",
     },
     "another_offer": {
-        "en": "Step solved. Type n for another one like this (fresh numbers), or go on.",
-        "zh": "这一步完成了。输入 n 再做一道同类的题(换一组数),或者继续。",
+        "en": "Step done. Type n for another one like this (fresh numbers), or go on.",
+        "zh": "这一步做完了。输入 n 再做一道同类的题(换一组数),或者继续。",
     },
     "another_none": {
         "en": "Solve a step first; then n gives another one like it.",
