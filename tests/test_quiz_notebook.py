@@ -105,6 +105,8 @@ def test_demo_notebook_runs_and_shows_the_verdicts(tmp_path):
         assert verdict in plain, verdict
     assert "Likely mistake" in html and "for delta_h1:" in html and "Worked solution: hidden deltas" in html
     assert "Score 6 of 41" in plain
+    assert "Hint 2/3 for delta_h1" in plain, "the second hint of the demo gives the formula"
+    assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs), "input boxes"
     images = [o["data"]["image/png"] for o in outputs if "image/png" in o.get("data", {})]
     assert len(images) == 2 and all(re.fullmatch(r"[A-Za-z0-9+/=\s]+", i) for i in images)
 
