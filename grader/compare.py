@@ -41,13 +41,15 @@ class Tolerance:
         if self.mode == "sigfigs" and self.value != int(self.value):
             raise ValueError("significant figures must be a whole number")
 
-    def describe(self) -> str:
-        """The tolerance in words ('1% relative', '3 significant figures', '±0.001')."""
+    def describe(self, lang: str = "en") -> str:
+        """The tolerance in words ('1% relative', '3 significant figures', '±0.001'; '相对误差 1%' in zh)."""
+        from grader.messages import message
+
         if self.mode == "relative":
-            return f"{self.value * 100:g}% relative"
+            return message("tolerance_relative", lang, percent=f"{self.value * 100:g}")
         if self.mode == "absolute":
             return f"±{self.value:g}"
-        return f"{int(self.value)} significant figures"
+        return message("tolerance_sigfigs", lang, digits=int(self.value))
 
 
 DEFAULT = Tolerance()

@@ -29,7 +29,7 @@ from grader.evaluate import (
     update_baseline,
 )
 from grader.family import Answer, Family
-from grader.messages import message, mistake_text
+from grader.messages import OPTION_GLOSSES, message, mistake_text
 from grader.mistakes import Mistake, numeric_mistakes, symbolic_mistakes
 from grader.parsing import ParseError, evaluate, explain, names, parse, parse_number, read_as, to_sympy
 from grader.sigmoid import sigmoid
@@ -369,13 +369,13 @@ def _incorrect_numeric(value, key, origin, baseline, answer_id, tolerance, lang)
     """Why a number is wrong; an update is judged by its step, which the message says, showing the
     right step only to a near miss (within 10 %), which needs more digits rather than more work."""
     if origin is None:
-        return message("incorrect_numeric", lang, tolerance=tolerance.describe())
+        return message("incorrect_numeric", lang, tolerance=tolerance.describe(lang))
     step, right = value - origin, key - origin
     if within(step, right, STEP_SHOWN):
         return message("update_digits", lang, name=answer_id, baseline=baseline, step=f"{step:.3g}",
-                       expected=f"{right:.3g}", tolerance=tolerance.describe())
+                       expected=f"{right:.3g}", tolerance=tolerance.describe(lang))
     return message("incorrect_update", lang, name=answer_id, baseline=baseline, step=f"{step:.3g}",
-                   tolerance=tolerance.describe())
+                   tolerance=tolerance.describe(lang))
 
 
 def _closeness(origin: float | None, tolerance: Tolerance):
@@ -493,6 +493,7 @@ def _choice(expected, answer, raw, work, settings, lang) -> AnswerResult:
     given = _text(raw)
     chosen = OPTION_NOISE.sub("-", given.strip().lower()).strip("-")
     options = {o.lower(): o for o in answer.options}
+    options |= {gloss: o for gloss, o in OPTION_GLOSSES.items() if o in answer.options}  # 震荡收敛, 是
     if chosen not in options:
         feedback = message("unknown_option", lang, value=given[:40], options=", ".join(answer.options))
         return AnswerResult(answer.id, "invalid", 0.0, points, feedback, given=given)

@@ -86,6 +86,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "这里不能使用 {names}:它就是 {asked} 本身,或在推导中排在它之后,这样的公式只是重述了问题。"
               "请用以下名称写出 {asked}:{usable}。",
     },
+    "tolerance_relative": {"en": "{percent}% relative", "zh": "相对误差 {percent}%"},
+    "tolerance_sigfigs": {"en": "{digits} significant figures", "zh": "{digits} 位有效数字"},
     "not_a_number_kind": {
         "en": "Expected a number here, not a formula.",
         "zh": "这里需要一个数,而不是公式。",
@@ -130,6 +132,13 @@ MISTAKES: dict[str, dict[str, str]] = {
         "en": "intermediate values were rounded too early; keep at least 4 significant figures until the end.",
         "zh": "中间结果舍入得太早;在算到最后之前至少保留 4 位有效数字。",
     },
+}
+
+
+# The Chinese glosses that statements give next to an option, accepted as that option.
+OPTION_GLOSSES: dict[str, str] = {
+    "单调收敛": "monotone", "一步到位": "one-step", "震荡收敛": "oscillating", "来回跳动": "bounded",
+    "发散": "diverging", "左": "left", "左边": "left", "右": "right", "右边": "right", "是": "yes", "否": "no",
 }
 
 

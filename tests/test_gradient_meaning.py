@@ -42,7 +42,7 @@ def expected_texts(p: dict[str, Fraction]) -> dict[str, str]:
     q2 = f"{'increase' if p[f'g{i}'] < 0 else 'decrease'} $w_{i}$ by $h$"
     steeper = "P" if abs(p["g_P"]) > abs(p["g_Q"]) else "Q"
     q3 = f"From {steeper}: the step is"
-    k = int(p["k"])
+    k = int(p["k"]) + 1  # layers are shown numbered from 1, as in deep_chain (the model's layer k is k + 1)
     # delta(k) = delta(k+1) w(k+1) a(k) (1 - a(k)), seed 002.
     q4 = rf"$\delta^{{({k + 1})}}$, $w^{{({k + 1})}}$ and $a^{{({k})}}$"
     return {"q1": q1, "q2": q2, "q3": q3, "q4": q4}
@@ -153,7 +153,7 @@ def test_dropping_sigma_prime_picks_the_two_factor_option():
     v = canonical(FAMILY)  # k = 1
     text = FAMILY.statement(v.params, "en")
     wrong = FAMILY.derivation(Rules(activation_derivative=False)).choices["q4"].decide(v.params)
-    assert options(text, "q4")[wrong] == r"$\delta^{(2)}$ and $w^{(2)}$"
+    assert options(text, "q4")[wrong] == r"$\delta^{(3)}$ and $w^{(3)}$"
 
 
 @pytest.mark.parametrize("index", range(0, 40, 4))
@@ -164,3 +164,13 @@ def test_chinese_statement_lists_the_same_options(index):
         assert f"填 `{q}`" in text
     assert len(OPTION.findall(text)) == 16
     assert "`delta_w`" in text and "`w_new`" in text
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_layers_are_numbered_from_one_with_the_input_as_layer_zero(lang):
+    """One numbering for the whole course (deep_chain's): layers 1..L, a^(0) = x; Δw, not δ_w."""
+    v = canonical(FAMILY)  # last = 3, k = 1 in the model: four layers, delta asked for the second
+    text = FAMILY.statement(v.params, lang)
+    assert r"l = 1, 2, \dots, 4" in text and "a^{(0)} = x" in text
+    assert r"\delta^{(2)}" in text.split("q4")[0] and "-1)} = x" not in text
+    assert r"\Delta w = w_{\mathrm{new}} - w" in text

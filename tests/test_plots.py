@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 import struct
 import zlib
 
@@ -77,3 +79,60 @@ def test_network_of_random_variants_draws():
         figure = plots.network(quiz_variant(get_family("backprop_222"), seed))
         texts = [t.get_text() for t in figure.axes[0].texts]
         assert sum(t.startswith("w") for t in texts) == 8 and any("δ" in t for t in texts)
+
+
+def _texts(fig) -> list:
+    from matplotlib.text import Text
+
+    return [t for t in fig.findobj(Text) if t.get_text()]
+
+
+@pytest.mark.parametrize("kind", plots.KINDS)
+def test_chinese_plots_have_chinese_labels_in_a_cjk_font(kind):
+    if plots.cjk_font() is None:
+        pytest.skip("no CJK font installed (.ci/run installs fonts-noto-cjk)")
+    fig = plots.figure(kind, None, "zh")
+    texts = _texts(fig)
+    chinese = [t for t in texts if re.search(r"[\u4e00-\u9fff]", t.get_text())]
+    assert chinese, "labels are in Chinese"
+    assert all(t.get_fontfamily()[0] == plots.cjk_font() for t in chinese)
+    english = " ".join(t.get_text() for t in _texts(plots.figure(kind, None, "en")))
+    assert not re.search(r"[\u4e00-\u9fff]", english)
+
+
+def test_without_a_cjk_font_a_chinese_plot_says_how_to_get_one(monkeypatch):
+    monkeypatch.setattr(plots, "cjk_font", lambda: None)
+    with pytest.warns(UserWarning, match="fonts-noto-cjk"):
+        plots.figure("minima", None, "zh")
+
+
+def test_descent_paths_have_their_own_colours_and_the_legend_covers_none():
+    fig = plots.descent(canonical(get_family("gd_linear")))
+    curve_ax = fig.axes[0]
+    colours = [line.get_color() for line in curve_ax.get_lines()[1:] if line.get_marker() == "o"]
+    assert len(colours) == 4 and len(set(colours)) == 4, colours
+    fig.canvas.draw()
+    (legend,) = fig.legends
+    box = legend.get_window_extent()
+    for ax in fig.axes:
+        assert not box.overlaps(ax.get_window_extent()), "the legend sits outside the panels"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_picture_has_a_text_alternative_with_its_numbers(lang):
+    v = canonical(get_family("gd_linear"))  # x = 1, t = 1, w0 = 0
+    w, path = 0.0, []
+    for _ in range(4):  # eta = 1.6: w <- w - eta x (w x - t)
+        path.append(w)
+        w -= 1.6 * (w - 1)
+    alt = plots.describe("descent", v, lang)
+    assert " → ".join(f"{x:.3g}" for x in path) in alt
+    minima = plots.describe("minima", None, lang)
+    roots = np.sort(np.roots([2, 0, -2, 0.3]).real)  # L'(w) = 2w(w^2 - 1) + 0.3 for seed 002
+    assert all(f"{r:.3g}" in minima for r in roots)
+    network = plots.describe("network", None, lang)
+    assert "0.1385" in network and "0.7514" in network  # delta_o1 and o1 of seed 000
+    from grader import quiz
+
+    page = quiz.start("local_minima", canonical=True, lang=lang).plot().html()
+    assert f'alt="{html.escape(minima)}"' in page, "the notebook's picture carries the text alternative"

@@ -114,6 +114,11 @@ class softmax(sympy.Function):  # noqa: N801
     def _numpycode(self, printer):
         return printer._print(self._stable())
 
+    def _sympystr(self, printer):
+        """As a student writes it, in names the statement defines: exp(z1)/(exp(z1) + exp(z2) + exp(z3))."""
+        k, zs = int(self.args[0]), self.args[1:]
+        return f"exp({printer._print(zs[k - 1])})/({' + '.join(f'exp({printer._print(z)})' for z in zs)})"
+
     def _latex(self, printer):
         k, zs = int(self.args[0]), self.args[1:]
         return rf"\operatorname{{softmax}}_{{{k}}}\left({', '.join(printer._print(z) for z in zs)}\right)"

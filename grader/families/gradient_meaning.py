@@ -280,13 +280,27 @@ def _layer_order(name: str) -> tuple[int, str]:
     return ({"delta": 0, "w": 1, "a": 2}.get(name.split("_")[0], 3), name)
 
 
+def shown_layer(layer: int) -> int:
+    """The layer number a student reads: layers are numbered 1..L as in deep_chain (the model's 0..L-1)."""
+    return layer + 1
+
+
 def _latex(name: str) -> str:
-    """'delta_3' -> '$\\delta^{(3)}$', 'a_2' -> '$a^{(2)}$', 'y' -> '$y$'."""
+    """'delta_3' -> '$\\delta^{(4)}$', 'a_2' -> '$a^{(3)}$', 'y' -> '$y$' (layers as shown, from 1)."""
     if "_" not in name:
         return f"${name}$"
     base, layer = name.split("_")
     symbol = r"\delta" if base == "delta" else base
-    return f"${symbol}^{{({layer})}}$"
+    return f"${symbol}^{{({shown_layer(int(layer))})}}$"
+
+
+def option_text(params: Mapping[str, sympy.Rational], question: str, letter: str, lang: str) -> str:
+    """The Markdown text of the option shown under ``letter`` in ``question``."""
+    prefix = f"- {letter}. "
+    for line in option_lines(params, lang)[f"options_{question}"].splitlines():
+        if line.strip().startswith(prefix):
+            return line.strip()[len(prefix):]
+    raise KeyError(letter)
 
 
 TEXT = {
@@ -298,7 +312,7 @@ TEXT = {
 
 {options_q1}
 
-   Also give the change `delta_w` $= w_{{new}} - w$ and the new weight `w_new`.
+   Also give the change `delta_w` $= \Delta w = w_{{\mathrm{{new}}}} - w$ and the new weight `w_new`.
 2. **Which weight matters more.** Two weights have $\partial E/\partial w_1 = {g1}$ and
    $\partial E/\partial w_2 = {g2}$. You may change just one of them, by $h = {h}$ up or down.
    Which single change lowers the loss $E$ the most (to first order)? Answer `q2`:
@@ -312,8 +326,8 @@ TEXT = {
 {options_q3}
 
 4. **Blame, from the last layer back.** An MLP has one neuron per layer, layers
-   $l = 0, 1, \dots, {last}$: $z^{{(l)}} = w^{{(l)}} a^{{(l-1)}} + b^{{(l)}}$,
-   $a^{{(l)}} = \sigma(z^{{(l)}})$ (with $a^{{(-1)}} = x$), loss $E = \tfrac12 (a^{{({last})}} - y)^2$,
+   $l = 1, 2, \dots, {last}$: $z^{{(l)}} = w^{{(l)}} a^{{(l-1)}} + b^{{(l)}}$,
+   $a^{{(l)}} = \sigma(z^{{(l)}})$ (with $a^{{(0)}} = x$, the input), loss $E = \tfrac12 (a^{{({last})}} - y)^2$,
    and $\delta^{{(l)}} = \partial E/\partial z^{{(l)}}$. Backpropagation has already computed
    {known}. Written as backpropagation computes it (with $\sigma' = \sigma(1 - \sigma)$), which
    quantities does the formula for $\delta^{{({k})}}$ use? Answer `q4`:
@@ -328,7 +342,7 @@ TEXT = {
 
 {options_q1}
 
-   另外填写变化量 `delta_w` $= w_{{new}} - w$ 和新的权重 `w_new`。
+   另外填写变化量 `delta_w` $= \Delta w = w_{{\mathrm{{new}}}} - w$ 和新的权重 `w_new`。
 2. **哪个权重更重要。** 两个权重的梯度分别为 $\partial E/\partial w_1 = {g1}$ 和
    $\partial E/\partial w_2 = {g2}$。只允许改动其中一个,增大或减小 $h = {h}$。
    (按一阶近似)哪一种改动让损失 $E$ 下降得最多?填 `q2`:
@@ -342,8 +356,8 @@ TEXT = {
 {options_q3}
 
 4. **从最后一层往前追查责任。** 一个每层只有一个神经元的多层感知器,层号
-   $l = 0, 1, \dots, {last}$:$z^{{(l)}} = w^{{(l)}} a^{{(l-1)}} + b^{{(l)}}$,
-   $a^{{(l)}} = \sigma(z^{{(l)}})$(其中 $a^{{(-1)}} = x$),损失 $E = \tfrac12 (a^{{({last})}} - y)^2$,
+   $l = 1, 2, \dots, {last}$:$z^{{(l)}} = w^{{(l)}} a^{{(l-1)}} + b^{{(l)}}$,
+   $a^{{(l)}} = \sigma(z^{{(l)}})$(其中 $a^{{(0)}} = x$ 为输入),损失 $E = \tfrac12 (a^{{({last})}} - y)^2$,
    $\delta^{{(l)}} = \partial E/\partial z^{{(l)}}$。反向传播已经算出了 {known}。按反向传播的写法
    (利用 $\sigma' = \sigma(1 - \sigma)$),$\delta^{{({k})}}$ 的公式用到了哪些量?填 `q4`:
 
@@ -356,10 +370,11 @@ TEXT = {
 def statement(params: Mapping[str, sympy.Rational], lang: str) -> str:
     """The four questions in Markdown with LaTeX, options lettered in the variant's order."""
     last, k = int(params["last"]), int(params["k"])
-    known = rf"$\delta^{{({last})}}$"
+    known = rf"$\delta^{{({shown_layer(last)})}}$"
     if k + 1 < last:
-        known += rf", $\dots$, $\delta^{{({k + 1})}}$"
-    return fill(TEXT[lang], params, known=known, **option_lines(params, lang))
+        known += rf", $\dots$, $\delta^{{({shown_layer(k + 1)})}}$"
+    shown = {**params, "last": sympy.Integer(shown_layer(last)), "k": sympy.Integer(shown_layer(k))}
+    return fill(TEXT[lang], shown, known=known, **option_lines(params, lang))
 
 
 FAMILY = Family(

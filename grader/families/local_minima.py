@@ -254,7 +254,7 @@ has two minima, one on each side of a local maximum. Start from $w_0 = {w0}$ and
 $w \leftarrow w - \eta\,\dfrac{{dL}}{{dw}}$ with learning rate $\eta = {eta}$.
 
 1. `dL_dw_expr`: $\dfrac{{dL}}{{dw}}$ as a formula in $w$ (with the numbers above).
-2. For $k = 0, 1, 2$: `grad_k` $= L'(w_k)$ and `w_{{k+1}}` $= w_k - \eta\, L'(w_k)$, i.e.
+2. For $k = 0, 1, 2$: the gradient $L'(w_k)$ and the next weight $w_{{k+1}} = w_k - \eta\, L'(w_k)$, i.e.
    `grad_0`, `w_1`, `grad_1`, `w_2`, `grad_2`, `w_3`.
 3. `minimum`: if you keep going, does descent end in the `left` or the `right` minimum?
 4. `global`: is that minimum the global one (the lower of the two)? Answer `yes` or `no`.
@@ -265,10 +265,10 @@ $$L(w) = \tfrac12 \left(w^2 - {a}\right)^2 {tilt}\,w$$
 按 $w \leftarrow w - \eta\,\dfrac{{dL}}{{dw}}$ 迭代。
 
 1. `dL_dw_expr`:用 $w$ 写出 $\dfrac{{dL}}{{dw}}$ 的表达式(代入上面的数值)。
-2. 对 $k = 0, 1, 2$:梯度 `grad_k` $= L'(w_k)$ 与更新后的 `w_{{k+1}}` $= w_k - \eta\, L'(w_k)$,
+2. 对 $k = 0, 1, 2$:梯度 $L'(w_k)$ 与更新后的权重 $w_{{k+1}} = w_k - \eta\, L'(w_k)$,
    即 `grad_0`、`w_1`、`grad_1`、`w_2`、`grad_2`、`w_3`。
 3. `minimum`:一直迭代下去,梯度下降最终停在左边(`left`)还是右边(`right`)的极小值?
-4. `global`:这个极小值是不是全局最小值(两个极小值中较低的那个)?填 `yes` 或 `no`。
+4. `global`:这个极小值是不是全局最小值(两个极小值中较低的那个)?填 `yes`(是)或 `no`(否)。
 """,
 }
 

@@ -118,6 +118,8 @@ def tex_name(name: str) -> str:
     derivative = re.fullmatch(r"d([A-Za-z])_d(\w+)", name)
     if derivative:
         return rf"\frac{{\partial {derivative[1]}}}{{\partial {tex_name(derivative[2])}}}"
+    if name == "delta_w":  # a change of the weight, Δw, not an error term δ = ∂E/∂z
+        return r"\Delta w"
     if name.startswith("delta_"):
         return rf"\delta_{{{tex_name(name[6:])}}}"
     if name.endswith("_in"):

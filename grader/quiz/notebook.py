@@ -3,7 +3,7 @@
 >>> from grader import quiz
 >>> q = quiz.start("backprop_222", canonical=True)
 >>> print(q.check("delta_o1", 0.1385))
-✓ delta_o1 = 0.1385: right. Correct.
+✓ delta_o1 = 0.1385: right.
 
 Each returned object has ``_repr_html_`` (formulas as ``$...$`` LaTeX, typeset by the
 notebook's MathJax) and a plain ``__str__``/``__repr__`` for terminals, in the manner of
@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import html
 import secrets
+import warnings
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -75,18 +76,21 @@ class Picture:
     """A PNG image; shown inline by Jupyter."""
 
     png: bytes
-    caption: str = ""
+    caption: str = ""  # the text alternative: what the picture shows, with its numbers
+    note: str = ""  # e.g. how to install a Chinese font when none was found
 
     def _repr_png_(self) -> bytes:
         return self.png
 
     def html(self) -> str:
-        """The image as an HTML <img> element."""
+        """The image as an HTML <img> element with its text alternative as alt text."""
         data = base64.b64encode(self.png).decode("ascii")
-        return f'<img src="data:image/png;base64,{data}" alt="{html.escape(self.caption)}" style="max-width:100%">'
+        note = f'<p style="color:#9a6700">{html.escape(self.note)}</p>' if self.note else ""
+        return (f'<img src="data:image/png;base64,{data}" alt="{html.escape(self.caption)}" style="max-width:100%">'
+                + note)
 
     def __str__(self) -> str:
-        return f"<picture: {self.caption} ({len(self.png)} bytes of PNG)>"
+        return f"<picture ({len(self.png)} bytes of PNG): {self.caption}>"
 
     __repr__ = __str__
 
@@ -203,22 +207,54 @@ class Quiz:
     def solution(self, which: str | int | None = None) -> SolutionView | Notice:
         """The worked solution: of every step, of one step (name or number from 1), or of an answer's step."""
         steps = self.steps
+        named = {step_name(step, self.lang): step for step in steps}  # '隐藏层误差项' is 'hidden deltas'
         if which is None:
             chosen = steps
         elif isinstance(which, int) and 1 <= which <= len(steps):
             chosen = (steps[which - 1],)
         elif which in steps:
             chosen = (which,)
+        elif which in named:
+            chosen = (named[which],)
         elif which in self.session.asked:
             chosen = (self.session.step_of(which),)
         else:
             return Notice(say("unknown_step", self.lang, step=which, family=self.variant.family.name,
-                              steps=", ".join(steps)))
+                              steps=", ".join(named)))
         shown = []
         for step in chosen:
             self.session, worked = quiz.show_solution(self.session, self.worked, step)
             shown.append(worked)
         return SolutionView(tuple(shown), self.plot())
+
+    def another(self, step: str | None = None, seed: int | None = None) -> Quiz | Notice:
+        """Another problem like a step (default: the last one solved) on fresh numbers, as a new quiz."""
+        solved = quiz.solved_steps(self.session)
+        named = {step_name(s, self.lang): s for s in self.steps}
+        step = named.get(step, step) if step else (solved[-1] if solved else None)
+        if step not in self.steps:
+            return Notice(say("another_none", self.lang) if step is None else
+                          say("unknown_step", self.lang, step=step, family=self.variant.family.name,
+                              steps=", ".join(named)))
+        seed = secrets.randbelow(1_000_000) if seed is None else seed
+        fresh = Quiz(quiz_variant(self.variant.family, seed), self.lang, seed)
+        fresh.session = quiz.new_session(fresh.variant, self.lang, [step])
+        return fresh
+
+    def boxes(self, step: str | int | None = None):
+        """Input boxes for one step (default: the current one) with a live "read as" preview and the verdict."""
+        try:
+            from grader.quiz import widgets
+        except ImportError:
+            return Notice(say("no_widgets", self.lang))
+        named = {step_name(s, self.lang): s for s in self.steps}
+        if isinstance(step, int) and 1 <= step <= len(self.steps):
+            step = self.steps[step - 1]
+        step = named.get(step, step)
+        if step is not None and step not in self.steps:
+            return Notice(say("unknown_step", self.lang, step=step, family=self.variant.family.name,
+                              steps=", ".join(named)))
+        return widgets.boxes(self, step)
 
     def summary(self) -> SummaryView:
         """Score and counts so far."""
@@ -232,7 +268,12 @@ class Quiz:
         from grader import plots
 
         own = plots.FAMILY_OF[kind] == self.variant.family.name
-        return Picture(plots.png_bytes(plots.figure(kind, self.variant if own else None)), kind)
+        chosen = self.variant if own else None
+        with warnings.catch_warnings(record=True) as missing_font:
+            warnings.simplefilter("always")
+            png = plots.png_bytes(plots.figure(kind, chosen, self.lang))
+        note = " ".join(str(w.message) for w in missing_font)
+        return Picture(png, plots.describe(kind, chosen, self.lang), note)
 
     def _title(self) -> str:
         name = self.variant.family.name

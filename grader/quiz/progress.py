@@ -31,7 +31,7 @@ from pathlib import Path
 import platformdirs
 
 from grader.families import FAMILIES
-from grader.quiz.session import AnswerState, group_steps
+from grader.quiz.session import AnswerState, Attempt, group_steps
 
 APP = "gdbp-grader"
 FILENAME = "progress.json"
@@ -215,13 +215,97 @@ def load(path: Path) -> tuple[Progress, tuple[str, Path] | None]:
 
 def save(progress: Progress, path: Path) -> None:
     """Write the record atomically (OSError if the directory cannot be written)."""
+    _write_json(to_json(progress), path)
+
+
+def _write_json(data: dict, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(to_json(progress), stream, ensure_ascii=False, indent=1, sort_keys=True)
+            json.dump(data, stream, ensure_ascii=False, indent=1, sort_keys=True)
             stream.write("\n")
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+# A quiz stopped with q is kept here, one per family, so that the same command resumes it.
+UNFINISHED = "unfinished.json"
+
+
+@dataclass(frozen=True)
+class Unfinished:
+    """A stopped quiz: which problem (seed, or the seed article's numbers), language, steps, what was done."""
+
+    family: str
+    seed: int | None
+    lang: str
+    steps: tuple[str, ...] | None
+    states: tuple[AnswerState, ...]
+
+
+def unfinished_path(explicit: str | os.PathLike | None = None) -> Path:
+    """The file of stopped quizzes."""
+    return data_dir(explicit) / UNFINISHED
+
+
+def _state_json(state: AnswerState) -> dict:
+    return {"id": state.id, "given": [a.given for a in state.attempts], "hints": state.hints,
+            "shown": state.shown, "moved_on": state.moved_on}
+
+
+def _state(data: object) -> AnswerState:
+    if not isinstance(data, dict) or not isinstance(data.get("id"), str) or not isinstance(data.get("given"), list):
+        raise ProgressError("a stopped answer is malformed")
+    if not all(isinstance(g, str) and len(g) <= 1000 for g in data["given"]) or len(data["given"]) > 100:
+        raise ProgressError(f"the answers typed for {data['id']!r} are malformed")
+    flags = [data.get(k, False) for k in ("shown", "moved_on")]
+    if not all(isinstance(f, bool) for f in flags):
+        raise ProgressError(f"{data['id']}: shown and moved_on should be true or false")
+    attempts = tuple(Attempt(g, "", "") for g in data["given"])
+    return AnswerState(data["id"], attempts, _count(data.get("hints", 0), f"{data['id']}.hints"), *flags)
+
+
+def unfinished_to_json(quizzes: Mapping[str, Unfinished]) -> dict:
+    """The JSON form of the stopped quizzes."""
+    return {"version": VERSION, "quizzes": {
+        name: {"seed": u.seed, "lang": u.lang, "steps": list(u.steps) if u.steps is not None else None,
+               "answers": [_state_json(s) for s in u.states]}
+        for name, u in quizzes.items()}}
+
+
+def unfinished_from_json(data: object) -> dict[str, Unfinished]:
+    """The stopped quizzes from their JSON form; ProgressError says what is wrong."""
+    if not isinstance(data, dict) or data.get("version") != VERSION or not isinstance(data.get("quizzes"), dict):
+        raise ProgressError(f"not a version-{VERSION} record of stopped quizzes")
+    found = {}
+    for name, q in data["quizzes"].items():
+        if name not in FAMILIES or not isinstance(q, dict):
+            raise ProgressError(f"{name!r} is not a quiz topic")
+        seed, steps, lang = q.get("seed"), q.get("steps"), q.get("lang")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+            raise ProgressError(f"{name}.seed should be a whole number >= 0 or null")
+        if steps is not None and not (isinstance(steps, list) and all(isinstance(s, str) for s in steps)):
+            raise ProgressError(f"{name}.steps should be a list of step names or null")
+        if lang not in ("en", "zh") or not isinstance(q.get("answers"), list) or len(q["answers"]) > 200:
+            raise ProgressError(f"the stopped quiz of {name!r} is malformed")
+        found[name] = Unfinished(name, seed, lang, tuple(steps) if steps is not None else None,
+                                 tuple(_state(s) for s in q["answers"]))
+    return found
+
+
+def load_unfinished(path: Path) -> tuple[dict[str, Unfinished], str | None]:
+    """The stopped quizzes in ``path`` (none if there is no file) and, if it is unreadable, why."""
+    try:
+        return unfinished_from_json(json.loads(path.read_text(encoding="utf-8"))), None
+    except FileNotFoundError:
+        return {}, None
+    except (OSError, ValueError, ProgressError) as error:
+        return {}, str(error)
+
+
+def save_unfinished(quizzes: Mapping[str, Unfinished], path: Path) -> None:
+    """Write the stopped quizzes atomically (OSError if the directory cannot be written)."""
+    _write_json(unfinished_to_json(quizzes), path)

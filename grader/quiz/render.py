@@ -6,8 +6,10 @@ One function per object and medium; the notebook's MathJax typesets ``$...$`` in
 from __future__ import annotations
 
 import html
+import re
 
 from grader.grading import AnswerResult
+from grader.messages import message
 from grader.quiz.explain import Hint, Line, StepSolution
 from grader.quiz.session import Summary
 from grader.quiz.text import say, step_name
@@ -16,11 +18,18 @@ MARKS = {"correct": "✓", "incorrect": "✗", "invalid": "?", "missing": "·"}
 COLOURS = {"correct": "#1a7f37", "incorrect": "#cf222e", "invalid": "#9a6700", "missing": "#57606a"}
 
 
+def _feedback(result: AnswerResult, lang: str) -> str:
+    """The grader's feedback without a closing sentence that only repeats the verdict ('right. Correct.');
+    a formula keeps how it was read ('right. Read as …')."""
+    correct = message("correct", lang)
+    return result.feedback.removesuffix(correct).rstrip() if result.status == "correct" else result.feedback
+
+
 def verdict_text(result: AnswerResult, lang: str = "en") -> str:
-    """'✓ delta_o1 = 0.1385: right. Correct.'"""
+    """'✓ delta_o1 = 0.1385: right.' or '✗ delta_o1 = 0.7414: wrong. Likely mistake: …'"""
     return say("verdict_line", lang, mark=MARKS[result.status], answer=result.id,
                given=f" = {result.given}" if result.given else "", verdict=say("verdict_" + result.status, lang),
-               feedback=result.feedback)
+               feedback=_feedback(result, lang)).rstrip()
 
 
 def hint_text(h: Hint) -> str:
@@ -62,7 +71,10 @@ def summary_text(summary: Summary, lang: str = "en") -> str:
 
 
 def _math(line: Line, display: bool = False) -> str:
+    """A line for MathJax: a formula in dollars, or a sentence whose ``$...$`` MathJax typesets."""
     escaped = html.escape(line.tex, quote=False)
+    if line.prose:
+        return re.sub(r"`([^`]*)`", r"<code>\1</code>", escaped)
     return f"$${escaped}$$" if display else f"${escaped}$"
 
 
@@ -73,7 +85,7 @@ def verdict_html(result: AnswerResult, lang: str = "en") -> str:
     return (
         f'<div style="border-left:4px solid {colour};padding:4px 10px;margin:4px 0">'
         f'<b style="color:{colour}">{MARKS[result.status]} {html.escape(say("verdict_" + result.status, lang))}</b>'
-        f" <code>{html.escape(result.id)}</code>{given}: {html.escape(result.feedback)}</div>"
+        f" <code>{html.escape(result.id)}</code>{given}: {html.escape(_feedback(result, lang))}</div>"
     )
 
 

@@ -17,7 +17,7 @@ from typing import Literal
 
 from grader.family import Answer, Family
 from grader.grading import AnswerResult, Expected, Raw, Settings, grade
-from grader.quiz.explain import Hint, StepSolution, Worked, hint, solution
+from grader.quiz.explain import Hint, StepSolution, Worked, answer_solution, hint, solution
 from grader.variants import Variant, canonical, variant
 
 Outcome = Literal["first", "later", "wrong", "shown", "open"]
@@ -194,9 +194,17 @@ def submit(session: Session, expected: Expected, answer_id: str, raw: Raw) -> tu
 
 
 def use_hint(session: Session, worked: Worked, answer_id: str) -> tuple[Session, Hint]:
-    """The hint for an answer; asking for it is recorded."""
+    """The next hint for an answer (idea, then formula, then numbers); asking for it is recorded."""
     state = session.state(answer_id)
-    return _updated(session, answer_id, hints=state.hints + 1), hint(worked, session.answer(answer_id), session.lang)
+    shown = hint(worked, session.answer(answer_id), session.lang, level=state.hints + 1)
+    return _updated(session, answer_id, hints=state.hints + 1), shown
+
+
+def reveal(session: Session, worked: Worked, answer_id: str) -> tuple[Session, StepSolution]:
+    """The worked solution of one answer only; that answer (not yet done) counts as shown."""
+    if not session.state(answer_id).done:
+        session = _updated(session, answer_id, shown=True)
+    return session, answer_solution(worked, session.answer(answer_id), session.lang)
 
 
 def show_solution(session: Session, worked: Worked, step: str) -> tuple[Session, StepSolution]:
@@ -217,6 +225,23 @@ def move_on(session: Session, answer_id: str) -> Session:
 def stop(session: Session) -> Session:
     """End the quiz early."""
     return replace(session, stopped=True)
+
+
+def solved_steps(session: Session) -> tuple[str, ...]:
+    """The steps whose asked answers are all done, in solving order."""
+    return tuple(step for step, ids in session.steps if all(session.state(a).done for a in ids))
+
+
+def replay(session: Session, expected: Expected, states: Sequence[AnswerState]) -> Session:
+    """The session after redoing what ``states`` record (a resumed quiz): the same answers typed
+    again in order, the same hints and shown solutions. Answers not asked here are ignored."""
+    for saved in states:
+        if saved.id not in session.asked:
+            continue
+        for attempt in saved.attempts:
+            session, _ = submit(session, expected, saved.id, attempt.given)
+        session = _updated(session, saved.id, hints=saved.hints, shown=saved.shown, moved_on=saved.moved_on)
+    return session
 
 
 def newly_done(before: Session, after: Session) -> tuple[AnswerState, ...]:

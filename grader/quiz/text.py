@@ -25,8 +25,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "instructions": {
         "en": "Answer each quantity in turn. Type a value (or a formula, or an option); "
-        "? for a hint, s for the worked solution of the step, q to stop.",
-        "zh": "依次回答每个量。输入数值(或公式、选项);? 查看提示,s 查看本步的详细解答,q 结束。",
+        "? for a hint (again for the next one), s for the worked solution of this answer, q to stop and resume later.",
+        "zh": "依次回答每个量。输入数值(或公式、选项);? 查看提示(再按一次看下一条),s 查看这个答案的详细解答,"
+        "q 暂停(之后可以继续)。",
     },
     "step_heading": {"en": "Step {number}/{total}: {step}", "zh": "第 {number}/{total} 步:{step}"},
     "given_heading": {
@@ -50,7 +51,63 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "'{step}' is not a step of {family}; the steps are: {steps}.",
         "zh": "“{step}”不是 {family} 的步骤;步骤有:{steps}。",
     },
-    "hint_heading": {"en": "Hint for {answer}:", "zh": "{answer} 的提示:"},
+    "hint_heading_level": {
+        "en": "Hint {level}/{levels} for {answer}:",
+        "zh": "{answer} 的提示 {level}/{levels}:",
+    },
+    "hint_more": {
+        "en": "(Ask for a hint again for the next one: {next} of {levels}.)",
+        "zh": "(再要一次提示可看下一条:第 {next}/{levels} 条。)",
+    },
+    "another_offer": {
+        "en": "Step done. Type n for another one like this (fresh numbers), or go on.",
+        "zh": "这一步做完了。输入 n 再做一道同类的题(换一组数),或者继续。",
+    },
+    "another_none": {
+        "en": "Solve a step first; then n gives another one like it.",
+        "zh": "先完成一步,然后输入 n 再做一道同类的题。",
+    },
+    "another_title": {
+        "en": "Another one like this: {family}, step '{step}' (seed {seed})",
+        "zh": "再来一道同类的题:{family} 的“{step}”一步(种子 {seed})",
+    },
+    "another_back": {"en": "Back to the quiz.", "zh": "回到原来的题目。"},
+    "resuming": {
+        "en": "Resuming your stopped quiz (seed {seed}): {done} of {total} answers done. --new starts a fresh one.",
+        "zh": "继续你上次中断的自测(种子 {seed}):已完成 {done}/{total} 个答案。用 --new 重新开始。",
+    },
+    "resume_unreadable": {
+        "en": "The stopped quiz in {path} could not be read ({reason}); starting afresh.",
+        "zh": "无法读取 {path} 中中断的自测({reason});重新开始。",
+    },
+    "resume_kept": {
+        "en": "Stopped quiz kept: the same command resumes it.",
+        "zh": "已保存中断的自测:再次运行同一命令即可继续。",
+    },
+    "hint_idea_numeric": {
+        "en": "{answer} is computed from {inputs}. Which relation between them defines it?",
+        "zh": "{answer} 由 {inputs} 算出。它们之间是什么关系?",
+    },
+    "hint_idea_symbolic": {
+        "en": "Write the function as a chain of simple steps; its derivative is the product of the steps' "
+        "derivatives (chain rule).",
+        "zh": "把函数写成一串简单步骤的复合;它的导数是各步导数的乘积(链式法则)。",
+    },
+    "hint_numbers": {
+        "en": "With your numbers:",
+        "zh": "代入本题的数值:",
+    },
+    "read_as": {"en": "read as {value}", "zh": "读作 {value}"},
+    "not_an_option": {
+        "en": "'{value}' is not one of the options: {options}.",
+        "zh": "“{value}”不是可选项之一:{options}。",
+    },
+    "check_button": {"en": "Check", "zh": "检查"},
+    "no_widgets": {
+        "en": "Input boxes need ipywidgets: pip install ipywidgets (q.check(...) works without it).",
+        "zh": "输入框需要 ipywidgets:pip install ipywidgets(不装也可以用 q.check(...))。",
+    },
+    "answer_solution_heading": {"en": "Worked solution ({step}): {answer}", "zh": "详细解答({step}):{answer}"},
     "verdict_line": {
         "en": "{mark} {answer}{given}: {verdict}. {feedback}",
         "zh": "{mark} {answer}{given}:{verdict}。{feedback}",
