@@ -96,6 +96,18 @@ class Derivation:
         raise KeyError(name)
 
 
+@dataclass(frozen=True)
+class Slip:
+    """A typical mistake of one family: in some formulas, one name written for another.
+
+    ``swaps`` holds ``(quantity, right name, name used instead)``; the name used instead may
+    be ``"0"`` (a term left out). Everything computed from a changed quantity follows it.
+    """
+
+    name: str
+    swaps: tuple[tuple[str, str, str], ...]
+
+
 Draw = Callable[[Draws], "dict[str, Fraction] | None"]
 Conditions = Callable[[Mapping[str, np.ndarray]], np.ndarray]
 
@@ -108,6 +120,7 @@ class Family:
     ``conditions`` receives float arrays of every parameter and quantity over a batch of
     proposals and returns which are well conditioned. ``derive(rules)`` builds the sympy
     model and differentiates it. ``statement(params, lang)`` renders Markdown with LaTeX.
+    ``slips`` are the family's own typical mistakes, beyond those every family shares.
     """
 
     name: str
@@ -121,6 +134,7 @@ class Family:
     derive: Callable[[Rules], Derivation]
     statement: Callable[[Params, str], str]
     gradients: tuple[Gradient, ...] = ()
+    slips: tuple[Slip, ...] = ()
 
     def answer(self, answer_id: str) -> Answer:
         """The answer with this id."""

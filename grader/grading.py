@@ -17,7 +17,7 @@ from typing import Literal
 import numpy as np
 import sympy
 
-from grader.compare import DEFAULT, Tolerance, within
+from grader.compare import DEFAULT, Tolerance, allowed_error, within
 from grader.equivalence import evaluate_expr, exactly_equal, same_values
 from grader.equivalence import points as sample_points
 from grader.evaluate import (
@@ -30,7 +30,7 @@ from grader.evaluate import (
 )
 from grader.family import Answer, Family
 from grader.messages import message, mistake_text
-from grader.mistakes import Mistake, numeric_mistakes, symbolic_mistakes
+from grader.mistakes import Mistake, numeric_mistakes, relative_gaps, symbolic_mistakes, tolerance_cap
 from grader.parsing import ParseError, evaluate, explain, parse, parse_number, to_sympy
 from grader.variants import Variant
 
@@ -132,6 +132,11 @@ class Batch:
         """For each numeric answer, its typical wrong values over the batch."""
         return numeric_mistakes(self.family, self.params, self.columns)
 
+    @cached_property
+    def gaps(self) -> dict[str, np.ndarray]:
+        """For each numeric answer, the relative distance from the key to the nearest mistake."""
+        return relative_gaps(self.family, self.columns, self.wrong)
+
 
 @dataclass(frozen=True, eq=False)
 class Expected:
@@ -153,6 +158,19 @@ class Expected:
     def mistakes(self, answer_id: str) -> list[tuple[Mistake, float]]:
         """The typical wrong values of one numeric answer."""
         return [(m, float(values[self.row])) for m, values in self.batch.wrong.get(answer_id, ())]
+
+    def tolerance(self, answer_id: str, tolerance: Tolerance) -> Tolerance:
+        """``tolerance``, or a tighter one where a named mistake of this variant lies closer.
+
+        Random variants are drawn so that this never bites at 1 %; a fixed variant (the
+        seed's numbers) gets a tolerance below half the distance to its nearest mistake.
+        """
+        cap = tolerance_cap(float(self.batch.gaps[answer_id][self.row]))
+        if cap is None:
+            return tolerance
+        baseline = update_baseline(self.variant.family.derivation(), answer_id)
+        target = self.values[answer_id] - (self.values[baseline] if baseline else 0.0)
+        return cap if allowed_error(target, cap) < allowed_error(target, tolerance) else tolerance
 
     @cached_property
     def choices(self) -> dict[str, str]:
@@ -250,7 +268,7 @@ def _numeric(expected, answer, raw, numbers, settings, lang) -> AnswerResult:
     if isinstance(value, Exception) or not math.isfinite(value):
         return AnswerResult(answer.id, "invalid", 0.0, points,
                             message("not_finite", lang, value=given), given=given)
-    tolerance = settings.tolerance_for(answer.id)
+    tolerance = expected.tolerance(answer.id, settings.tolerance_for(answer.id))
     key = expected.values[answer.id]
     close = _closeness(expected, answer.id, tolerance)
     if close(value, key):
@@ -261,9 +279,9 @@ def _numeric(expected, answer, raw, numbers, settings, lang) -> AnswerResult:
         feedback = message("carried_forward", lang, inputs=", ".join(carried))
         return AnswerResult(answer.id, "correct", score, points, feedback, carried_forward=True,
                             given=given)
-    for mistake, wrong in expected.mistakes(answer.id):
-        if close(value, wrong) and not close(wrong, key):
-            return _with_mistake(answer.id, points, mistake, lang, given)
+    mistake = _named_mistake(expected, answer.id, value, key, close)
+    if mistake is not None:
+        return _with_mistake(answer.id, points, mistake, lang, given)
     feedback = message("incorrect_numeric", lang, tolerance=tolerance.describe())
     return AnswerResult(answer.id, "incorrect", 0.0, points, feedback, given=given)
 
@@ -275,6 +293,21 @@ def _closeness(expected: Expected, answer_id: str, tolerance: Tolerance):
         return lambda value, target: within(value, target, tolerance)
     origin = expected.values[baseline]
     return lambda value, target: within(value - origin, target - origin, tolerance)
+
+
+def _named_mistake(expected, answer_id, value, key, close) -> Mistake | None:
+    """The one named mistake whose re-derived value matches, or None.
+
+    No label when mistakes of different names match (the value cannot tell them apart), nor
+    for a mistake whose value leaves an updated quantity unchanged (that is no step at all).
+    """
+    baseline = update_baseline(expected.variant.family.derivation(), answer_id)
+    origin = expected.values[baseline] if baseline else math.nan
+    matching = [
+        mistake for mistake, wrong in expected.mistakes(answer_id)
+        if close(value, wrong) and not close(wrong, key) and not close(wrong, origin)
+    ]
+    return matching[0] if len({m.name for m in matching}) == 1 else None
 
 
 def _carried_forward(expected, answer_id, value, numbers, tolerance, close) -> list[str]:

@@ -8,7 +8,10 @@ Conditioning rules for random variants (tested in tests/test_conditioning.py):
   and eta must produce it, diverging no faster than |r| = 2 per epoch (r = 1 - eta x^2);
   one-step and bounded are exact boundary cases, offered as options but never drawn;
 - every gradient has |grad_k| >= 0.01, and the numeric answers differ pairwise by
-  more than 1 % of the larger one.
+  more than 1 % of the larger one;
+- every named mistake of grader.mistakes (except rounding) and every neighbouring answer is
+  at least 2 % from the key (updates: 2 % of the step), e.g. the 1/2 forgotten or
+  applied twice, x left out of the gradient, the other epoch's value (version 2).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import sympy
 from grader.family import Answer, Choice, Derivation, Family, Gradient, Symbolic
 from grader.model import Rules, backpropagate, expand
 from grader.rng import Draws, decimal_grid
-from grader.statement import fill
+from grader.statement import fill, precision
 
 EPOCHS = 2
 REGIMES = ("monotone", "one-step", "oscillating", "bounded", "diverging")
@@ -156,12 +159,12 @@ target $t = {t}$; the loss is $E = \tfrac12 (wx - t)^2$. Start from $w_0 = {w0}$
 
 def statement(params: Mapping[str, sympy.Rational], lang: str) -> str:
     """The problem in Markdown with LaTeX."""
-    return fill(TEXT[lang], params, epochs=EPOCHS)
+    return fill(TEXT[lang], params, epochs=EPOCHS) + precision(FAMILY, params, lang)
 
 
 FAMILY = Family(
     name="gd_linear",
-    version=1,
+    version=2,
     summary={
         "en": "Gradient descent on f(x)=wx with E=1/2(wx-t)^2: epochs, derivative, learning-rate regimes",
         "zh": "在 f(x)=wx、E=1/2(wx-t)^2 上做梯度下降:逐轮计算、导数、学习率的几种情形",

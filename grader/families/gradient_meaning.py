@@ -24,7 +24,9 @@ Conditioning rules for random variants (tested in tests/test_gradient_meaning.py
 - q4: the last layer L in {3, ..., 6}, the asked layer k in {1, ..., L - 1};
 - order_q1 ... order_q4 uniform in 0..23, so every letter is right about equally often;
 - the numeric answers delta_w and w_new differ by more than 1 % of the larger, and
-  |w_new| >= 0.05.
+  |w_new| >= 0.05;
+- every named mistake of grader.mistakes (except rounding) is at least 2 % from the key,
+  e.g. w_new with the step added (version 2).
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from grader.family import Answer, Choice, Derivation, Family
 from grader.model import Rules, backpropagate
 from grader.rng import Draws, decimal_grid
 from grader.sigmoid import sigmoid
-from grader.statement import fill
+from grader.statement import fill, precision
 from grader.variants import decimal_text
 
 LETTERS = ("A", "B", "C", "D")
@@ -359,12 +361,12 @@ def statement(params: Mapping[str, sympy.Rational], lang: str) -> str:
     known = rf"$\delta^{{({last})}}$"
     if k + 1 < last:
         known += rf", $\dots$, $\delta^{{({k + 1})}}$"
-    return fill(TEXT[lang], params, known=known, **option_lines(params, lang))
+    return fill(TEXT[lang], params, known=known, **option_lines(params, lang)) + precision(FAMILY, params, lang)
 
 
 FAMILY = Family(
     name="gradient_meaning",
-    version=1,
+    version=2,
     summary={
         "en": "What a gradient means: sign and size, sensitivity, loss versus gradient, "
               "blame from the last layer back",

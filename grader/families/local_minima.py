@@ -17,6 +17,8 @@ Conditioning rules for random variants (tested in tests/test_local_minima.py):
   MAX_STEPS steps, so it never crosses the local maximum nor overshoots the minimum;
 - |grad_k| >= 0.05 for k = 0, 1, 2, and the numeric answers differ pairwise by more
   than 1 % of the larger one;
+- every named mistake of grader.mistakes (except rounding) and every neighbouring answer is
+  at least 2 % from the key (updates: 2 % of the step), e.g. grad_2 for grad_1 (version 2);
 - the side of the start is drawn so that about half of the variants end in the
   minimum that is not the global one.
 """
@@ -35,7 +37,7 @@ from grader.families.gd_linear import distinct
 from grader.family import Answer, Choice, Derivation, Family, Gradient, Symbolic
 from grader.model import CORRECT, Rules, backpropagate
 from grader.rng import Draws, decimal_grid
-from grader.statement import fill
+from grader.statement import fill, precision
 from grader.variants import decimal_text
 
 STEPS = 3
@@ -276,12 +278,12 @@ $$L(w) = \tfrac12 \left(w^2 - {a}\right)^2 {tilt}\,w$$
 def statement(params: Mapping[str, sympy.Rational], lang: str) -> str:
     """The problem in Markdown with LaTeX."""
     tilt = f"- {decimal_text(-params['s'])}" if params["s"] < 0 else f"+ {decimal_text(params['s'])}"
-    return fill(TEXT[lang], params, tilt=tilt)
+    return fill(TEXT[lang], params, tilt=tilt) + precision(FAMILY, params, lang)
 
 
 FAMILY = Family(
     name="local_minima",
-    version=1,
+    version=2,
     summary={
         "en": "Gradient descent on a tilted double well: first steps, and which minimum it ends in",
         "zh": "在倾斜的双势阱损失上做梯度下降:前几步迭代,以及最终停在哪个极小值",
