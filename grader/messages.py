@@ -68,7 +68,8 @@ MISTAKES: dict[str, dict[str, str]] = {
         "zh": "漏掉了隐藏层神经元的 sigmoid 导数 h(1 − h),只用了输出层的。",
     },
     "inner_derivative_dropped": {
-        "en": "the inner derivative is missing from the chain rule (e.g. the factor x of ∂(wx)/∂w, or g′(x) in f′(g(x))·g′(x)).",
+        "en": "the inner derivative is missing from the chain rule "
+              "(e.g. the factor x of ∂(wx)/∂w, or g′(x) in f′(g(x))·g′(x)).",
         "zh": "链式法则中漏掉了内层导数(例如 ∂(wx)/∂w 中的 x,或 f′(g(x))·g′(x) 中的 g′(x))。",
     },
     "activation_forgotten": {

@@ -15,8 +15,9 @@ Conditioning rules for random variants (tested in tests/test_conditioning.py):
 - no gradient rounds to zero: |dE/dp| >= 0.0005 for every weight and bias p;
 - the numeric answers differ pairwise by more than 1 % of the larger one;
 - every named mistake of grader.mistakes (except rounding) and every neighbouring answer is
-  at least 2 % from the key (updates: 2 % of the step), e.g. the hidden deltas computed with
-  the updated weights, the other unit's outgoing weights, one delta for a shared bias (version 2; version 1 let 12 % of variants accept the updated-weights mistake).
+  at least 2 % from the key (updates: 2 % of the step), e.g. the hidden deltas computed
+  with the updated weights or the other unit's outgoing weights, one delta for a shared
+  bias (version 2; version 1 let 12 % of variants accept the updated-weights mistake).
 """
 
 from __future__ import annotations
