@@ -299,13 +299,15 @@ def _named_mistake(expected, answer_id, value, key, close) -> Mistake | None:
     """The one named mistake whose re-derived value matches, or None.
 
     No label when mistakes of different names match (the value cannot tell them apart), nor
-    for a mistake whose value leaves an updated quantity unchanged (that is no step at all).
+    for a mistake whose value leaves an updated quantity unchanged (that is no step at all),
+    unless it is the value of another answer (``w_2`` given the value of ``w_1``).
     """
     baseline = update_baseline(expected.variant.family.derivation(), answer_id)
     origin = expected.values[baseline] if baseline else math.nan
     matching = [
         mistake for mistake, wrong in expected.mistakes(answer_id)
-        if close(value, wrong) and not close(wrong, key) and not close(wrong, origin)
+        if close(value, wrong) and not close(wrong, key)
+        and (mistake.name == "off_by_one" or not close(wrong, origin))
     ]
     return matching[0] if len({m.name for m in matching}) == 1 else None
 

@@ -142,8 +142,9 @@ def numeric_mistakes(
 
     for name, rules in RULE_MISTAKES:
         add(name, batch_quantities(family.derivation(rules), params))
-    for a in numeric:
-        found[a].append((Mistake("sign_flipped"), -correct[a]))
+    for a in numeric:  # an update with its step's sign flipped is step_added
+        if update_baseline(family.derivation(), a) is None:
+            found[a].append((Mistake("sign_flipped"), -correct[a]))
     mutated = _updated_weights_in_deltas(family.derivation())
     if mutated is not None:
         derivation, swaps = mutated
