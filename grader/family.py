@@ -102,10 +102,13 @@ class Slip:
 
     ``swaps`` holds ``(quantity, right name, name used instead)``; the name used instead may
     be ``"0"`` (a term left out). Everything computed from a changed quantity follows it.
+    The quantities named in ``through`` are first written out in the changed formulas (where
+    a formula reaches the right name only through them, as f'(g) = h (1 - h) for sigmoid f).
     """
 
     name: str
     swaps: tuple[tuple[str, str, str], ...]
+    through: tuple[str, ...] = ()
 
 
 Draw = Callable[[Draws], "dict[str, Fraction] | None"]

@@ -99,7 +99,11 @@ def _slipped(derivation: Derivation, slip: Slip) -> Derivation:
     swaps: dict[str, dict[sympy.Symbol, sympy.Expr]] = {}
     for quantity, right, used in slip.swaps:
         swaps.setdefault(quantity, {})[sympy.Symbol(right)] = sympy.Symbol(used) if used != "0" else 0
-    quantities = tuple((q, f.xreplace(swaps.get(str(q), {}))) for q, f in derivation.quantities)
+    written_out = {sympy.Symbol(n): derivation.quantity(n) for n in slip.through}
+    quantities = tuple(
+        (q, f.xreplace(written_out).xreplace(swaps[str(q)]) if str(q) in swaps else f)
+        for q, f in derivation.quantities
+    )
     return Derivation(quantities, derivation.forward)
 
 

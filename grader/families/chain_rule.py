@@ -334,5 +334,5 @@ FAMILY = Family(
         Gradient("df_dg_value", "h_value", "g_value"),
         Gradient("dh_dx_value", "h_value", "x0"),
     ),
-    slips=(Slip("derivative_at_x0", (("df_dg_value", "g_value", "x0"),)),),
+    slips=(Slip("derivative_at_x0", (("df_dg_value", "g_value", "x0"),), through=("h_value",)),),
 )
