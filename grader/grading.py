@@ -279,7 +279,8 @@ def _numeric(expected, answer, raw, numbers, settings, lang) -> AnswerResult:
         feedback = message("carried_forward", lang, inputs=", ".join(carried))
         return AnswerResult(answer.id, "correct", score, points, feedback, carried_forward=True,
                             given=given)
-    mistake = _named_mistake(expected, answer.id, value, key, close)
+    mistake = _named_mistake(expected, answer.id, value, key, close,
+                             _closeness(expected, answer.id, _widened(tolerance)))
     if mistake is not None:
         return _with_mistake(answer.id, points, mistake, lang, given)
     feedback = message("incorrect_numeric", lang, tolerance=tolerance.describe())
@@ -295,21 +296,31 @@ def _closeness(expected: Expected, answer_id: str, tolerance: Tolerance):
     return lambda value, target: within(value - origin, target - origin, tolerance)
 
 
-def _named_mistake(expected, answer_id, value, key, close) -> Mistake | None:
+def _widened(tolerance: Tolerance) -> Tolerance:
+    """Three times ``tolerance`` (one significant figure fewer): near enough to be confused."""
+    if tolerance.mode == "sigfigs":
+        return Tolerance("sigfigs", max(1, tolerance.value - 1), tolerance.floor)
+    return Tolerance(tolerance.mode, 3 * tolerance.value, tolerance.floor)
+
+
+def _named_mistake(expected, answer_id, value, key, close, near) -> Mistake | None:
     """The one named mistake whose re-derived value matches, or None.
 
-    No label when mistakes of different names match (the value cannot tell them apart), nor
-    for a mistake whose value leaves an updated quantity unchanged (that is no step at all),
-    unless it is the value of another answer (``w_2`` given the value of ``w_1``).
+    No label when a mistake of another name is ``near`` too (the value cannot tell them
+    apart), nor for a mistake whose value leaves an updated quantity unchanged (that is no
+    step at all), unless it is the value of another answer (``w_2`` given ``w_1``'s value).
     """
     baseline = update_baseline(expected.variant.family.derivation(), answer_id)
     origin = expected.values[baseline] if baseline else math.nan
-    matching = [
-        mistake for mistake, wrong in expected.mistakes(answer_id)
-        if close(value, wrong) and not close(wrong, key)
-        and (mistake.name == "off_by_one" or not close(wrong, origin))
+    candidates = [
+        (mistake, wrong) for mistake, wrong in expected.mistakes(answer_id)
+        if not close(wrong, key) and (mistake.name == "off_by_one" or not close(wrong, origin))
     ]
-    return matching[0] if len({m.name for m in matching}) == 1 else None
+    matching = [m for m, wrong in candidates if close(value, wrong)]
+    if not matching:
+        return None
+    confused = {m.name for m, wrong in candidates if near(value, wrong)}
+    return matching[0] if confused == {matching[0].name} else None
 
 
 def _carried_forward(expected, answer_id, value, numbers, tolerance, close) -> list[str]:
