@@ -33,10 +33,12 @@ class Choice:
     """A choice answer: the rule that names the right option from a variant's exact parameters.
 
     ``decide`` should rest on the family's derivation (for example the sign of a derived
-    contraction factor), not on a hand-typed table of answers.
+    contraction factor), not on a hand-typed table of answers. ``why(params, option, lang)``
+    says in one sentence why a wrong option is wrong for these parameters.
     """
 
     decide: Callable[[Params], str]
+    why: Callable[[Params, str, str], str] | None = None
 
 
 @dataclass(frozen=True)

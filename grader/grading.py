@@ -387,5 +387,8 @@ def _choice(expected, answer, raw, numbers, settings, lang) -> AnswerResult:
         return AnswerResult(answer.id, "invalid", 0.0, points, feedback, given=given)
     if options[chosen] == expected.choices[answer.id]:
         return AnswerResult(answer.id, "correct", points, points, message("correct", lang), given=given)
-    return AnswerResult(answer.id, "incorrect", 0.0, points, message("incorrect_choice", lang),
-                        given=given)
+    feedback = message("incorrect_choice", lang)
+    why = expected.variant.family.derivation().choices[answer.id].why
+    if why is not None:
+        feedback += ("" if lang == "zh" else " ") + why(expected.variant.params, options[chosen], lang)
+    return AnswerResult(answer.id, "incorrect", 0.0, points, feedback, given=given)

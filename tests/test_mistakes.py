@@ -214,3 +214,40 @@ def test_every_mistake_has_a_message_in_every_language_with_the_same_fields():
     for name, texts in MISTAKES.items():
         fields = {lang: {f for _, f, _, _ in string.Formatter().parse(texts[lang]) if f} for lang in LANGS}
         assert fields["en"] == fields["zh"], name
+
+
+# --- item 9: every wrong option says why ---------------------------------------------------
+
+CHOICE_FAMILIES = ("gd_linear", "local_minima", "gradient_meaning")
+
+
+@pytest.mark.parametrize("name", CHOICE_FAMILIES)
+def test_every_wrong_option_gets_one_sentence_why_in_both_languages(name):
+    family = FAMILIES[name]
+    variants = [canonical(family), *roster_variants(name, 30)]
+    for expected in expectations(family, variants):
+        for answer in (a for a in family.answers if a.kind == "choice"):
+            verdicts = {o: grade(expected, {answer.id: o}).answer(answer.id) for o in answer.options}
+            assert sum(v.status == "correct" for v in verdicts.values()) == 1
+            for lang, generic in (("en", "That is not the right option."), ("zh", "这个选项不对。")):
+                for option, verdict in verdicts.items():
+                    if verdict.status == "incorrect":
+                        text = grade(expected, {answer.id: option}, lang=lang).answer(answer.id).feedback
+                        reason = text.removeprefix(generic).strip()
+                        assert text.startswith(generic) and len(reason) > 20, (answer.id, option, text)
+
+
+def test_q2_says_raises_exactly_where_the_nudge_raises_the_loss():
+    from itertools import permutations
+    family = FAMILIES["gradient_meaning"]
+    orders = list(permutations(range(4)))
+    offered = ((1, 1), (1, -1), (2, 1), (2, -1))  # the statement's q2 options, in canonical order
+    variants = roster_variants("gradient_meaning", 200)
+    for v, expected in zip(variants, expectations(family, variants), strict=True):
+        shown = orders[int(v.numbers["order_q2"])]
+        for letter, index in zip("ABCD", shown, strict=True):
+            weight, direction = offered[index]
+            verdict = grade(expected, {"q2": letter}).answer("q2")
+            if verdict.status == "incorrect":
+                raises = float(v.numbers[f"g{weight}"]) * direction > 0
+                assert ("raises E" in verdict.feedback) == raises, (v.numbers, letter, verdict.feedback)

@@ -35,6 +35,7 @@ import sympy
 
 from grader.families.gd_linear import distinct
 from grader.family import Answer, Choice, Derivation, Family, Gradient, Symbolic
+from grader.messages import localized
 from grader.model import CORRECT, Rules, backpropagate
 from grader.rng import Draws, decimal_grid
 from grader.statement import fill, precision
@@ -87,10 +88,33 @@ def derive(rules: Rules) -> Derivation:
         forward=frozenset(forward),
         symbolic={"dL_dw_expr": Symbolic(derivative, ("w",))},
         choices={
-            "minimum": Choice(lambda p: landscape.outcome(p)[0]),
-            "global": Choice(lambda p: landscape.outcome(p)[1]),
+            "minimum": Choice(lambda p: landscape.outcome(p)[0], why=why_not),
+            "global": Choice(lambda p: landscape.outcome(p)[1], why=why_not),
         },
     )
+
+
+WHY_NOT = {
+    "left": {
+        "en": "Descent never crosses the local maximum between the minima: it stays on the side where "
+              "w0 = {w0} starts.",
+        "zh": "梯度下降不会越过两个极小值之间的局部极大值:它留在 w0 = {w0} 所在的那一侧。",
+    },
+    "yes": {
+        "en": "Ending in a minimum does not make it the global one: compare L at the two minima.",
+        "zh": "停在一个极小值并不说明它是全局最小值:请比较两个极小值处的 L。",
+    },
+    "no": {
+        "en": "Compare L at the two minima: the one descent ends in is the lower of the two here.",
+        "zh": "请比较两个极小值处的 L:这里梯度下降停下的那个更低。",
+    },
+}
+
+
+def why_not(params: Mapping[str, sympy.Rational], option: str, lang: str) -> str:
+    """Why a wrong option of ``minimum`` or ``global`` is wrong."""
+    key = "left" if option in SIDES else option
+    return localized(WHY_NOT, key, lang, w0=decimal_text(params["w0"]))
 
 
 class Landscape:
