@@ -39,6 +39,7 @@ RULE_MISTAKES: tuple[tuple[str, Rules], ...] = (
     ("step_added", Rules(update_sign=1)),
 )
 UNGUARDED = frozenset({"rounded_too_early"})
+FIGURES = 3  # significant figures that keep a value within the default 1 %
 GAP = 0.02  # on random variants every guarded mistake is at least 2 % (twice 1 %) from the key
 SAME = 1e-9  # a mistake this close (relative) to the key does not change that answer
 NUMBERED = re.compile(r"^(?P<stem>.*?)\d+(?P<tail>\D*)$")
@@ -261,7 +262,7 @@ def significant_figures(value: float, allowed: float) -> int:
 
 
 def figures_needed(family: Family, numbers: Mapping[str, object]) -> int:
-    """The significant figures a variant's numeric answers need (at least 3, for 1 %).
+    """The significant figures a variant's numeric answers need (at least FIGURES, for 1 %).
 
     Where a tolerance shrinks (a fixed variant), more. Updates are left out: they are
     judged by their step, which the sheet and the feedback state separately.
@@ -269,7 +270,7 @@ def figures_needed(family: Family, numbers: Mapping[str, object]) -> int:
     params = as_arrays([numbers], family.params)
     values = {**params, **batch_quantities(family.derivation(), params)}
     gaps = relative_gaps(family, values, numeric_mistakes(family, params, values))
-    digits = 3
+    digits = FIGURES
     for answer in family.answers:
         if answer.kind != "numeric" or update_baseline(family.derivation(), answer.id):
             continue

@@ -13,7 +13,7 @@ import pytest
 from grader.families import FAMILIES
 from grader.grading import expectation, expectations, grade
 from grader.messages import LANGS, MISTAKES
-from grader.mistakes import neighbours
+from grader.mistakes import figures_needed, neighbours
 from grader.variants import canonical
 from tests.conftest import roster_variants
 from tests.mistake_oracles import GUARDED, ORACLES, UPDATES
@@ -99,6 +99,7 @@ def test_the_statement_says_how_many_figures_and_that_many_are_enough(name):
     for v in [canonical(family), *roster_variants(name, 5)]:
         text = family.statement(v.params, "en")
         digits = int(text.split("at least ")[-1].split(" significant")[0])
+        assert digits == figures_needed(family, v.numbers)  # the statement's shortcut for drawn variants
         assert f"至少保留 {digits} 位有效数字" in family.statement(v.params, "zh")
         key = ORACLES[name](floats(name, [v]))
         typed = {a.id: f"{key[a.id][0]:.{digits}g}" for a in family.answers
