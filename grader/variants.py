@@ -3,9 +3,8 @@
 A variant's numbers are a pure function of (family, family version, assignment,
 student, question). Proposals are drawn with :class:`~grader.rng.Draws` and the
 first proposal that meets the family's conditioning rules, and keeps every named mistake
-and neighbouring answer well away from the key (:func:`grader.mistakes.well_separated`), is
-kept, so a student's
-numbers never depend on who else is on the roster.
+and neighbouring answer well away from the key (:func:`grader.mistakes.well_separated`),
+is kept, so a student's numbers never depend on who else is on the roster.
 """
 
 from __future__ import annotations
