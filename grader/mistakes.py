@@ -200,7 +200,8 @@ def relative_gaps(
 ) -> dict[str, np.ndarray]:
     """For each numeric answer, the smallest relative distance from the key to a guarded mistake.
 
-    Distances are measured as the grader compares: an update by its step. A mistake that
+    Distances are measured as the grader compares: an update by its step, and a size below
+    1e-4 as 1e-4 (where the default tolerance's floor of 1e-6 exceeds 1 %). A mistake that
     does not change an answer (within :data:`SAME`) does not count; none left gives inf.
     """
     derivation = family.derivation()
@@ -208,14 +209,15 @@ def relative_gaps(
     for answer_id, mistakes in wrong.items():
         baseline = update_baseline(derivation, answer_id)
         key = correct[answer_id]
-        scale = np.abs(key - correct[baseline]) if baseline else np.abs(key)
+        size = np.abs(key - correct[baseline]) if baseline else np.abs(key)
+        scale = np.maximum(size, DEFAULT.floor / DEFAULT.value)
         nearest = np.full(np.shape(key), np.inf)
         with np.errstate(all="ignore"):
             for mistake, values in mistakes:
                 if mistake.name in UNGUARDED or not mistake.guarded:
                     continue
                 gap = np.abs(values - key) / scale
-                counts = np.isfinite(values) & (gap > SAME)
+                counts = np.isfinite(values) & (np.abs(values - key) > SAME * size)
                 nearest = np.where(counts, np.minimum(nearest, gap), nearest)
         gaps[answer_id] = nearest
     return gaps
