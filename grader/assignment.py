@@ -10,6 +10,7 @@ Example::
     lang = "en"                      # en or zh: statements and feedback
     salt = "fall-2026"               # optional: a new salt gives every student new numbers
     carried_forward_credit = 1.0     # share of the points for a step right from a wrong input
+    mistake_credit = { sign_flipped = 0.5 }   # share for a named mistake (default: none)
     tolerance = { mode = "relative", value = 0.01 }   # default for every answer
 
     [[questions]]
@@ -40,6 +41,7 @@ from grader.compare import DEFAULT, Tolerance
 from grader.families import FAMILIES, get_family
 from grader.family import Family
 from grader.grading import Settings
+from grader.messages import MISTAKES
 from grader.variants import VariantKey
 
 if sys.version_info >= (3, 11):
@@ -92,7 +94,7 @@ class Assignment:
         raise KeyError(question_id)
 
 
-TOP_KEYS = {"id", "title", "lang", "salt", "carried_forward_credit", "tolerance", "questions"}
+TOP_KEYS = {"id", "title", "lang", "salt", "carried_forward_credit", "mistake_credit", "tolerance", "questions"}
 QUESTION_KEYS = {"id", "family", "code", "answers", "points", "tolerances", "tolerance", "hidden"}
 
 
@@ -111,10 +113,12 @@ def parse_assignment(text: str) -> Assignment:
     credit = data.get("carried_forward_credit", 1.0)
     if not isinstance(credit, (int, float)) or not 0 <= credit <= 1:
         raise AssignmentError("carried_forward_credit must be a number between 0 and 1")
+    mistake_credit = _mistake_credit(data.get("mistake_credit", {}))
     raw_questions = data.get("questions")
     if not isinstance(raw_questions, list) or not raw_questions:
         raise AssignmentError("the assignment needs at least one [[questions]] table")
-    questions = tuple(_question(q, i, default, float(credit)) for i, q in enumerate(raw_questions, 1))
+    questions = tuple(_question(q, i, default, float(credit), mistake_credit)
+                      for i, q in enumerate(raw_questions, 1))
     ids = [q.id for q in questions]
     duplicated = sorted({i for i in ids if ids.count(i) > 1})
     if duplicated:
@@ -123,7 +127,21 @@ def parse_assignment(text: str) -> Assignment:
                       str(data.get("salt", "")))
 
 
-def _question(data: object, number: int, default: Tolerance, credit: float) -> Question:
+def _mistake_credit(data: object) -> dict[str, float]:
+    """``mistake_credit``: each named mistake's share of the points, between 0 and 1."""
+    if not isinstance(data, dict) or not all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1 for v in data.values()
+    ):
+        raise AssignmentError("mistake_credit must map mistake names to numbers between 0 and 1")
+    unknown = sorted(set(data) - set(MISTAKES))
+    if unknown:
+        raise AssignmentError(f"mistake_credit: {', '.join(unknown)} not named mistakes; known: "
+                              f"{', '.join(sorted(MISTAKES))}")
+    return {k: float(v) for k, v in data.items()}
+
+
+def _question(data: object, number: int, default: Tolerance, credit: float,
+              mistake_credit: Mapping[str, float]) -> Question:
     where = f"question {number}"
     if not isinstance(data, dict):
         raise AssignmentError(f"{where} must be a table")
@@ -158,6 +176,7 @@ def _question(data: object, number: int, default: Tolerance, credit: float) -> Q
         tolerances={k: _tolerance(v, f"{where}, tolerance of {k}") for k, v in tolerances.items()},
         points={k: float(v) for k, v in points.items()},
         carried_forward_credit=credit,
+        mistake_credit=mistake_credit,
         selected=tuple(answers) if answers is not None else None,
     )
     hidden = data.get("hidden", False)

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from grader.code.cli import code as code_command
+from grader.export.cli import export_command
 from grader.families import FAMILIES, UnknownFamily, get_family
 from grader.grading import expectation, grade
 from grader.instructor import generate_command, grade_command
@@ -138,5 +139,6 @@ def _statement(v: Variant, lang: str) -> str:
     return v.family.statement(v.params, lang)
 
 
-for _command in (generate_command, grade_command, check, quiz_command, plot_command, nbgrader_group, code_command):
+for _command in (generate_command, grade_command, check, quiz_command, plot_command, nbgrader_group, code_command,
+                 export_command):
     main.add_command(_command)

@@ -18,6 +18,8 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
+
 Mode = Literal["relative", "absolute", "sigfigs"]
 
 
@@ -61,6 +63,18 @@ def allowed_error(key: float, tolerance: Tolerance) -> float:
         return tolerance.floor
     exponent = math.floor(math.log10(abs(key))) - int(tolerance.value) + 1
     return 0.5 * 10.0**exponent * (1 + 1e-9)
+
+
+def allowed_errors(keys: np.ndarray, tolerance: Tolerance) -> np.ndarray:
+    """:func:`allowed_error` for an array of keys at once."""
+    keys = np.abs(np.asarray(keys, dtype=float))
+    if tolerance.mode == "absolute":
+        return np.full(keys.shape, tolerance.value)
+    if tolerance.mode == "relative":
+        return np.maximum(tolerance.value * keys, tolerance.floor)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        exponent = np.floor(np.log10(keys)) - int(tolerance.value) + 1
+        return np.where(keys == 0, tolerance.floor, 0.5 * 10.0**exponent * (1 + 1e-9))
 
 
 def within(student: float, key: float, tolerance: Tolerance = DEFAULT) -> bool:

@@ -48,12 +48,15 @@ class Symbolic:
     Parameters that are not among ``symbols`` are replaced by the variant's numbers.
     ``near`` pairs a symbol with the parameter around whose value it is sampled when the
     grader checks equivalence, e.g. ``(("x", "x0"),)`` where the formula is only defined
-    near the variant's point.
+    near the variant's point. ``asks`` names the quantity the formula is for (``delta_o1``
+    for ``delta_o1_expr``) when it is one of the derivation's quantities: that quantity and
+    every quantity after it may not be used to write it.
     """
 
     expr: sympy.Expr
     symbols: tuple[str, ...]
     near: tuple[tuple[str, str], ...] = ()
+    asks: str | None = None
 
     def fixed(self, params: Params) -> dict[sympy.Symbol, sympy.Rational]:
         """The variant's parameters that this answer does not keep as symbols."""
@@ -89,6 +92,19 @@ class Derivation:
     symbolic: Mapping[str, Symbolic] = field(default_factory=dict)
     choices: Mapping[str, Choice] = field(default_factory=dict)
     definitions: tuple[tuple[sympy.Symbol, sympy.Expr], ...] = ()
+
+    def usable(self, answer_id: str) -> tuple[str, ...]:
+        """The symbols a formula answer may use: never the quantity it asks for, nor any
+        quantity that comes after it in the derivation (so nothing computed from it).
+
+        A formula ``delta_o1_expr = delta_o1`` restates the question; this list leaves it out.
+        """
+        symbolic = self.symbolic[answer_id]
+        order = [str(q) for q, _ in self.quantities]
+        if symbolic.asks is None:
+            return symbolic.symbols
+        later = set(order[order.index(symbolic.asks):])
+        return tuple(s for s in symbolic.symbols if s not in later)
 
     def quantity(self, name: str) -> sympy.Expr:
         """The formula of one quantity."""

@@ -29,7 +29,7 @@ from pathlib import PurePosixPath
 from grader.assignment import Assignment, Question
 from grader.code import CodeResult
 from grader.code.hidden_tests import hidden_tests
-from grader.grading import AnswerResult, Expected, Result, grade
+from grader.grading import AnswerResult, Classmates, Expected, Result, grade
 from grader.messages import localized, mistake_text
 from grader.roster import Student
 from grader.sheets import Decoded, Problem, Sheet, asked_ids, parse_sheet
@@ -71,6 +71,14 @@ MESSAGES: dict[str, dict[str, str]] = {
                    "zh": "{file}:本次作业有多道代码题;请把文件命名为 {example}"},
     "line": {"en": "line {line}: {text}", "zh": "第 {line} 行:{text}"},
     "no_code_file": {"en": "No file handed in.", "zh": "没有提交文件。"},
+    "copied_note": {
+        "en": "Question {question}: your answers match another student's variant far better than your own, "
+              "so no carried-forward credit was given; your teacher will look at it.",
+        "zh": "第 {question} 题:你的答案与另一名学生的题目数值吻合得远比与你自己的好,因此不给沿用前面错误的分数;"
+              "老师会进一步查看。",
+    },
+    "copied_flag": {"en": "answers of {question} match the variant of {other}",
+                    "zh": "{question} 题的答案与 {other} 的题目数值吻合"},
     "grading_error": {
         "en": "the grader failed on this submission ({error}); nothing was lost: report it and grade again",
         "zh": "评分程序处理该提交时出错({error});提交未丢失:请报告此问题后重新评分",
@@ -257,7 +265,8 @@ class Row:
     """One gradebook row: a roster student, graded or flagged.
 
     ``results`` holds (question id, result) pairs when graded; ``maxima`` the points each
-    question is worth; ``notes`` what the student's report must say about the sheet.
+    question is worth; ``notes`` what the student's report must say about the sheet;
+    ``copied`` flags (question id, classmate) where the answers match that classmate's variant.
     """
 
     student: Student
@@ -267,6 +276,14 @@ class Row:
     results: tuple[tuple[str, Result], ...] | None = None
     maxima: tuple[tuple[str, float], ...] = ()
     notes: tuple[str, ...] = ()
+    copied: tuple[tuple[str, str], ...] = ()
+
+    def flags(self, lang: str = "en") -> str:
+        """Why the row needs the teacher's look: the reason it was not graded (or the teacher's
+        overrides), and any copied answers."""
+        parts = [self.reason.text(lang)] if self.reason else []
+        parts += [gradebook_message("copied_flag", lang, question=q, other=o) for q, o in self.copied]
+        return "; ".join(parts)
 
     @property
     def score(self) -> float | None:
@@ -316,10 +333,13 @@ def missing_code(question: Question, lang: str = "en") -> Result:
 
 
 def grade_sheet(
-    question: Question, expected: Expected, sheet: Sheet, lang: str = "en"
+    question: Question, expected: Expected, sheet: Sheet, lang: str = "en", others: Classmates | None = None
 ) -> Result:
-    """Grade one question of a sheet; answers the sheet lost are invalid with their line number."""
-    result = grade(expected, sheet.answers.get(question.id, {}), question.settings, lang)
+    """Grade one question of a sheet; answers the sheet lost are invalid with their line number.
+
+    ``others`` (the class's keys of this question) lets answers copied from a classmate be flagged.
+    """
+    result = grade(expected, sheet.answers.get(question.id, {}), question.settings, lang, others)
     answers = []
     for a in result.answers:
         problem = sheet.invalid.get((question.id, a.id))
@@ -329,17 +349,18 @@ def grade_sheet(
         elif a.status == "invalid" and line:
             a = replace(a, feedback=gradebook_message("line", lang, line=line, text=a.feedback))
         answers.append(a)
-    return Result(tuple(answers))
+    return Result(tuple(answers), result.copied_from)
 
 
 def grade_submission(
     assignment: Assignment, submission: Submission, expected: Mapping[str, Expected], lang: str | None = None,
-    code: Mapping[str, Result] | None = None,
+    code: Mapping[str, Result] | None = None, others: Mapping[str, Classmates] | None = None,
 ) -> Row:
     """The gradebook row of one student.
 
     ``expected`` maps each family question's id to the student's variant; ``code`` maps each
-    code question's id to its result (:func:`code_result`; missing ones count as not handed in).
+    code question's id to its result (:func:`code_result`; missing ones count as not handed in);
+    ``others`` each family question's class keys, to flag answers copied from a classmate.
     """
     lang = lang or assignment.lang
     maxima = tuple((q.id, question_max(q)) for q in assignment.questions)
@@ -350,13 +371,15 @@ def grade_submission(
     base = Row(submission.student, submission.status, submission.files, submission.reason, None, maxima, notes)
     if submission.status != "graded" or sheet is None:
         return base
-    code = code or {}
+    code, others = code or {}, others or {}
     results = tuple(
         (q.id, code.get(q.id) or missing_code(q, lang)) if is_code(q)
-        else (q.id, grade_sheet(q, expected[q.id], sheet, lang))
+        else (q.id, grade_sheet(q, expected[q.id], sheet, lang, others.get(q.id)))
         for q in assignment.questions
     )
-    return replace(base, results=results)
+    copied = tuple((q, r.copied_from) for q, r in results if r.copied_from is not None)
+    notes += tuple(gradebook_message("copied_note", lang, question=q) for q, _ in copied)
+    return replace(base, results=results, copied=copied, notes=notes)
 
 
 def failed_row(assignment: Assignment, submission: Submission, error: Exception) -> Row:
@@ -392,7 +415,7 @@ def gradebook_csv(assignment: Assignment, rows: Sequence[Row], lang: str | None 
         writer.writerow([
             row.student.id, row.student.name, row.status,
             *(points_text(results[q].score) if q in results else "" for q in questions),
-            points_text(row.score), points_text(row.max), row.reason.text(lang) if row.reason else "",
+            points_text(row.score), points_text(row.max), row.flags(lang),
         ])
     return out.getvalue()
 
@@ -402,7 +425,8 @@ def row_json(row: Row, lang: str) -> dict:
     data: dict = {
         "id": row.student.id, "name": row.student.name, "status": row.status,
         "reason": row.reason.text(lang) if row.reason else None, "files": list(row.files),
-        "score": row.score, "max": row.max, "notes": list(row.notes), "questions": {},
+        "score": row.score, "max": row.max, "notes": list(row.notes), "copied_from": dict(row.copied),
+        "questions": {},
     }
     for q, maximum in row.maxima:
         result = dict(row.results or ()).get(q)
@@ -538,7 +562,8 @@ SUMMARY_TEXT: dict[str, dict[str, str]] = {
     "answer": {"en": "Answer", "zh": "答案"},
     "mistake": {"en": "Mistake", "zh": "错误"},
     "no_mistakes": {"en": "No named mistake was recognised.", "zh": "没有识别出典型错误。"},
-    "flagged": {"en": "Students not graded", "zh": "未评分的学生"},
+    "flagged": {"en": "Students to look at (not graded, or answers matching a classmate's variant)",
+                "zh": "需要查看的学生(未评分,或答案与其他同学的题目吻合)"},
     "reason": {"en": "Reason", "zh": "原因"},
     "strays": {"en": "Files that belong to no roster student", "zh": "不属于名单中任何学生的文件"},
     "distribution": {"en": "Score distribution", "zh": "成绩分布"},
@@ -584,12 +609,11 @@ def summary_markdown(assignment: Assignment, rows: Sequence[Row], strays: Sequen
         out += [f"| {q} | `{a}` | {_cell(_mistake(m, lang))} | {c} |" for q, a, m, c in s.mistakes]
     else:
         out.append(_t("no_mistakes", lang))
-    flagged = [r for r in rows if r.status != "graded"]
+    flagged = [r for r in rows if r.status != "graded" or r.copied]
     if flagged:
         out += ["", f"## {_t('flagged', lang)}", "", f"| ID | {_t('status', lang)} | {_t('reason', lang)} |",
                 "|---|---|---|"]
-        out += [f"| {_cell(r.student.id)} | {r.status} | {_cell(r.reason.text(lang) if r.reason else '')} |"
-                for r in flagged]
+        out += [f"| {_cell(r.student.id)} | {r.status} | {_cell(r.flags(lang))} |" for r in flagged]
     if strays:
         out += ["", f"## {_t('strays', lang)}", ""] + [f"- {_cell(x.reason.text(lang))}" for x in strays]
     return "\n".join(out) + "\n"

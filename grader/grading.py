@@ -17,7 +17,7 @@ from typing import Literal
 import numpy as np
 import sympy
 
-from grader.compare import DEFAULT, Tolerance, allowed_error, within
+from grader.compare import DEFAULT, Tolerance, allowed_error, allowed_errors, within
 from grader.equivalence import evaluate_expr, exactly_equal, same_values
 from grader.equivalence import points as sample_points
 from grader.evaluate import (
@@ -31,11 +31,18 @@ from grader.evaluate import (
 from grader.family import Answer, Family
 from grader.messages import message, mistake_text
 from grader.mistakes import Mistake, numeric_mistakes, relative_gaps, symbolic_mistakes, tolerance_cap
-from grader.parsing import ParseError, evaluate, explain, parse, parse_number, to_sympy
+from grader.parsing import ParseError, evaluate, explain, names, parse, parse_number, read_as, to_sympy
+from grader.sigmoid import sigmoid
 from grader.variants import Variant
 
 Status = Literal["correct", "incorrect", "invalid", "missing"]
 Raw = str | int | float | None
+TRIVIAL = 0.01  # a step from the student's own values under 1 % of the key's size is no step
+SATURATED = 0.01  # a sigmoid unit within this of 0 or 1 makes what follows from it trivial
+SAME = Tolerance("relative", 1e-9, floor=1e-12)  # the same number: copied, or left unchanged
+STEP_SHOWN = Tolerance("relative", 0.1)  # an update's right step is shown only to a near miss
+COPIED_MATCHES = 4  # a classmate's key matched by this many answers, and by more than twice as
+# many as the student's own key, marks the answers as copied
 
 
 @dataclass(frozen=True)
@@ -43,8 +50,9 @@ class Settings:
     """How answers are judged: tolerances (default and per answer), points, carried-forward credit.
 
     ``carried_forward_credit`` is the share of an answer's points given when it is wrong only
-    because an earlier answer was (default 1: full credit for a right method); ``selected``
-    limits the question to some of the family's answers.
+    because an earlier answer was (default 1: full credit for a right method);
+    ``mistake_credit`` the share given for a named mistake (e.g. ``{"sign_flipped": 0.5}``;
+    none by default); ``selected`` limits the question to some of the family's answers.
     """
 
     tolerance: Tolerance = DEFAULT
@@ -52,6 +60,7 @@ class Settings:
     points: Mapping[str, float] = field(default_factory=dict)
     carried_forward_credit: float = 1.0
     selected: tuple[str, ...] | None = None
+    mistake_credit: Mapping[str, float] = field(default_factory=dict)
 
     def asks(self, answer: Answer) -> bool:
         """Whether this answer is part of the question (all are, unless some are selected)."""
@@ -68,7 +77,7 @@ class Settings:
 
 @dataclass(frozen=True)
 class AnswerResult:
-    """The verdict on one answer."""
+    """The verdict on one answer; ``read_as`` is how a formula answer was read."""
 
     id: str
     status: Status
@@ -78,13 +87,16 @@ class AnswerResult:
     mistake: str | None = None
     carried_forward: bool = False
     given: str = ""
+    read_as: str = ""
 
 
 @dataclass(frozen=True)
 class Result:
-    """The verdicts on all answers of one variant."""
+    """The verdicts on all answers of one variant; ``copied_from`` names the classmate whose
+    key the answers match far better than the student's own (no carried-forward credit then)."""
 
     answers: tuple[AnswerResult, ...]
+    copied_from: str | None = None
 
     @property
     def score(self) -> float:
@@ -109,6 +121,7 @@ class Result:
                 a.id: {
                     "status": a.status, "score": a.score, "max": a.max, "feedback": a.feedback,
                     "mistake": a.mistake, "carried_forward": a.carried_forward,
+                    "read_as": a.read_as or None,
                 }
                 for a in self.answers
             },
@@ -208,18 +221,88 @@ def expectation(v: Variant) -> Expected:
     return expectations(v.family, [v])[0]
 
 
+@dataclass(frozen=True)
+class Classmates:
+    """The keys of a class's variants of one question: ``values[q][i]`` is quantity ``q`` of
+    student ``ids[i]``. Given to :func:`grade` to spot answers copied from a classmate."""
+
+    ids: tuple[str, ...]
+    values: Mapping[str, np.ndarray]
+
+
+def classmates(ids: Sequence[str], prepared: Sequence[Expected]) -> Classmates:
+    """The class's keys from each student's :class:`Expected` (one batch or several)."""
+    names = prepared[0].batch.columns if prepared else {}
+    return Classmates(tuple(ids), {
+        q: np.array([e.batch.columns[q][e.row] for e in prepared], dtype=float) for q in names
+    })
+
+
 def grade(
-    expected: Expected, answers: Mapping[str, Raw], settings: Settings = Settings(), lang: str = "en"
+    expected: Expected, answers: Mapping[str, Raw], settings: Settings = Settings(), lang: str = "en",
+    others: Classmates | None = None,
 ) -> Result:
-    """Judge a student's raw answers (strings or numbers) for one variant."""
+    """Judge a student's raw answers (strings or numbers) for one variant; ``others`` (the
+    class's keys, the student's own among them or not) lets copied answers be recognised."""
     family = expected.variant.family
     numbers = _read_numbers(family, answers)
+    given = _finite(numbers)
+    copied = None if others is None else copied_from(expected, given, others, settings)
+    work = Work(numbers, own_values(expected, given), copied)
     results = []
     for answer in filter(settings.asks, family.answers):
         raw = answers.get(answer.id)
         judge = {"numeric": _numeric, "symbolic": _symbolic, "choice": _choice}[answer.kind]
-        results.append(judge(expected, answer, raw, numbers, settings, lang))
-    return Result(tuple(results))
+        results.append(judge(expected, answer, raw, work, settings, lang))
+    return Result(tuple(results), copied)
+
+
+def copied_from(expected: Expected, given: Mapping[str, float], others: Classmates,
+                settings: Settings) -> str | None:
+    """The classmate whose key the student's numbers match far better than their own, if any:
+    at least ``COPIED_MATCHES`` answers, and more than twice as many as the own key matches."""
+    asked = [a.id for a in expected.variant.family.answers
+             if a.kind == "numeric" and a.id in given and settings.asks(a)]
+    if not asked or not others.ids:
+        return None
+    own = sum(_accepted(expected, a, given[a], settings) for a in asked)
+    matches = np.zeros(len(others.ids), dtype=int)
+    derivation = expected.variant.family.derivation()
+    for a in asked:  # judged as the student's own key judges them: an update by its step
+        baseline = update_baseline(derivation, a)
+        origin = 0.0 if baseline is None else others.values[baseline]
+        step = others.values[a] - origin
+        matches += np.abs(given[a] - origin - step) <= allowed_errors(step, settings.tolerance_for(a))
+    best = int(np.argmax(matches))
+    if matches[best] >= COPIED_MATCHES and matches[best] > 2 * own:
+        return others.ids[best]
+    return None
+
+
+@dataclass(frozen=True)
+class Work:
+    """A student's numbers: each answer as read (a value, or why it could not be read), every
+    quantity as their own work makes it (:func:`own_values`), and whose key they copied, if any."""
+
+    read: Mapping[str, float | Exception]
+    own: Mapping[str, float]
+    copied: str | None = None
+
+
+def own_values(expected: Expected, given: Mapping[str, float]) -> dict[str, float]:
+    """Every quantity as a student's own work makes it: their number where they gave one, else
+    computed by its formula from their earlier values and the statement's numbers.
+
+    So a step is judged from the student's ``h1`` and ``h2`` even when the ``o1_in`` between
+    them and ``o1`` was not asked for.
+    """
+    family = expected.variant.family
+    derivation = family.derivation()
+    values = {p: expected.values[p] for p in family.params}
+    for quantity, _ in derivation.quantities:
+        name = str(quantity)
+        values[name] = given[name] if name in given else local_value(derivation, name, values)
+    return values
 
 
 def _read_numbers(family: Family, answers: Mapping[str, Raw]) -> dict[str, float | Exception]:
@@ -260,12 +343,12 @@ def _missing(answer: Answer, raw: Raw, points: float, lang: str) -> AnswerResult
     return AnswerResult(answer.id, "missing", 0.0, points, message(key, lang), given=_text(raw))
 
 
-def _numeric(expected, answer, raw, numbers, settings, lang) -> AnswerResult:
+def _numeric(expected, answer, raw, work, settings, lang) -> AnswerResult:
     points = settings.points_for(answer)
     if _blank(raw):
         return _missing(answer, raw, points, lang)
     given = _text(raw)
-    value = numbers[answer.id]
+    value = work.read[answer.id]
     if isinstance(value, ParseError):
         return AnswerResult(answer.id, "invalid", 0.0, points, explain(value, lang), given=given)
     if isinstance(value, Exception) or not math.isfinite(value):
@@ -273,29 +356,54 @@ def _numeric(expected, answer, raw, numbers, settings, lang) -> AnswerResult:
                             message("not_finite", lang, value=given), given=given)
     tolerance = expected.tolerance(answer.id, settings.tolerance_for(answer.id))
     key = expected.values[answer.id]
-    close = _closeness(expected, answer.id, tolerance)
-    if close(value, key):
-        return AnswerResult(answer.id, "correct", points, points, message("correct", lang), given=given)
-    carried = _carried_forward(expected, answer.id, value, _finite(numbers), tolerance, close)
-    if carried:
-        score = points * settings.carried_forward_credit
-        feedback = message("carried_forward", lang, inputs=", ".join(carried))
-        return AnswerResult(answer.id, "correct", score, points, feedback, carried_forward=True,
-                            given=given)
-    mistake = _named_mistake(expected, answer.id, value, key, close,
-                             _closeness(expected, answer.id, _widened(tolerance)))
+    baseline = update_baseline(expected.variant.family.derivation(), answer.id)
+    origin = None if baseline is None else expected.values[baseline]
+    close = _closeness(origin, tolerance)
+
+    def verdict(status: Status, score: float, feedback: str, carried: bool = False) -> AnswerResult:
+        return AnswerResult(answer.id, status, score, points, feedback, carried_forward=carried, given=given)
+
+    unchanged = origin is not None and any(within(value, o, SAME) for o in (origin, work.own[baseline]))
+    if close(value, key) and not unchanged:
+        return verdict("correct", points, message("correct", lang))
+    own = None if unchanged else _from_own_values(expected, answer.id, value, work, settings, close)
+    if own is not None:
+        differing, refusal = own
+        if not differing:
+            return verdict("correct", points, message("correct_own", lang))
+        if refusal is None and work.copied is not None:
+            refusal = "copied_classmate", {}
+        if refusal is None:
+            feedback = message("carried_forward", lang, inputs=", ".join(differing))
+            return verdict("correct", points * settings.carried_forward_credit, feedback, carried=True)
+        return verdict("incorrect", 0.0, message("not_carried", lang, inputs=", ".join(differing),
+                                                 why=message(refusal[0], lang, **refusal[1])))
+    mistake = _named_mistake(expected, answer.id, value, key, close, _closeness(origin, _widened(tolerance)))
     if mistake is not None:
-        return _with_mistake(answer.id, points, mistake, lang, given)
-    feedback = message("incorrect_numeric", lang, tolerance=tolerance.describe())
-    return AnswerResult(answer.id, "incorrect", 0.0, points, feedback, given=given)
+        return _with_mistake(answer.id, points, mistake, settings, lang, given)
+    if unchanged:
+        return verdict("incorrect", 0.0, message("unchanged", lang, name=baseline))
+    return verdict("incorrect", 0.0, _incorrect_numeric(value, key, origin, baseline, answer.id, tolerance, lang))
 
 
-def _closeness(expected: Expected, answer_id: str, tolerance: Tolerance):
-    """How to compare a value with a target for this answer: an update is judged by its step."""
-    baseline = update_baseline(expected.variant.family.derivation(), answer_id)
-    if baseline is None:
+def _incorrect_numeric(value, key, origin, baseline, answer_id, tolerance, lang) -> str:
+    """Why a number is wrong; an update is judged by its step, which the message says, showing the
+    right step only to a near miss (within 10 %), which needs more digits rather than more work."""
+    if origin is None:
+        return message("incorrect_numeric", lang, tolerance=tolerance.describe())
+    step, right = value - origin, key - origin
+    if within(step, right, STEP_SHOWN):
+        return message("update_digits", lang, name=answer_id, baseline=baseline, step=f"{step:.3g}",
+                       expected=f"{right:.3g}", tolerance=tolerance.describe())
+    return message("incorrect_update", lang, name=answer_id, baseline=baseline, step=f"{step:.3g}",
+                   tolerance=tolerance.describe())
+
+
+def _closeness(origin: float | None, tolerance: Tolerance):
+    """How to compare a value with a target: an update (``origin`` is the value it updates) is
+    judged by its step, so that leaving a weight unchanged is never accepted."""
+    if origin is None:
         return lambda value, target: within(value, target, tolerance)
-    origin = expected.values[baseline]
     return lambda value, target: within(value - origin, target - origin, tolerance)
 
 
@@ -326,59 +434,107 @@ def _named_mistake(expected, answer_id, value, key, close, near) -> Mistake | No
     return matching[0] if confused == {matching[0].name} else None
 
 
-def _carried_forward(expected, answer_id, value, numbers, tolerance, close) -> list[str]:
-    """The earlier answers this one follows from, if it is right given the student's own values."""
+def _accepted(expected: Expected, name: str, value: float, settings: Settings) -> bool:
+    """Whether a value of quantity ``name`` is accepted as right (an update by its step)."""
+    baseline = update_baseline(expected.variant.family.derivation(), name)
+    origin = None if baseline is None else expected.values[baseline]
+    return _closeness(origin, expected.tolerance(name, settings.tolerance_for(name)))(value, expected.values[name])
+
+
+def _from_own_values(expected, answer_id, value, work, settings, close):
+    """Whether an answer follows from the student's own earlier values: None if it does not,
+    else the earlier values that were not accepted and, if carried-forward credit is refused,
+    the reason (a message key and its fields)."""
     derivation = expected.variant.family.derivation()
-    inputs = inputs_of(derivation, answer_id)
-    differing = [
-        name for name in inputs
-        if name in numbers and not within(numbers[name], expected.values[name], tolerance)
-    ]
-    if not differing:
-        return []
-    values = {name: numbers.get(name, expected.values[name]) for name in inputs}
-    if close(value, local_value(derivation, answer_id, values)):
-        return differing
-    return []
+    target = local_value(derivation, answer_id, work.own)
+    if not close(value, target):
+        return None
+    differing = [n for n in inputs_of(derivation, answer_id)
+                 if n not in expected.variant.numbers
+                 and not _accepted(expected, n, work.own[n], settings)]
+    return differing, _trivial(expected, answer_id, target, work, differing) if differing else None
 
 
-def _with_mistake(answer_id, points, mistake: Mistake, lang, given) -> AnswerResult:
+def _trivial(expected, answer_id, target, work, differing) -> tuple[str, dict] | None:
+    """Why the student's own earlier values make this step trivial, if they do: a zero error,
+    delta or step, a saturated unit, or a number copied from the statement into a step that
+    uses that number too (``o1 = t1`` in ``o1 - t1``)."""
+    derivation = expected.variant.family.derivation()
+    baseline = update_baseline(derivation, answer_id)
+    own_origin, key_origin = (0.0, 0.0) if baseline is None else (work.own[baseline], expected.values[baseline])
+    if abs(target - own_origin) <= TRIVIAL * abs(expected.values[answer_id] - key_origin):
+        return "trivial_zero", {}
+    for name in differing:
+        own = work.own[name]
+        copied = [p for p in inputs_of(derivation, answer_id) if p in expected.variant.numbers
+                  and name in work.read and within(own, expected.values[p], SAME)]
+        if copied:
+            return "trivial_copied", {"name": name, "param": copied[0]}
+        if isinstance(derivation.quantity(name), sigmoid) and not SATURATED < own < 1 - SATURATED:
+            return "trivial_saturated", {"name": name, "value": f"{own:.4g}"}
+    return None
+
+
+def _with_mistake(answer_id, points, mistake: Mistake, settings, lang, given, read="") -> AnswerResult:
+    """The verdict on an answer that matches a named mistake: no points unless the assignment
+    gives this mistake a share (``mistake_credit``)."""
     text = message("mistake", lang, mistake=mistake_text(mistake.name, lang, **dict(mistake.fields)))
-    return AnswerResult(answer_id, "incorrect", 0.0, points, text, mistake=mistake.name, given=given)
+    share = float(settings.mistake_credit.get(mistake.name, 0.0))
+    if share:
+        text = _joined(text, message("mistake_credit", lang, share=f"{share:g}"), lang)
+    if read:
+        text = _joined(message("read_as", lang, formula=read), text, lang)
+    return AnswerResult(answer_id, "incorrect", points * share, points, text, mistake=mistake.name,
+                        given=given, read_as=read)
 
 
-def _symbolic(expected, answer, raw, numbers, settings, lang) -> AnswerResult:
+def _joined(first: str, second: str, lang: str) -> str:
+    """Two sentences of feedback in a row (no space after a Chinese full stop)."""
+    return first + ("" if lang == "zh" else " ") + second
+
+
+def _symbolic(expected, answer, raw, work, settings, lang) -> AnswerResult:
     points = settings.points_for(answer)
     if _blank(raw):
         return _missing(answer, raw, points, lang)
     given = _text(raw)
     family = expected.variant.family
-    symbolic = family.derivation().symbolic[answer.id]
+    derivation = family.derivation()
+    symbolic = derivation.symbolic[answer.id]
     try:
         node = parse(given, symbolic.symbols)
         student_expr = to_sympy(node, {n: sympy.Symbol(n) for n in symbolic.symbols})
     except ParseError as error:
         return AnswerResult(answer.id, "invalid", 0.0, points, explain(error, lang), given=given)
+    read = read_as(node)
+
+    def verdict(status: Status, score: float, feedback: str) -> AnswerResult:
+        feedback = _joined(message("read_as", lang, formula=read), feedback, lang)
+        return AnswerResult(answer.id, status, score, points, feedback, given=given, read_as=read)
+
+    usable = derivation.usable(answer.id)
+    restated = sorted(names(node) - set(usable))
+    if restated:
+        return verdict("invalid", 0.0, message("restates_question", lang, names=", ".join(restated),
+                                               asked=symbolic.asks, usable=", ".join(usable)))
     key_expr = symbolic.for_variant(expected.variant.params)
-    correct = AnswerResult(answer.id, "correct", points, points, message("correct", lang), given=given)
     if exactly_equal(student_expr, key_expr):
-        return correct
+        return verdict("correct", points, message("correct", lang))
     at = sample_points(family, answer.id, expected.variant.numbers)
     with np.errstate(all="ignore"):
         student_values = np.asarray(evaluate(node, at.values), dtype=float)
     if same_values(student_values, evaluate_expr(symbolic.expr, at)):
-        return correct
+        return verdict("correct", points, message("correct", lang))
     for mistake, wrong in symbolic_mistakes(family, answer.id):
         if same_values(student_values, evaluate_expr(wrong, at)):
-            return _with_mistake(answer.id, points, mistake, lang, given)
-    return AnswerResult(answer.id, "incorrect", 0.0, points, message("incorrect_symbolic", lang),
-                        given=given)
+            return _with_mistake(answer.id, points, mistake, settings, lang, given, read)
+    return verdict("incorrect", 0.0, message("incorrect_symbolic", lang))
 
 
 OPTION_NOISE = re.compile(r"[\s_()\[\].:]+")
 
 
-def _choice(expected, answer, raw, numbers, settings, lang) -> AnswerResult:
+def _choice(expected, answer, raw, work, settings, lang) -> AnswerResult:
     points = settings.points_for(answer)
     if _blank(raw):
         return _missing(answer, raw, points, lang)
@@ -393,5 +549,5 @@ def _choice(expected, answer, raw, numbers, settings, lang) -> AnswerResult:
     feedback = message("incorrect_choice", lang)
     why = expected.variant.family.derivation().choices[answer.id].why
     if why is not None:
-        feedback += ("" if lang == "zh" else " ") + why(expected.variant.params, options[chosen], lang)
+        feedback = _joined(feedback, why(expected.variant.params, options[chosen], lang), lang)
     return AnswerResult(answer.id, "incorrect", 0.0, points, feedback, given=given)

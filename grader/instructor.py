@@ -62,9 +62,27 @@ from grader.gradebook import (
     summary,
     summary_markdown,
 )
-from grader.grading import Expected, Result, expectations
+from grader.grading import Classmates, Expected, Result, classmates, expectations
 from grader.html import page
+from grader.item_analysis import (
+    ItemAnalysis,
+    analyse,
+    breakdown_csv,
+    item_markdown,
+    item_plot,
+    items_csv,
+    long_csv,
+    variant_features,
+)
 from grader.messages import localized
+from grader.overrides import (
+    OverrideError,
+    apply_overrides,
+    audit_csv,
+    not_applied,
+    parse_overrides,
+    with_report_section,
+)
 from grader.report import QuestionOutcome, student_report
 from grader.roster import RosterError, Student, read_roster
 from grader.sheets import MAX_BYTES, answer_sheet, code_file, decode
@@ -376,8 +394,14 @@ def code_results(assignment: Assignment, submission: Submission, folder: Path, l
     }
 
 
+def class_keys(assignment: Assignment, student_ids: Sequence[str]) -> dict[str, Classmates]:
+    """Every roster student's key of every family question, to spot answers copied from a classmate."""
+    return {q: classmates(student_ids, column)
+            for q, column in class_expectations(assignment, student_ids).items()}
+
+
 def _grade_chunk(task: tuple) -> list[Row]:
-    text, submissions, out, lang, folder = task
+    text, submissions, out, lang, folder, overrides, others = task
     assignment = _assignment(text)
     prepared = class_expectations(assignment, [s.student.id for s in submissions])
     rows = []
@@ -385,9 +409,10 @@ def _grade_chunk(task: tuple) -> list[Row]:
         expected = {q: column[i] for q, column in prepared.items()}
         try:
             code = code_results(assignment, submission, Path(folder), lang)
-            row = grade_submission(assignment, submission, expected, lang, code)
+            row = grade_submission(assignment, submission, expected, lang, code, others)
         except Exception as error:  # a grader bug costs one flagged row, never the class run
             row = failed_row(assignment, submission, error)
+        row = apply_overrides(row, overrides.get(submission.student.id, ()), lang)
         write_report(assignment, row, expected, Path(out), lang)
         rows.append(row)
     return rows
@@ -399,7 +424,8 @@ def write_report(assignment: Assignment, row: Row, expected: dict[str, Expected]
     outcomes = [QuestionOutcome(q, expected.get(q.id), results.get(q.id)) for q in assignment.questions]
     who = f"{row.student.name} ({row.student.id})" if row.student.name else row.student.id
     reason = row.reason.text(lang) if row.status != "graded" and row.reason else None
-    markdown = student_report(assignment, who, outcomes, lang, not_graded=reason, notes=row.notes)
+    markdown = with_report_section(student_report(assignment, who, outcomes, lang, not_graded=reason,
+                                                  notes=row.notes), row, lang)
     stem = out / "reports" / file_stem(row.student.id)
     write_atomic(stem.with_suffix(".md"), markdown)
     write_atomic(stem.with_suffix(".html"), page(markdown, f"{assignment.title}: {row.student.id}", lang))
@@ -430,8 +456,11 @@ def score_plot(assignment: Assignment, s: Summary) -> bytes:
 
 def grade_class(assignment_path: Path, submissions: Path, out: Path, roster_path: Path | None = None,
                 jobs: int = 1, lang: str | None = None,
-                echo: Callable[[str], None] = click.echo) -> dict[str, float]:
-    """``grader grade``: gradebook, reports and class summary; returns the time of each phase."""
+                echo: Callable[[str], None] = click.echo, overrides_path: Path | None = None) -> dict[str, float]:
+    """``grader grade``: gradebook, reports and class summary; returns the time of each phase.
+
+    ``overrides_path`` defaults to ``overrides.csv`` next to the assignment, when there is one.
+    """
     times = {}
     start = time.perf_counter()
     assignment, text = load_assignment(assignment_path)
@@ -440,6 +469,8 @@ def grade_class(assignment_path: Path, submissions: Path, out: Path, roster_path
         raise click.ClickException(f"no roster: {roster_path} does not exist; give one with --roster ROSTER.csv")
     students, warnings = _roster(roster_path)
     lang = lang or assignment.lang
+    overrides_path = overrides_path or assignment_path.parent / "overrides.csv"
+    overrides = _overrides(overrides_path, assignment, students, lang)
     remove_stale_temporaries(out)
     times["setup"] = time.perf_counter() - start
     start = time.perf_counter()
@@ -447,11 +478,25 @@ def grade_class(assignment_path: Path, submissions: Path, out: Path, roster_path
     times["read"] = time.perf_counter() - start
     start = time.perf_counter()
     _warm_up(assignment)
-    chunks = [(text, list(c), str(out), lang, str(submissions)) for c in _chunks(submitted)]
+    by_student: dict[str, list] = {}
+    for o in overrides:
+        by_student.setdefault(o.student, []).append(o)
+    others = class_keys(assignment, [s.id for s in students])
+    chunks = [(text, list(c), str(out), lang, str(submissions), by_student, others) for c in _chunks(submitted)]
     rows = [r for part in run_chunks(_grade_chunk, chunks, jobs, "grading", len(submitted)) for r in part]
     times["grade"] = time.perf_counter() - start
     start = time.perf_counter()
     write_outputs(assignment, rows, strays, out, lang)
+    audit = out / "overrides_audit.csv"
+    if overrides:
+        write_atomic(audit, audit_csv(rows, overrides), durable=True)
+        echo(f"{len(overrides)} overrides from {overrides_path}; audit: {audit}")
+        for o in not_applied(rows, overrides):
+            echo(f"warning: {overrides_path}, line {o.line}: {o.student} is not graded; the override is not applied")
+    elif audit.is_file():  # the last run had overrides and this one has none: say so loudly
+        os.replace(audit, out / "overrides_audit.previous.csv")
+        echo(f"warning: the previous grading applied overrides ({out / 'overrides_audit.previous.csv'}); "
+             f"this run has none: {overrides_path} does not exist (give it with --overrides)")
     times["write"] = time.perf_counter() - start
     for w in warnings:
         echo(f"warning: {w}")
@@ -465,12 +510,41 @@ def write_outputs(assignment: Assignment, rows: Sequence[Row], strays: Sequence[
     overview = summary(assignment, rows)
     plot = score_plot(assignment, overview)
     write_atomic(out / "scores.png", plot)
+    items_png = write_item_analysis(assignment, rows, out)
     markdown = summary_markdown(assignment, rows, strays, "scores.png", lang, overview)
+    markdown += "\n" + item_markdown(items_png[0], "items.png", lang)
     write_atomic(out / "summary.md", markdown)
-    embedded = markdown.replace("](scores.png)", "](data:image/png;base64," + base64.b64encode(plot).decode() + ")")
+    embedded = markdown
+    for name, png in (("scores.png", plot), ("items.png", items_png[1])):
+        embedded = embedded.replace(f"]({name})", "](data:image/png;base64," + base64.b64encode(png).decode() + ")")
     write_atomic(out / "summary.html", page(embedded, f"{assignment.title}: summary", lang))
     write_atomic(out / "gradebook.json", gradebook_json(assignment, rows, strays, lang, overview), durable=True)
     write_atomic(out / "gradebook.csv", gradebook_csv(assignment, rows, lang), durable=True)
+
+
+def write_item_analysis(assignment: Assignment, rows: Sequence[Row], out: Path) -> tuple[ItemAnalysis, bytes]:
+    """``answers_long.csv``, ``items.csv``, ``items_by_variant.csv`` and ``items.png``; the analysis and plot."""
+    graded = [r.student.id for r in rows if r.results is not None]
+    analysis = analyse(rows, variant_features(assignment, graded))
+    png = item_plot(analysis)
+    write_atomic(out / "items.png", png)
+    for name, data in (("answers_long.csv", long_csv(rows)), ("items.csv", items_csv(analysis)),
+                       ("items_by_variant.csv", breakdown_csv(analysis))):
+        write_atomic(out / name, data)
+    return analysis, png
+
+
+def _overrides(path: Path, assignment: Assignment, students: Sequence[Student], lang: str) -> list:
+    """The overrides of ``path`` (none when it does not exist); a bad file stops the run with every problem."""
+    if not path.is_file():
+        return []
+    try:
+        return parse_overrides(path.read_text(encoding="utf-8-sig"), assignment, [s.id for s in students],
+                               str(path), lang)
+    except (OSError, UnicodeDecodeError) as error:
+        raise click.ClickException(f"{path}: cannot read the overrides ({error})") from None
+    except OverrideError as error:
+        raise click.ClickException(str(error)) from None
 
 
 def _echo_summary(echo: Callable[[str], None], rows: Iterable[Row], strays: Sequence[Stray], out: Path) -> None:
@@ -510,9 +584,12 @@ def generate_command(assignment: Path, roster: Path, out: Path, jobs: int, lang:
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
 @click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="The class roster [default: roster.csv next to ASSIGNMENT].")
+@click.option("--overrides", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="The instructor's overrides (student,question,answer,points,reason) "
+                   "[default: overrides.csv next to ASSIGNMENT, if there is one].")
 @JOBS
 @LANG
-def grade_command(assignment: Path, submissions: Path, out: Path, roster: Path | None, jobs: int,
-                  lang: str | None) -> None:
+def grade_command(assignment: Path, submissions: Path, out: Path, roster: Path | None, overrides: Path | None,
+                  jobs: int, lang: str | None) -> None:
     """Grade every answer sheet in SUBMISSIONS: gradebook, reports and class summary."""
-    grade_class(assignment, submissions, out, roster, jobs, lang)
+    grade_class(assignment, submissions, out, roster, jobs, lang, overrides_path=overrides)

@@ -40,6 +40,56 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Give every numeric answer to at least {digits} significant figures.",
         "zh": "每个数值答案至少保留 {digits} 位有效数字。",
     },
+    "mistake_credit": {
+        "en": "This mistake earns {share} of the points.",
+        "zh": "这个错误可得该题 {share} 的分数。",
+    },
+    "correct_own": {
+        "en": "Correct: it follows from your own earlier values, which were within the tolerance.",
+        "zh": "正确:它由你前面给出的数值算出,而那些数值在允许误差之内。",
+    },
+    "not_carried": {
+        "en": "This follows from your earlier {inputs}, but earns no carried-forward credit: {why}",
+        "zh": "这个值由你前面的 {inputs} 算出,但不能沿用前面的错误得分:{why}",
+    },
+    "trivial_zero": {
+        "en": "with those values this step is zero or nothing, so no work was shown.",
+        "zh": "用这些数值,这一步的结果为零或没有变化,看不出计算过程。",
+    },
+    "trivial_saturated": {
+        "en": "{name} = {value} is a saturated unit (σ at 0 or 1), which makes this step trivial.",
+        "zh": "{name} = {value} 是饱和的神经元(σ 取 0 或 1),这一步因此变得平凡。",
+    },
+    "trivial_copied": {
+        "en": "{name} is the number {param} copied from the statement, not computed.",
+        "zh": "{name} 是从题目中抄来的数 {param},不是算出来的。",
+    },
+    "copied_classmate": {
+        "en": "your answers match another student's numbers far better than your own.",
+        "zh": "你的答案与另一位同学的数值吻合得远比与你自己的数值好。",
+    },
+    "unchanged": {
+        "en": "This is {name} before the update: one step of gradient descent must change it.",
+        "zh": "这是更新前的 {name}:做一步梯度下降后它应当改变。",
+    },
+    "update_digits": {
+        "en": "Updates are judged by their step {name} − {baseline}: your step {step}, expected {expected} "
+              "(not within {tolerance}): keep more digits.",
+        "zh": "更新按步长 {name} − {baseline} 评判:你的步长为 {step},应为 {expected}(超出 {tolerance}):"
+              "请多保留几位有效数字。",
+    },
+    "incorrect_update": {
+        "en": "Updates are judged by their step {name} − {baseline}: your step {step} is not within "
+              "{tolerance} of the right step.",
+        "zh": "更新按步长 {name} − {baseline} 评判:你的步长 {step} 与正确步长的差距超出了 {tolerance}。",
+    },
+    "read_as": {"en": "Read as {formula}.", "zh": "读作 {formula}。"},
+    "restates_question": {
+        "en": "{names} may not be used here: it is {asked} itself or comes after it in the derivation, "
+              "so the formula would restate the question. Write {asked} with: {usable}.",
+        "zh": "这里不能使用 {names}:它就是 {asked} 本身,或在推导中排在它之后,这样的公式只是重述了问题。"
+              "请用以下名称写出 {asked}:{usable}。",
+    },
     "not_a_number_kind": {
         "en": "Expected a number here, not a formula.",
         "zh": "这里需要一个数,而不是公式。",

@@ -1253,8 +1253,31 @@ def unparse(node: Node) -> str:
     return _fold(node, _unparse_node)[0]  # type: ignore[index]
 
 
-def _unparse_node(node: Node, kids: list[tuple[str, int]]) -> tuple[str, int]:
-    """Text of ``node`` and its precedence, from the texts of its children."""
+def read_as(node: Node) -> str:
+    """How an answer was read, for the student: like :func:`unparse`, but a quotient inside a
+    product or quotient is parenthesised, so that a slip such as ``1/2x(wx-t)`` shows at once.
+
+    >>> read_as(parse("1/2x(wx-t)", ["x", "w", "t"])), read_as(parse("a/b/c", ["a", "b", "c"]))
+    ('(1/2)*x*(w*x - t)', '(a/b)/c')
+    """
+    return _fold(node, lambda n, kids: _unparse_node(n, kids, grouped=True))[0]  # type: ignore[index]
+
+
+def names(node: Node) -> frozenset[str]:
+    """The symbols an answer uses.
+
+    >>> sorted(names(parse("w5*delta_o1 + w5", ["w5", "delta_o1"])))
+    ['delta_o1', 'w5']
+    """
+    def combine(current: Node, kids: list) -> frozenset[str]:
+        own = {current.name} if isinstance(current, Name) else set()
+        return frozenset(own).union(*kids)
+    return _fold(node, combine)  # type: ignore[return-value]
+
+
+def _unparse_node(node: Node, kids: list[tuple[str, float]], grouped: bool = False) -> tuple[str, float]:
+    """Text of ``node`` and its precedence, from the texts of its children; ``grouped`` ranks a
+    quotient below a product, so that it is parenthesised inside one."""
     if isinstance(node, Number):
         return _decimal(node.value)
     if isinstance(node, Name):
@@ -1265,15 +1288,15 @@ def _unparse_node(node: Node, kids: list[tuple[str, int]]) -> tuple[str, int]:
         return f"{node.func}({kids[0][0]})", _PRECEDENCE["atom"]
     if isinstance(node, Unary):
         return node.op + _wrap(kids[0], _PRECEDENCE["unary"]), _PRECEDENCE["unary"]
-    mine = _PRECEDENCE[node.op]
+    mine = _PRECEDENCE[node.op] - (0.5 if grouped and node.op == "/" else 0)
     if node.op == "^":  # right-associative, and a signed exponent needs no parentheses
         left, right = _wrap(kids[0], mine + 1), _wrap(kids[1], min(mine, _PRECEDENCE["unary"]))
     else:
-        left, right = _wrap(kids[0], mine), _wrap(kids[1], mine + 1)
+        left, right = _wrap(kids[0], _PRECEDENCE[node.op]), _wrap(kids[1], mine + 1)
     return left + (f" {node.op} " if node.op in "+-" else node.op) + right, mine
 
 
-def _wrap(kid: tuple[str, int], needed: int) -> str:
+def _wrap(kid: tuple[str, float], needed: float) -> str:
     text, precedence = kid
     return text if precedence >= needed else f"({text})"
 

@@ -28,6 +28,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from grader.assignment import Assignment
+from grader.evaluate import update_baseline
 from grader.family import Answer
 from grader.messages import localized
 
@@ -86,6 +87,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sheet_question": {"en": "Question {id}", "zh": "第 {id} 题"},
     "sheet_formula": {"en": "{id}: a formula in {symbols}", "zh": "{id}:用 {symbols} 写出的公式"},
     "sheet_choice": {"en": "{id}: one of {options}", "zh": "{id}:从 {options} 中选一个"},
+    "sheet_updates": {
+        "en": "{ids}: an update is judged by its step (new value − old value), not by the new value;\n"
+              "keep enough digits that the step is right to the tolerance.",
+        "zh": "{ids}:更新按步长(新值 − 旧值)评判,而不是按新值本身;\n请保留足够的位数,使步长在允许误差之内。",
+    },
 }
 
 
@@ -347,10 +353,15 @@ def answer_sheet(assignment: Assignment, student: str, lang: str | None = None) 
             out += ["", f"# {sheet_message('sheet_code', lang, id=question.id, file=file)}"]
             continue
         out += ["", f"# {sheet_message('sheet_question', lang, id=question.id)}"]
-        symbolic = question.family.derivation().symbolic
+        derivation = question.family.derivation()
+        updates = [a.id for a in asked(assignment)[question.id]
+                   if a.kind == "numeric" and update_baseline(derivation, a.id) is not None]
+        if updates:
+            note = sheet_message("sheet_updates", lang, ids=", ".join(updates))
+            out += [f"# {line}" for line in note.splitlines()]
         for answer in asked(assignment)[question.id]:
             if answer.kind == "symbolic":
-                names = ", ".join(symbolic[answer.id].symbols)
+                names = ", ".join(derivation.usable(answer.id))
                 out.append(f"# {sheet_message('sheet_formula', lang, id=answer.id, symbols=names)}")
             elif answer.kind == "choice":
                 options = ", ".join(answer.options)

@@ -111,3 +111,42 @@ def test_cli_lists_and_checks():
     assert 0 < result["score"] < result["max"]
     bad = runner.invoke(main, ["code", "check", "x.py", "--exercise", "nope"])
     assert bad.exit_code == 2 and "unknown code exercise 'nope'" in bad.output
+
+
+def test_cli_check_reports_a_function_left_unimplemented_beside_one_that_returns_arrays(tmp_path):
+    """Issue 12, item 9: sigmoid returns arrays and sigmoid_prime raises NotImplementedError."""
+    path = tmp_path / "honest.py"
+    path.write_text("import numpy as np\ndef sigmoid(z):\n    return 1 / (1 + np.exp(-np.asarray(z, dtype=float)))\n"
+                    "def sigmoid_prime(z):\n    raise NotImplementedError\n", encoding="utf-8")
+    from click.testing import CliRunner
+
+    from grader.cli import main
+
+    run = CliRunner().invoke(main, ["code", "check", str(path), "--exercise", "sigmoid", "--json"])
+    assert run.exit_code == 0, run.output
+    tests = {t["name"]: t for t in json.loads(run.output)[str(path)]["tests"]}
+    assert tests["sigmoid_shapes"]["status"] == "passed"
+    assert tests["sigmoid_prime_values"]["status"] == "error"
+    assert "sigmoid_prime is not implemented yet" in tests["sigmoid_prime_values"]["message"]
+
+
+@pytest.mark.parametrize("filesystem, warned", [("mount-namespace", False), ("audit-hook", True)])
+def test_cli_check_warns_when_only_the_audit_hook_protects_the_files(monkeypatch, filesystem, warned):
+    from dataclasses import replace
+
+    from click.testing import CliRunner
+
+    import grader.code.cli as code_cli
+    from grader.cli import main
+
+    def graded(*args, **kwargs):
+        result = grade_code_file(*args, **kwargs)
+        return replace(result, containment={**result.containment, "filesystem": filesystem})
+
+    monkeypatch.setattr(code_cli, "grade_code_file", graded)
+    for lang, words in (("en", "only an audit hook"), ("zh", "只有审计钩子")):
+        run = CliRunner().invoke(main, ["code", "check", str(ROOT / "solutions" / "sigmoid.py"), "--exercise",
+                                        "sigmoid", "--json", "--lang", lang])
+        assert run.exit_code == 0, run.output
+        assert (words in run.stderr) is warned
+        assert json.loads(run.stdout)  # the warning never mixes into the JSON

@@ -8,7 +8,11 @@ reason, ``sigmoid_prime_values`` must still pass, and the next student must be g
 from __future__ import annotations
 
 import glob
+import json
 import os
+import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -183,8 +187,8 @@ def test_expected_values_never_reach_the_student(monkeypatch):
     seen = []
     original = sandbox_module._prepare
 
-    def spy_prepare(directory, calls, limits, source):
-        original(directory, calls, limits, source)
+    def spy_prepare(directory, root, calls, limits, source):
+        original(directory, root, calls, limits, source)
         seen.extend(p.read_text(encoding="utf-8", errors="replace") for p in Path(directory).iterdir())
 
     monkeypatch.setattr(sandbox_module, "_prepare", spy_prepare)
@@ -216,3 +220,180 @@ def test_garbage_on_the_result_channel_stops_only_that_call():
     report = run_calls(source, [Call("garbage"), Call("ok")], FAST)
     assert report.outcomes[0].failure.kind == "protocol"
     assert report.outcomes[1].value == 1
+
+
+# --- issue 12: fd-relative routes, the layers below the audit hook, the result channel ----------
+
+@pytest.fixture
+def planted(monkeypatch):
+    """A folder the child may read (an extra read root, like site-packages) and that the user the
+    child runs as could write at the kernel level; and, inside it, a folder the grader denies."""
+    victim = Path(tempfile.mkdtemp(prefix="gdbp-site-packages-"))
+    (victim / "solutions").mkdir()
+    (victim / "solutions" / "key.py").write_text("SECRET = 'the-instructor-key'\n")
+    for path in (victim, victim / "solutions"):
+        path.chmod(0o777)
+    extra = {"read_roots": [str(victim)], "denied": [str(victim / "solutions")]}
+    original = sandbox_module._prepare
+
+    def prepare(directory, *rest):
+        original(directory, *rest)
+        spec_path = Path(directory) / "spec.json"
+        spec = json.loads(spec_path.read_text(encoding="utf-8"))
+        spec.update(extra, denied=spec["denied"] + extra["denied"])
+        spec_path.write_text(json.dumps(spec), encoding="utf-8")
+
+    monkeypatch.setattr(sandbox_module, "_prepare", prepare)
+    yield victim, extra
+    shutil.rmtree(victim)
+
+
+FD_ROUTES = {
+    "dir_fd_open": "w = os.open('planted.pth', os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=os.open(V, os.O_RDONLY))\n"
+                   "    os.write(w, b'import os\\n')",
+    "o_path_dir_fd": "os.close(os.open('planted.pth', os.O_WRONLY | os.O_CREAT, 0o644, "
+                     "dir_fd=os.open(V, os.O_PATH | os.O_DIRECTORY)))",
+    "dir_fd_mkdir": "os.mkdir('planted', dir_fd=os.open(V, os.O_RDONLY))",
+    "dir_fd_rename": "open('f', 'w').close()\n    os.rename('f', 'planted.pth', dst_dir_fd=os.open(V, os.O_RDONLY))",
+    "proc_self_fd": "open('/proc/self/fd/%d/planted.pth' % os.open(V, os.O_RDONLY), 'w').write('x')",
+    "fwalk": "for _, _, _, fd in os.fwalk(V):\n"
+             "        os.close(os.open('planted.pth', os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd))",
+    "scandir_fd": "fd = os.open(V, os.O_RDONLY)\n    names = [e.name for e in os.scandir(fd)]\n"
+                  "    os.mkdir('planted', dir_fd=fd)\n    return names",
+    "read_denied_dir_fd": "fd = os.open(V, os.O_RDONLY)\n"
+                          "    return open(os.open('solutions/key.py', os.O_RDONLY, dir_fd=fd)).read()",
+}
+
+
+@pytest.mark.parametrize("route", sorted(FD_ROUTES))
+def test_directory_handles_reach_nothing_outside_the_folder(route, planted):
+    """Issue 12, item 3: a handle on a readable folder must not let the child write beside the
+    installed packages (a planted .pth runs in the next grader command) or read what is denied."""
+    victim, _ = planted
+    source = f"import os\nV = {str(victim)!r}\ndef attack():\n    {FD_ROUTES[route]}\n    return 'done'\n"
+    report = run_calls(source, [Call("attack")], FAST)
+    assert not report.outcomes[0].ok, report.outcomes[0]
+    assert sorted(p.name for p in victim.iterdir()) == ["solutions"]
+    assert "the-instructor-key" not in repr(report)
+
+
+LAYERS_PROBE = """
+import ctypes, os
+def probe(victim, grader, solutions):
+    found = {"listing": sorted(os.listdir("/")), "grader": os.path.exists(grader),
+             "solutions": os.path.exists(solutions), "denied": os.path.exists(victim + "/solutions/key.py"),
+             "victim": os.path.exists(victim), "proc": os.path.exists("/proc/self"), "writes": []}
+    for target in (victim + "/planted.pth", "/tmp/planted", "/planted", "/usr/planted"):
+        try:
+            open(target, "w").close()
+            found["writes"].append(target)
+        except OSError:
+            pass
+    libc = ctypes.CDLL(None, use_errno=True)  # a new user namespace gives capabilities back...
+    if libc.unshare(0x10000000 | 0x00020000) == 0:  # ...but the mounts it inherits stay read-only
+        found["remount"] = libc.mount(None, victim.encode(), None, ctypes.c_ulong(32 | 4096), None) == 0
+        try:
+            open(victim + "/planted.pth", "w").close()
+            found["writes"].append("after unshare")
+        except OSError:
+            pass
+    return found
+"""
+
+
+def _namespaces_allowed() -> bool:
+    """Whether this user may make the namespaces the sandbox uses (checked with util-linux unshare)."""
+    command = ["unshare", "--mount", "--net", "--pid", "--fork", "true"]
+    if os.geteuid() != 0:
+        command[1:1] = ["--user"]
+    try:
+        return subprocess.run(command, capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
+def test_the_filesystem_rules_hold_without_the_audit_hook(planted, monkeypatch):
+    """Issue 12, item 3: with the audit hook switched off, the kernel alone (a new root in a
+    mount namespace, read-only, as nobody or in a user namespace) keeps the file rules."""
+    if not _namespaces_allowed():
+        pytest.skip("this machine does not allow the namespaces the sandbox uses")
+    _, extra = planted
+    extra["audit_hook"] = False
+    victim = Path(extra["read_roots"][0])
+    report = run_calls(LAYERS_PROBE, [Call("probe", (str(victim), str(ROOT / "grader"), str(ROOT / "solutions")))],
+                       FAST)
+    assert report.containment["filesystem"] == "mount-namespace"
+    found = report.outcomes[0].value
+    assert found is not None, report.outcomes[0]
+    assert found["victim"] and not found["grader"] and not found["solutions"] and not found["denied"]
+    assert not found["proc"] and "home" not in found["listing"] and "proc" not in found["listing"]
+    assert found["writes"] == [] and not found.get("remount")
+    assert sorted(p.name for p in victim.iterdir()) == ["solutions"]
+
+
+def test_containment_is_the_strongest_this_machine_allows():
+    result = grade_code_file(ROOT / "solutions" / "sigmoid.py", "sigmoid", limits=FAST)
+    assert result.containment["no_capabilities"] is True
+    if _namespaces_allowed():
+        assert result.containment["filesystem"] == "mount-namespace"
+        assert result.containment["network"] == "namespace" and result.containment["pid_namespace"] is True
+
+
+def test_forged_results_are_ignored_and_the_clock_stays_with_the_parent():
+    """Issue 12, item 4: results for calls not made (or made by an earlier call) are ignored, and a
+    forged result for the running call does not stop the time limit for what follows."""
+    source = ("import json, os, sys\nFD = int(sys.argv[2])\n"
+              "def send(event):\n    os.write(FD, (json.dumps(event) + '\\n').encode())\n"
+              "def boom():\n    raise ValueError('boom')\n"
+              "def forge():\n"
+              "    for i in (0, 2, 99):\n        send({'e': 'end', 'i': i, 'ok': True, 'value': 1000 + i})\n"
+              "    send({'e': 'ready'})\n    send({'e': 'load_end', 'ok': False})\n    return 7\n"
+              "def slow():\n    send({'e': 'end', 'i': 2, 'ok': True, 'value': 42})\n    while True:\n        pass\n"
+              "def after():\n    return 8\ndef later():\n    return 9\n")
+    calls = [Call("boom"), Call("forge"), Call("slow"), Call("after"), Call("later")]
+    report = run_calls(source, calls, Limits(time=2.0, total=30.0, memory=512 << 20))
+    kinds = [o.failure.kind if o.failure else o.value for o in report.outcomes]
+    assert kinds == ["exception", 7, 42, "timeout", 9]
+    assert report.load_failure is None and len(report.outcomes) == len(calls)
+
+
+FLOOD = """
+import os, sys
+def flood():
+    values = b'0,' * 4_000_000 + b'0'
+    line = b'{"e": "end", "i": %d, "ok": true, "value": {"__nd__": [' + values + b'], "shape": [4000001]}}\\n'
+    for i in range(12):
+        os.write(int(sys.argv[2]), line % (100 + i))
+    return 1
+"""
+
+
+def test_a_flood_on_the_result_channel_costs_the_grader_little_memory():
+    """Issue 12, item 4: the grader reads at most RESULT_LINE per line and RESULT_TOTAL per process."""
+    script = ("import resource, sys\nfrom grader.code.sandbox import Call, Limits, run_calls\n"
+              f"report = run_calls({FLOOD!r}, [Call('flood'), Call('flood')], Limits(time=20.0, total=60.0))\n"
+              "print(report.outcomes[0].failure.kind, report.outcomes[1].failure.kind)\n"
+              "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    kinds, megabytes = done.stdout.split("\n")[:2]
+    assert kinds == "too_large too_large"
+    baseline = subprocess.run([sys.executable, "-c", "import resource, grader.code.sandbox\n"
+                               "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)"],
+                              capture_output=True, text=True, timeout=120)
+    assert int(megabytes) < int(baseline.stdout) + 100, (megabytes, baseline.stdout)
+
+
+def test_a_long_honest_result_is_too_large_not_a_protocol_error():
+    report = run_calls("def big():\n    return ['x' * 1500] * 2000\ndef ok():\n    return 1\n",
+                       [Call("big"), Call("ok")], FAST)
+    assert report.outcomes[0].failure.kind == "too_large"
+    assert report.outcomes[1].value == 1 and report.processes == 1
+
+
+def test_many_short_lines_on_the_channel_stop_at_the_first_bad_one():
+    source = ("import os, sys\ndef spam():\n    os.write(int(sys.argv[2]), b'\\n' * 60000)\n    return 1\n"
+              "def ok():\n    return 2\n")
+    report = run_calls(source, [Call("spam"), Call("ok")], FAST)
+    assert report.outcomes[0].failure.kind == "protocol"
+    assert report.outcomes[1].value == 2

@@ -3,8 +3,8 @@
 Each input of the corpus is judged the way the grader does it (parse, to_sympy, evaluate, and
 parse_number) under sentinels that record any call of eval, exec, compile, open, os.system,
 subprocess, dangerous imports or string sympification; each judgement must take under a
-second and end either in a ParseError that explains itself in both languages or, for the
-few inputs listed in LEGITIMATE, in a value.
+second of CPU time (not wall time: the machine may be loaded) and end either in a ParseError
+that explains itself in both languages or, for the few inputs listed in LEGITIMATE, in a value.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ SYMPIFY_MODULE = sys.modules["sympy.core.sympify"]  # the attribute of that name
 SYMBOLS = ["x", "w", "t", "o1", "t1", "h1", "delta_o1", "eta", "w5"]
 SYM = {name: sympy.Symbol(name) for name in SYMBOLS}
 VALUES = {name: 0.25 + 0.1 * i for i, name in enumerate(SYMBOLS)}
-TIME_LIMIT = 1.0
+TIME_LIMIT = 1.0  # seconds of this process's CPU time per judgement; a wall-clock watchdog at 5x
 
 CODE_INJECTION = [
     "__import__('os').system('x')",
@@ -408,7 +408,7 @@ def judge(text: str) -> str:
 
 
 def _judge(text: str) -> str:
-    started = time.perf_counter()
+    started = time.process_time()
     try:
         node = parse(text, SYMBOLS)
         to_sympy(node, SYM)
@@ -422,8 +422,8 @@ def _judge(text: str) -> str:
         parse_number(text)
     except ParseError as error:
         _explained(error)
-    elapsed = time.perf_counter() - started
-    assert elapsed < TIME_LIMIT, f"{elapsed:.2f}s for {text[:80]!r}"
+    elapsed = time.process_time() - started
+    assert elapsed < TIME_LIMIT, f"{elapsed:.2f}s of CPU for {text[:80]!r}"
     return outcome
 
 

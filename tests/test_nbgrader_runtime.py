@@ -1,4 +1,4 @@
-"""The kernel runtime, in-process: keys score full marks, identity problems are flagged, stderr stays empty."""
+"""The kernel runtime, in-process: the right numbers without the salt, no key, answers recorded at autograde."""
 
 from __future__ import annotations
 
@@ -10,14 +10,17 @@ from grader.assignment import parse_assignment
 from grader.families import FAMILIES
 from grader.grading import expectation, grade
 from grader.keys import answer_key
+from grader.nbgrader import runtime
 from grader.nbgrader.layout import question_points
+from grader.nbgrader.notebook import public_text, student_numbers
+from grader.nbgrader.record import ANSWERS_MIME, decode
 from grader.nbgrader.report import cell_score
-from grader.nbgrader.runtime import GradingFlagged, KeyRefused, setup, to_raw
+from grader.nbgrader.runtime import PracticeHomework, StudentUnknown, setup, to_raw
 from grader.variants import generate
 
 ASSIGNMENT = """
 id = "hw1"
-salt = "spring"
+salt = "spring-2027-x9"
 [[questions]]
 id = "q1"
 family = "gd_linear"
@@ -26,8 +29,15 @@ id = "q2"
 family = "backprop_222"
 answers = ["o1", "E", "delta_o1", "delta_o1_expr"]
 """
+CLASS = ("alice", "bob", "carol")
 HUB = {"JUPYTERHUB_USER": "alice"}
 AUTOGRADE = {"NBGRADER_EXECUTION": "autograde", "JUPYTERHUB_USER": "teacher"}
+
+
+def graded(student_id: object = None, env: dict | None = None, text: str = ASSIGNMENT):
+    """What a graded notebook's identity cell runs: the file without its salt, and the class's numbers."""
+    numbers = student_numbers(parse_assignment(text), CLASS)
+    return setup(public_text(text), student_id, numbers=numbers, env={} if env is None else env)
 
 
 def own_key(student: str, question: str, text: str = ASSIGNMENT) -> dict:
@@ -45,25 +55,39 @@ def core_score(student: str, question: str, answers: dict) -> float:
 
 
 @pytest.mark.parametrize("family", sorted(FAMILIES))
-def test_the_key_scores_full_marks_in_every_family(family, capsys):
-    text = f'id = "hw"\n[[questions]]\nid = "q"\nfamily = "{family}"\n'
-    hw = setup(text, env=HUB, cwd="/home/alice/hw")
-    answers = hw.answers("q")
-    answers.fill(hw.solution("q"))
-    assert answers.raw() == {k: to_raw(v) for k, v in own_key("alice", "q", text).items()}
+def test_a_graded_notebook_checks_the_salted_key_without_the_salt(family, capsys):
+    text = f'id = "hw"\nsalt = "tk4-91zq"\n[[questions]]\nid = "q"\nfamily = "{family}"\n'
+    hw = graded(env=HUB, text=text)
+    assert hw.assignment.salt == "" and "tk4-91zq" not in repr(vars(hw))
+    hw.answers("q").fill(own_key("alice", "q", text))
     assert hw.grade("q") == question_points(hw.question("q"))
     assert capsys.readouterr().err == ""
 
 
-def test_statement_shows_the_students_own_numbers():
-    hw = setup(ASSIGNMENT, env=HUB, cwd="/home/alice/hw1")
-    other = setup(ASSIGNMENT, "bob", env={}, cwd="/laptop")
-    assert hw.show("q1").markdown != other.show("q1").markdown
-    assert hw.show("q1")._repr_markdown_().startswith("**Gradient descent")
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+def test_only_a_practice_notebook_hands_out_the_key(family):
+    text = f'id = "hw"\nsalt = "tk4-91zq"\n[[questions]]\nid = "q"\nfamily = "{family}"\n'
+    practice = setup(text, env=HUB)
+    assert isinstance(practice, PracticeHomework)
+    assert practice.solution("q") == own_key("alice", "q", text)
+    assert not hasattr(graded(env=HUB, text=text), "solution")
+
+
+def test_statement_shows_the_students_own_numbers_and_only_the_asked_answers():
+    a = parse_assignment(ASSIGNMENT)
+    for q in a.questions:
+        v = generate(q.family, [a.key("alice", q)])[0]
+        full = q.family.statement(v.params, "en")
+        shown = graded(env=HUB).show(q.id).markdown
+        preamble = full.split("\n1. ")[0]
+        assert shown.startswith(preamble)
+    shown = graded(env=HUB).show("q2").markdown
+    assert "`delta_o1`" in shown and "`o1`" in shown and "dE_dw1" not in shown and "w8_new" not in shown
+    assert graded("bob").show("q1").markdown != graded(env=HUB).show("q1").markdown
 
 
 def test_garbage_answers_are_graded_without_stderr(capsys):
-    hw = setup(ASSIGNMENT, env=HUB, cwd="/home/alice/hw1")
+    hw = graded(env=HUB)
     q1 = hw.answers("q1")
     q1.pred_1 = "1/0"
     q1.E_1 = float("nan")
@@ -79,7 +103,7 @@ def test_garbage_answers_are_graded_without_stderr(capsys):
 
 
 def test_a_typo_is_reported_and_the_next_answers_still_count(capsys):
-    hw = setup(ASSIGNMENT, env=HUB, cwd="/home/alice/hw1")
+    hw = graded(env=HUB)
     key = own_key("alice", "q1")
     q1 = hw.answers("q1")
     q1.pred1 = key["pred_1"]
@@ -92,60 +116,49 @@ def test_a_typo_is_reported_and_the_next_answers_still_count(capsys):
 
 
 def test_an_answer_cell_that_never_ran_counts_as_missing(capsys):
-    hw = setup(ASSIGNMENT, env=HUB, cwd="/home/alice/hw1")
+    hw = graded(env=HUB)
     assert hw.grade("q2") == 0.0
     assert "did not run" in capsys.readouterr().out
 
 
-def test_no_id_while_working_asks_for_one():
-    hw = setup(ASSIGNMENT, env={}, cwd="/laptop/hw1")
+def test_no_id_while_working_asks_for_one_in_the_test_cell():
+    hw = graded()
     assert "STUDENT_ID" in hw.show("q1").markdown
-    assert hw.grade("q1") == 0.0
-    with pytest.raises(KeyRefused):
-        hw.solution("q1")
+    hw.answers("q1")
+    with pytest.raises(StudentUnknown, match="set STUDENT_ID"):
+        hw.grade("q1")
+
+
+def test_an_id_off_the_list_is_told_so_and_shown_no_numbers():
+    hw = graded("mallory")
+    assert "'mallory' is not on this course's student list" in hw.show("q1").markdown
+    with pytest.raises(StudentUnknown, match="not on this course's student list"):
+        hw.check_format("q2")
 
 
 def test_hub_wins_over_a_different_student_id_and_says_so(capsys):
-    hw = setup(ASSIGNMENT, "carol", env=HUB, cwd="/home/alice/hw1")
+    hw = graded("carol", env=HUB)
     hw.answers("q1").fill(own_key("alice", "q1"))
     assert hw.grade("q1") == 12.0
     assert "STUDENT_ID is 'carol'" in capsys.readouterr().out
 
 
-def test_autograde_grades_nbgraders_student():
-    """The grader's hub account and the key function are both out of play while autograding."""
-    hw = setup(ASSIGNMENT, env=AUTOGRADE, cwd="/course/autograded/bob/hw1")
-    assert hw.student == "bob"
-    with pytest.raises(KeyRefused):
-        hw.solution("q1")
-    hw.answers("q1").fill(own_key("bob", "q1"))
-    assert hw.grade("q1") == 12.0
-
-
-def test_pasted_answers_are_graded_on_the_students_own_key_and_flagged(capsys):
-    """eve's notebook holds alice's STUDENT_ID and alice's answers; nbgrader grades it as eve."""
-    hw = setup(ASSIGNMENT, "alice", env=AUTOGRADE, cwd="/course/autograded/eve/hw1")
-    for q in ("q1", "q2"):
-        pasted = own_key("alice", q)
-        hw.answers(q).fill(pasted)
-        score = hw.grade(q)
-        out = capsys.readouterr().out
-        assert score == pytest.approx(core_score("eve", q, pasted))
-        assert score < core_score("alice", q, pasted) == question_points(hw.question(q))
-        assert "FLAGGED FOR THE TEACHER" in out and "'alice'" in out and "'eve'" in out
-        assert f"would score {question_points(hw.question(q)):g}/" in out
-
-
-def test_unknown_nbgrader_id_is_not_graded(capsys):
-    hw = setup(ASSIGNMENT, "alice", env=AUTOGRADE, cwd="/q1")
-    hw.answers("q1").fill(own_key("alice", "q1"))
-    with pytest.raises(GradingFlagged, match="cannot tell nbgrader's student id"):
-        hw.grade("q1")
-    assert "FLAGGED FOR THE TEACHER" in capsys.readouterr().out
+def test_autograde_records_the_raw_answers_and_scores_nothing(monkeypatch):
+    shown = []
+    monkeypatch.setattr(runtime, "_display", lambda text, data: shown.append(data))
+    hw = graded("bob", env=AUTOGRADE)
+    given = {**own_key("bob", "q1"), "E_1": float("nan"), "regime": "sideways"}
+    hw.answers("q1").fill(given)
+    assert hw.grade("q1") == 0.0
+    assert hw.check_format("q1") is None
+    ids = tuple(given)
+    recorded = decode(shown[-1][ANSWERS_MIME], "q1", ids)
+    assert recorded.keys() == given.keys() and math.isnan(recorded.pop("E_1"))
+    assert recorded == {k: to_raw(v) for k, v in given.items() if k != "E_1"}
 
 
 def test_hidden_check_says_readable_not_right(capsys):
-    hw = setup(ASSIGNMENT, env=HUB, cwd="/home/alice/hw1")
+    hw = graded(env=HUB)
     key = own_key("alice", "q2")
     hw.answers("q2").fill(key)
     hw.check_format("q2")
@@ -164,6 +177,6 @@ def test_cell_score_stays_within_the_cells_points(score, points, expected):
 
 
 def test_unknown_question_names_the_known_ones():
-    hw = setup(ASSIGNMENT, env=HUB, cwd="/home/alice/hw1")
+    hw = graded(env=HUB)
     with pytest.raises(KeyError, match="q1, q2"):
         hw.grade("q3")

@@ -7,10 +7,12 @@ inputs, calls the student's functions, and writes what they return to RESULT_FD,
 object per line. The parent judges.
 
 Order of events, all before any student code runs: read and delete the spec; import numpy
-and the modules students may use; enter new network and PID namespaces when the kernel allows
-it (and fork, so that the student's code runs inside its own PID namespace); set resource
-limits; when running as root, become ``nobody``; forbid new processes; install an audit hook
-that ends the process on any forbidden action.
+and the modules students may use; enter new mount, network and PID namespaces when the kernel
+allows it (in a new user namespace when not root), and in the mount namespace move to a new
+read-only root holding only the Python installation, system libraries and the sandbox folder;
+fork, so that the student's code runs inside its own PID namespace; set resource limits; when
+running as root, become ``nobody``; drop every capability; forbid new processes; install an
+audit hook that ends the process on any forbidden action.
 """
 
 import builtins
@@ -27,17 +29,25 @@ import linecache
 import math
 import os
 import random  # noqa: F401
+import re
 import resource
 import signal
+import stat as stat_module
 import statistics  # noqa: F401
 import sys
-import time
 import traceback
 import typing  # noqa: F401
 
 import numpy
 import numpy.linalg  # noqa: F401
 import numpy.random  # noqa: F401
+
+try:  # the kernel interfaces (namespaces, mounts, capabilities); used before the student's code only
+    import ctypes
+
+    LIBC = ctypes.CDLL(None, use_errno=True)
+except (ImportError, OSError):
+    ctypes = LIBC = None
 
 # Loaded now so that a student's ``import`` finds them even when the Python installation is
 # not readable by the unprivileged user the code runs as (socket and subprocess stay usable
@@ -52,20 +62,30 @@ for _name in PRELOAD:
 VIOLATION_EXIT = 86
 MAX_ITEMS = 200_000  # numbers a result may hold before it counts as too large
 MAX_TEXT = 2_000
+TOO_LARGE = {"kind": "too_large", "type": "", "message": "", "line": None, "trace": ""}
 
 
 # --- the result channel ---------------------------------------------------------------------
 
 class Channel:
-    """Newline-delimited JSON events to the parent on one inherited file descriptor."""
+    """Newline-delimited JSON events to the parent on one inherited file descriptor; the parent
+    reads at most ``limit`` bytes per line."""
 
-    def __init__(self, fd):
+    def __init__(self, fd, limit):
         self.fd = fd
+        self.limit = limit
         self.write = os.write
         self.dumps = json.dumps
 
+    def line(self, event):
+        """One event as the bytes of one line."""
+        return (self.dumps(event, allow_nan=True) + "\n").encode("utf-8", "backslashreplace")
+
     def send(self, event):
-        data = (self.dumps(event, allow_nan=True) + "\n").encode("utf-8", "backslashreplace")
+        """Write one event; a result too long for the parent's line limit is sent as 'too large'."""
+        data = self.line(event)
+        if len(data) > self.limit:
+            data = self.line({"e": event["e"], "i": event.get("i"), "ok": False, "error": TOO_LARGE})
         while data:
             written = self.write(self.fd, data)
             data = data[written:]
@@ -143,23 +163,129 @@ def decode(data, results, namespace):
 
 # --- containment -----------------------------------------------------------------------------
 
-CLONE_NEWNET, CLONE_NEWPID, CLONE_NEWUSER = 0x40000000, 0x20000000, 0x10000000
+CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWPID, CLONE_NEWUSER = 0x00020000, 0x40000000, 0x20000000, 0x10000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT = 1, 2, 4, 8, 32
+MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
+# Flags a mount inside a user namespace must keep when it is remounted (they are locked).
+LOCKED = ((os.ST_NOEXEC, MS_NOEXEC), (os.ST_NOATIME, 1024), (os.ST_NODIRATIME, 2048), (os.ST_RELATIME, 1 << 21))
+MNT_DETACH, PR_SET_NO_NEW_PRIVS = 2, 38
+PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}  # syscall numbers (glibc has no wrapper)
+SYSTEM_FILES = ("/usr", "/lib", "/lib64", "/etc/ld.so.cache")  # shared libraries of Python's extensions
 
 
-def isolate():
-    """Enter new network and PID namespaces (and a user namespace when not root) if the kernel
-    allows it; returns {"network": "namespace" | "audit-hook", "pid": bool}."""
-    try:
-        import ctypes
+def isolate(plan):
+    """Enter new mount, network and PID namespaces (inside a new user namespace when not root)
+    as far as the kernel allows; with a mount namespace, make the filesystem the child sees
+    (:func:`new_root`). Returns {"network": ..., "pid": bool, "filesystem": ...}."""
+    weakest = {"network": "audit-hook", "pid": False, "filesystem": "audit-hook"}
+    if LIBC is None:
+        return weakest
+    uid, gid = os.geteuid(), os.getegid()
+    user = 0 if uid == 0 else CLONE_NEWUSER
+    for flags in (CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID, CLONE_NEWNS | CLONE_NEWNET,
+                  CLONE_NEWNET | CLONE_NEWPID, CLONE_NEWNET):
+        if LIBC.unshare(flags | user) == 0:
+            break
+    else:
+        return weakest
+    if user:
+        for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
+            with open(f"/proc/self/{name}", "w") as handle:
+                handle.write(text)
+    filesystem = "audit-hook"
+    if flags & CLONE_NEWNS and os.uname().machine in PIVOT_ROOT:
+        new_root(plan)
+        filesystem = "mount-namespace"
+    return {"network": "namespace", "pid": bool(flags & CLONE_NEWPID), "filesystem": filesystem}
 
-        libc = ctypes.CDLL(None, use_errno=True)
-    except Exception:
-        return {"network": "audit-hook", "pid": False}
-    user = 0 if os.geteuid() == 0 else CLONE_NEWUSER
-    for flags, pid in ((CLONE_NEWNET | CLONE_NEWPID, True), (CLONE_NEWNET, False)):
-        if libc.unshare(flags | user) == 0:
-            return {"network": "namespace", "pid": pid}
-    return {"network": "audit-hook", "pid": False}
+
+def new_root(plan):
+    """Replace the filesystem this process sees by a new, read-only root that holds only the
+    Python installation and system libraries (read-only, the grader's own files hidden) and
+    the sandbox folder (writable, no programs run from it). The old root is detached, so no
+    path and no handle opened later can reach it."""
+    root, sandbox = plan["root"], plan["sandbox"]
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0755")
+    links, reals = [], set()
+    for path in plan["expose"]:
+        if os.path.exists(path):
+            found, real = _resolve(path)
+            if not any(p == real or p.startswith(real + "/") for p in (sandbox, os.path.realpath(root))):
+                links += found  # (a place holding the sandbox folder or the new root is never exposed)
+                reals.add(real)
+    bound = []
+    for real in sorted(reals, key=len):  # a folder before what it holds: bind each place once
+        if not any(real == b or real.startswith(b + "/") for b in bound):
+            _bind(real, root + real, MS_RDONLY | MS_NOSUID | MS_NODEV)
+            bound.append(real)
+    for where, target in links:
+        if not os.path.lexists(root + where):
+            os.makedirs(os.path.dirname(root + where), exist_ok=True)
+            os.symlink(target, root + where)
+    _bind(sandbox, root + sandbox, MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    for path in plan["hide"]:
+        if os.path.isdir(root + path):
+            _mount("tmpfs", root + path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=0555")
+    os.chdir(root)
+    if LIBC.syscall(PIVOT_ROOT[os.uname().machine], b".", b".") != 0 or LIBC.umount2(b".", MNT_DETACH) != 0:
+        _fail("pivot_root")
+    os.chdir("/")
+    _mount(None, "/", None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    os.chdir(sandbox)
+
+
+def _resolve(path):
+    """The symbolic links met on the way to ``path``, as (where, target), and its real path."""
+    links, current = [], ""
+    parts = [p for p in path.split("/") if p]
+    while parts:
+        current += "/" + parts.pop(0)
+        if os.path.islink(current):
+            links.append((current, os.readlink(current)))
+            parts = [p for p in os.path.realpath(current).split("/") if p] + parts
+            current = ""
+    return links, current or "/"
+
+
+def _bind(source, target, flags):
+    """Bind ``source`` (and the mounts below it) at ``target``, then remount each with ``flags``."""
+    if os.path.isdir(source):
+        os.makedirs(target, exist_ok=True)
+    else:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        os.close(os.open(target, os.O_WRONLY | os.O_CREAT, 0o644))
+    _mount(source, target, None, MS_BIND | MS_REC)
+    for point in _mounts_under(target):
+        kept = os.statvfs(point).f_flag
+        extra = sum(ms for st, ms in LOCKED if kept & st)
+        _mount(None, point, None, MS_REMOUNT | MS_BIND | flags | extra)
+
+
+def _mounts_under(target):
+    """Mount points at or below ``target`` in this mount namespace (from /proc/self/mountinfo)."""
+    points = []
+    with open("/proc/self/mountinfo", encoding="utf-8", errors="surrogateescape") as handle:
+        for line in handle:
+            point = re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), line.split()[4])
+            if point == target or point.startswith(target + "/"):
+                points.append(point)
+    return points
+
+
+def _mount(source, target, fstype, flags, data=None):
+    """mount(2), raising OSError on failure."""
+    def encode(text):
+        return None if text is None else os.fsencode(text)
+
+    if LIBC.mount(encode(source), encode(target), encode(fstype), ctypes.c_ulong(flags), encode(data)) != 0:
+        _fail("mount " + target)
+
+
+def _fail(what):
+    """The OSError of the last failed C call."""
+    number = ctypes.get_errno()
+    raise OSError(number, os.strerror(number), what)
 
 
 def enter_pid_namespace():
@@ -215,6 +341,18 @@ def drop_privileges(uid):
     return True
 
 
+def drop_capabilities():
+    """Give up every capability (a new user namespace grants them all) and the means to gain
+    any by running a program; True when the kernel confirms that none is left."""
+    if LIBC is None:
+        return False
+    LIBC.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    header = (ctypes.c_uint32 * 2)(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this process
+    LIBC.capset(header, (ctypes.c_uint32 * 6)())
+    sets = (ctypes.c_uint32 * 6)(*[0xFFFFFFFF] * 6)
+    return LIBC.capget(header, sets) == 0 and not any(sets)
+
+
 def forbid_processes():
     """RLIMIT_NPROC = 0: the kernel refuses fork and new threads (not enforced for root)."""
     try:
@@ -237,7 +375,8 @@ FORBIDDEN = {
 }
 FORBIDDEN_PREFIXES = ("socket.", "ctypes.", "_ctypes.", "sqlite3.", "dbm.", "ssl.", "winreg.")
 WRITE_EVENTS = ("os.remove", "os.rename", "os.rmdir", "os.mkdir", "os.chmod", "os.chown", "os.utime",
-                "os.truncate", "shutil.rmtree", "shutil.move", "shutil.copyfile", "shutil.copytree")
+                "os.truncate", "os.setxattr", "os.removexattr", "os.chflags", "shutil.rmtree", "shutil.move",
+                "shutil.copyfile", "shutil.copytree")
 READ_EVENTS = ("os.listdir", "os.scandir", "glob.glob")
 
 
@@ -251,7 +390,7 @@ def make_hook(sandbox, read_roots, denied, report_fd):
 def hook(event, args, _type=type, _str=str, _bytes=bytes, _int=int, _len=len,
          _write=write, _exit=exit, _fd=fd, _sandbox=sandbox, _roots=roots, _denied=denied,
          _forbidden=forbidden, _writes=writes, _reads=reads, _code=code, _wflags=wflags,
-         _prefixes=prefixes):
+         _dflags=dflags, _prefixes=prefixes, _stat=stat, _isdir=isdir):
     def norm(path):
         if _type(path) is _bytes:
             path = path.decode("utf-8", "surrogateescape")
@@ -303,9 +442,21 @@ def hook(event, args, _type=type, _str=str, _bytes=bytes, _int=int, _len=len,
                     writing = True
         if _type(flags) is _int and flags & _wflags:
             writing = True
-        if writing and not under(target, (_sandbox,)):
+        if under(target, (_sandbox,)):
+            return
+        if writing:
             stop("write", target)
         if not readable(target):
+            stop("read", target)
+        # A directory handle outside the folder would let dir_fd, os.fwalk, os.scandir(fd) or
+        # /proc/self/fd reach past every rule below (they see only names relative to it).
+        if _type(flags) is _int and flags & _dflags:
+            stop("read", target)
+        try:
+            mode = _stat(target).st_mode
+        except OSError:
+            return
+        if _isdir(mode):
             stop("read", target)
         return
     if event == "import":
@@ -342,6 +493,7 @@ def hook(event, args, _type=type, _str=str, _bytes=bytes, _int=int, _len=len,
         "writes": WRITE_EVENTS, "reads": READ_EVENTS, "code": VIOLATION_EXIT,
         "prefixes": FORBIDDEN_PREFIXES,
         "wflags": os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND,
+        "dflags": os.O_DIRECTORY | getattr(os, "O_PATH", 0), "stat": os.stat, "isdir": stat_module.S_ISDIR,
     }
     exec(compile(source, "<sandbox-audit-hook>", "exec"), namespace)
     return namespace["hook"]
@@ -409,27 +561,29 @@ def main():
     with open(spec_path, encoding="utf-8") as handle:
         spec = json.load(handle)
     os.unlink(spec_path)
-    channel = Channel(result_fd)
+    channel = Channel(result_fd, spec["limits"]["line"])
     sandbox = os.path.realpath(os.getcwd())
     submission = os.path.join(sandbox, spec["submission"])
     limits = spec["limits"]
 
-    isolation = isolate()
+    roots = read_roots(spec.get("read_roots", ()))
+    denied = [os.path.realpath(d) for d in spec.get("denied", ())]
+    isolation = isolate({"root": spec["root"], "sandbox": sandbox, "expose": (*SYSTEM_FILES, *roots), "hide": denied})
     if isolation["pid"]:
         enter_pid_namespace()
     set_limits(limits)
     dropped = drop_privileges(spec.get("uid"))
+    capabilities = drop_capabilities()
     nproc = forbid_processes()
     hide_editable_finders()
     sys.path[:] = [p for p in sys.path if p and os.path.realpath(p) != sandbox]
-    roots = read_roots(spec.get("read_roots", ()))
-    denied = [os.path.realpath(d) for d in spec.get("denied", ())]
-    sys.addaudithook(make_hook(sandbox, roots, denied, result_fd))
+    if spec.get("audit_hook", True):  # only tests turn it off, to check the layers below it
+        sys.addaudithook(make_hook(sandbox, roots, denied, result_fd))
     channel.send({"e": "ready", "network": isolation["network"], "pid_namespace": isolation["pid"],
-                  "nobody": dropped, "nproc": nproc})
+                  "filesystem": isolation["filesystem"], "nobody": dropped, "no_capabilities": capabilities,
+                  "nproc": nproc})
 
     namespace = {"np": numpy, "numpy": numpy, "math": math, "__builtins__": builtins}
-    channel.send({"e": "load_begin"})
     try:
         module_spec = importlib.util.spec_from_file_location("submission", submission)
         module = importlib.util.module_from_spec(module_spec)
@@ -443,8 +597,6 @@ def main():
     results = {}
     for call in spec["calls"]:
         index = call["index"]
-        channel.send({"e": "begin", "i": index})
-        started = time.perf_counter()
         event = {"e": "end", "i": index}
         try:
             function = getattr(module, call["function"], None)
@@ -465,12 +617,10 @@ def main():
                     if call.get("return_args"):
                         event["args"] = encode(args)
         except TooLarge:
-            event.update(ok=False, error={"kind": "too_large", "type": "", "message": "", "line": None, "trace": ""})
+            event.update(ok=False, error=TOO_LARGE)
         except BaseException as error:  # noqa: B036 - SystemExit and KeyboardInterrupt too
             event.update(ok=False, error=failure(error, submission))
-        event["seconds"] = time.perf_counter() - started
         channel.send(event)
-    channel.send({"e": "done"})
 
 
 if __name__ == "__main__":

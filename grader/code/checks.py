@@ -20,6 +20,7 @@ from grader.code.sandbox import Opaque
 
 VALUE_NOTES = ("wrong_value", "not_a_number", "not_finite")
 RTOL, ATOL = 1e-6, 1e-9  # against exact keys and the reference in float64
+TRIVIAL = 0.01  # a step from the student's own values under 1 % of the key's is no step
 FD_RTOL, FD_ATOL = 1e-4, 1e-7  # against finite differences
 
 
@@ -151,11 +152,19 @@ def diagnose_local(
     expected: float,
     local: float | None,
     alternatives: Iterable[tuple[str, float | None]] = (),
+    baseline: tuple[float, float] = (0.0, 0.0),
 ) -> Note | None:
     """Like :func:`diagnose`, but also right when equal to ``local``: the step done right from the
-    student's own earlier (wrong) values, so that one mistake is not counted again downstream."""
+    student's own earlier (wrong) values, so that one mistake is not counted again downstream.
+
+    Not when those values make the step trivial: ``baseline`` is (the student's, the key's) value
+    the step starts from (zero, or the weight before an update), and a ``local`` step under
+    ``TRIVIAL`` of the key's (zero deltas, zero gradients, an unchanged weight) earns nothing.
+    """
     note = diagnose(name, given, expected, alternatives)
     if note is None or local is None:
+        return note
+    if abs(local - baseline[0]) <= TRIVIAL * abs(expected - baseline[1]):
         return note
     if diagnose(name, given, local) is None:
         return None

@@ -13,6 +13,7 @@ import click
 
 from grader.code.grade_code import CodeResult, grade_code_file
 from grader.code.hidden_tests import EXERCISES, UnknownExercise, get_exercise, hidden_tests
+from grader.code.messages import message
 from grader.code.sandbox import Limits
 from grader.variants import VariantKey
 
@@ -67,6 +68,8 @@ def check(files, exercise, assignment, question, seconds, lang, as_json) -> None
     for path in files:
         key = VariantKey(assignment, path.stem, question) if assignment else None
         results[str(path)] = grade_code_file(path, exercise, lang, key=key, limits=limits)
+    if any(r.containment and r.containment.get("filesystem") != "mount-namespace" for r in results.values()):
+        click.echo(message("weak_sandbox", lang), err=True)
     if as_json:
         click.echo(json.dumps({p: r.to_json() for p, r in results.items()}, ensure_ascii=False, indent=2))
         return

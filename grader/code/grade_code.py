@@ -160,9 +160,10 @@ def _judge(exercise: str, test: HiddenTest, report: RunReport, spans: list[range
     process_failure = False
     for case, span in zip(test.cases, spans, strict=True):
         outcomes = [report.outcomes[i] for i in span]
-        failed = next((o for o in outcomes if not o.ok), None)
-        if failed is not None:
-            function = case.calls[outcomes.index(failed)].function
+        position = next((i for i, o in enumerate(outcomes) if not o.ok), None)
+        if position is not None:  # (by position: outcomes holding arrays cannot be compared with ==)
+            failed = outcomes[position]
+            function = case.calls[position].function
             note = failure_note(failed.failure, function)
             if report.load_failure is not None and failed.failure == report.load_failure:
                 note = load_note(report.load_failure, lang)

@@ -43,7 +43,6 @@ from grader.model import CORRECT, Rules
 from grader.rng import stable_seed
 from grader.variants import Variant, VariantKey, generate
 
-SOLUTIONS = Path(__file__).resolve().parents[2] / "solutions"
 DEFAULT_KEY = VariantKey("code-exercises", "hidden", "code")
 H = 1e-5  # step of the finite differences the grader takes of the student's own functions
 
@@ -88,12 +87,22 @@ class ReferenceMissing(RuntimeError):
     """The reference solutions (``solutions/``) are not where the grader expects them."""
 
 
+def solutions_folder() -> Path | None:
+    """Where the reference solutions are installed (``grader.solutions``, from ``solutions/``), or None."""
+    spec = importlib.util.find_spec("grader.solutions")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
 @cache
 def reference(module: str) -> ModuleType:
     """The reference solution ``solutions/<module>.py``, imported in the grader's own process."""
-    path = SOLUTIONS / f"{module}.py"
+    folder = solutions_folder()
+    path = folder / f"{module}.py" if folder else Path("solutions", f"{module}.py")
     if not path.is_file():
-        raise ReferenceMissing(f"reference solution {path} not found; the code grader needs the solutions/ folder")
+        raise ReferenceMissing(f"reference solution {path} not found; reinstall gdbp-grader "
+                               "(the package ships solutions/ as grader.solutions)")
     spec = importlib.util.spec_from_file_location(f"gdbp_reference_{module}", path)
     loaded = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(loaded)
@@ -332,8 +341,9 @@ def weights(p, q, result, tally):
         mine = None if w_prev is None or grad is None else w_prev - p["eta"] * grad
         added = (w_prev if w_prev is not None else q.get(f"w_{k - 1}", p["w0"])) + p["eta"] * (
             grad if grad is not None else q[f"grad_{k}"])
+        before = (w_prev if w_prev is not None else 0.0, q.get(f"w_{k - 1}", p["w0"]))
         tally.check(diagnose_local(f"w[{k}]", _entry(result, "w", k), q[f"w_{k}"], mine,
-                                   [("m_step_added", added)]))
+                                   [("m_step_added", added)], baseline=before))
 
 
 # --- exercise 3: the 2-2-2 network ---------------------------------------------------------------
@@ -430,7 +440,9 @@ def updates_step(v, p, q, result, tally):
     values = {**p, **q, **numbers_in(result, GRADIENTS_222)}
     for name in UPDATES_222:
         alternatives = [("m_step_added", local(v, name, values, STEP_ADDED))]
-        tally.check(diagnose_local(name, lookup(result, name), q[name], local(v, name, values), alternatives))
+        before = p[name.removesuffix("_new")]
+        tally.check(diagnose_local(name, lookup(result, name), q[name], local(v, name, values), alternatives,
+                                   baseline=(before, before)))
 
 
 def fd_222_case(v: Variant) -> Case:

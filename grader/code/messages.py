@@ -103,6 +103,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "无法读取提交的文件:{detail}。",
     },
     "where_line": {"en": " at line {line}", "zh": "(第 {line} 行)"},
+    "weak_sandbox": {
+        "en": "warning: this machine does not let the sandbox use namespaces; the students' code ran as "
+              "your user and only an audit hook kept it from your files and the network (see the README, "
+              "\"The sandbox: what 'contained' means\").",
+        "zh": "警告:本机不允许沙箱使用命名空间;学生的代码以你的用户身份运行,只有审计钩子阻止它访问你的文件和网络"
+              "(见 README 中 \"The sandbox: what 'contained' means\" 一节)。",
+    },
     # --- what a returned value looks like ----------------------------------------------------
     "wrong_value": {
         "en": "Your {name} is not the expected value (you gave {given}).",

@@ -8,16 +8,22 @@ inputs and judges the outputs itself, so there is no key in the child to steal.
 What the child runs under (the README section on code exercises says what each layer guarantees):
 
 - its own session and process group, killed as a whole when the run ends;
-- a wall-clock limit per call (and for loading the file), ``RLIMIT_CPU`` for the process;
+- a wall-clock limit per call (and for loading the file), kept by this process: the clock runs
+  from "ready" to the end, whatever the child writes; ``RLIMIT_CPU`` for the process;
 - ``RLIMIT_AS`` (memory), ``RLIMIT_FSIZE`` (files it writes), ``RLIMIT_NOFILE``, no core dumps;
 - ``RLIMIT_NPROC = 0``, so the kernel refuses ``fork`` (enforced for non-root users; a root
-  grader makes the child become ``nobody`` first);
-- a new network namespace with no interfaces when the kernel allows it, and in any case an
-  audit hook that ends the process on sockets, new processes, signals, ``ctypes``, and file
-  access outside its directory and the Python installation;
+  grader makes the child become ``nobody`` first); no capabilities, ``no_new_privs``;
+- new mount, network and PID namespaces when the kernel allows them (inside a new user
+  namespace when the grader is not root): the child's root is a new read-only filesystem that
+  holds only the Python installation, system libraries and its own folder (the only writable
+  place), with the grader's own files hidden; no network interfaces;
+- in any case an audit hook that ends the process on sockets, new processes, signals, ``ctypes``,
+  directory handles and file access outside its folder and the Python installation;
 - a scrubbed environment, ``python -I`` (no user site, no PYTHON* variables), its temporary
   directory as working directory and home;
-- stdout and stderr captured in the parent, kept up to a limit; more output stops the run.
+- stdout and stderr captured in the parent, kept up to a limit; more output stops the run;
+- results read up to ``RESULT_LINE`` bytes a line and ``RESULT_TOTAL`` a process; results for
+  calls that are not running are ignored.
 
 A call that fails (exception, time, memory, crash, forbidden action) gets a :class:`Failure`
 and the remaining calls run again in a fresh process, so one bad call never costs the others;
@@ -35,6 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +53,11 @@ RUNNER = Path(__file__).with_name("_runner.py")
 NOBODY = 65534
 VIOLATION_EXIT = 86
 KEEP_OUTPUT = 8_000  # characters of stdout/stderr kept for the report
+# What the grader reads from the child's result channel: one line (one result), and all lines of
+# one process. Results of the course's functions are a few kilobytes; the child reports a larger
+# one as "too large", and more on the channel than this is the student's doing.
+RESULT_LINE = 1 << 20
+RESULT_TOTAL = 8 << 20
 # A function stopped for one of these is not called again (its later calls get the same failure):
 # it would most likely do the same, and each try costs a new process or a full time limit.
 STOP_FUNCTION = ("timeout", "cpu", "blocked", "output", "budget")
@@ -147,6 +159,9 @@ class RunReport:
     containment: Mapping[str, object]
 
 
+CONTAINMENT = ("network", "pid_namespace", "filesystem", "nobody", "no_capabilities", "nproc")
+
+
 class SandboxUnavailable(RuntimeError):
     """This platform cannot run the sandbox (it needs a POSIX system with ``resource``)."""
 
@@ -205,10 +220,16 @@ def _hashable(key: Any) -> Any:
 
 @dataclass
 class _Process:
-    """The state of one child run, as the parent follows it."""
+    """The state of one child run, as the parent follows it.
 
+    The parent keeps the clock: from "ready" on, ``current`` is what the child must be doing
+    (-1: loading the file; an index: that call; None: all calls answered) and ``started`` when
+    it began, so a forged or missing event never stops the time limit.
+    """
+
+    calls: list[int]  # indexes of the calls this process makes, in order
     outcomes: dict[int, Outcome] = field(default_factory=dict)
-    current: int | None = None  # index of the call running now; -1 while loading the file
+    current: int | None = None
     started: float = 0.0
     ready: bool = False
     load_failure: Failure | None = None
@@ -219,7 +240,13 @@ class _Process:
     stderr: bytearray = field(default_factory=bytearray)
     output_bytes: int = 0
     protocol: bytearray = field(default_factory=bytearray)
+    protocol_bytes: int = 0
     returncode: int | None = None
+
+    def advance(self, now: float) -> None:
+        """Start the clock for the next call after ``current`` (None when there is none)."""
+        later = self.calls[self.calls.index(self.current) + 1:] if self.current in self.calls else self.calls
+        self.current, self.started = (later[0] if later else None), now
 
 
 def _environment(home: str) -> dict[str, str]:
@@ -245,8 +272,9 @@ def _denied_paths() -> list[str]:
     return [str(p) for p in paths]
 
 
-def _prepare(sandbox: Path, calls: list[tuple[int, Call]], limits: Limits, source: bytes) -> None:
-    """Write the files the child sees: the runner, the student's file, and the spec (inputs only)."""
+def _prepare(sandbox: Path, root: Path, calls: list[tuple[int, Call]], limits: Limits, source: bytes) -> None:
+    """Write the files the child sees: the runner, the student's file, and the spec (inputs only);
+    ``root`` is an empty folder on which the child builds the filesystem it is confined to."""
     (sandbox / "runner.py").write_bytes(RUNNER.read_bytes())
     (sandbox / "submission.py").write_bytes(source)
     spec = {
@@ -258,8 +286,9 @@ def _prepare(sandbox: Path, calls: list[tuple[int, Call]], limits: Limits, sourc
         ],
         "limits": {
             "cpu": limits.time * (len(calls) + 1) + 5, "memory": limits.memory,
-            "file_size": limits.file_size, "files": limits.files,
+            "file_size": limits.file_size, "files": limits.files, "line": RESULT_LINE,
         },
+        "root": str(root),
         "uid": NOBODY if os.geteuid() == 0 else None,
         "denied": _denied_paths(),
     }
@@ -269,11 +298,11 @@ def _prepare(sandbox: Path, calls: list[tuple[int, Call]], limits: Limits, sourc
             os.chown(path, NOBODY, NOBODY)
 
 
-def _spawn(sandbox: Path, calls: list[tuple[int, Call]], limits: Limits, source: bytes):
+def _spawn(sandbox: Path, root: Path, calls: list[tuple[int, Call]], limits: Limits, source: bytes):
     """Write the files of one run and start the child; returns (process, read end of the result pipe)."""
     if os.name != "posix":
         raise SandboxUnavailable("the code sandbox needs Linux or another POSIX system")
-    _prepare(sandbox, calls, limits, source)
+    _prepare(sandbox, root, calls, limits, source)
     read_end, write_end = os.pipe()
     try:
         process = subprocess.Popen(
@@ -298,12 +327,12 @@ def _handle_line(state: _Process, line: bytes) -> None:
     """One line from the result channel: an event, or the audit hook's violation report."""
     if line.startswith(b"V\t"):
         parts = line.rstrip(b"\n").split(b"\t")
-        what = parts[1].decode("ascii", "replace") if len(parts) > 1 else "unknown"
+        what = parts[1].decode("ascii", "replace")[:40] if len(parts) > 1 else "unknown"
         try:
             detail = bytes.fromhex(parts[2].decode("ascii")).decode("utf-8", "replace") if len(parts) > 2 else ""
         except ValueError:
             detail = ""
-        state.violation = (what, detail)
+        state.violation = (what, detail[:2000])
         return
     try:
         _handle_event(state, json.loads(line))
@@ -312,37 +341,38 @@ def _handle_line(state: _Process, line: bytes) -> None:
 
 
 def _handle_event(state: _Process, event: Any) -> None:
-    """One JSON event from the runner."""
+    """One JSON event from the runner. Events that do not fit what the parent expects now (a
+    second "ready", a result for a call that is not running or was never made) are ignored."""
     if not isinstance(event, dict):
         raise ValueError("not an event")
-    kind = event.get("e")
-    if kind == "ready":
-        state.ready = True
-        state.containment = {k: event.get(k) for k in ("network", "pid_namespace", "nobody", "nproc")}
-    elif kind == "load_begin":
-        state.current, state.started = -1, time.monotonic()
-    elif kind == "load_end":
-        if not event.get("ok"):
-            error = event.get("error") or {}
-            state.load_failure = Failure(
-                "load", f"{error.get('type', '')}: {error.get('message', '')}".strip(": "),
-                error.get("line"), error.get("trace", ""))
-        state.current = None
-    elif kind == "begin":
-        state.current, state.started = int(event.get("i", -2)), time.monotonic()
-    elif kind == "end":
-        index = int(event.get("i", -2))
-        seconds = float(event.get("seconds", 0.0))
+    kind, now = event.get("e"), time.monotonic()
+    if kind == "ready" and not state.ready:
+        state.ready, state.current, state.started = True, -1, now
+        state.containment = {k: event.get(k) for k in CONTAINMENT}
+    elif kind == "load_end" and state.ready and state.current == -1:
+        if event.get("ok"):
+            state.advance(now)
+        else:
+            state.load_failure = _failure(event.get("error"), "load")
+            state.current = None
+    elif kind == "end" and state.current is not None and state.current >= 0 and event.get("i") == state.current:
+        seconds = now - state.started
         if event.get("ok"):
             args = decode(event["args"]) if "args" in event else None
-            state.outcomes[index] = Outcome(decode(event.get("value")), args, None, seconds)
+            state.outcomes[state.current] = Outcome(decode(event.get("value")), args, None, seconds)
         else:
-            error = event.get("error") or {}
-            kind = error.get("kind", "exception")
-            detail = f"{error.get('type', '')}: {error.get('message', '')}".strip(": ")
-            state.outcomes[index] = Outcome(None, None, Failure(kind, detail, error.get("line"),
-                                                                error.get("trace", "")), seconds)
-        state.current = None
+            state.outcomes[state.current] = Outcome(None, None, _failure(event.get("error")), seconds)
+        state.advance(now)
+
+
+def _failure(error: Any, kind: str | None = None) -> Failure:
+    """A failure the runner reported (an exception of the student's code, a missing function, ...);
+    ``kind`` overrides the reported kind."""
+    error = error if isinstance(error, dict) else {}
+    kind = kind or (error["kind"] if error.get("kind") in typing.get_args(FailureKind) else "exception")
+    detail = f"{error.get('type', '')}: {error.get('message', '')}".strip(": ")
+    line = error.get("line") if isinstance(error.get("line"), int) else None
+    return Failure(kind, detail, line, str(error.get("trace", "")))
 
 
 def _died(state: _Process, returncode: int | None) -> Failure:
@@ -363,11 +393,11 @@ def _died(state: _Process, returncode: int | None) -> Failure:
     return Failure("exit", f"the process exited with code {returncode}")
 
 
-def _run_once(sandbox: Path, calls: list[tuple[int, Call]], limits: Limits, source: bytes,
+def _run_once(sandbox: Path, root: Path, calls: list[tuple[int, Call]], limits: Limits, source: bytes,
               deadline: float) -> _Process:
     """Run the given calls in one child process; return what was observed."""
-    state = _Process()
-    process, result_fd = _spawn(sandbox, calls, limits, source)
+    state = _Process([i for i, _ in calls])
+    process, result_fd = _spawn(sandbox, root, calls, limits, source)
     selector = selectors.DefaultSelector()
     streams = {process.stdout.fileno(): "stdout", process.stderr.fileno(): "stderr", result_fd: "result"}
     for fd in streams:
@@ -376,13 +406,12 @@ def _run_once(sandbox: Path, calls: list[tuple[int, Call]], limits: Limits, sour
     spawned = time.monotonic()
     try:
         while selector.get_map():
-            now = time.monotonic()
             if state.stopped is None:
-                state.stopped = _over_time(state, limits, spawned, now, deadline)
-                if state.stopped is not None:
-                    _kill(process)
+                state.stopped = _over_time(state, limits, spawned, time.monotonic(), deadline)
+            if state.stopped is not None:
+                _kill(process)
             for key, _ in selector.select(timeout=0.05):
-                _read(selector, key.fd, streams[key.fd], state, limits, process)
+                _read(selector, key.fd, streams[key.fd], state, limits)
     finally:
         selector.close()
         os.close(result_fd)
@@ -395,18 +424,20 @@ def _run_once(sandbox: Path, calls: list[tuple[int, Call]], limits: Limits, sour
 
 
 def _over_time(state: _Process, limits: Limits, spawned: float, now: float, deadline: float) -> Failure | None:
-    """The reason to stop the child now, if it has run out of time."""
+    """The reason to stop the child now, if it has run out of time (whatever it wrote)."""
     if now > deadline:
         return Failure("budget", "the time for this whole submission ran out")
-    if not state.ready and now - spawned > limits.startup:
-        return Failure("timeout", f"Python did not start within {limits.startup:g} s")
-    if state.current is not None and now - state.started > limits.time:
+    if not state.ready:
+        if now - spawned > limits.startup:
+            return Failure("timeout", f"Python did not start within {limits.startup:g} s")
+        return None
+    if now - state.started > limits.time:  # a call, loading the file, or ending after the last call
         return Failure("timeout", f"time limit of {limits.time:g} s")
     return None
 
 
-def _read(selector, fd: int, stream: str, state: _Process, limits: Limits, process) -> None:
-    """Read what is available on one of the child's pipes."""
+def _read(selector, fd: int, stream: str, state: _Process, limits: Limits) -> None:
+    """Read what is available on one of the child's pipes, keeping within the bounds."""
     try:
         chunk = os.read(fd, 1 << 16)
     except BlockingIOError:
@@ -415,15 +446,7 @@ def _read(selector, fd: int, stream: str, state: _Process, limits: Limits, proce
         selector.unregister(fd)
         return
     if stream == "result":
-        state.protocol += chunk
-        while b"\n" in state.protocol:
-            line, _, rest = bytes(state.protocol).partition(b"\n")
-            state.protocol = bytearray(rest)
-            _handle_line(state, line + b"\n")
-        if len(state.protocol) > 64 << 20:
-            state.stopped = state.stopped or Failure("too_large", "a result too large to read")
-        if state.stopped is not None:
-            _kill(process)
+        _read_results(state, chunk)
         return
     buffer = state.stdout if stream == "stdout" else state.stderr
     if len(buffer) < KEEP_OUTPUT * 4:
@@ -431,7 +454,27 @@ def _read(selector, fd: int, stream: str, state: _Process, limits: Limits, proce
     state.output_bytes += len(chunk)
     if state.output_bytes > limits.output and state.stopped is None:
         state.stopped = Failure("output", f"more than {limits.output} bytes of output")
-        _kill(process)
+
+
+def _read_results(state: _Process, chunk: bytes) -> None:
+    """Handle the complete lines of the result channel; more than RESULT_LINE bytes in one line
+    or RESULT_TOTAL in all stops the process before any of it is parsed."""
+    state.protocol_bytes += len(chunk)
+    if state.stopped is not None:
+        return
+    if state.protocol_bytes > RESULT_TOTAL:
+        state.stopped = Failure("protocol", f"more than {RESULT_TOTAL} bytes on the grader's channel")
+        return
+    *lines, rest = (bytes(state.protocol) + chunk).split(b"\n")
+    state.protocol = bytearray(rest)
+    for line in lines:
+        if len(line) >= RESULT_LINE:
+            state.stopped = Failure("too_large", "a result too large to read")
+        if state.stopped is not None:
+            return
+        _handle_line(state, line)
+    if len(state.protocol) >= RESULT_LINE:
+        state.stopped = Failure("too_large", "a result too large to read")
 
 
 # --- all calls of one submission -------------------------------------------------------------------
@@ -461,8 +504,9 @@ def run_calls(source: bytes | str, calls: Sequence[Call], limits: Limits | None 
             break
         if time.monotonic() > deadline:
             break
-        with tempfile.TemporaryDirectory(prefix="gdbp-sandbox-", ignore_cleanup_errors=True) as directory:
-            state = _run_once(Path(directory), todo, limits, source, deadline)
+        with tempfile.TemporaryDirectory(prefix="gdbp-sandbox-", ignore_cleanup_errors=True) as directory, \
+                tempfile.TemporaryDirectory(prefix="gdbp-root-", ignore_cleanup_errors=True) as root:
+            state = _run_once(Path(directory), Path(root), todo, limits, source, deadline)
         processes += 1
         stdout += state.stdout
         stderr += state.stderr
@@ -484,13 +528,7 @@ def run_calls(source: bytes | str, calls: Sequence[Call], limits: Limits | None 
                 break
             start = state.current + 1
         else:
-            missing = [i for i, _ in todo if i not in outcomes]
-            if missing:  # exited between calls (e.g. os._exit at the end of a call)
-                failure = _died(state, state.returncode)
-                outcomes[missing[0]] = Outcome(failure=failure)
-                start = missing[0] + 1
-            else:
-                start = len(calls)
+            start = len(calls)
     final = _fill(calls, outcomes, load_failure)
     return RunReport(
         tuple(final), _text(stdout), _text(stderr), processes, load_failure, containment,

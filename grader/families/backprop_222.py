@@ -74,7 +74,8 @@ def derive(rules: Rules) -> Derivation:
     names = (*PARAMS[:-1], *(str(q) for q, _ in steps[:-1]))
 
     def in_forward_terms(quantity: str) -> Symbolic:
-        return Symbolic(expand(S(quantity), backward), names + tuple(str(d) for d in DELTAS.values()))
+        return Symbolic(expand(S(quantity), backward), names + tuple(str(d) for d in DELTAS.values()),
+                        asks=quantity)
 
     return Derivation(
         quantities=quantities,
@@ -150,7 +151,7 @@ $$E = \tfrac12\left[(o_1 - t_1)^2 + (o_2 - t_2)^2\right]$$
 4. After one step of gradient descent: `w1_new` … `w8_new`, `b1_new`, `b2_new` (the hidden
    deltas use the weights from before the update).
 5. Formulas: `delta_o1_expr`, `delta_h1_expr`, `dE_dw5_expr`, `dE_dw1_expr` (you may use the
-   names above, e.g. `o1`, `h1`, `w5`, `delta_o1`).
+   names above that come before the quantity asked, e.g. `o1`, `h1`, `w5`, `delta_o1`).
 """,
     "zh": r"""**2-2-2 Sigmoid 网络的反向传播。** 输入 $i_1 = {i1}$,$i_2 = {i2}$;目标值 $t_1 = {t1}$,
 $t_2 = {t2}$;权重 $w_1 = {w1}$,$w_2 = {w2}$,$w_3 = {w3}$,$w_4 = {w4}$,$w_5 = {w5}$,$w_6 = {w6}$,
@@ -167,7 +168,7 @@ $$E = \tfrac12\left[(o_1 - t_1)^2 + (o_2 - t_2)^2\right]$$
 3. 梯度 `dE_dw1` … `dE_dw8`、`dE_db1`、`dE_db2`。
 4. 做一步梯度下降后的 `w1_new` … `w8_new`、`b1_new`、`b2_new`(隐藏层误差项使用更新前的权重)。
 5. 公式:`delta_o1_expr`、`delta_h1_expr`、`dE_dw5_expr`、`dE_dw1_expr`(可以使用上面的名称,
-   如 `o1`、`h1`、`w5`、`delta_o1`)。
+   但只能用排在所求量之前的名称,如 `o1`、`h1`、`w5`、`delta_o1`)。
 """,
 }
 

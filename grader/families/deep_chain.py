@@ -78,7 +78,7 @@ def derive(rules: Rules) -> Derivation:
     names = (*PARAMS[:-1], *(str(q) for q, _ in steps[:-1]), *(str(d) for d in DELTAS.values()))
 
     def in_forward_terms(quantity: str) -> Symbolic:
-        return Symbolic(expand(S(quantity), backward), names)
+        return Symbolic(expand(S(quantity), backward), names, asks=quantity)
 
     return Derivation(
         quantities=quantities,
@@ -154,7 +154,7 @@ Input $x = {x}$, target $y = {y}$; weights WEIGHTS; biases BIASES; learning rate
 4. After one step of gradient descent: UPDATES.
    Every delta uses the weights from before the update.
 5. Formulas: `delta_L_expr` for $\delta_L$ and `delta_1_expr` for $\delta_1$ (you may use the
-   names above, e.g. OUTPUT, `y`, `w_2`, `delta_2`).
+   names above that come before the quantity asked, e.g. OUTPUT, `y`, `w_2`, `delta_2`).
 """,
     "zh": r"""**一串 Sigmoid 神经元的反向传播。** 网络共 $L = {layers}$ 层,每层一个神经元;第 $l$
 层使用权重 $w_l$ 和偏置 $b_l$,输入是上一层的输出,第一层的输入为 $a_0 = x$:
@@ -171,7 +171,7 @@ E = \tfrac12\,(a_L - y)^2.$$
 4. 做一步梯度下降后的 UPDATES。
    所有误差项都使用更新前的权重。
 5. 公式:$\delta_L$ 的 `delta_L_expr` 与 $\delta_1$ 的 `delta_1_expr`(可以使用上面的名称,
-   如 OUTPUT、`y`、`w_2`、`delta_2`)。
+   但只能用排在所求量之前的名称,如 OUTPUT、`y`、`w_2`、`delta_2`)。
 """,
 }
 

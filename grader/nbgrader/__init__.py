@@ -1,12 +1,17 @@
-"""nbgrader adapter: per-student variants in an ordinary nbgrader course, graded by nbgrader itself.
+"""nbgrader adapter: per-student variants in an ordinary nbgrader course, graded outside the students' kernels.
 
 * :mod:`grader.nbgrader.notebook` builds the source notebook of an assignment (pure: an
-  assignment file in, an nbformat notebook out).
+  assignment file and the course's student ids in, an nbformat notebook out, with each
+  student's parameters and neither the salt nor any key).
 * :mod:`grader.nbgrader.runtime` is what that notebook imports inside the Jupyter kernel:
-  it works out whose variant to show and to grade (:mod:`grader.nbgrader.identity`),
-  collects the answers and prints the grader's feedback in nbgrader's test cells
-  (:mod:`grader.nbgrader.report`).
+  it works out whose numbers to show (:mod:`grader.nbgrader.identity`), gives feedback while the
+  student works (:mod:`grader.nbgrader.report`) and, while nbgrader autogrades, only records
+  the raw answers (:mod:`grader.nbgrader.record`).
+* :mod:`grader.nbgrader.regrade` grades recorded answers in the instructor's process (pure);
+  :mod:`grader.nbgrader.course` reads the course's nbgrader configuration and writes scores,
+  comments and flags into nbgrader's gradebook; :mod:`grader.nbgrader.flags` and
+  :mod:`grader.nbgrader.export` read the flags back.
 * :mod:`grader.nbgrader.cli` is the ``grader nbgrader`` command group.
 
-Importing this package imports neither nbformat nor IPython; the modules that need them do.
+Importing this package imports neither nbformat, nbgrader nor IPython; the modules that need them do.
 """

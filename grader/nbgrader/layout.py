@@ -14,6 +14,8 @@ from grader.assignment import Assignment, Question
 
 IDENTITY_CELL = "grader_identity"
 HEADER_CELL = "grader_header"
+STUDENT_ID_CELL = "student_id"
+NOTEBOOK_METADATA = "gdbp_grader"  # the notebook's metadata entry naming its assignment
 RESERVED = frozenset({"hw", "setup", "STUDENT_ID", "ASSIGNMENT"})
 SUFFIXES = ("title", "statement", "answers", "test")
 

@@ -29,6 +29,10 @@ MESSAGES: dict[str, dict[str, str]] = {
               "(# YOUR CODE HERE and raise NotImplementedError()).",
         "zh": "用你的答案替换每个 ...,然后删掉最后两行(# YOUR CODE HERE 和 raise NotImplementedError())。",
     },
+    "no_key": {
+        "en": "Graded notebook: no key here; `grader nbgrader grade` grades the submissions.",
+        "zh": "计分笔记本:这里没有标准答案;由 `grader nbgrader grade` 为提交评分。",
+    },
     "hint_numeric": {"en": "a number, e.g. 0.75 or 3/4", "zh": "一个数,例如 0.75 或 3/4"},
     "hint_symbolic": {"en": "a formula in quotes, using {symbols}", "zh": "写在引号里的公式,可用 {symbols}"},
     "hint_formula": {"en": "a formula in quotes, with the names of the statement",
@@ -48,7 +52,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "source_system": {"en": "your system user name, which nbgrader submits under",
                       "zh": "你的系统用户名,nbgrader 以此提交"},
     "source_typed": {"en": "the STUDENT_ID you set", "zh": "你设置的 STUDENT_ID"},
-    "source_nbgrader": {"en": "nbgrader's student id for this submission", "zh": "nbgrader 为这份提交记录的学号"},
     "no_id": {
         "en": "No student id yet: set STUDENT_ID in the cell above (in quotes), run it, then run this cell again.",
         "zh": "还没有学号:请在上面的单元格里设置 STUDENT_ID(写在引号里),运行它,再重新运行本单元格。",
@@ -59,25 +62,53 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "STUDENT_ID 是 {typed!r},但 nbgrader 会以 {student!r} 的身份提交这份笔记本,所以这里显示的是 "
               "{student!r} 的题目数据。除非老师另有说明,请清空 STUDENT_ID。",
     },
+    "not_on_list": {
+        "en": "{wanted!r} is not on this course's student list, so this notebook has no numbers for it. Check "
+              "STUDENT_ID (or your user name) for typos; if it is right, ask your teacher to add you to nbgrader "
+              "and release the assignment again.",
+        "zh": "{wanted!r} 不在本课程的学生名单上,因此这份笔记本没有它的题目数据。请检查 STUDENT_ID(或你的用户名)"
+              "是否拼写有误;如果没有错,请让老师把你加入 nbgrader 并重新发布作业。",
+    },
+    "recorded": {
+        "en": "Answers to question {question} recorded; they are graded by the teacher's `grader nbgrader grade`.",
+        "zh": "第 {question} 题的答案已记录;由老师运行 `grader nbgrader grade` 评分。",
+    },
+    # Flags, written by grader nbgrader grade into nbgrader's gradebook.
+    "flagged": {"en": "FLAGGED FOR THE TEACHER", "zh": "需要老师复核"},
     "mismatch": {
-        "en": "FLAGGED FOR THE TEACHER: this notebook was worked on as {typed!r} (its STUDENT_ID) but nbgrader "
-              "graded it as {student!r}. It was graded against the variant of {student!r}, never another key.",
-        "zh": "需要老师复核:这份笔记本作答时的学号是 {typed!r}(STUDENT_ID),但 nbgrader 按 {student!r} 评分。"
+        "en": "this notebook was worked on as {typed!r} (its STUDENT_ID) but nbgrader received it from "
+              "{student!r}. It was graded against the variant of {student!r}, never another key.",
+        "zh": "这份笔记本作答时的学号是 {typed!r}(STUDENT_ID),但 nbgrader 收到的是 {student!r} 的提交。"
               "评分使用的是 {student!r} 自己的题目,绝不会用别人的答案。",
     },
     "other_key": {
-        "en": "For comparison, against the variant of {typed!r} these answers would score {score:g}/{max:g}.",
-        "zh": "作为对照:按 {typed!r} 的题目,这些答案可得 {score:g}/{max:g} 分。",
+        "en": "For comparison, against the variant of {typed!r} the answers to question {question} would score "
+              "{score:g}/{max:g}.",
+        "zh": "作为对照:按 {typed!r} 的题目,第 {question} 题的答案可得 {score:g}/{max:g} 分。",
     },
-    "unknown_nbgrader_id": {
-        "en": "FLAGGED FOR THE TEACHER: cannot tell nbgrader's student id from the working directory {cwd!r} "
-              "(expected it to end in {structure!r}). Not graded: 0 points pending manual review.",
-        "zh": "需要老师复核:无法从工作目录 {cwd!r} 得知 nbgrader 的学号(应以 {structure!r} 结尾)。"
-              "未评分:在人工复核之前记 0 分。",
+    "wrong_assignment": {
+        "en": "this notebook was released for assignment {found!r}, not {expected!r}; it was graded as {expected!r}.",
+        "zh": "这份笔记本是作业 {found!r} 的,不是 {expected!r};已按 {expected!r} 评分。",
     },
-    "key_refused": {
-        "en": "The answer key is not available while nbgrader grades a submission.",
-        "zh": "nbgrader 评分时不提供标准答案。",
+    "no_record": {
+        "en": "no answers to question {question} were recorded during autograde (its test cell did not run the "
+              "check, or the notebook replaced `hw`): 0 points pending review.",
+        "zh": "自动评分时没有记录到第 {question} 题的答案(其检查单元格没有运行检查,或笔记本替换了 `hw`):"
+              "在人工复核之前记 0 分。",
+    },
+    "computed": {
+        "en": "answers to question {question} were computed while nbgrader ran the notebook, not written in it "
+              "({answers}); check where the values came from.",
+        "zh": "第 {question} 题的答案是在 nbgrader 运行笔记本时计算出来的,而不是写在笔记本里的({answers});"
+              "请核实这些数值的来源。",
+    },
+    "bad_record": {
+        "en": "the answers recorded for question {question} cannot be read ({why}): 0 points pending review.",
+        "zh": "第 {question} 题记录的答案无法读取({why}):在人工复核之前记 0 分。",
+    },
+    "unreadable_notebook": {
+        "en": "the autograded notebook {path} cannot be read ({why}): 0 points; run nbgrader autograde again.",
+        "zh": "无法读取自动评分后的笔记本 {path}({why}):记 0 分;请重新运行 nbgrader autograde。",
     },
     # Answers and results.
     "unknown_answer": {

@@ -1,4 +1,4 @@
-"""What the notebook's cells print: identity, the grader's feedback, flags for the teacher.
+"""What the notebook's cells print: identity, the statement's list of answers, the grader's feedback.
 
 Pure: results and identities in, text out. The runtime prints it; nbgrader keeps it in the
 autograded notebook and copies it into the feedback it generates.
@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import math
 
+from grader.assignment import Question
 from grader.grading import Result
 from grader.nbgrader.identity import Identity
+from grader.nbgrader.layout import asked
 from grader.nbgrader.messages import message, status_text
-
-FLAG_MIME = "application/vnd.gdbp-grader.flag+json"
-"""The MIME type of the output that marks a flagged test cell (read by ``grader nbgrader flags``)."""
 
 
 def identity_markdown(identity: Identity, lang: str = "en") -> str:
@@ -23,9 +22,7 @@ def identity_markdown(identity: Identity, lang: str = "en") -> str:
     '**Student:** `alice` (your JupyterHub user name)'
     """
     if identity.student is None:
-        if identity.problem == "unknown_nbgrader_id":
-            return problem_text(identity, lang)
-        return message("no_id", lang)
+        return problem_text(identity, lang)
     text = message("identity", lang, student=identity.student, source=message(f"source_{identity.source}", lang))
     if identity.problem is not None:
         text += "\n\n" + problem_text(identity, lang)
@@ -37,7 +34,24 @@ def problem_text(identity: Identity, lang: str = "en") -> str:
     if identity.problem is None:
         return ""
     return message(identity.problem, lang, student=identity.student, typed=identity.typed, hub=identity.hub,
-                   cwd=identity.cwd, structure=identity.structure)
+                   wanted=identity.wanted)
+
+
+def asked_statement(question: Question, statement: str) -> str:
+    """A family's statement cut down to the answers the question asks.
+
+    A family's statement ends with its numbered list of every answer; when the question asks
+    only some, that list is replaced by one line per solution step naming the asked answers.
+    """
+    if question.settings.selected is None:
+        return statement
+    lines = statement.rstrip("\n").split("\n")
+    first = next((i for i, line in enumerate(lines) if line.startswith("1. ")), len(lines))
+    steps: dict[str, list[str]] = {}
+    for answer in asked(question):
+        steps.setdefault(answer.step, []).append(f"`{answer.id}`")
+    listed = [f"{n}. {step}: {', '.join(ids)}" for n, (step, ids) in enumerate(steps.items(), 1)]
+    return "\n".join(lines[:first] + listed) + "\n"
 
 
 def feedback(question_id: str, result: Result, lang: str = "en") -> str:
@@ -64,29 +78,6 @@ def format_check(result: Result, lang: str = "en") -> str:
             lines.append(f"{a.id:<{width}}  {status_text(a.status, lang):<10} {a.feedback}")
     lines.append(message("format_total", lang, readable=readable, count=len(result.answers)))
     return "\n".join(lines)
-
-
-def flag_record(identity: Identity, question_id: str, score: float, other: Result | None = None) -> dict:
-    """The machine-readable flag a test cell outputs under :data:`FLAG_MIME`."""
-    record = {
-        "problem": identity.problem,
-        "question": question_id,
-        "graded_as": identity.student,
-        "typed": identity.typed,
-        "cwd": identity.cwd,
-        "score": score,
-    }
-    if other is not None:
-        record["score_against_typed"] = other.score
-    return record
-
-
-def flag_text(identity: Identity, lang: str = "en", other: Result | None = None) -> str:
-    """The flag as the teacher reads it in the notebook and in nbgrader's feedback."""
-    text = problem_text(identity, lang)
-    if other is not None:
-        text += "\n" + message("other_key", lang, typed=identity.typed, score=other.score, max=other.max)
-    return text
 
 
 def cell_score(score: float, points: float) -> float:

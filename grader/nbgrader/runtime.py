@@ -1,18 +1,24 @@
 """What the nbgrader notebooks run inside the Jupyter kernel.
 
-The notebook's locked identity cell calls :func:`setup` with the assignment file's text; the
-returned :class:`Homework` shows each question's statement with the student's own numbers,
-hands out an :class:`Answers` object per question, and grades it in the locked test cells::
+The notebook's locked identity cell calls :func:`setup` with the assignment file's text (its
+salt removed) and the course's per-student numbers; the returned :class:`Homework` shows each
+question's statement with the student's own numbers, hands out an :class:`Answers` object per
+question, and checks it in the locked test cells::
 
-    hw = setup(ASSIGNMENT, student_id=globals().get("STUDENT_ID"))
+    hw = setup(ASSIGNMENT, student_id=globals().get("STUDENT_ID"), numbers=NUMBERS)
     hw.show("q1")                      # the student's own statement
     q1 = hw.answers("q1"); q1.pred_1 = 0.5
-    hw.grade("q1")                     # prints feedback; the value is the cell's score
+    hw.grade("q1")                     # while working: feedback, and the score nbgrader validate reads
 
-This is the I/O edge of the adapter: it reads the environment and the working directory
-(see :mod:`grader.nbgrader.identity` for the rules), prints, and displays. Grading itself is
-:func:`grader.grading.grade`. Nothing here writes to stderr while grading, because nbgrader
-gives 0 points to a test cell with any stderr output.
+While ``nbgrader autograde`` runs, :meth:`Homework.grade` only records the raw answers
+(:mod:`grader.nbgrader.record`) and scores 0: the score is computed by ``grader nbgrader
+grade`` in the instructor's own process, so nothing the student's code replaces in this kernel
+can change it. The kernel never holds the salt; :meth:`PracticeHomework.solution` exists only
+in a practice notebook (``grader nbgrader source --practice``), which embeds the whole file.
+
+This is the I/O edge of the adapter: it reads the environment, prints, and displays. Grading
+itself is :func:`grader.grading.grade`. Nothing here writes to stderr, because nbgrader gives 0
+points to a test cell with any stderr output.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import os
 import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from fractions import Fraction
 
 import numpy as np
 
@@ -32,36 +39,37 @@ from grader.keys import answer_key
 from grader.nbgrader.identity import Identity, resolve
 from grader.nbgrader.layout import asked, question_points, variables
 from grader.nbgrader.messages import message
-from grader.nbgrader.report import (
-    FLAG_MIME,
-    cell_score,
-    feedback,
-    flag_record,
-    flag_text,
-    format_check,
-    identity_markdown,
-    problem_text,
-)
+from grader.nbgrader.record import ANSWERS_MIME, encode
+from grader.nbgrader.report import asked_statement, cell_score, feedback, format_check, identity_markdown, problem_text
 from grader.variants import Variant, generate
 
-
-class GradingFlagged(RuntimeError):
-    """Raised in a test cell that cannot be graded; nbgrader then gives the cell 0 points."""
-
-
-class KeyRefused(RuntimeError):
-    """The answer key was asked for while nbgrader autograded a submission."""
+Numbers = Mapping[str, Mapping[str, Mapping[str, str]]]
+"""Per student, per question, each parameter as exact decimal text (what the identity cell embeds)."""
 
 
-def setup(assignment_text: str, student_id: object = None, *, env: Mapping[str, str] | None = None,
-          cwd: str | None = None) -> Homework:
-    """The homework of the assignment file ``assignment_text`` for whoever runs the notebook."""
+class StudentUnknown(RuntimeError):
+    """Raised by a test cell when the notebook has no numbers to check against (no id, or not on the list).
+
+    ``nbgrader validate`` shows the message of a test cell's error, so the student reads what to do.
+    """
+
+
+def setup(assignment_text: str, student_id: object = None, *, numbers: Numbers | None = None,
+          env: Mapping[str, str] | None = None) -> Homework:
+    """The homework of ``assignment_text`` for whoever runs the notebook.
+
+    With ``numbers`` (a graded notebook) the variants come from that table and nothing else;
+    without (a practice notebook) they are derived from the file, salt included.
+    """
     assignment = parse_assignment(assignment_text)
+    students = None if numbers is None else set(numbers)
     if env is None:
-        identity = resolve(os.environ, os.getcwd() if cwd is None else cwd, student_id, _system_user())
+        identity = resolve(os.environ, student_id, _system_user(), students)
     else:
-        identity = resolve(env, os.getcwd() if cwd is None else cwd, student_id)
-    return Homework(assignment, identity)
+        identity = resolve(env, student_id, None, students)
+    if numbers is None:
+        return PracticeHomework(assignment, identity)
+    return Homework(assignment, identity, numbers)
 
 
 def _system_user() -> str | None:
@@ -152,12 +160,13 @@ class Statement:
 
 
 class Homework:
-    """One student's assignment inside the kernel: statements, answers, grading."""
+    """One student's assignment inside the kernel: statements, answers, self-check, recording."""
 
-    def __init__(self, assignment: Assignment, identity: Identity) -> None:
+    def __init__(self, assignment: Assignment, identity: Identity, numbers: Numbers | None = None) -> None:
         self.assignment = assignment
         self.identity = identity
         self.lang = assignment.lang
+        self._numbers = numbers
         self._variables = variables(assignment)
         self._answers: dict[str, Answers] = {}
         self._variants: dict[tuple[str, str], Variant] = {}
@@ -165,7 +174,7 @@ class Homework:
 
     @property
     def student(self) -> str | None:
-        """The id whose variant is shown and graded."""
+        """The id whose numbers are shown."""
         return self.identity.student
 
     def _repr_markdown_(self) -> str:
@@ -183,59 +192,46 @@ class Homework:
             raise KeyError(f"no question {question_id!r} in {self.assignment.id}; questions: {known}") from None
 
     def show(self, question_id: str) -> Statement:
-        """The statement of a question with the student's own numbers."""
+        """The statement of a question with the student's own numbers, listing the answers it asks."""
         question = self.question(question_id)
         if self.student is None:
             return Statement(identity_markdown(self.identity, self.lang))
         v = self._variant(question, self.student)
-        return Statement(question.family.statement(v.params, self.lang))
+        return Statement(asked_statement(question, question.family.statement(v.params, self.lang)))
 
     def answers(self, question_id: str) -> Answers:
-        """A fresh, empty set of answers to a question (the one its test cell grades)."""
+        """A fresh, empty set of answers to a question (the one its test cell checks)."""
         question = self.question(question_id)
         ids = tuple(a.id for a in asked(question))
         answers = Answers(question.id, ids, self._variables[question.id], self.lang)
         self._answers[question.id] = answers
         return answers
 
-    def solution(self, question_id: str) -> dict[str, float | str]:
-        """The answer key of the student's variant (the instructor version uses it): floats and text.
-
-        Refused while nbgrader autogrades, so a submission cannot fill itself in this way.
-        """
-        if self.identity.autograde:
-            raise KeyRefused(message("key_refused", self.lang))
-        question = self.question(question_id)
-        if self.student is None:
-            raise KeyRefused(message("no_id", self.lang))
-        key = answer_key(self._variant(question, self.student))
-        return {a.id: key[a.id].value for a in asked(question)}
-
     def grade(self, question_id: str) -> float:
-        """Grade a question: print the feedback and return the score for nbgrader's test cell."""
+        """Check a question: print the feedback and return the score (while autograding: record, score 0)."""
         question = self.question(question_id)
         raw = self._raw(question)
-        if self.student is None:
-            return self._ungraded(question)
-        result = self._grade(question, self.student, raw)
-        score = cell_score(result.score, question_points(question))
-        if self.identity.flagged:
-            other = self._grade(question, self.identity.typed, raw) if self.identity.typed else None
-            _publish_flag(flag_text(self.identity, self.lang, other),
-                          flag_record(self.identity, question.id, score, other))
-        elif self.identity.problem is not None:
+        if self.identity.autograde:
+            _display(message("recorded", self.lang, question=question.id), {ANSWERS_MIME: encode(question.id, raw)})
+            return 0.0
+        result = self._grade(question, self._require_student(), raw)
+        if self.identity.problem is not None:
             print(problem_text(self.identity, self.lang))
         print(feedback(question.id, result, self.lang))
-        return score
+        return cell_score(result.score, question_points(question))
 
     def check_format(self, question_id: str) -> None:
         """Say which answers can be read, not whether they are right (the visible part of hidden tests)."""
         question = self.question(question_id)
-        raw = self._raw(question)
-        if self.student is None:
-            print(identity_markdown(self.identity, self.lang))
+        if self.identity.autograde:
             return
-        print(format_check(self._grade(question, self.student, raw), self.lang))
+        raw = self._raw(question)
+        print(format_check(self._grade(question, self._require_student(), raw), self.lang))
+
+    def _require_student(self) -> str:
+        if self.student is None:
+            raise StudentUnknown(identity_markdown(self.identity, self.lang))
+        return self.student
 
     def _raw(self, question: Question) -> dict[str, Raw]:
         answers = self._answers.get(question.id)
@@ -244,35 +240,36 @@ class Homework:
             return {}
         return answers.raw()
 
-    def _ungraded(self, question: Question) -> float:
-        if self.identity.autograde:
-            text = identity_markdown(self.identity, self.lang)
-            _publish_flag(text, flag_record(self.identity, question.id, 0.0))
-            raise GradingFlagged(text)
-        print(identity_markdown(self.identity, self.lang))
-        return 0.0
-
     def _variant(self, question: Question, student: str) -> Variant:
-        """The student's variant (the statement needs only this, not the grading preparation)."""
+        """The student's variant: from the embedded numbers, or derived from the file in practice."""
         cached = self._variants.get((question.id, student))
         if cached is None:
-            with _quiet():
-                cached = generate(question.family, [self.assignment.key(student, question)])[0]
+            if self._numbers is not None:
+                exact = {k: Fraction(v) for k, v in self._numbers[student][question.id].items()}
+                cached = Variant(question.family, exact)
+            else:
+                with _quiet():
+                    cached = generate(question.family, [self.assignment.key(student, question)])[0]
             self._variants[(question.id, student)] = cached
         return cached
 
-    def _expectation(self, question: Question, student: str) -> Expected:
+    def _grade(self, question: Question, student: str, raw: Mapping[str, Raw]) -> Result:
         cached = self._expected.get((question.id, student))
         if cached is None:
-            variant = self._variant(question, student)
             with _quiet():
-                cached = self._expected[(question.id, student)] = expectation(variant)
-        return cached
-
-    def _grade(self, question: Question, student: str, raw: Mapping[str, Raw]) -> Result:
-        expected = self._expectation(question, student)
+                cached = self._expected[(question.id, student)] = expectation(self._variant(question, student))
         with _quiet():
-            return grade(expected, raw, question.settings, self.lang)
+            return grade(cached, raw, question.settings, self.lang)
+
+
+class PracticeHomework(Homework):
+    """A practice notebook's homework: the same, plus the answer key of the student's own variant."""
+
+    def solution(self, question_id: str) -> dict[str, float | str]:
+        """The answer key of the student's variant: floats and text."""
+        question = self.question(question_id)
+        key = answer_key(self._variant(question, self._require_student()))
+        return {a.id: key[a.id].value for a in asked(question)}
 
 
 @contextmanager
@@ -283,14 +280,14 @@ def _quiet() -> Iterator[None]:
         yield
 
 
-def _publish_flag(text: str, record: dict) -> None:
-    """Show the flag to the teacher and leave a machine-readable mark in the cell's outputs."""
+def _display(text: str, data: dict) -> None:
+    """Show ``text`` and leave ``data`` (MIME type to JSON) in the cell's outputs; outside Jupyter, print."""
     try:
         from IPython import get_ipython
         from IPython.display import display
     except ImportError:
         get_ipython = None
-    if get_ipython is None or get_ipython() is None:  # outside Jupyter: the text is enough
+    if get_ipython is None or get_ipython() is None:
         print(text)
         return
-    display({"text/plain": text, FLAG_MIME: record}, raw=True)
+    display({"text/plain": text, **data}, raw=True)

@@ -1,0 +1,204 @@
+"""The nbgrader course: its configuration, its student list, and grades written into its gradebook.
+
+This is the adapter's I/O edge on the instructor's side. The course's layout
+(``CourseDirectory.root``, ``directory_structure``, ``db_url``) is read from the course's own
+``nbgrader_config.py`` through nbgrader's configuration classes, so a course with a
+non-default ``directory_structure`` needs nothing more. :func:`grade_assignment` re-grades
+every autograded submission of an assignment in this process (:mod:`grader.nbgrader.regrade`)
+and writes each test cell's score, each answer cell's comment (verdicts, named mistakes, the
+worked solution with the student's numbers, in MathML) and the notebook's flag into nbgrader's
+gradebook through nbgrader's API, where formgrader, ``nbgrader export`` and
+``nbgrader generate_feedback`` read them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.assignment import Assignment, Question
+from grader.grading import Expected, expectations
+from grader.html import body
+from grader.nbgrader.environment import with_scripts_on_path
+from grader.nbgrader.identity import normalize_id
+from grader.nbgrader.layout import cell_ids
+from grader.nbgrader.messages import message
+from grader.nbgrader.regrade import NotebookGrade, QuestionGrade, regrade
+from grader.report import answers_table, worked_solution
+from grader.variants import generate
+
+CONFIG_FILE = "nbgrader_config.py"
+FLAGS_MARK = "gdbp-grader-flags"
+CONFIG_BLOCK = """
+# --- gdbp-grader (written by `grader nbgrader source`) ---
+c = get_config()  # noqa
+# a deleted test cell is put back by nbgrader autograde, so its answers are still recorded
+c.OverwriteCells.add_missing_cells = True
+# `nbgrader export` adds the columns flagged and flags (what `grader nbgrader grade` flagged)
+c.ExportApp.plugin_class = "grader.nbgrader.export.FlaggedCsvExport"
+# --- end gdbp-grader ---
+"""
+
+
+class CourseError(RuntimeError):
+    """The course cannot be used as it is; the message says what to do."""
+
+
+def course_directory(course: Path):
+    """nbgrader's CourseDirectory configured from ``course/nbgrader_config.py`` (root defaults to ``course``)."""
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config import Config
+    from traitlets.config.loader import ConfigFileNotFound, PyFileConfigLoader
+
+    try:
+        config = PyFileConfigLoader(CONFIG_FILE, path=str(course)).load_config()
+    except ConfigFileNotFound:
+        config = Config()
+    except Exception as error:  # the course's own Python file: any error is the teacher's to see
+        raise CourseError(f"{course / CONFIG_FILE} cannot be loaded: {error}") from None
+    coursedir = CourseDirectory(config=config)
+    if "root" not in config.get("CourseDirectory", {}):
+        coursedir.root = str(course.resolve())
+    return coursedir
+
+
+@contextmanager
+def gradebook(coursedir) -> Iterator:
+    """nbgrader's Gradebook of the course, with ``alembic`` reachable (nbgrader runs it for a new database)."""
+    from nbgrader.api import Gradebook
+
+    saved = os.environ.get("PATH")
+    os.environ["PATH"] = with_scripts_on_path(os.environ)["PATH"]
+    try:
+        with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+            yield gb
+    finally:
+        if saved is None:
+            os.environ.pop("PATH", None)
+        else:
+            os.environ["PATH"] = saved
+
+
+def gradebook_students(coursedir) -> list[str]:
+    """The ids of nbgrader's student list (empty when the course has no gradebook yet)."""
+    url = coursedir.db_url
+    if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
+        return []
+    with gradebook(coursedir) as gb:
+        return [s.id for s in gb.students]
+
+
+def write_config(course: Path) -> bool:
+    """Add the gdbp-grader block to the course's nbgrader_config.py; False when it is already there."""
+    path = course / CONFIG_FILE
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if "--- gdbp-grader" in text:
+        return False
+    path.write_text(text + CONFIG_BLOCK, encoding="utf-8")
+    return True
+
+
+@dataclass(frozen=True)
+class Graded:
+    """One submitted notebook after grading: who, which notebook, the grade."""
+
+    student: str
+    notebook: str
+    grade: NotebookGrade
+
+
+def grade_assignment(assignment: Assignment, course: Path) -> tuple[list[Graded], list[str]]:
+    """Re-grade every autograded submission of ``assignment`` and write the results into the gradebook.
+
+    Returns the graded notebooks, and one line per submitted notebook that was not graded
+    because its test cells are not those of this assignment file (another notebook of the
+    assignment, or a file changed since ``nbgrader generate_assignment``).
+    """
+    from nbgrader.api import MissingEntry
+
+    coursedir = course_directory(course)
+    stems = cell_ids(assignment)
+    done: list[Graded] = []
+    skipped: list[str] = []
+    with gradebook(coursedir) as gb:
+        try:
+            submissions = list(gb.find_assignment(assignment.id).submissions)
+        except MissingEntry:
+            raise CourseError(f"nbgrader's gradebook has no assignment {assignment.id!r}: run "
+                              f"nbgrader generate_assignment and nbgrader autograde first") from None
+        keys = _keys(assignment, sorted({normalize_id(s.student.id) or s.student.id for s in submissions}))
+        for submission in sorted(submissions, key=lambda s: s.student.id):
+            student = submission.student.id
+            folder = Path(coursedir.format_path(coursedir.autograded_directory, student, assignment.id))
+            for nb in submission.notebooks:
+                missing = {f"{stems[q.id]}_test" for q in assignment.questions} - {g.name for g in nb.grades}
+                if missing:
+                    skipped.append(f"{student}  {nb.name}: not graded, it has no test cell {', '.join(sorted(missing))}"
+                                   " (not written from this assignment file by grader nbgrader source)")
+                    continue
+                notebook, unreadable = _read(folder / f"{nb.name}.ipynb", assignment.lang)
+                result = regrade(assignment, normalize_id(student) or student, notebook, keys, unreadable)
+                _write(gb, assignment.id, student, nb, result, assignment.lang)
+                done.append(Graded(student, nb.name, result))
+        gb.db.commit()
+    return done, skipped
+
+
+def _keys(assignment: Assignment, students: list[str]):
+    """The expectations of every student's questions, made in one numpy pass per question; others on demand."""
+    cache: dict[tuple[str, str], Expected] = {}
+    for q in assignment.questions:
+        variants = generate(q.family, [assignment.key(s, q) for s in students])
+        for s, e in zip(students, expectations(q.family, variants), strict=True):
+            cache[(s, q.id)] = e
+
+    def keys(student: str, question: Question) -> Expected:
+        if (student, question.id) not in cache:
+            v = generate(question.family, [assignment.key(student, question)])
+            cache[(student, question.id)] = expectations(question.family, v)[0]
+        return cache[(student, question.id)]
+
+    return keys
+
+
+def _read(path: Path, lang: str) -> tuple[object, str | None]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8")), None
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        return None, message("unreadable_notebook", lang, path=str(path), why=str(error))
+
+
+def _write(gb, assignment_id: str, student: str, nb, result: NotebookGrade, lang: str) -> None:
+    for q in result.questions:
+        grade = gb.find_grade(f"{q.cell}_test", nb.name, assignment_id, student)
+        grade.auto_score = q.score
+        grade.needs_manual_grade = False
+        comment = gb.find_comment(f"{q.cell}_answers", nb.name, assignment_id, student)
+        comment.auto_comment = comment_html(result.flags + q.flags, q, lang)
+    nb.flagged = bool(result.all_flags)
+
+
+def comment_html(flags: tuple[str, ...], graded: QuestionGrade, lang: str) -> str:
+    """An answer cell's comment: the flags, each answer's verdict, the worked solution; MathML, no script."""
+    parts = [f"**{message('flagged', lang)}:** {flag}" for flag in flags]
+    if graded.result is not None:
+        parts.append(answers_table(graded.result, lang))
+    parts.append(worked_solution(graded.question, graded.expected, lang))
+    marker = json.dumps(list(flags)).replace("<", "\\u003c").replace(">", "\\u003e").replace("--", "-\\u002d")
+    return body("\n\n".join(parts)) + f"\n<!-- {FLAGS_MARK} {marker} -->\n"
+
+
+def comment_flags(comment: str | None) -> list[str]:
+    """The flags :func:`comment_html` wrote into a comment (none for a comment without the mark)."""
+    if not comment or FLAGS_MARK not in comment:
+        return []
+    text = comment.rsplit(f"<!-- {FLAGS_MARK} ", 1)[1].split(" -->", 1)[0]
+    try:
+        flags = json.loads(text)
+    except ValueError:
+        return []
+    return [f for f in flags if isinstance(f, str)] if isinstance(flags, list) else []
