@@ -109,7 +109,7 @@ def mistaken_s002(assignment) -> dict[str, dict[str, str]]:
     grad_2 = p["x"] * (pred_2 - p["t"])
     q1["pred_2"], q1["E_2"], q1["grad_2"] = typed(pred_2), typed((pred_2 - p["t"]) ** 2 / 2), typed(grad_2)
     q1["w_2"] = typed(w_1 - p["eta"] * grad_2)
-    q1["regime"] = "monotone"  # the key says oscillating
+    q1["regime"] = "diverging" if q1["regime"] != "diverging" else "monotone"  # not the key's
     n = numbers(assignment, "s002", "q2")
     q2 = answers["q2"]
     h1, h2 = float(q2["h1"]), float(q2["h2"])

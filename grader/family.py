@@ -33,10 +33,12 @@ class Choice:
     """A choice answer: the rule that names the right option from a variant's exact parameters.
 
     ``decide`` should rest on the family's derivation (for example the sign of a derived
-    contraction factor), not on a hand-typed table of answers.
+    contraction factor), not on a hand-typed table of answers. ``why(params, option, lang)``
+    says in one sentence why a wrong option is wrong for these parameters.
     """
 
     decide: Callable[[Params], str]
+    why: Callable[[Params, str, str], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,21 @@ class Derivation:
         raise KeyError(name)
 
 
+@dataclass(frozen=True)
+class Slip:
+    """A typical mistake of one family: in some formulas, one name written for another.
+
+    ``swaps`` holds ``(quantity, right name, name used instead)``; the name used instead may
+    be ``"0"`` (a term left out). Everything computed from a changed quantity follows it.
+    The quantities named in ``through`` are first written out in the changed formulas (where
+    a formula reaches the right name only through them, as f'(g) = h (1 - h) for sigmoid f).
+    """
+
+    name: str
+    swaps: tuple[tuple[str, str, str], ...]
+    through: tuple[str, ...] = ()
+
+
 Draw = Callable[[Draws], "dict[str, Fraction] | None"]
 Conditions = Callable[[Mapping[str, np.ndarray]], np.ndarray]
 
@@ -124,6 +141,7 @@ class Family:
     ``conditions`` receives float arrays of every parameter and quantity over a batch of
     proposals and returns which are well conditioned. ``derive(rules)`` builds the sympy
     model and differentiates it. ``statement(params, lang)`` renders Markdown with LaTeX.
+    ``slips`` are the family's own typical mistakes, beyond those every family shares.
     """
 
     name: str
@@ -138,6 +156,7 @@ class Family:
     statement: Callable[[Params, str], str]
     gradients: tuple[Gradient, ...] = ()
     rule_mistakes: tuple[tuple[str, Rules], ...] = ()  # named mistakes beyond grader.mistakes.RULE_MISTAKES
+    slips: tuple[Slip, ...] = ()
 
     def answer(self, answer_id: str) -> Answer:
         """The answer with this id."""

@@ -17,7 +17,7 @@ from typing import Literal
 import numpy as np
 import sympy
 
-from grader.compare import DEFAULT, Tolerance, allowed_errors, within
+from grader.compare import DEFAULT, Tolerance, allowed_error, allowed_errors, within
 from grader.equivalence import evaluate_expr, exactly_equal, same_values
 from grader.equivalence import points as sample_points
 from grader.evaluate import (
@@ -30,7 +30,7 @@ from grader.evaluate import (
 )
 from grader.family import Answer, Family
 from grader.messages import OPTION_GLOSSES, message, mistake_text
-from grader.mistakes import Mistake, numeric_mistakes, symbolic_mistakes
+from grader.mistakes import Mistake, numeric_mistakes, relative_gaps, symbolic_mistakes, tolerance_cap
 from grader.parsing import ParseError, evaluate, explain, names, parse, parse_number, read_as, to_sympy
 from grader.sigmoid import sigmoid
 from grader.variants import Variant
@@ -145,6 +145,11 @@ class Batch:
         """For each numeric answer, its typical wrong values over the batch."""
         return numeric_mistakes(self.family, self.params, self.columns)
 
+    @cached_property
+    def gaps(self) -> dict[str, np.ndarray]:
+        """For each numeric answer, the relative distance from the key to the nearest mistake."""
+        return relative_gaps(self.family, self.columns, self.wrong)
+
 
 @dataclass(frozen=True, eq=False)
 class Expected:
@@ -166,6 +171,22 @@ class Expected:
     def mistakes(self, answer_id: str) -> list[tuple[Mistake, float]]:
         """The typical wrong values of one numeric answer."""
         return [(m, float(values[self.row])) for m, values in self.batch.wrong.get(answer_id, ())]
+
+    def tolerance(self, answer_id: str, tolerance: Tolerance) -> Tolerance:
+        """``tolerance``, or a tighter one where a named mistake of this variant lies closer.
+
+        Drawn variants meet the conditioning rules, so this never bites for them (and their
+        mistakes need not be computed); a fixed variant (the seed's numbers, ``key`` None)
+        gets a tolerance below half the distance to its nearest mistake.
+        """
+        if self.variant.key is not None:
+            return tolerance
+        cap = tolerance_cap(float(self.batch.gaps[answer_id][self.row]))
+        if cap is None:
+            return tolerance
+        baseline = update_baseline(self.variant.family.derivation(), answer_id)
+        target = self.values[answer_id] - (self.values[baseline] if baseline else 0.0)
+        return cap if allowed_error(target, cap) < allowed_error(target, tolerance) else tolerance
 
     @cached_property
     def choices(self) -> dict[str, str]:
@@ -333,7 +354,7 @@ def _numeric(expected, answer, raw, work, settings, lang) -> AnswerResult:
     if isinstance(value, Exception) or not math.isfinite(value):
         return AnswerResult(answer.id, "invalid", 0.0, points,
                             message("not_finite", lang, value=given), given=given)
-    tolerance = settings.tolerance_for(answer.id)
+    tolerance = expected.tolerance(answer.id, settings.tolerance_for(answer.id))
     key = expected.values[answer.id]
     baseline = update_baseline(expected.variant.family.derivation(), answer.id)
     origin = None if baseline is None else expected.values[baseline]
@@ -357,9 +378,9 @@ def _numeric(expected, answer, raw, work, settings, lang) -> AnswerResult:
             return verdict("correct", points * settings.carried_forward_credit, feedback, carried=True)
         return verdict("incorrect", 0.0, message("not_carried", lang, inputs=", ".join(differing),
                                                  why=message(refusal[0], lang, **refusal[1])))
-    for mistake, wrong in expected.mistakes(answer.id):
-        if close(value, wrong) and not close(wrong, key):
-            return _with_mistake(answer.id, points, mistake, settings, lang, given)
+    mistake = _named_mistake(expected, answer.id, value, key, close, _closeness(origin, _widened(tolerance)))
+    if mistake is not None:
+        return _with_mistake(answer.id, points, mistake, settings, lang, given)
     if unchanged:
         return verdict("incorrect", 0.0, message("unchanged", lang, name=baseline))
     return verdict("incorrect", 0.0, _incorrect_numeric(value, key, origin, baseline, answer.id, tolerance, lang))
@@ -386,11 +407,38 @@ def _closeness(origin: float | None, tolerance: Tolerance):
     return lambda value, target: within(value - origin, target - origin, tolerance)
 
 
+def _widened(tolerance: Tolerance) -> Tolerance:
+    """Three times ``tolerance`` (one significant figure fewer): near enough to be confused."""
+    if tolerance.mode == "sigfigs":
+        return Tolerance("sigfigs", max(1, tolerance.value - 1), tolerance.floor)
+    return Tolerance(tolerance.mode, 3 * tolerance.value, tolerance.floor)
+
+
+def _named_mistake(expected, answer_id, value, key, close, near) -> Mistake | None:
+    """The one named mistake whose re-derived value matches, or None.
+
+    No label when a mistake of another name is ``near`` too (the value cannot tell them
+    apart), nor for a mistake whose value leaves an updated quantity unchanged (that is no
+    step at all), unless it is the value of another answer (``w_2`` given ``w_1``'s value).
+    """
+    baseline = update_baseline(expected.variant.family.derivation(), answer_id)
+    origin = expected.values[baseline] if baseline else math.nan
+    candidates = [
+        (mistake, wrong) for mistake, wrong in expected.mistakes(answer_id)
+        if not close(wrong, key) and (mistake.name == "off_by_one" or not close(wrong, origin))
+    ]
+    matching = [m for m, wrong in candidates if close(value, wrong)]
+    if not matching:
+        return None
+    confused = {m.name for m, wrong in candidates if near(value, wrong)}
+    return matching[0] if confused == {matching[0].name} else None
+
+
 def _accepted(expected: Expected, name: str, value: float, settings: Settings) -> bool:
     """Whether a value of quantity ``name`` is accepted as right (an update by its step)."""
     baseline = update_baseline(expected.variant.family.derivation(), name)
     origin = None if baseline is None else expected.values[baseline]
-    return _closeness(origin, settings.tolerance_for(name))(value, expected.values[name])
+    return _closeness(origin, expected.tolerance(name, settings.tolerance_for(name)))(value, expected.values[name])
 
 
 def _from_own_values(expected, answer_id, value, work, settings, close):
@@ -499,5 +547,8 @@ def _choice(expected, answer, raw, work, settings, lang) -> AnswerResult:
         return AnswerResult(answer.id, "invalid", 0.0, points, feedback, given=given)
     if options[chosen] == expected.choices[answer.id]:
         return AnswerResult(answer.id, "correct", points, points, message("correct", lang), given=given)
-    return AnswerResult(answer.id, "incorrect", 0.0, points, message("incorrect_choice", lang),
-                        given=given)
+    feedback = message("incorrect_choice", lang)
+    why = expected.variant.family.derivation().choices[answer.id].why
+    if why is not None:
+        feedback = _joined(feedback, why(expected.variant.params, options[chosen], lang), lang)
+    return AnswerResult(answer.id, "incorrect", 0.0, points, feedback, given=given)

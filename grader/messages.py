@@ -36,6 +36,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "与你前面给出的 {inputs} 一致:方法正确,错误出在前面的步骤。",
     },
     "mistake": {"en": "Likely mistake: {mistake}", "zh": "可能的错误:{mistake}"},
+    "precision": {
+        "en": "Give every numeric answer to at least {digits} significant figures.",
+        "zh": "每个数值答案至少保留 {digits} 位有效数字。",
+    },
     "mistake_credit": {
         "en": "This mistake earns {share} of the points.",
         "zh": "这个错误可得该题 {share} 的分数。",
@@ -104,12 +108,41 @@ MISTAKES: dict[str, dict[str, str]] = {
         "zh": "链式法则中漏掉了 sigmoid 的导数 a(1 − a)。",
     },
     "half_forgotten": {
-        "en": "the 1/2 of the loss was dropped, so the value is twice the right one.",
-        "zh": "漏掉了损失函数中的 1/2,结果是正确值的两倍。",
+        "en": "the 1/2 of the loss was dropped: E = (…)², not ½(…)².",
+        "zh": "漏掉了损失函数中的 1/2:算成了 E = (…)²,而不是 ½(…)²。",
     },
     "half_doubled": {
-        "en": "the 1/2 of the loss was applied twice, so the value is half the right one.",
-        "zh": "损失函数中的 1/2 被用了两次,结果是正确值的一半。",
+        "en": "the 1/2 of the loss was applied twice: ¼(…)², not ½(…)².",
+        "zh": "损失函数中的 1/2 被用了两次:算成了 ¼(…)²,而不是 ½(…)²。",
+    },
+    "hidden_activation_derivative_dropped": {
+        "en": "the sigmoid derivative h(1 − h) of the hidden unit is missing; only the output's was used.",
+        "zh": "漏掉了隐藏层神经元的 sigmoid 导数 h(1 − h),只用了输出层的。",
+    },
+    "inner_derivative_dropped": {
+        "en": "the inner derivative is missing from the chain rule "
+              "(e.g. the factor x of ∂(wx)/∂w, or g′(x) in f′(g(x))·g′(x)).",
+        "zh": "链式法则中漏掉了内层导数(例如 ∂(wx)/∂w 中的 x,或 f′(g(x))·g′(x) 中的 g′(x))。",
+    },
+    "activation_forgotten": {
+        "en": "the sigmoid was left out of the forward pass: a unit's output is σ(z), not z.",
+        "zh": "前向传播中漏掉了 sigmoid:神经元的输出是 σ(z),而不是 z。",
+    },
+    "wrong_weight_index": {
+        "en": "{used} was used in {quantity} where the formula needs {right}.",
+        "zh": "计算 {quantity} 时用了 {used},公式里应该是 {right}。",
+    },
+    "wrong_layer_weight": {
+        "en": "the recursion for {quantity} used {used}; it needs the next layer's weight {right}.",
+        "zh": "{quantity} 的递推用了 {used};应该用下一层的权重 {right}。",
+    },
+    "bias_one_delta": {
+        "en": "a shared bias collects the deltas of every unit it feeds: its gradient is their sum, not one delta.",
+        "zh": "共用的偏置接收它所连接的每个神经元的误差项:其梯度是这些误差项之和,而不是其中一个。",
+    },
+    "derivative_at_x0": {
+        "en": "the outer derivative was evaluated at x₀; the chain rule needs f′ at g(x₀).",
+        "zh": "外层函数的导数在 x₀ 处求值了;链式法则要求在 g(x₀) 处求 f′。",
     },
     "step_added": {
         "en": "the step was added instead of subtracted: the update is w − η·∂E/∂w.",
@@ -125,8 +158,8 @@ MISTAKES: dict[str, dict[str, str]] = {
         "zh": "计算隐藏层误差项时用了更新后的权重;应使用更新前的权重。",
     },
     "off_by_one": {
-        "en": "this is the value of {other}: one epoch or layer off.",
-        "zh": "这是 {other} 的值:轮次或层数差了一。",
+        "en": "this is the value of {other}: check the index, the epoch or the layer.",
+        "zh": "这是 {other} 的值:请检查下标、轮次或层数。",
     },
     "rounded_too_early": {
         "en": "intermediate values were rounded too early; keep at least 4 significant figures until the end.",

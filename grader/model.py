@@ -25,8 +25,11 @@ class Rules:
     """How the derivation is carried out; the defaults are the correct rules.
 
     The grader re-derives a family under altered rules to recognise typical mistakes:
-    ``activation_derivative=False`` drops sigma' from every chain, a ``loss_scale`` of 1
-    forgets the 1/2 of the loss, ``update_sign=+1`` adds the step instead of subtracting.
+    ``activation_derivative=False`` drops sigma' from every chain and
+    ``hidden_activation_derivative=False`` only from the units the loss does not use directly;
+    ``inner_derivative=False`` forgets the derivative of the innermost step with respect to a
+    named input (dE/dw = delta instead of delta * x, h' = f'(g) without g'); a ``loss_scale``
+    of 1 forgets the 1/2 of the loss, ``update_sign=+1`` adds the step instead of subtracting.
     ``output_shortcut=True`` takes every output delta as output - target, the shortcut that
     holds for softmax (or sigmoid) with cross-entropy only; families that declare it in
     :attr:`~grader.family.Family.rule_mistakes` honour it.
@@ -35,18 +38,31 @@ class Rules:
     loss_scale: sympy.Rational = sympy.Rational(1, 2)
     activation_derivative: bool = True
     update_sign: int = -1
+    hidden_activation_derivative: bool = True
+    inner_derivative: bool = True
     output_shortcut: bool = False
 
 
 CORRECT = Rules()
 
 
-def _local_derivative(expr: sympy.Expr, var: sympy.Symbol, rules: Rules) -> sympy.Expr:
-    """d expr / d var for one definition, honouring the rules' activation derivative."""
-    if not rules.activation_derivative and isinstance(expr, sigmoid) and expr.args[0] == var:
+def _local_derivative(expr: sympy.Expr, var: sympy.Symbol, rules: Rules, hidden: bool,
+                      inner: bool) -> sympy.Expr:
+    """d expr / d var for one definition, honouring the rules.
+
+    ``hidden`` says the definition is a unit the loss does not use directly; ``inner`` that
+    ``var`` is a named input of a definition other than the output (the innermost step).
+    """
+    if isinstance(expr, sigmoid) and expr.args[0] == var and (
+        not rules.activation_derivative or (hidden and not rules.hidden_activation_derivative)
+    ):
         return sympy.Integer(1)
-    if not rules.activation_derivative and hasattr(expr, "dropped_derivative"):
-        return expr.dropped_derivative(var)  # the activations of grader.declared.functions
+    if inner and not rules.inner_derivative:
+        return sympy.Integer(1)
+    if hasattr(expr, "dropped_derivative") and (  # the activations of grader.declared.functions
+        not rules.activation_derivative or (hidden and not rules.hidden_activation_derivative)
+    ):
+        return expr.dropped_derivative(var)
     return sympy.diff(expr, var)
 
 
@@ -69,6 +85,10 @@ def backpropagate(
     {g: x*(-t + y)}
     """
     fold = {expr: name for name, expr in definitions if not expr.is_Symbol}
+    defined = {name for name, _ in definitions}
+    used_by_output = {output} | next(
+        (expr.free_symbols for name, expr in definitions if name == output), set()
+    )
     pending: dict[sympy.Symbol, sympy.Expr] = {output: sympy.Integer(1)}
     found: dict[sympy.Symbol, sympy.Expr] = {}
 
@@ -85,7 +105,9 @@ def backpropagate(
         if adjoint == 0:
             continue
         for var in sorted(expr.free_symbols, key=str):
-            local = _local_derivative(expr, var, rules).xreplace(fold)
+            inner = name != output and var in adjoint_names and var not in defined
+            hidden = name not in used_by_output
+            local = _local_derivative(expr, var, rules, hidden, inner).xreplace(fold)
             pending[var] = pending.get(var, sympy.Integer(0)) + adjoint * local
     for quantity in list(pending):
         if quantity in adjoint_names:

@@ -2,8 +2,9 @@
 
 A variant's numbers are a pure function of (family, family version, assignment,
 student, question). Proposals are drawn with :class:`~grader.rng.Draws` and the
-first proposal that meets the family's conditioning rules is kept, so a student's
-numbers never depend on who else is on the roster.
+first proposal that meets the family's conditioning rules, and keeps every named mistake
+and neighbouring answer well away from the key (:func:`grader.mistakes.well_separated`),
+is kept, so a student's numbers never depend on who else is on the roster.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ import sympy
 
 from grader.evaluate import as_arrays, batch_quantities
 from grader.family import Family
+from grader.mistakes import well_separated
 from grader.rng import Draws, stable_seed
 
-MAX_ATTEMPTS = 200
+MAX_ATTEMPTS = 600
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,8 @@ def _well_conditioned(family: Family, proposals: Sequence[Mapping[str, Fraction]
     params = as_arrays(proposals, family.params)
     values = {**params, **batch_quantities(family.derivation(), params)}
     finite = np.logical_and.reduce([np.isfinite(v) for v in values.values()])
-    return finite & np.asarray(family.conditions(values), dtype=bool)
+    return finite & np.asarray(family.conditions(values), dtype=bool) & well_separated(
+        family, params, values)
 
 
 def decimal_text(value: sympy.Rational | Fraction) -> str:

@@ -13,7 +13,7 @@ from grader.families import FAMILIES, deep_chain
 from grader.keys import answer_key
 from grader.model import Rules
 from grader.rng import Draws
-from grader.variants import _well_conditioned, canonical
+from grader.variants import MAX_ATTEMPTS, _well_conditioned, canonical
 from tests.conftest import roster_variants
 
 FAMILY = FAMILIES["deep_chain"]
@@ -163,9 +163,11 @@ def test_written_rules_hold_on_ten_thousand_variants():
 
 
 def test_enough_proposals_are_accepted():
-    """The first-layer gradients are small; the grids must still give a reasonable yield."""
+    """The first-layer gradients are small and most proposals put the updated-weights mistake
+    within 2 % of the key; the grids must still give a yield that MAX_ATTEMPTS never exhausts."""
     proposals = [FAMILY.draw(Draws(f"yield-{i}", "0")) for i in range(4000)]
-    assert _well_conditioned(FAMILY, proposals).mean() >= 0.25
+    rate = _well_conditioned(FAMILY, proposals).mean()
+    assert rate >= 0.08 and (1 - rate) ** MAX_ATTEMPTS < 1e-12
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -286,7 +286,7 @@ def test_generate_writes_every_students_sheets_and_a_key_that_is_the_answer_key(
         sheet = (folder / f"{s}.txt").read_text(encoding="utf-8")
         assert f"student: {s}\nassignment: hw1\n" in sheet
     problem = (out / "students" / "s001" / "problem.md").read_text(encoding="utf-8")
-    assert "$x = 0.5$" in problem and "$w_1 = -0.85$" in problem  # s001's own numbers
+    assert "$x = 0.5$" in problem and "$w_1 = -0.4$" in problem  # s001's own numbers
     rows = list(csv.DictReader((out / "instructor" / "key.csv").open(encoding="utf-8")))
     keys = keys_of("s002")
     mine = {f"{r['question']}.{r['answer']}": r for r in rows if r["student_id"] == "s002"}

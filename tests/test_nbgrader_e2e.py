@@ -6,7 +6,7 @@ hidden handful of backprop_222 answers), students who fill in the released noteb
 student would:
 
 * alice: everything right (STUDENT_ID typed, matching);
-* bob: two named mistakes in q1 (sign of grad_1, the 1/2 of E_1 dropped), one wrong value in q2;
+* bob: two named mistakes in q1 (sign of grad_1, pred_1's value for pred_2), one wrong value in q2;
 * carol: one wrong value in each question and every later step done right from it; she also
   deletes q1's test cell (nbgrader puts it back);
 * dave: q1's answer cell raises half way (NameError), q2 left as released (it raises);
@@ -101,10 +101,13 @@ def right(student: str, question: str, salted: bool = True) -> dict[str, object]
 
 
 def with_mistakes(student: str) -> dict[str, dict[str, object]]:
-    """bob: grad_1 with the wrong sign and E_1 without the 1/2; q2's dE_dw5 simply wrong."""
+    """bob: grad_1 with the wrong sign and pred_1's value for pred_2; q2's dE_dw5 simply wrong.
+
+    (Not E_1 without the 1/2: in bob's variant 2 E_1 = grad_1, which no label can tell apart.)
+    """
     q1, q2 = right(student, "q1"), right(student, "q2")
     q1["grad_1"] = -q1["grad_1"]
-    q1["E_1"] = 2 * q1["E_1"]
+    q1["pred_2"] = q1["pred_1"]
     q2["dE_dw5"] = 12.5
     return {"q1": q1, "q2": q2}
 
@@ -141,7 +144,7 @@ def expected_scores() -> dict[str, dict[str, float]]:
     full1, full2 = sum(p1.values()), sum(p2.values())
     return {
         "alice": {"q1": full1, "q2": full2},
-        "bob": {"q1": full1 - p1["grad_1"] - p1["E_1"], "q2": full2 - p2["dE_dw5"]},
+        "bob": {"q1": full1 - p1["grad_1"] - p1["pred_2"], "q2": full2 - p2["dE_dw5"]},
         "carol": {"q1": full1 - p1["w_1"], "q2": full2 - p2["o1"]},
         "dave": {"q1": p1["dE_dw_expr"] + p1["pred_1"] + p1["E_1"], "q2": 0.0},
         # eve is graded on her own variant: what the grading core gives alice's answers there.
@@ -386,7 +389,7 @@ def test_the_broken_cell_raised_and_was_graded_up_to_the_error(course):
 def test_feedback_names_the_mistakes_and_shows_the_worked_solution_in_mathml(course):
     bob = feedback(course, "bob")
     assert mistake_text("sign_flipped") in bob
-    assert mistake_text("half_forgotten") in bob
+    assert mistake_text("off_by_one", other="pred_1") in bob
     assert "<math" in bob and "FLAGGED" not in bob
     _, params = key("bob", "q1")
     assert f"<mn>{params['x']:g}</mn>" in bob  # the worked solution uses bob's own x

@@ -13,7 +13,11 @@ Conditioning rules for random variants (tested in tests/test_conditioning.py):
 - no saturated unit: h1, h2, o1, o2 in [0.05, 0.95];
 - the outputs are wrong by a visible amount: |o_k - t_k| >= 0.1;
 - no gradient rounds to zero: |dE/dp| >= 0.0005 for every weight and bias p;
-- the numeric answers differ pairwise by more than 1 % of the larger one.
+- the numeric answers differ pairwise by more than 1 % of the larger one;
+- every named mistake of grader.mistakes (except rounding) and every neighbouring answer is
+  at least 2 % from the key (updates: 2 % of the step), e.g. the hidden deltas computed
+  with the updated weights or the other unit's outgoing weights, one delta for a shared
+  bias (version 2; version 1 let 12 % of variants accept the updated-weights mistake).
 """
 
 from __future__ import annotations
@@ -25,11 +29,11 @@ import numpy as np
 import sympy
 
 from grader.families.gd_linear import distinct
-from grader.family import Answer, Derivation, Family, Gradient, Symbolic
+from grader.family import Answer, Derivation, Family, Gradient, Slip, Symbolic
 from grader.model import Rules, backpropagate, expand
 from grader.rng import Draws, decimal_grid
 from grader.sigmoid import sigmoid
-from grader.statement import fill
+from grader.statement import fill, precision
 
 S = sympy.Symbol
 WEIGHTS = tuple(f"w{k}" for k in range(1, 9))
@@ -171,12 +175,19 @@ $$E = \tfrac12\left[(o_1 - t_1)^2 + (o_2 - t_2)^2\right]$$
 
 def statement(params: Mapping[str, sympy.Rational], lang: str) -> str:
     """The problem in Markdown with LaTeX."""
-    return fill(TEXT[lang], params)
+    return fill(TEXT[lang], params) + precision(FAMILY, params, lang)
 
+
+SLIPS = (
+    Slip("wrong_weight_index", (("delta_h1", "w5", "w6"), ("delta_h1", "w7", "w8"),
+                                ("delta_h2", "w6", "w5"), ("delta_h2", "w8", "w7"))),
+    Slip("bias_one_delta", (("dE_db1", "delta_h2", "0"), ("dE_db2", "delta_o2", "0"))),
+    Slip("bias_one_delta", (("dE_db1", "delta_h1", "0"), ("dE_db2", "delta_o1", "0"))),
+)
 
 FAMILY = Family(
     name="backprop_222",
-    version=1,
+    version=2,
     summary={
         "en": "Backpropagation on the 2-2-2 sigmoid network: forward pass, deltas, gradients, updates",
         "zh": "2-2-2 Sigmoid 网络的反向传播:前向传播、误差项、梯度与权重更新",
@@ -193,4 +204,5 @@ FAMILY = Family(
     derive=derive,
     statement=statement,
     gradients=tuple(Gradient(f"dE_d{p}", "E", p) for p in TRAINABLE),
+    slips=SLIPS,
 )

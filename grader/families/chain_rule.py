@@ -19,7 +19,10 @@ Conditioning rules for random variants (tested in tests/test_chain_rule.py):
   a, b, x0 for the same structure, so no structure is much rarer than another;
 - every numeric answer has 0.01 <= |value| <= 50 (so |h'(x0)| >= 0.01 and nothing
   overflows or rounds to zero), and the numeric answers differ pairwise by more than 1 %
-  of the larger one.
+  of the larger one;
+- every named mistake of grader.mistakes (except rounding) and every neighbouring answer is
+  at least 2 % from the key, e.g. f' evaluated at x0 instead of g(x0), the inner
+  derivative g' left out, sigma left out (version 2).
 
 Of the rules, only ``activation_derivative`` changes this model (there is no loss and no
 update): with it off, sigma' is dropped from the chain as a student might forget it.
@@ -34,11 +37,11 @@ import numpy as np
 import sympy
 
 from grader.families.gd_linear import distinct
-from grader.family import Answer, Derivation, Family, Gradient, Symbolic
+from grader.family import Answer, Derivation, Family, Gradient, Slip, Symbolic
 from grader.model import Rules, backpropagate, expand
 from grader.rng import Draws, decimal_grid
 from grader.sigmoid import sigmoid, sigmoid_float
-from grader.statement import fill
+from grader.statement import fill, precision
 from grader.variants import decimal_text
 
 S = sympy.Symbol
@@ -307,12 +310,12 @@ $\sigma(z) = 1/(1 + e^{{-z}})$,$\ln$ 为自然对数。由链式法则 $h'(x) = 
 def statement(params: Mapping[str, sympy.Rational], lang: str) -> str:
     """The problem in Markdown with LaTeX."""
     g_tex, f_tex, h_tex = formulas(params)
-    return fill(TEXT[lang], params, g_tex=g_tex, f_tex=f_tex, h_tex=h_tex)
+    return fill(TEXT[lang], params, g_tex=g_tex, f_tex=f_tex, h_tex=h_tex) + precision(FAMILY, params, lang)
 
 
 FAMILY = Family(
     name="chain_rule",
-    version=1,
+    version=2,
     summary={
         "en": "The chain rule h'(x) = f'(g(x)) g'(x) on a random two- or three-layer composition",
         "zh": "链式法则 h'(x) = f'(g(x)) g'(x):随机的两层或三层复合函数",
@@ -331,4 +334,5 @@ FAMILY = Family(
         Gradient("df_dg_value", "h_value", "g_value"),
         Gradient("dh_dx_value", "h_value", "x0"),
     ),
+    slips=(Slip("derivative_at_x0", (("df_dg_value", "g_value", "x0"),), through=("h_value",)),),
 )

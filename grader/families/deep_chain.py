@@ -18,7 +18,11 @@ Conditioning rules for random variants (tested in tests/test_deep_chain.py):
 - no saturated neuron: every a_l in [0.05, 0.95];
 - the output is wrong by a visible amount: |a_L - y| >= 0.1;
 - no gradient rounds to zero: |dE/dp| >= 0.0005 for every weight and bias p;
-- the numeric answers differ pairwise by more than 1 % of the larger one.
+- the numeric answers differ pairwise by more than 1 % of the larger one;
+- every named mistake of grader.mistakes (except rounding) and every neighbouring answer is
+  at least 2 % from the key (updates: 2 % of the step), e.g. the deltas computed with the
+  updated weights or with the layer's own weight in the recursion (version 2; version 1
+  let 42 % of variants accept the updated-weights mistake).
 """
 
 from __future__ import annotations
@@ -30,11 +34,11 @@ import numpy as np
 import sympy
 
 from grader.families.gd_linear import distinct
-from grader.family import Answer, Derivation, Family, Gradient, Symbolic
+from grader.family import Answer, Derivation, Family, Gradient, Slip, Symbolic
 from grader.model import Rules, backpropagate, expand
 from grader.rng import Draws, decimal_grid
 from grader.sigmoid import sigmoid
-from grader.statement import fill
+from grader.statement import fill, precision
 
 LAYERS = 3
 S = sympy.Symbol
@@ -193,12 +197,17 @@ def _template(lang: str) -> str:
 
 def statement(params: Mapping[str, sympy.Rational], lang: str) -> str:
     """The problem in Markdown with LaTeX."""
-    return fill(_template(lang), params, layers=LAYERS)
+    return fill(_template(lang), params, layers=LAYERS) + precision(FAMILY, params, lang)
 
+
+SLIPS = (
+    Slip("wrong_layer_weight",
+         tuple((f"delta_{k}", f"w_{k + 1}", f"w_{k}") for k in range(1, LAYERS))),
+)
 
 FAMILY = Family(
     name="deep_chain",
-    version=1,
+    version=2,
     summary={
         "en": "Backpropagation through a chain of one-neuron sigmoid layers: deltas, gradients, updates",
         "zh": "每层一个神经元的 Sigmoid 网络的反向传播:误差项递推、梯度与参数更新",
@@ -217,4 +226,5 @@ FAMILY = Family(
         *(Gradient(f"dE_d{p}", "E", p) for p in TRAINABLE),
         *(Gradient(f"delta_{k}", "E", f"z_{k}") for k in LEVELS),
     ),
+    slips=SLIPS,
 )

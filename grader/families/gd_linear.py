@@ -8,7 +8,10 @@ Conditioning rules for random variants (tested in tests/test_conditioning.py):
   and eta must produce it, diverging no faster than |r| = 2 per epoch (r = 1 - eta x^2);
   one-step and bounded are exact boundary cases, offered as options but never drawn;
 - every gradient has |grad_k| >= 0.01, and the numeric answers differ pairwise by
-  more than 1 % of the larger one.
+  more than 1 % of the larger one;
+- every named mistake of grader.mistakes (except rounding) and every neighbouring answer is
+  at least 2 % from the key (updates: 2 % of the step), e.g. the 1/2 forgotten or
+  applied twice, x left out of the gradient, the other epoch's value (version 2).
 """
 
 from __future__ import annotations
@@ -21,9 +24,11 @@ import numpy as np
 import sympy
 
 from grader.family import Answer, Choice, Derivation, Family, Gradient, Symbolic
+from grader.messages import localized
 from grader.model import Rules, backpropagate, expand
 from grader.rng import Draws, decimal_grid
-from grader.statement import fill
+from grader.statement import fill, precision
+from grader.variants import decimal_text
 
 EPOCHS = 2
 REGIMES = ("monotone", "one-step", "oscillating", "bounded", "diverging")
@@ -71,8 +76,40 @@ def derive(rules: Rules) -> Derivation:
         quantities=tuple(quantities),
         forward=frozenset(forward),
         symbolic={"dE_dw_expr": Symbolic(derivative, ("x", "w", "t"))},
-        choices={"regime": Choice(lambda p: regime(contraction.xreplace(_symbols(p))))},
+        choices={"regime": Choice(lambda p: regime(contraction.xreplace(_symbols(p))), why=why_not)},
     )
+
+
+WHY_NOT = {
+    "monotone": {
+        "en": "Monotone convergence needs 0 < 1 − ηx² < 1 (w − w* shrinks and keeps its sign); "
+              "work out 1 − ηx² for η = {eta}, x = {x}.",
+        "zh": "单调收敛要求 0 < 1 − ηx² < 1(w − w* 缩小且不变号);请用 η = {eta}、x = {x} 算出 1 − ηx²。",
+    },
+    "one-step": {
+        "en": "One step lands on the optimum only when 1 − ηx² = 0, i.e. η = 1/x²; here η = {eta}, x = {x}.",
+        "zh": "只有 1 − ηx² = 0(即 η = 1/x²)时一步就到最优点;这里 η = {eta}、x = {x}。",
+    },
+    "oscillating": {
+        "en": "Oscillating convergence needs −1 < 1 − ηx² < 0 (w − w* flips sign and shrinks); "
+              "work out 1 − ηx² for η = {eta}, x = {x}.",
+        "zh": "震荡收敛要求 −1 < 1 − ηx² < 0(w − w* 每步变号并缩小);请用 η = {eta}、x = {x} 算出 1 − ηx²。",
+    },
+    "bounded": {
+        "en": "Bouncing forever without growing needs 1 − ηx² = −1 exactly, i.e. η = 2/x²; "
+              "here η = {eta}, x = {x}.",
+        "zh": "来回跳动且不增大要求恰好 1 − ηx² = −1(即 η = 2/x²);这里 η = {eta}、x = {x}。",
+    },
+    "diverging": {
+        "en": "Divergence needs 1 − ηx² < −1, i.e. η > 2/x²; here η = {eta}, x = {x}.",
+        "zh": "发散要求 1 − ηx² < −1,即 η > 2/x²;这里 η = {eta}、x = {x}。",
+    },
+}
+
+
+def why_not(params: Mapping[str, sympy.Rational], option: str, lang: str) -> str:
+    """Why the regime ``option`` is wrong: the condition on r = 1 − ηx² it would need."""
+    return localized(WHY_NOT, option, lang, eta=decimal_text(params["eta"]), x=decimal_text(params["x"]))
 
 
 @cache
@@ -156,12 +193,12 @@ target $t = {t}$; the loss is $E = \tfrac12 (wx - t)^2$. Start from $w_0 = {w0}$
 
 def statement(params: Mapping[str, sympy.Rational], lang: str) -> str:
     """The problem in Markdown with LaTeX."""
-    return fill(TEXT[lang], params, epochs=EPOCHS)
+    return fill(TEXT[lang], params, epochs=EPOCHS) + precision(FAMILY, params, lang)
 
 
 FAMILY = Family(
     name="gd_linear",
-    version=1,
+    version=2,
     summary={
         "en": "Gradient descent on f(x)=wx with E=1/2(wx-t)^2: epochs, derivative, learning-rate regimes",
         "zh": "在 f(x)=wx、E=1/2(wx-t)^2 上做梯度下降:逐轮计算、导数、学习率的几种情形",

@@ -24,12 +24,14 @@ Conditioning rules for random variants (tested in tests/test_gradient_meaning.py
 - q4: the last layer L in {3, ..., 6}, the asked layer k in {1, ..., L - 1};
 - order_q1 ... order_q4 uniform in 0..23, so every letter is right about equally often;
 - the numeric answers delta_w and w_new differ by more than 1 % of the larger, and
-  |w_new| >= 0.05.
+  |w_new| >= 0.05;
+- every named mistake of grader.mistakes (except rounding) is at least 2 % from the key,
+  e.g. w_new with the step added (version 2).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from itertools import permutations
 
@@ -38,10 +40,11 @@ import sympy
 
 from grader.families.gd_linear import distinct
 from grader.family import Answer, Choice, Derivation, Family
+from grader.messages import localized
 from grader.model import Rules, backpropagate
 from grader.rng import Draws, decimal_grid
 from grader.sigmoid import sigmoid
-from grader.statement import fill
+from grader.statement import fill, precision
 from grader.variants import decimal_text
 
 LETTERS = ("A", "B", "C", "D")
@@ -166,12 +169,54 @@ def derive(rules: Rules) -> Derivation:
         quantities=quantities,
         forward=frozenset(),
         choices={
-            "q1": Choice(decide_q1),
-            "q2": Choice(decide_q2),
-            "q3": Choice(decide_q3),
-            "q4": Choice(decide_q4),
+            "q1": Choice(decide_q1, why=why_not("q1")),
+            "q2": Choice(decide_q2, why=why_not("q2")),
+            "q3": Choice(decide_q3, why=why_not("q3")),
+            "q4": Choice(decide_q4, why=why_not("q4")),
         },
     )
+
+
+WHY_NOT = {  # why option (question, index in the canonical order) is wrong
+    "q1-1": {"en": "That moves w the way the gradient points, which raises E: descent moves against it.",
+             "zh": "这是沿着梯度的方向移动 w,会使 E 增大:梯度下降是逆着梯度走的。"},
+    "q1-2": {"en": "The change is η·|∂E/∂w|, not |∂E/∂w|: the learning rate scales the step.",
+             "zh": "变化量是 η·|∂E/∂w|,而不是 |∂E/∂w|:学习率决定步长的缩放。"},
+    "q1-3": {"en": "Descent moves against the gradient, and by η·|∂E/∂w|, not by |∂E/∂w|.",
+             "zh": "梯度下降逆着梯度走,而且步长是 η·|∂E/∂w|,不是 |∂E/∂w|。"},
+    "q2-raises": {"en": "Changing w_{i} that way raises E to first order: (∂E/∂w_{i})·Δw is positive.",
+                  "zh": "这样改变 w_{i} 按一阶近似会使 E 增大:(∂E/∂w_{i})·Δw 为正。"},
+    "q2-smaller": {"en": "w_{i} has the smaller |∂E/∂w|, so the same nudge h lowers E less.",
+                   "zh": "w_{i} 的 |∂E/∂w| 较小,同样改动 h 时 E 下降得更少。"},
+    "q3-1": {"en": "The step is η·|∂E/∂w|: how large the loss is does not enter it.",
+             "zh": "步长是 η·|∂E/∂w|:损失的大小并不出现在里面。"},
+    "q3-2": {"en": "The same η, but each step is η·|∂E/∂w|, and the two gradients differ.",
+             "zh": "η 相同,但每一步是 η·|∂E/∂w|,而两处的梯度不同。"},
+    "q3-3": {"en": "A smaller loss does not make steps bigger; only |∂E/∂w| decides, for the same η.",
+             "zh": "损失小并不会让步子变大;在 η 相同时只有 |∂E/∂w| 决定步长。"},
+    "q4-1": {"en": "a = σ(z) sits between z and the loss, so its derivative σ′ = a(1 − a) belongs in the chain.",
+             "zh": "a = σ(z) 位于 z 与损失之间,所以链式法则里必须有它的导数 σ′ = a(1 − a)。"},
+    "q4-2": {"en": "Backpropagation runs from the last layer back: a delta comes from the layer after it, "
+                   "not the one before.",
+             "zh": "反向传播从最后一层往回算:一层的误差项来自它后面的一层,而不是前面的一层。"},
+    "q4-3": {"en": "Only the last layer's delta uses the output and y directly; the others get them "
+                   "through the next delta.",
+             "zh": "只有最后一层的误差项直接用到输出和 y;其他层通过下一层的误差项间接用到它们。"},
+}
+
+
+def why_not(question: str) -> Callable[[Mapping[str, sympy.Rational], str, str], str]:
+    """The explanation of a wrong option of ``question``, from its index in the canonical order."""
+
+    def explain(params: Mapping[str, sympy.Rational], letter: str, lang: str) -> str:
+        index = ORDERS[int(params[f"order_{question}"])][LETTERS.index(letter)]
+        if question != "q2":
+            return localized(WHY_NOT, f"{question}-{index}", lang)
+        weight, direction = Q2_OPTIONS[index]
+        raises = params[f"g{weight}"] * direction > 0
+        return localized(WHY_NOT, "q2-raises" if raises else "q2-smaller", lang, i=weight)
+
+    return explain
 
 
 def draw(rng: Draws) -> dict[str, Fraction]:
@@ -374,12 +419,12 @@ def statement(params: Mapping[str, sympy.Rational], lang: str) -> str:
     if k + 1 < last:
         known += rf", $\dots$, $\delta^{{({shown_layer(k + 1)})}}$"
     shown = {**params, "last": sympy.Integer(shown_layer(last)), "k": sympy.Integer(shown_layer(k))}
-    return fill(TEXT[lang], shown, known=known, **option_lines(params, lang))
+    return fill(TEXT[lang], shown, known=known, **option_lines(params, lang)) + precision(FAMILY, params, lang)
 
 
 FAMILY = Family(
     name="gradient_meaning",
-    version=1,
+    version=2,
     summary={
         "en": "What a gradient means: sign and size, sensitivity, loss versus gradient, "
               "blame from the last layer back",

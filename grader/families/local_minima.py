@@ -17,6 +17,8 @@ Conditioning rules for random variants (tested in tests/test_local_minima.py):
   MAX_STEPS steps, so it never crosses the local maximum nor overshoots the minimum;
 - |grad_k| >= 0.05 for k = 0, 1, 2, and the numeric answers differ pairwise by more
   than 1 % of the larger one;
+- every named mistake of grader.mistakes (except rounding) and every neighbouring answer is
+  at least 2 % from the key (updates: 2 % of the step), e.g. grad_2 for grad_1 (version 2);
 - the side of the start is drawn so that about half of the variants end in the
   minimum that is not the global one.
 """
@@ -33,9 +35,10 @@ import sympy
 
 from grader.families.gd_linear import distinct
 from grader.family import Answer, Choice, Derivation, Family, Gradient, Symbolic
+from grader.messages import localized
 from grader.model import CORRECT, Rules, backpropagate
 from grader.rng import Draws, decimal_grid
-from grader.statement import fill
+from grader.statement import fill, precision
 from grader.variants import decimal_text
 
 STEPS = 3
@@ -85,10 +88,33 @@ def derive(rules: Rules) -> Derivation:
         forward=frozenset(forward),
         symbolic={"dL_dw_expr": Symbolic(derivative, ("w",))},
         choices={
-            "minimum": Choice(lambda p: landscape.outcome(p)[0]),
-            "global": Choice(lambda p: landscape.outcome(p)[1]),
+            "minimum": Choice(lambda p: landscape.outcome(p)[0], why=why_not),
+            "global": Choice(lambda p: landscape.outcome(p)[1], why=why_not),
         },
     )
+
+
+WHY_NOT = {
+    "left": {
+        "en": "Descent never crosses the local maximum between the minima: it stays on the side where "
+              "w0 = {w0} starts.",
+        "zh": "梯度下降不会越过两个极小值之间的局部极大值:它留在 w0 = {w0} 所在的那一侧。",
+    },
+    "yes": {
+        "en": "Ending in a minimum does not make it the global one: compare L at the two minima.",
+        "zh": "停在一个极小值并不说明它是全局最小值:请比较两个极小值处的 L。",
+    },
+    "no": {
+        "en": "Compare L at the two minima: the one descent ends in is the lower of the two here.",
+        "zh": "请比较两个极小值处的 L:这里梯度下降停下的那个更低。",
+    },
+}
+
+
+def why_not(params: Mapping[str, sympy.Rational], option: str, lang: str) -> str:
+    """Why a wrong option of ``minimum`` or ``global`` is wrong."""
+    key = "left" if option in SIDES else option
+    return localized(WHY_NOT, key, lang, w0=decimal_text(params["w0"]))
 
 
 class Landscape:
@@ -276,12 +302,12 @@ $$L(w) = \tfrac12 \left(w^2 - {a}\right)^2 {tilt}\,w$$
 def statement(params: Mapping[str, sympy.Rational], lang: str) -> str:
     """The problem in Markdown with LaTeX."""
     tilt = f"- {decimal_text(-params['s'])}" if params["s"] < 0 else f"+ {decimal_text(params['s'])}"
-    return fill(TEXT[lang], params, tilt=tilt)
+    return fill(TEXT[lang], params, tilt=tilt) + precision(FAMILY, params, lang)
 
 
 FAMILY = Family(
     name="local_minima",
-    version=1,
+    version=2,
     summary={
         "en": "Gradient descent on a tilted double well: first steps, and which minimum it ends in",
         "zh": "在倾斜的双势阱损失上做梯度下降:前几步迭代,以及最终停在哪个极小值",
