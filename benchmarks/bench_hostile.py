@@ -27,10 +27,10 @@ from grader.instructor import (  # noqa: E402
     load_assignment,
     read_class_roster,
     read_incoming,
-    terminal_text,
     write_outputs,
     write_report,
 )
+from grader.terminal import terminal_text  # noqa: E402
 from tests.hostile_corpus import build  # noqa: E402
 
 

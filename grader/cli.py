@@ -18,12 +18,12 @@ from grader.instructor import (
     generate_command,
     grade_command,
     instructor_message,
-    terminal_text,
 )
 from grader.keys import variant_record
 from grader.nbgrader.cli import nbgrader as nbgrader_group
 from grader.quiz.commands import plot_command, quiz_command
 from grader.roster import RosterError, read_roster
+from grader.terminal import terminal_text
 from grader.variants import Variant, VariantKey, canonical, generate, variant
 
 LANGS = click.Choice(["en", "zh"])

@@ -46,7 +46,6 @@ import sys
 import tempfile
 import threading
 import time
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from functools import cache
@@ -99,6 +98,7 @@ from grader.overrides import (
 from grader.report import QuestionOutcome, student_report
 from grader.roster import RosterError, Student, file_stem, read_roster
 from grader.sheets import MAX_BYTES, answer_sheet, code_file, decode
+from grader.terminal import terminal_text
 from grader.variants import generate
 
 CHUNK = 250  # students per task: large enough for batch variants, small enough to share work
@@ -280,24 +280,6 @@ def _assignment(text: str) -> Assignment:
 
 
 # --- the terminal ----------------------------------------------------------------------
-
-BIDI = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-def terminal_text(text: str, one_line: bool = False) -> str:
-    """Text safe to print: control characters (ESC sequences, bell, C1) and bidi overrides removed.
-
-    Line breaks and tabs stay, unless ``one_line`` (then they, and Unicode line separators,
-    become spaces, so that a file name cannot forge a line of output).
-
-    >>> terminal_text("s\x1b[31mRED\x1b]0;title\x07 \u202egnp.exe")
-    's[31mRED]0;title gnp.exe'
-    """
-    kept = "" if one_line else "\n\t"
-    spaced = "\n\t\r\u2028\u2029" if one_line else ""
-    return "".join(" " if c in spaced else c for c in text
-                   if c in kept or c in spaced or (unicodedata.category(c) != "Cc" and c not in BIDI))
-
 
 def _safe_echo(echo: Callable[[str], None]) -> Callable[[str], None]:
     return lambda message: echo(terminal_text(message, one_line=True))

@@ -28,7 +28,7 @@ from grader.assignment import parse_assignment
 from grader.cli import main
 from grader.equivalence import exactly_equal, expansion_terms
 from grader.gradebook import spreadsheet_text
-from grader.instructor import terminal_text
+from grader.terminal import terminal_text
 
 BOMB = "(i1+i2+w1+w2+w3+w4+w5+w6)^8*(w7+w8+b1+b2+t1+t2+h1+h2)^8"
 SMALL = """\
@@ -327,3 +327,13 @@ def test_init_speaks_chinese(tmp_path):
     result = CliRunner().invoke(main, ["init", str(tmp_path / "a.toml"), "--id", "hw", "--lang", "zh"])
     assert result.exit_code == 0 and "随机" in result.output
     assert parse_assignment((tmp_path / "a.toml").read_text(encoding="utf-8")).lang == "zh"
+
+
+def test_grader_code_check_prints_no_escape_sequence_from_a_students_exception(tmp_path):
+    submission = tmp_path / "s1.py"
+    submission.write_text("def sigmoid(z):\n    raise ValueError('\\x1b]0;pwned\\x07\\x1b[2J gone')\n"
+                          "def sigmoid_prime(z):\n    raise ValueError('\\x1b[31m red')\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["code", "check", str(submission), "--exercise", "sigmoid"])
+    assert result.exit_code == 0, result.output
+    assert "gone" in result.output and "red" in result.output  # the messages are shown ...
+    assert "\x1b" not in result.output and "\x07" not in result.output  # ... without their control characters

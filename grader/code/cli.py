@@ -15,6 +15,7 @@ from grader.code.grade_code import CodeResult, grade_code_file
 from grader.code.hidden_tests import EXERCISES, UnknownExercise, get_exercise, hidden_tests
 from grader.code.messages import message
 from grader.code.sandbox import Limits
+from grader.terminal import terminal_text
 from grader.variants import VariantKey
 
 LANGS = click.Choice(["en", "zh"])
@@ -78,6 +79,7 @@ def check(files, exercise, assignment, question, seconds, lang, as_json) -> None
 
 
 def _print(path: str, result: CodeResult) -> None:
-    click.echo(f"{path}: {result.score:g} / {result.max:g}")
-    for test in result.tests:
-        click.echo(f"  [{MARK[test.status]:>2}] {test.name:<20} {test.score:g}/{test.max:g}  {test.message}")
+    click.echo(terminal_text(f"{path}: {result.score:g} / {result.max:g}", one_line=True))
+    for test in result.tests:  # a message may quote the student's exception: no escape reaches the terminal
+        click.echo(terminal_text(f"  [{MARK[test.status]:>2}] {test.name:<20} {test.score:g}/{test.max:g}  "
+                                 f"{test.message}"))
