@@ -512,7 +512,7 @@ def time_budget(seconds: float | None):
         raise OutOfTime
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, 1.0)  # and again every second, should one alarm be lost
     try:
         yield
     finally:
