@@ -177,6 +177,9 @@ def _formula_hint(worked: Worked, answer: Answer, lang: str, level: int, heading
         key = "hint_idea_numeric" if answer.kind == "numeric" else "hint_idea_symbolic"
         lead = say(key, lang, answer=answer.id, inputs=", ".join(inputs))
         return Hint(answer.id, heading, lead, (), (), level, levels)
+    if answer.kind == "numeric" and not worked.formula(answer.id).free_symbols - {
+            sympy.Symbol(n) for n in worked.unnamed}:  # a formula of numbers only would be the value itself
+        return Hint(answer.id, heading, say("hint_constant", lang, answer=answer.id), (), notes, level, levels)
     if level == 3:
         line = _numeric_line(worked, answer.id, with_value=False)
         return Hint(answer.id, heading, say("hint_numbers", lang), (line,), notes, level, levels)

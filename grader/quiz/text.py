@@ -116,6 +116,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Compute it from its formula:",
         "zh": "按它的公式计算:",
     },
+    "hint_constant": {
+        "en": "{answer} does not depend on x here: it is a coefficient you can read off the statement's formula.",
+        "zh": "这里 {answer} 与 x 无关:它就是题目公式中的一个系数,可以直接读出。",
+    },
     "hint_symbolic": {
         "en": "Differentiate with the chain rule through these definitions, one factor per step:",
         "zh": "沿着这些定义用链式法则求导,每一步一个因子:",
