@@ -631,7 +631,8 @@ def _t(key: str, lang: str, **fields: object) -> str:
     return localized(SUMMARY_TEXT, key, lang, **fields)
 
 
-def _share(value: float | None) -> str:
+def share_text(value: float | None) -> str:
+    """A share as a whole percentage ('40 %'), or '–' when there is none."""
     return "–" if value is None else f"{100 * value:.0f} %"
 
 
@@ -656,9 +657,9 @@ def summary_markdown(assignment: Assignment, rows: Sequence[Row], strays: Sequen
             f"| {_t('hardest', lang)} |", "|---|---|---|---|---|"]
     for q in s.questions:
         hardest = sorted(q.answers, key=lambda a: (a[1] if a[1] is not None else 2, a[0]))[:3]
-        listed = ", ".join(f"`{a}` {_share(v)}" for a, v in hardest if v is not None)
+        listed = ", ".join(f"`{a}` {share_text(v)}" for a, v in hardest if v is not None)
         mean = "–" if q.mean is None else f"{points_text(q.mean)} / {points_text(q.max)}"
-        out.append(f"| {q.id} | {q.family} | {mean} | {_share(q.full_marks)} | {listed} |")
+        out.append(f"| {q.id} | {q.family} | {mean} | {share_text(q.full_marks)} | {listed} |")
     out += ["", f"## {_t('mistakes', lang)}", ""]
     if s.mistakes:
         out += [f"| {_t('question', lang)} | {_t('answer', lang)} | {_t('mistake', lang)} | {_t('count', lang)} |",

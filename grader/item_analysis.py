@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from grader.assignment import Assignment
 from grader.evaluate import exact_choices
-from grader.gradebook import Row, points_text
+from grader.gradebook import Row, points_text, share_text
 from grader.messages import localized
 from grader.variants import decimal_text, generate
 
@@ -254,10 +254,6 @@ def _t(key: str, lang: str, **fields: object) -> str:
     return localized(TEXT, key, lang, **fields)
 
 
-def _share(value: float | None) -> str:
-    return "–" if value is None else f"{100 * value:.0f} %"
-
-
 def _cell(text: str) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
@@ -275,7 +271,7 @@ def item_markdown(analysis: ItemAnalysis, plot: str | None = None, lang: str = "
             made = "; ".join(f"{m} ({c}: {', '.join(s[:listed])}{', …' if len(s) > listed else ''})"
                              for m, c, s in i.mistakes)
             r = "–" if i.discrimination is None else f"{i.discrimination:.2f}"
-            out.append(f"| `{i.answer}` | {_share(i.difficulty)} | {r} | {_cell(made)} |")
+            out.append(f"| `{i.answer}` | {share_text(i.difficulty)} | {r} | {_cell(made)} |")
         out.append("")
     if analysis.breakdowns:
         out += [f"### {_t('by_variant', lang)}", "", _t("by_intro", lang), "",
@@ -284,8 +280,9 @@ def item_markdown(analysis: ItemAnalysis, plot: str | None = None, lang: str = "
                 "|---|---|---|---|---|---|"]
         for b in analysis.breakdowns:
             mean = sum(s for _, s in b.difficulty) / len(b.difficulty) if b.difficulty else None
-            hardest = ", ".join(f"`{a}` {_share(s)}" for a, s in sorted(b.difficulty, key=lambda x: (x[1], x[0]))[:3])
-            out.append(f"| {b.question} | `{b.feature}` | {_cell(b.value)} | {b.n} | {_share(mean)} | {hardest} |")
+            ranked = sorted(b.difficulty, key=lambda x: (x[1], x[0]))[:3]
+            hardest = ", ".join(f"`{a}` {share_text(s)}" for a, s in ranked)
+            out.append(f"| {b.question} | `{b.feature}` | {_cell(b.value)} | {b.n} | {share_text(mean)} | {hardest} |")
         out.append("")
     return "\n".join(out) + "\n"
 
