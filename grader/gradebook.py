@@ -649,6 +649,7 @@ SUMMARY_TEXT: dict[str, dict[str, str]] = {
                    "zh": "已评分 {graded} 名学生的成绩直方图,从 0 到 {max}:{bins}。"},
     "alt_bin": {"en": "{count} scored {low} to {high}", "zh": "{count} 人得分在 {low} 到 {high} 之间"},
     "separator": {"en": "; ", "zh": ";"},
+    "code_family": {"en": "code: {name}", "zh": "代码题:{name}"},
     "named": {"en": "{name}: {text}", "zh": "{name}:{text}"},
     "alt_no_scores": {"en": "Score histogram: no student was graded.", "zh": "成绩直方图:没有学生被评分。"},
     "status_graded": {"en": "graded", "zh": "已评分"},
@@ -694,7 +695,9 @@ def summary_markdown(assignment: Assignment, rows: Sequence[Row], strays: Sequen
         hardest = sorted(q.answers, key=lambda a: (a[1] if a[1] is not None else 2, a[0]))[:3]
         listed = ", ".join(f"`{a}` {share_text(v)}" for a, v in hardest if v is not None)
         mean = "–" if q.mean is None else f"{points_text(q.mean)} / {points_text(q.max)}"
-        out.append(f"| {q.id} | {q.family} | {mean} | {share_text(q.full_marks)} | {listed} |")
+        family = _t("code_family", lang, name=q.family.removeprefix("code: ")) if q.family.startswith("code: ") \
+            else q.family
+        out.append(f"| {q.id} | {family} | {mean} | {share_text(q.full_marks)} | {listed} |")
     out += ["", f"## {_t('mistakes', lang)}", ""]
     if s.mistakes:
         out += [f"| {_t('question', lang)} | {_t('answer', lang)} | {_t('mistake', lang)} | {_t('count', lang)} |",

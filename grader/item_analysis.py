@@ -27,7 +27,7 @@ from grader.assignment import Assignment
 from grader.evaluate import exact_choices
 from grader.gradebook import Row, points_text, share_text
 from grader.html import literal
-from grader.messages import localized, mistake_name
+from grader.messages import OPTION_GLOSSES, localized, mistake_name
 from grader.variants import decimal_text, generate
 
 MAX_LEVELS = 6  # a parameter with more distinct values in the class is not broken down
@@ -253,7 +253,11 @@ TEXT: dict[str, dict[str, str]] = {
     "plot_none_low": {"en": "No answer is below 0.3.", "zh": "没有区分度低于 0.3 的答案。"},
     "question": {"en": "Question {id}", "zh": "第 {id} 题"},
     "question_col": {"en": "Question", "zh": "题目"},
+    "glossed": {"en": "{value}", "zh": "{value}({gloss})"},
 }
+
+
+GLOSS = {option: gloss for gloss, option in reversed(OPTION_GLOSSES.items())}  # an option's first Chinese gloss
 
 
 def _t(key: str, lang: str, **fields: object) -> str:
@@ -288,7 +292,8 @@ def item_markdown(analysis: ItemAnalysis, plot: str | None = None, lang: str = "
             mean = sum(s for _, s in b.difficulty) / len(b.difficulty) if b.difficulty else None
             ranked = sorted(b.difficulty, key=lambda x: (x[1], x[0]))[:3]
             hardest = ", ".join(f"`{a}` {share_text(s)}" for a, s in ranked)
-            out.append(f"| {b.question} | `{b.feature}` | {_cell(b.value)} | {b.n} | {share_text(mean)} | {hardest} |")
+            value = _cell(_t("glossed", lang, value=b.value, gloss=GLOSS[b.value]) if b.value in GLOSS else b.value)
+            out.append(f"| {b.question} | `{b.feature}` | {value} | {b.n} | {share_text(mean)} | {hardest} |")
         out.append("")
     return "\n".join(out) + "\n"
 

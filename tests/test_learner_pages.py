@@ -93,6 +93,10 @@ def test_the_summary_names_statuses_and_mistakes_in_words_of_its_language(graded
     for cell in (*status_cells, *flagged):
         if lang == "zh":
             assert not re.search(r"[A-Za-z]", cell), f"English status {cell!r} in the Chinese summary"
+    if lang == "zh":
+        assert "| 代码题:backprop_222 |" in summary and "| oscillating(震荡收敛) |" in summary
+    else:
+        assert "| code: backprop_222 |" in summary and "| oscillating |" in summary
 
 
 def test_the_histogram_alt_text_gives_the_count_of_each_bin(graded):
