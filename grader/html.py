@@ -1,8 +1,9 @@
 """Markdown with LaTeX to one self-contained HTML page whose formulas are MathML.
 
 Pure: text in, text out. The page needs no network and no script: styles are inline and
-every ``$...$`` and ``$$...$$`` becomes MathML (``latex2mathml``), which browsers draw
-natively. A formula the converter cannot read is shown as its LaTeX source.
+every ``$...$`` and ``$$...$$`` becomes MathML (``latex2mathml``, then :func:`polish` for how
+Chromium lays it out), which browsers draw natively. A formula the converter cannot read is
+shown as its LaTeX source.
 
 Hostile text: what a student (or a roster) wrote enters the Markdown through :func:`literal`,
 so it is never read as markup, math or a link. Raw HTML in the Markdown is escaped, and every
