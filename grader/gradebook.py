@@ -26,12 +26,14 @@ from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import PurePosixPath
 
+import numpy as np
+
 from grader.assignment import Assignment, Question
 from grader.code import CodeResult
 from grader.code.hidden_tests import hidden_tests
 from grader.grading import AnswerResult, Classmates, Expected, Result, grade
 from grader.html import literal
-from grader.messages import localized, mistake_text
+from grader.messages import localized, mistake_name, mistake_text
 from grader.roster import Student, file_stem
 from grader.sheets import Decoded, Problem, Sheet, asked_ids, parse_sheet
 
@@ -588,6 +590,26 @@ def summary(assignment: Assignment, rows: Sequence[Row], top: int = 10) -> Summa
     )
 
 
+def score_bins(scores: Sequence[float], top: float) -> tuple[tuple[float, float, int], ...]:
+    """The score histogram's bins (low, high, students): up to 20 equal bins from 0 to ``top``.
+
+    >>> score_bins([1, 2, 2, 4], 4)
+    ((0.0, 1.0, 0), (1.0, 2.0, 1), (2.0, 3.0, 2), (3.0, 4.0, 1))
+    """
+    top = max(top, 1.0)
+    counts, edges = np.histogram(scores, bins=min(20, max(int(top), 1)), range=(0, top))
+    return tuple((float(lo), float(hi), int(c)) for lo, hi, c in zip(edges[:-1], edges[1:], counts, strict=True))
+
+
+def score_description(s: Summary, lang: str = "en") -> str:
+    """The score histogram in words (its alt text): how many students scored in each non-empty bin."""
+    if not s.scores:
+        return _t("alt_no_scores", lang)
+    bins = [_t("alt_bin", lang, count=c, low=points_text(lo), high=points_text(hi))
+            for lo, hi, c in score_bins(s.scores, s.max) if c]
+    return _t("alt_scores", lang, graded=len(s.scores), max=points_text(s.max), bins=_t("separator", lang).join(bins))
+
+
 def _mean(values) -> float | None:
     values = [float(v) for v in values]
     return round(sum(values) / len(values), 6) if values else None
@@ -623,7 +645,21 @@ SUMMARY_TEXT: dict[str, dict[str, str]] = {
                 "zh": "需要查看的学生(未评分,或答案与其他同学的题目吻合)"},
     "reason": {"en": "Reason", "zh": "原因"},
     "strays": {"en": "Files that belong to no roster student", "zh": "不属于名单中任何学生的文件"},
-    "distribution": {"en": "Score distribution", "zh": "成绩分布"},
+    "alt_scores": {"en": "Histogram of the scores of {graded} graded students, from 0 to {max}: {bins}.",
+                   "zh": "已评分 {graded} 名学生的成绩直方图,从 0 到 {max}:{bins}。"},
+    "alt_bin": {"en": "{count} scored {low} to {high}", "zh": "{count} 人得分在 {low} 到 {high} 之间"},
+    "separator": {"en": "; ", "zh": ";"},
+    "code_family": {"en": "code: {name}", "zh": "代码题:{name}"},
+    "named": {"en": "{name}: {text}", "zh": "{name}:{text}"},
+    "alt_no_scores": {"en": "Score histogram: no student was graded.", "zh": "成绩直方图:没有学生被评分。"},
+    "status_graded": {"en": "graded", "zh": "已评分"},
+    "status_missing": {"en": "missing", "zh": "未提交"},
+    "status_unreadable": {"en": "unreadable", "zh": "无法读取"},
+    "status_empty": {"en": "empty", "zh": "空白"},
+    "status_duplicate": {"en": "duplicate", "zh": "重复提交"},
+    "status_other_student": {"en": "another student's sheet", "zh": "他人的答题纸"},
+    "status_wrong_assignment": {"en": "wrong assignment", "zh": "作业不符"},
+    "status_grading_error": {"en": "grading error", "zh": "评分出错"},
 }
 
 
@@ -643,7 +679,7 @@ def summary_markdown(assignment: Assignment, rows: Sequence[Row], strays: Sequen
     s = overview or summary(assignment, rows)
     out = [f"# {_t('title', lang, title=assignment.title)}", "", _t("students", lang, count=s.students), "",
            f"| {_t('status', lang)} | {_t('count', lang)} |", "|---|---|"]
-    out += [f"| {gradebook_message('graded', lang) if k == 'graded' else k} | {v} |" for k, v in s.statuses]
+    out += [f"| {status_text(k, lang)} | {v} |" for k, v in s.statuses]
     out += ["", f"## {_t('scores', lang)}", ""]
     if s.mean is None:
         out += [_t("none_graded", lang), ""]
@@ -651,7 +687,7 @@ def summary_markdown(assignment: Assignment, rows: Sequence[Row], strays: Sequen
         out += [_t("mean_median", lang, mean=points_text(s.mean), median=points_text(s.median),
                    max=points_text(s.max), graded=len(s.scores)), ""]
     if plot:
-        out += [f"![{_t('distribution', lang)}]({plot})", ""]
+        out += [f"![{literal(score_description(s, lang))}]({plot})", ""]
     out += [f"## {_t('questions', lang)}", "",
             f"| {_t('question', lang)} | {_t('family', lang)} | {_t('mean', lang)} | {_t('full', lang)} "
             f"| {_t('hardest', lang)} |", "|---|---|---|---|---|"]
@@ -659,7 +695,9 @@ def summary_markdown(assignment: Assignment, rows: Sequence[Row], strays: Sequen
         hardest = sorted(q.answers, key=lambda a: (a[1] if a[1] is not None else 2, a[0]))[:3]
         listed = ", ".join(f"`{a}` {share_text(v)}" for a, v in hardest if v is not None)
         mean = "–" if q.mean is None else f"{points_text(q.mean)} / {points_text(q.max)}"
-        out.append(f"| {q.id} | {q.family} | {mean} | {share_text(q.full_marks)} | {listed} |")
+        family = _t("code_family", lang, name=q.family.removeprefix("code: ")) if q.family.startswith("code: ") \
+            else q.family
+        out.append(f"| {q.id} | {family} | {mean} | {share_text(q.full_marks)} | {listed} |")
     out += ["", f"## {_t('mistakes', lang)}", ""]
     if s.mistakes:
         out += [f"| {_t('question', lang)} | {_t('answer', lang)} | {_t('mistake', lang)} | {_t('count', lang)} |",
@@ -671,18 +709,24 @@ def summary_markdown(assignment: Assignment, rows: Sequence[Row], strays: Sequen
     if flagged:
         out += ["", f"## {_t('flagged', lang)}", "", f"| ID | {_t('status', lang)} | {_t('reason', lang)} |",
                 "|---|---|---|"]
-        out += [f"| {_cell(r.student.id)} | {r.status} | {_cell(r.flags(lang))} |" for r in flagged]
+        out += [f"| {_cell(r.student.id)} | {status_text(r.status, lang)} | {_cell(r.flags(lang))} |"
+                for r in flagged]
     if strays:
         out += ["", f"## {_t('strays', lang)}", ""] + [f"- {_cell(x.reason.text(lang))}" for x in strays]
     return "\n".join(out) + "\n"
 
 
+def status_text(status: str, lang: str = "en") -> str:
+    """A row's status in words ('another student's sheet' for ``other_student``)."""
+    return _t(f"status_{status}", lang) if status in STATUSES else status
+
+
 def _mistake(name: str, lang: str) -> str:
-    """A mistake's description when it needs no fields, else its name."""
+    """A mistake's name and, when it needs no fields, its description."""
     try:
-        return f"{name}: {mistake_text(name, lang)}"
+        return _t("named", lang, name=mistake_name(name, lang), text=mistake_text(name, lang))
     except (KeyError, IndexError):
-        return name
+        return mistake_name(name, lang)
 
 
 def _cell(text: str) -> str:

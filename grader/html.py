@@ -1,8 +1,9 @@
 """Markdown with LaTeX to one self-contained HTML page whose formulas are MathML.
 
 Pure: text in, text out. The page needs no network and no script: styles are inline and
-every ``$...$`` and ``$$...$$`` becomes MathML (``latex2mathml``), which browsers draw
-natively. A formula the converter cannot read is shown as its LaTeX source.
+every ``$...$`` and ``$$...$$`` becomes MathML (``latex2mathml``, then :func:`polish` for how
+Chromium lays it out), which browsers draw natively. A formula the converter cannot read is
+shown as its LaTeX source.
 
 Hostile text: what a student (or a roster) wrote enters the Markdown through :func:`literal`,
 so it is never read as markup, math or a link. Raw HTML in the Markdown is escaped, and every
@@ -17,6 +18,7 @@ from __future__ import annotations
 import html
 import re
 from functools import lru_cache
+from xml.etree import ElementTree
 
 import nh3
 from latex2mathml.converter import convert
@@ -67,9 +69,119 @@ def mathml(latex: str, display: bool = False) -> str:
 @lru_cache(maxsize=8192)
 def _convert(latex: str, display: bool) -> str:
     try:
-        return convert(latex, display="block" if display else "inline")
+        return polish(convert(latex, display="block" if display else "inline"))
     except Exception:  # noqa: BLE001 - any converter failure shows the source instead
         return f'<code class="math-error">{html.escape(latex)}</code>'
+
+
+MATHML_NS = "http://www.w3.org/1998/Math/MathML"
+CLOSING = {")": "(", "]": "[", "|": "|", "}": "{", "\u27e9": "\u27e8", "\u2016": "\u2016"}
+SIGNS = {"\u2212", "-", "+", "\u00b1"}
+ROWS = {"math", "mrow", "msqrt", "mstyle", "mtd", "mpadded", "mphantom", "menclose"}  # children in a row
+SCRIPTS = {"msub", "msup", "msubsup"}
+
+
+def polish(markup: str) -> str:
+    """latex2mathml's MathML laid out as a reader expects it in a browser.
+
+    - a script on a closing bracket, ``(wx − t)²``, takes the whole bracketed group as its base
+      (latex2mathml puts the exponent on the bracket alone, so it floats above it);
+    - a sign that starts a row or follows an operator (``= −1.25``) is a prefix operator, drawn
+      against its operand instead of spaced like a subtraction;
+    - letters spelling a word in a subscript (``h_{1,in}``) or in ``\\mathrm`` are one upright
+      identifier, and a subscript's comma is not spaced like a list's.
+
+    >>> polish(convert("(x)^2")).count("<msup><mrow><mo")
+    1
+    """
+    root = ElementTree.fromstring(markup.replace(f' xmlns="{MATHML_NS}"', "", 1))
+    for element in list(root.iter()):
+        if element.tag in ROWS:
+            _group_bracket_bases(element)
+    for element in list(root.iter()):
+        if element.tag in SCRIPTS and element.tag != "msup" and len(element) > 1:
+            _subscript(element[1])
+        _words(element, italic=False)
+        if element.tag in ROWS:
+            _signs(element)
+    root.set("xmlns", MATHML_NS)
+    return ElementTree.tostring(root, encoding="unicode")
+
+
+def _text(element: ElementTree.Element, tag: str = "mo") -> str | None:
+    return (element.text or "") if element.tag == tag else None
+
+
+def _group_bracket_bases(row: ElementTree.Element) -> None:
+    """Make ``( … )^2`` a script on an mrow of the whole group instead of on the ``)``."""
+    i = 0
+    while i < len(row):
+        script = row[i]
+        closing = _text(script[0]) if script.tag in SCRIPTS and len(script) else None
+        if closing in CLOSING:
+            opening = _opening(row, i, closing)
+            if opening is not None:
+                group = ElementTree.Element("mrow")
+                group.extend([*row[opening:i], script[0]])
+                for child in list(row[opening:i]):
+                    row.remove(child)
+                script.remove(script[0])
+                script.insert(0, group)
+                i = opening
+        i += 1
+
+
+def _opening(row: ElementTree.Element, end: int, closing: str) -> int | None:
+    """The index of the bracket that the ``closing`` bracket at ``end`` closes, among the row's children."""
+    depth = 0
+    for j in range(end - 1, -1, -1):
+        child = row[j]
+        text = _text(child[0] if child.tag in SCRIPTS and len(child) else child)
+        if text == closing and closing != CLOSING[closing]:
+            depth += 1
+        elif text == CLOSING[closing]:
+            if depth == 0:
+                return j
+            depth -= 1
+    return None
+
+
+def _subscript(script: ElementTree.Element) -> None:
+    """A subscript's letter runs as words (``in``), its commas without a list's spacing."""
+    _words(script, italic=True)
+    for mo in script.iter("mo"):
+        if mo.text == ",":
+            mo.attrib.update({"separator": "true", "lspace": "0", "rspace": "0"})
+
+
+def _words(row: ElementTree.Element, italic: bool) -> None:
+    """Merge runs of single-letter identifiers into one: upright ones always, italic ones if ``italic``."""
+    i = 0
+    while i < len(row):
+        run = 0
+        variant = row[i].get("mathvariant")
+        while (i + run < len(row) and _is_letter(row[i + run]) and row[i + run].get("mathvariant") == variant
+               and (italic or variant == "normal")):
+            run += 1
+        if run > 1:
+            row[i].text = "".join(child.text for child in row[i:i + run])
+            for child in list(row[i + 1:i + run]):
+                row.remove(child)
+        i += 1
+
+
+def _is_letter(element: ElementTree.Element) -> bool:
+    text = _text(element, "mi")
+    return text is not None and len(text) == 1 and text.isalpha() and not len(element)
+
+
+def _signs(row: ElementTree.Element) -> None:
+    """A sign at the start of a row or after an operator (not a closing bracket) is a prefix."""
+    for i, child in enumerate(row):
+        if _text(child) in SIGNS and child.get("form") is None:
+            before = row[i - 1] if i else None
+            if before is None or before.tag == "mspace" or _text(before) not in (None, *CLOSING):
+                child.set("form", "prefix")
 
 
 def _render_math(content: str, options: dict) -> str:
@@ -121,6 +233,8 @@ def _blocks(markdown: str) -> list[str]:
 
 
 BLOCK_MARK = "7.{:08d}7"  # distinct from mathml's marks (9.xxxxxxxx1)
+# Where a minus is a sign, not a subtraction: at the start of a row, after an operator other than a closing bracket
+PREFIX_PLACE = re.compile(r"(?:<mrow>|<math[^>]*>|<mspace[^>]*>(?:</mspace>)?|<mo[^>]*>[^<)\]|}]*</mo>)\Z")
 SIGNED = re.compile(r"(?<![\\_^{\w.-])-?\d+\.\d+(?![\w.])")  # a decimal, with a minus sign attached
 
 
@@ -140,7 +254,9 @@ def _templated(text: str, render) -> str:
         return sanitize(_MD.render(text) if render is _render else _MD.renderInline(text))
     for mark, number in zip(marks, numbers, strict=True):
         if number.startswith("-") and f"<mn>{mark}</mn>" in rendered:  # as sanitised latex2mathml writes -0.5
-            rendered = rendered.replace(f"<mn>{mark}</mn>", f"<mo>\u2212</mo><mn>{number[1:]}</mn>")
+            at = rendered.index(f"<mn>{mark}</mn>")
+            form = ' form="prefix"' if PREFIX_PLACE.search(rendered, 0, at) else ""
+            rendered = rendered.replace(f"<mn>{mark}</mn>", f"<mo{form}>\u2212</mo><mn>{number[1:]}</mn>")
         else:
             rendered = rendered.replace(mark, number)
     return rendered

@@ -69,6 +69,7 @@ from grader.gradebook import (
     gradebook_json,
     intake,
     is_code,
+    score_bins,
     spreadsheet_text,
     summary,
     summary_markdown,
@@ -569,24 +570,26 @@ def write_report(assignment: Assignment, row: Row, expected: dict[str, Expected]
     write_atomic(out / "reports" / f"{stem}.html", page(markdown, f"{assignment.title}: {row.student.id}", lang))
 
 
-def score_plot(assignment: Assignment, s: Summary) -> bytes:
-    """A histogram of the graded students' scores as PNG bytes (matplotlib, Agg, no timestamp)."""
+def score_plot(assignment: Assignment, s: Summary, lang: str = "en") -> bytes:
+    """A histogram of the graded students' scores as PNG bytes (matplotlib, Agg, no timestamp), labelled in ``lang``."""
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
+    from grader.plots import cjk_figure, label
+
     figure = Figure(figsize=(6, 3.2), dpi=100)
     axes = figure.subplots()
-    top = max(s.max, 1.0)
-    bins = min(20, max(int(top), 1))
-    axes.hist(s.scores, bins=bins, range=(0, top), color="#4a78b5", edgecolor="white")
-    axes.set_xlabel("score")
-    axes.set_ylabel("students")
+    edges = [low for low, _, _ in score_bins(s.scores, s.max)] + [max(s.max, 1.0)]  # the alt text's bins
+    axes.hist(s.scores, bins=edges, color="#4a78b5", edgecolor="white")
+    axes.set_xlabel(label("scores_x", lang))
+    axes.set_ylabel(label("scores_y", lang))
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.set_title(f"{assignment.id}: {len(s.scores)} graded, max {top:g}")
-    figure.tight_layout()
+    axes.set_title(label("scores_title", lang, assignment=assignment.id, graded=len(s.scores),
+                         max=f"{max(s.max, 1.0):g}"))
+    cjk_figure(figure, lang).tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", metadata={"Software": None})
     return buffer.getvalue()
@@ -650,9 +653,9 @@ def write_outputs(assignment: Assignment, rows: Sequence[Row], strays: Sequence[
                   lang: str) -> None:
     """The class summary, then the gradebook (replaced last, each file atomically)."""
     overview = summary(assignment, rows)
-    plot = score_plot(assignment, overview)
+    plot = score_plot(assignment, overview, lang)
     write_atomic(out / "scores.png", plot)
-    items_png = write_item_analysis(assignment, rows, out)
+    items_png = write_item_analysis(assignment, rows, out, lang)
     markdown = summary_markdown(assignment, rows, strays, "scores.png", lang, overview)
     markdown += "\n" + item_markdown(items_png[0], "items.png", lang)
     write_atomic(out / "summary.md", markdown)
@@ -664,11 +667,12 @@ def write_outputs(assignment: Assignment, rows: Sequence[Row], strays: Sequence[
     write_atomic(out / "gradebook.csv", gradebook_csv(assignment, rows, lang), durable=True)
 
 
-def write_item_analysis(assignment: Assignment, rows: Sequence[Row], out: Path) -> tuple[ItemAnalysis, bytes]:
+def write_item_analysis(assignment: Assignment, rows: Sequence[Row], out: Path,
+                        lang: str = "en") -> tuple[ItemAnalysis, bytes]:
     """``answers_long.csv``, ``items.csv``, ``items_by_variant.csv`` and ``items.png``; the analysis and plot."""
     graded = [r.student.id for r in rows if r.results is not None]
     analysis = analyse(rows, variant_features(assignment, graded))
-    png = item_plot(analysis)
+    png = item_plot(analysis, lang)
     write_atomic(out / "items.png", png)
     for name, data in (("answers_long.csv", long_csv(rows)), ("items.csv", items_csv(analysis)),
                        ("items_by_variant.csv", breakdown_csv(analysis))):

@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from grader.assignment import Assignment
 from grader.evaluate import exact_choices
 from grader.gradebook import Row, points_text, share_text
-from grader.messages import localized
+from grader.html import literal
+from grader.messages import OPTION_GLOSSES, localized, mistake_name
 from grader.variants import decimal_text, generate
 
 MAX_LEVELS = 6  # a parameter with more distinct values in the class is not broken down
@@ -244,10 +245,19 @@ TEXT: dict[str, dict[str, str]] = {
     "students": {"en": "Students", "zh": "人数"},
     "mean": {"en": "Mean difficulty", "zh": "平均难度"},
     "hardest": {"en": "Hardest answers", "zh": "最难的答案"},
-    "plot": {"en": "Difficulty and discrimination of each answer", "zh": "各答案的难度与区分度"},
+    "plot": {
+        "en": "Scatter plot of each answer's difficulty (share of students with full points, x) against its "
+              "discrimination (y), with a dashed line at 0.3. {low} The tables below give every value.",
+        "zh": "散点图:横轴为各答案的难度(得满分的学生比例),纵轴为区分度,虚线为 0.3。{low}下表列出全部数值。"},
+    "plot_low": {"en": "Below 0.3: {answers}.", "zh": "区分度低于 0.3 的答案:{answers}。"},
+    "plot_none_low": {"en": "No answer is below 0.3.", "zh": "没有区分度低于 0.3 的答案。"},
     "question": {"en": "Question {id}", "zh": "第 {id} 题"},
     "question_col": {"en": "Question", "zh": "题目"},
+    "glossed": {"en": "{value}", "zh": "{value}({gloss})"},
 }
+
+
+GLOSS = {option: gloss for gloss, option in reversed(OPTION_GLOSSES.items())}  # an option's first Chinese gloss
 
 
 def _t(key: str, lang: str, **fields: object) -> str:
@@ -262,13 +272,13 @@ def item_markdown(analysis: ItemAnalysis, plot: str | None = None, lang: str = "
     """The item analysis section of the class summary (``plot``: the file name of the scatter plot)."""
     out = [f"## {_t('title', lang)}", "", _t("intro", lang), ""]
     if plot:
-        out += [f"![{_t('plot', lang)}]({plot})", ""]
+        out += [f"![{literal(plot_description(analysis, lang))}]({plot})", ""]
     for question in dict.fromkeys(i.question for i in analysis.items):
         out += [f"### {_t('question', lang, id=question)}", "",
                 f"| {_t('answer', lang)} | {_t('difficulty', lang)} | {_t('discrimination', lang)} "
                 f"| {_t('mistakes', lang)} |", "|---|---|---|---|"]
         for i in (i for i in analysis.items if i.question == question):
-            made = "; ".join(f"{m} ({c}: {', '.join(s[:listed])}{', …' if len(s) > listed else ''})"
+            made = "; ".join(f"{mistake_name(m, lang)} ({c}: {', '.join(s[:listed])}{', …' if len(s) > listed else ''})"
                              for m, c, s in i.mistakes)
             r = "–" if i.discrimination is None else f"{i.discrimination:.2f}"
             out.append(f"| `{i.answer}` | {share_text(i.difficulty)} | {r} | {_cell(made)} |")
@@ -282,17 +292,28 @@ def item_markdown(analysis: ItemAnalysis, plot: str | None = None, lang: str = "
             mean = sum(s for _, s in b.difficulty) / len(b.difficulty) if b.difficulty else None
             ranked = sorted(b.difficulty, key=lambda x: (x[1], x[0]))[:3]
             hardest = ", ".join(f"`{a}` {share_text(s)}" for a, s in ranked)
-            out.append(f"| {b.question} | `{b.feature}` | {_cell(b.value)} | {b.n} | {share_text(mean)} | {hardest} |")
+            value = _cell(_t("glossed", lang, value=b.value, gloss=GLOSS[b.value]) if b.value in GLOSS else b.value)
+            out.append(f"| {b.question} | `{b.feature}` | {value} | {b.n} | {share_text(mean)} | {hardest} |")
         out.append("")
     return "\n".join(out) + "\n"
 
 
-def item_plot(analysis: ItemAnalysis) -> bytes:
-    """Difficulty (x) against discrimination (y), one labelled point per answer, as PNG bytes."""
+def plot_description(analysis: ItemAnalysis, lang: str = "en") -> str:
+    """The scatter plot in words (its alt text): what it shows and which answers discriminate below 0.3."""
+    low = [f"{i.question} {i.answer} ({i.discrimination:.2f})" for i in analysis.items
+           if i.discrimination is not None and i.discrimination < 0.3]
+    said = _t("plot_low", lang, answers=", ".join(low)) if low else _t("plot_none_low", lang)
+    return _t("plot", lang, low=said)
+
+
+def item_plot(analysis: ItemAnalysis, lang: str = "en") -> bytes:
+    """Difficulty (x) against discrimination (y), one labelled point per answer, as PNG bytes (labels in ``lang``)."""
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
+
+    from grader.plots import cjk_figure, label
 
     figure = Figure(figsize=(7, 4.2), dpi=100)
     axes = figure.subplots()
@@ -308,11 +329,11 @@ def item_plot(analysis: ItemAnalysis) -> bytes:
     axes.axhline(0.3, color="#999999", linewidth=0.8, linestyle="--")
     axes.set_xlim(-0.05, 1.05)
     axes.set_ylim(-1.05, 1.05)
-    axes.set_xlabel("difficulty (share with full points)")
-    axes.set_ylabel("discrimination (point-biserial)")
+    axes.set_xlabel(label("items_x", lang))
+    axes.set_ylabel(label("items_y", lang))
     if questions:
         axes.legend(fontsize=7, loc="lower left")
-    figure.tight_layout()
+    cjk_figure(figure, lang).tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", metadata={"Software": None})
     return buffer.getvalue()

@@ -168,6 +168,27 @@ MISTAKES: dict[str, dict[str, str]] = {
 }
 
 
+# A named mistake's short name, as the class summary and the item analysis list it.
+MISTAKE_NAMES: dict[str, dict[str, str]] = {
+    "sign_flipped": {"en": "sign flipped", "zh": "符号反了"},
+    "activation_derivative_dropped": {"en": "sigmoid derivative dropped", "zh": "漏掉 sigmoid 导数"},
+    "half_forgotten": {"en": "½ of the loss dropped", "zh": "漏掉损失中的 ½"},
+    "half_doubled": {"en": "½ of the loss applied twice", "zh": "损失中的 ½ 用了两次"},
+    "hidden_activation_derivative_dropped": {"en": "hidden unit's sigmoid derivative dropped",
+                                             "zh": "漏掉隐藏层的 sigmoid 导数"},
+    "inner_derivative_dropped": {"en": "inner derivative dropped", "zh": "漏掉内层导数"},
+    "activation_forgotten": {"en": "sigmoid left out of the forward pass", "zh": "前向传播漏掉 sigmoid"},
+    "wrong_weight_index": {"en": "wrong weight", "zh": "用错了权重"},
+    "wrong_layer_weight": {"en": "weight of the wrong layer", "zh": "用错了层的权重"},
+    "bias_one_delta": {"en": "shared bias: one delta instead of the sum", "zh": "共用偏置只用了一个误差项"},
+    "derivative_at_x0": {"en": "outer derivative at x₀", "zh": "外层导数在 x₀ 处求值"},
+    "step_added": {"en": "step added, not subtracted", "zh": "更新方向反了"},
+    "output_shortcut": {"en": "output − target shortcut", "zh": "误用“输出 − 目标”简化"},
+    "updated_weights_in_deltas": {"en": "updated weights in the deltas", "zh": "误差项用了更新后的权重"},
+    "off_by_one": {"en": "off by one (index, epoch or layer)", "zh": "错位一格(下标、轮次或层)"},
+    "rounded_too_early": {"en": "rounded too early", "zh": "舍入过早"},
+}
+
 # The Chinese glosses that statements give next to an option, accepted as that option.
 OPTION_GLOSSES: dict[str, str] = {
     "单调收敛": "monotone", "一步到位": "one-step", "震荡收敛": "oscillating", "来回跳动": "bounded",
@@ -191,3 +212,8 @@ def message(key: str, lang: str = "en", **fields: object) -> str:
 def mistake_text(name: str, lang: str = "en", **fields: object) -> str:
     """The description of a named mistake in ``lang``."""
     return localized(MISTAKES, name, lang, **fields)
+
+
+def mistake_name(name: str, lang: str = "en") -> str:
+    """A named mistake's short name in ``lang`` (the key itself for a name this table does not know)."""
+    return localized(MISTAKE_NAMES, name, lang) if name in MISTAKE_NAMES else name

@@ -91,6 +91,12 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "双势阱 L(w) = ½(w² − {a})² {sign} {s}·w,极小值在 w ≈ {left} 和 {right},局部极大值在 {peak};"
               "{deeper}边的极小值是全局最小值。{paths}",
     },
+    "scores_x": {"en": "score", "zh": "得分"},
+    "scores_y": {"en": "students", "zh": "人数"},
+    "scores_title": {"en": "{assignment}: {graded} graded, max {max}",
+                     "zh": "{assignment}:已评分 {graded} 人,满分 {max}"},
+    "items_x": {"en": "difficulty (share with full points)", "zh": "难度(得满分的比例)"},
+    "items_y": {"en": "discrimination (point-biserial)", "zh": "区分度(点二列相关)"},
     "alt_start": {"en": "From w₀ = {start}, descent ends at w ≈ {end} ({side}).",
                   "zh": "从 w₀ = {start} 出发,停在 w ≈ {end}({side})。"},
 }
@@ -123,7 +129,7 @@ def cjk_font() -> str | None:
     return known()
 
 
-def _localized(fig: Figure, lang: str) -> Figure:
+def cjk_figure(fig: Figure, lang: str) -> Figure:
     """Give every text of a Chinese figure a CJK font (first), DejaVu Sans for the rest of the glyphs."""
     if lang == "zh":
         font = cjk_font()
@@ -228,7 +234,7 @@ def descent(variant: Variant | None = None, etas: Sequence[sympy.Rational] | Non
                   fontsize=9)
     epoch_ax.set(xlabel=label("epoch", lang), ylabel=label("loss_log", lang), title=label("loss_vs_epoch", lang))
     epoch_ax.grid(True, which="major", alpha=0.3)
-    return _localized(figure, lang)
+    return cjk_figure(figure, lang)
 
 
 # ---------------------------------------------------------------- network (backprop_222)
@@ -273,7 +279,7 @@ def network(variant: Variant | None = None, lang: str = "en") -> Figure:
     ax.text(1, -0.66, label("biases", lang, **biases), ha="center", fontsize=9, color="0.3")
     ax.set(xlim=(-0.3, 2.75), ylim=(-0.7, 1.5))
     ax.set_title(label("network_title", lang, E=f"{values['E']:.6g}"), fontsize=12)
-    return _localized(figure, lang)
+    return cjk_figure(figure, lang)
 
 
 def _circle(centre, colour):
@@ -358,7 +364,7 @@ def minima(variant: Variant | None = None, starts: Sequence[float] | None = None
                  title=label("minima_title", lang, a=a, sign=sign, s=number_text(abs(tilt)), eta=eta))
     step_ax.set(xlabel=label("step_k", lang), ylabel="w_k", title=label("where_ends", lang))
     step_ax.legend(fontsize=8.5, loc="best")
-    return _localized(figure, lang)
+    return cjk_figure(figure, lang)
 
 
 # ---------------------------------------------------------------- shared

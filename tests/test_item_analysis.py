@@ -87,7 +87,7 @@ def test_long_rows_and_the_summary_section():
     rows = long_rows(CLASS)
     assert len(rows) == 4 * 3 and ("D", "q1", "b", "incorrect", 0, 2, "half_forgotten", False) in rows
     markdown = item_markdown(analyse(CLASS, {}), "items.png")
-    assert "| `a` | 50 % | 0.45 | sign_flipped (2: C, D) |" in markdown and "](items.png)" in markdown
+    assert "| `a` | 50 % | 0.45 | sign flipped (2: C, D) |" in markdown and "](items.png)" in markdown
     assert item_plot(analyse(CLASS, {})).startswith(b"\x89PNG")
     for key, entry in TEXT.items():
         assert set(entry) == {"en", "zh"}, key
@@ -118,7 +118,8 @@ def test_bundled_class_summary_has_the_item_analysis(tmp_path):
     assert sorted((r["student"], r["question"], r["answer"], r["status"], float(r["score"])) for r in long) == \
         sorted(expected)
     summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
-    assert "## Item analysis" in summary and "| `E_1` | 80 % |" in summary and "half_forgotten (1: s002)" in summary
+    assert "## Item analysis" in summary and "| `E_1` | 80 % |" in summary
+    assert "½ of the loss dropped (1: s002)" in summary
     assert "| q1 | `key:regime` | oscillating | 1 |" in summary  # the bundled class's variants (version 2)
     assert "data:image/png;base64," in (tmp_path / "summary.html").read_text(encoding="utf-8")
 
