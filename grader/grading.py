@@ -11,7 +11,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Literal
 
 import numpy as np
@@ -31,7 +31,17 @@ from grader.evaluate import (
 from grader.family import Answer, Family
 from grader.messages import OPTION_GLOSSES, message, mistake_text
 from grader.mistakes import Mistake, numeric_mistakes, relative_gaps, symbolic_mistakes, tolerance_cap
-from grader.parsing import ParseError, evaluate, explain, names, parse, parse_number, read_as, to_sympy
+from grader.parsing import (
+    Node,
+    ParseError,
+    evaluate,
+    explain,
+    names,
+    parse,
+    parse_number,
+    read_as,
+    to_sympy,
+)
 from grader.sigmoid import sigmoid
 from grader.variants import Variant
 
@@ -501,11 +511,10 @@ def _symbolic(expected, answer, raw, work, settings, lang) -> AnswerResult:
     family = expected.variant.family
     derivation = family.derivation()
     symbolic = derivation.symbolic[answer.id]
-    try:
-        node = parse(given, symbolic.symbols)
-        student_expr = to_sympy(node, {n: sympy.Symbol(n) for n in symbolic.symbols})
-    except ParseError as error:
-        return AnswerResult(answer.id, "invalid", 0.0, points, explain(error, lang), given=given)
+    parsed = _parsed(given, symbolic.symbols)
+    if isinstance(parsed, ParseError):
+        return AnswerResult(answer.id, "invalid", 0.0, points, explain(parsed, lang), given=given)
+    node, student_expr = parsed
     read = read_as(node)
 
     def verdict(status: Status, score: float, feedback: str) -> AnswerResult:
@@ -517,18 +526,54 @@ def _symbolic(expected, answer, raw, work, settings, lang) -> AnswerResult:
     if restated:
         return verdict("invalid", 0.0, message("restates_question", lang, names=", ".join(restated),
                                                asked=symbolic.asks, usable=", ".join(usable)))
-    key_expr = symbolic.for_variant(expected.variant.params)
-    if exactly_equal(student_expr, key_expr):
+    numbers = expected.variant.numbers
+    memo = (derivation, answer.id, given, tuple(numbers[p] for p in family.params if p not in symbolic.symbols),
+            tuple(numbers[p] for _, p in symbolic.near))
+    if memo not in _VERDICTS:
+        if len(_VERDICTS) >= MEMO_SIZE:
+            _VERDICTS.clear()
+        _VERDICTS[memo] = _formula_verdict(expected, answer.id, node, student_expr)
+    found = _VERDICTS[memo]
+    if found is True:
         return verdict("correct", points, message("correct", lang))
-    at = sample_points(family, answer.id, expected.variant.numbers)
+    if isinstance(found, Mistake):
+        return _with_mistake(answer.id, points, found, settings, lang, given, read)
+    return verdict("incorrect", 0.0, message("incorrect_symbolic", lang))
+
+
+MEMO_SIZE = 100_000  # formula texts, and verdicts, remembered within a run
+_VERDICTS: dict[tuple, bool | Mistake] = {}
+
+
+@lru_cache(maxsize=MEMO_SIZE)
+def _parsed(text: str, symbols: tuple[str, ...]) -> tuple[Node, sympy.Expr] | ParseError:
+    """A formula answer parsed and in sympy, once per text and symbols (a refusal is a result too)."""
+    try:
+        node = parse(text, symbols)
+        return node, to_sympy(node, {n: sympy.Symbol(n) for n in symbols})
+    except ParseError as error:
+        return error
+
+
+def _formula_verdict(expected: Expected, answer_id: str, node: Node, student_expr: sympy.Expr) -> bool | Mistake:
+    """Whether a formula equals the key (True), is a named mistake, or neither (False).
+
+    It depends only on the text, the answer and the parameters the answer does not keep as
+    symbols (those in the key and at the sample points), so :func:`_symbolic` remembers it.
+    """
+    family = expected.variant.family
+    symbolic = family.derivation().symbolic[answer_id]
+    if exactly_equal(student_expr, symbolic.for_variant(expected.variant.params)):
+        return True
+    at = sample_points(family, answer_id, expected.variant.numbers)
     with np.errstate(all="ignore"):
         student_values = np.asarray(evaluate(node, at.values), dtype=float)
     if same_values(student_values, evaluate_expr(symbolic.expr, at)):
-        return verdict("correct", points, message("correct", lang))
-    for mistake, wrong in symbolic_mistakes(family, answer.id):
+        return True
+    for mistake, wrong in symbolic_mistakes(family, answer_id):
         if same_values(student_values, evaluate_expr(wrong, at)):
-            return _with_mistake(answer.id, points, mistake, settings, lang, given, read)
-    return verdict("incorrect", 0.0, message("incorrect_symbolic", lang))
+            return mistake
+    return False
 
 
 OPTION_NOISE = re.compile(r"[\s_()\[\].:]+")

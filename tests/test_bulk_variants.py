@@ -62,7 +62,8 @@ def _distinct_pairwise(columns, relative=0.01):
     for values in zip(*columns, strict=True):
         ok = True
         for a, b in itertools.combinations(values, 2):
-            ok &= bool(abs(a - b) > relative * max(abs(a), abs(b)))
+            with np.errstate(invalid="ignore"):
+                ok &= bool(abs(a - b) > relative * max(abs(a), abs(b)))
         rows.append(ok)
     return np.array(rows)
 
