@@ -167,10 +167,16 @@ class Family:
 
     def derivation(self, rules: Rules = CORRECT) -> Derivation:
         """The model derived under ``rules`` (cached per family and rules)."""
+        if rules is CORRECT:  # the common case, without hashing the rules' sympy numbers
+            found = _CORRECT.get((self.name, self.version))
+            if found is None:
+                found = _CORRECT[self.name, self.version] = _derive_cached(self, rules)
+            return found
         return _derive_cached(self, rules)
 
 
 _CACHE: dict[tuple[str, int, Rules], Derivation] = {}
+_CORRECT: dict[tuple[str, int], Derivation] = {}
 
 
 def _derive_cached(family: Family, rules: Rules) -> Derivation:

@@ -11,7 +11,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 from typing import Literal
 
 import numpy as np
@@ -28,7 +28,7 @@ from grader.evaluate import (
     local_value,
     update_baseline,
 )
-from grader.family import Answer, Family
+from grader.family import Answer, Derivation, Family
 from grader.messages import OPTION_GLOSSES, message, mistake_text
 from grader.mistakes import Mistake, numeric_mistakes, relative_gaps, symbolic_mistakes, tolerance_cap
 from grader.parsing import (
@@ -309,10 +309,15 @@ def own_values(expected: Expected, given: Mapping[str, float]) -> dict[str, floa
     family = expected.variant.family
     derivation = family.derivation()
     values = {p: expected.values[p] for p in family.params}
-    for quantity, _ in derivation.quantities:
-        name = str(quantity)
+    for name in _quantity_names(derivation):
         values[name] = given[name] if name in given else local_value(derivation, name, values)
     return values
+
+
+@cache
+def _quantity_names(derivation: Derivation) -> tuple[str, ...]:
+    """The names of a derivation's quantities, in order."""
+    return tuple(str(quantity) for quantity, _ in derivation.quantities)
 
 
 def _read_numbers(family: Family, answers: Mapping[str, Raw]) -> dict[str, float | Exception]:
