@@ -7,8 +7,10 @@ import itertools
 import numpy as np
 import pytest
 
+from grader.evaluate import exact_symbolic
 from grader.families import FAMILIES
 from grader.families.gd_linear import distinct
+from grader.keys import formula_text
 from grader.rng import BulkDraws, Column, Draws, NotOnAGrid, decimal_grid
 from grader.variants import VariantKey, generate, generate_stepwise
 
@@ -75,3 +77,13 @@ def test_sorted_distinctness_agrees_with_every_pair():
     for count in (1, 2, 6):
         columns = [noisy[:, k] for k in range(count)]
         np.testing.assert_array_equal(distinct(columns), _distinct_pairwise(columns))
+
+
+@pytest.mark.parametrize("name", sorted(FAMILIES))
+def test_formula_texts_printed_once_are_those_of_each_variant(name):
+    family = FAMILIES[name]
+    derivation = family.derivation()
+    for v in generate(family, [VariantKey("hw-text", f"s{i}") for i in range(60)]):
+        exact = exact_symbolic(derivation, v.params)
+        printed = {a: formula_text(derivation.symbolic[a], v.params) for a in exact}
+        assert printed == {a: str(e) for a, e in exact.items()}
