@@ -156,6 +156,14 @@ class Batch:
         return numeric_mistakes(self.family, self.params, self.columns)
 
     @cached_property
+    def mistake_table(self) -> dict[str, tuple[tuple[Mistake, ...], np.ndarray]]:
+        """For each numeric answer, its mistakes and their values stacked (mistake x variant)."""
+        size = len(next(iter(self.columns.values())))
+        return {a: (tuple(m for m, _ in found), np.array([np.broadcast_to(np.asarray(v, dtype=float), (size,))
+                                                          for _, v in found]).reshape(len(found), size))
+                for a, found in self.wrong.items()}
+
+    @cached_property
     def gaps(self) -> dict[str, np.ndarray]:
         """For each numeric answer, the relative distance from the key to the nearest mistake."""
         return relative_gaps(self.family, self.columns, self.wrong)
@@ -180,7 +188,15 @@ class Expected:
 
     def mistakes(self, answer_id: str) -> list[tuple[Mistake, float]]:
         """The typical wrong values of one numeric answer."""
-        return [(m, float(values[self.row])) for m, values in self.batch.wrong.get(answer_id, ())]
+        found, values = self.mistake_values(answer_id)
+        return [(m, float(v)) for m, v in zip(found, values, strict=True)]
+
+    def mistake_values(self, answer_id: str) -> tuple[tuple[Mistake, ...], np.ndarray]:
+        """The typical mistakes of one numeric answer and their values, as one array."""
+        if answer_id not in self.batch.mistake_table:
+            return (), np.zeros(0)
+        found, values = self.batch.mistake_table[answer_id]
+        return found, values[:, self.row]
 
     def tolerance(self, answer_id: str, tolerance: Tolerance) -> Tolerance:
         """``tolerance``, or a tighter one where a named mistake of this variant lies closer.
@@ -393,7 +409,7 @@ def _numeric(expected, answer, raw, work, settings, lang) -> AnswerResult:
             return verdict("correct", points * settings.carried_forward_credit, feedback, carried=True)
         return verdict("incorrect", 0.0, message("not_carried", lang, inputs=", ".join(differing),
                                                  why=message(refusal[0], lang, **refusal[1])))
-    mistake = _named_mistake(expected, answer.id, value, key, close, _closeness(origin, _widened(tolerance)))
+    mistake = _named_mistake(expected, answer.id, value, key, origin, tolerance)
     if mistake is not None:
         return _with_mistake(answer.id, points, mistake, settings, lang, given)
     if unchanged:
@@ -429,24 +445,40 @@ def _widened(tolerance: Tolerance) -> Tolerance:
     return Tolerance(tolerance.mode, 3 * tolerance.value, tolerance.floor)
 
 
-def _named_mistake(expected, answer_id, value, key, close, near) -> Mistake | None:
+def _named_mistake(expected, answer_id, value, key, origin, tolerance) -> Mistake | None:
     """The one named mistake whose re-derived value matches, or None.
 
-    No label when a mistake of another name is ``near`` too (the value cannot tell them
-    apart), nor for a mistake whose value leaves an updated quantity unchanged (that is no
-    step at all), unless it is the value of another answer (``w_2`` given ``w_1``'s value).
+    No label when a mistake of another name is near too (within three times the tolerance:
+    the value cannot tell them apart), nor for a mistake whose value leaves an updated quantity
+    unchanged (that is no step at all), unless it is the value of another answer (``w_2`` given
+    ``w_1``'s value). Every mistake is compared at once, in numpy.
     """
-    baseline = update_baseline(expected.variant.family.derivation(), answer_id)
-    origin = expected.values[baseline] if baseline else math.nan
-    candidates = [
-        (mistake, wrong) for mistake, wrong in expected.mistakes(answer_id)
-        if not close(wrong, key) and (mistake.name == "off_by_one" or not close(wrong, origin))
-    ]
-    matching = [m for m, wrong in candidates if close(value, wrong)]
-    if not matching:
+    found, wrong = expected.mistake_values(answer_id)
+    if not found:
         return None
-    confused = {m.name for m, wrong in candidates if near(value, wrong)}
-    return matching[0] if confused == {matching[0].name} else None
+    baseline = update_baseline(expected.variant.family.derivation(), answer_id)
+    reference = expected.values[baseline] if baseline else math.nan
+    neighbour = np.array([m.name == "off_by_one" for m in found])
+    with np.errstate(invalid="ignore"):
+        candidate = ~_close(wrong, key, origin, tolerance) & (neighbour | ~_close(wrong, reference, origin, tolerance))
+        matching = np.flatnonzero(candidate & _close(value, wrong, origin, tolerance))
+        if not matching.size:
+            return None
+        near = np.flatnonzero(candidate & _close(value, wrong, origin, _widened(tolerance)))
+    first = found[matching[0]]
+    return first if {found[i].name for i in near} == {first.name} else None
+
+
+def _close(values, targets, origin: float | None, tolerance: Tolerance) -> np.ndarray:
+    """``_closeness(origin, tolerance)(value, target)`` element by element (either may be an array)."""
+    if tolerance.mode == "sigfigs":  # math.log10, exactly as within() rounds
+        close = _closeness(origin, tolerance)
+        pairs = np.broadcast_arrays(np.asarray(values, dtype=float), np.asarray(targets, dtype=float))
+        return np.array([close(float(v), float(t)) for v, t in zip(*pairs, strict=True)], dtype=bool)
+    values, targets = np.asarray(values, dtype=float), np.asarray(targets, dtype=float)
+    if origin is not None:
+        values, targets = values - origin, targets - origin
+    return np.isfinite(values) & np.isfinite(targets) & (np.abs(values - targets) <= allowed_errors(targets, tolerance))
 
 
 def _accepted(expected: Expected, name: str, value: float, settings: Settings) -> bool:
