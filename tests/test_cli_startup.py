@@ -66,3 +66,10 @@ def test_help_lists_each_lazy_command_as_the_command_itself_would():
 
 def test_a_lazy_subcommand_still_runs():
     assert "Usage: grader generate" in _run(["generate", "--help"])["out"]
+
+
+def test_show_imports_the_families_but_no_grading_quiz_or_adapters():
+    modules = _run(["show", "gd_linear", "--canonical"])["modules"]
+    assert "grader.families" in modules and "sympy" in modules
+    unused = ("grader.instructor", "grader.grading", "grader.quiz", "grader.nbgrader", "grader.code", "grader.export")
+    assert not [m for m in modules if m.startswith(unused)]
