@@ -32,6 +32,7 @@ from grader.family import Answer, Derivation, Family
 from grader.messages import OPTION_GLOSSES, message, mistake_text
 from grader.mistakes import Mistake, numeric_mistakes, relative_gaps, symbolic_mistakes, tolerance_cap
 from grader.parsing import (
+    MAX_LENGTH,
     Node,
     ParseError,
     evaluate,
@@ -548,7 +549,7 @@ def _symbolic(expected, answer, raw, work, settings, lang) -> AnswerResult:
     family = expected.variant.family
     derivation = family.derivation()
     symbolic = derivation.symbolic[answer.id]
-    parsed = _parsed(given, symbolic.symbols)
+    parsed = (_parsed if len(given) <= MAX_LENGTH else _parse)(given, symbolic.symbols)  # a long text is refused
     if isinstance(parsed, ParseError):
         return AnswerResult(answer.id, "invalid", 0.0, points, explain(parsed, lang), given=given)
     node, student_expr = parsed
@@ -578,18 +579,20 @@ def _symbolic(expected, answer, raw, work, settings, lang) -> AnswerResult:
     return verdict("incorrect", 0.0, message("incorrect_symbolic", lang))
 
 
-MEMO_SIZE = 100_000  # formula texts, and verdicts, remembered within a run
+MEMO_SIZE = 50_000  # formula texts (of at most MAX_LENGTH characters), and verdicts, remembered within a run
 _VERDICTS: dict[tuple, bool | Mistake] = {}
 
 
-@lru_cache(maxsize=MEMO_SIZE)
-def _parsed(text: str, symbols: tuple[str, ...]) -> tuple[Node, sympy.Expr] | ParseError:
-    """A formula answer parsed and in sympy, once per text and symbols (a refusal is a result too)."""
+def _parse(text: str, symbols: tuple[str, ...]) -> tuple[Node, sympy.Expr] | ParseError:
+    """A formula answer parsed and in sympy, or why it was refused."""
     try:
         node = parse(text, symbols)
         return node, to_sympy(node, {n: sympy.Symbol(n) for n in symbols})
     except ParseError as error:
         return error
+
+
+_parsed = lru_cache(maxsize=MEMO_SIZE)(_parse)  # once per text and symbols, a refusal too
 
 
 def _formula_verdict(expected: Expected, answer_id: str, node: Node, student_expr: sympy.Expr) -> bool | Mistake:

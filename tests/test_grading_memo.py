@@ -49,3 +49,12 @@ def test_a_refused_text_is_refused_again_with_the_same_message():
     assert first.status == again.status == "invalid"
     assert first.feedback != again.feedback  # each in its own language
     assert again.feedback == _fresh(expectation(v), {"dE_dw_expr": "x*(w*x - t"})["answers"]["dE_dw_expr"]["feedback"]
+
+
+def test_a_text_too_long_to_parse_is_refused_without_being_remembered():
+    v = generate(FAMILIES["gd_linear"], [VariantKey("memo", "d")])[0]
+    grading._parsed.cache_clear()
+    text = "x*" * 400 + "x"
+    result = grade(expectation(v), {"dE_dw_expr": text}).answer("dE_dw_expr")
+    assert result.status == "invalid"
+    assert grading._parsed.cache_info().currsize == 0
