@@ -1,35 +1,72 @@
-"""The ``grader`` command: a thin layer over the Python API."""
+"""The ``grader`` command: a thin layer over the Python API.
+
+The package is imported only as far as the command run needs it (``grader --help`` and
+``grader list`` import no sympy): subcommands from other modules are loaded when chosen,
+and the commands here import the API inside their bodies.
+"""
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from grader.assignment import parse_assignment
-from grader.code.cli import code as code_command
-from grader.declared.cli import family as family_group
-from grader.export.cli import export_command
-from grader.families import FAMILIES, UnknownFamily, get_family
-from grader.grading import expectation, grade
-from grader.instructor import (
-    assignment_template,
-    generate_command,
-    grade_command,
-    instructor_message,
-)
-from grader.keys import variant_record
-from grader.nbgrader.cli import nbgrader as nbgrader_group
-from grader.quiz.commands import plot_command, quiz_command
-from grader.roster import RosterError, read_roster
+from grader.catalog import catalog
 from grader.terminal import terminal_text
-from grader.variants import Variant, VariantKey, canonical, generate, variant
+
+if TYPE_CHECKING:
+    from grader.variants import Variant
 
 LANGS = click.Choice(["en", "zh"])
+LAZY = {  # subcommand: (where it is defined, its short help as `grader --help` lists it)
+    "code": ("grader.code.cli:code", "Code exercises: students implement the algorithms; graded in a sandbox."),
+    "export": ("grader.export.cli:export_command",
+               "Write a graded class or an assignment in FORMAT (canvas, moodle, gradescope, moodle-xml)."),
+    "family": ("grader.declared.cli:family", "Exercise families declared as data (TOML)."),
+    "generate": ("grader.instructor:generate_command",
+                 "Write every student's problem sheet and answer sheet, and the instructor key."),
+    "grade": ("grader.instructor:grade_command",
+              "Grade every answer sheet in SUBMISSIONS: gradebook, reports and class summary."),
+    "nbgrader": ("grader.nbgrader.cli:nbgrader",
+                 "Per-student variants in an nbgrader course, graded outside the students' kernels."),
+    "plot": ("grader.quiz.commands:plot_command",
+             "Draw a picture as PNG: descent (learning rates), network (2-2-2 backprop) or minima (local minima)."),
+    "quiz": ("grader.quiz.commands:quiz_command",
+             "Practise step by step: a fresh problem, a verdict on each answer, hints and worked solutions."),
+}
+
+
+class LazyGroup(click.Group):
+    """A group that imports the subcommands of :data:`LAZY` only when one is chosen; its help
+    lists them from their short help there (a test checks it against the loaded commands)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every subcommand name, loaded or not, sorted."""
+        return sorted({*super().list_commands(ctx), *LAZY})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        """The subcommand ``name``, imported on first use."""
+        if name in LAZY and name not in self.commands:
+            module, attribute = LAZY[name][0].split(":")
+            self.add_command(getattr(importlib.import_module(module), attribute), name)
+        return super().get_command(ctx, name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The list of subcommands in the help, without importing those not loaded yet."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(n) for n in names)
+        rows = [(n, self.commands[n].get_short_help_str(limit) if n in self.commands
+                 else click.Command(n, help=LAZY[n][1]).get_short_help_str(limit)) for n in names]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
 
 def _family(name: str):
+    from grader.families import UnknownFamily, get_family
+
     try:
         return get_family(name)
     except UnknownFamily as error:
@@ -53,7 +90,7 @@ def variant_options(command):
     return command
 
 
-@click.group()
+@click.group(cls=LazyGroup)
 def main() -> None:
     """Auto-graded exercises on gradient descent and backpropagation."""
 
@@ -64,9 +101,9 @@ def main() -> None:
 def list_families(lang: str, as_json: bool) -> None:
     """List the exercise families."""
     if as_json:
-        _dump({f.name: {"version": f.version, "summary": f.summary[lang]} for f in FAMILIES.values()})
+        _dump({f.name: {"version": f.version, "summary": f.summary[lang]} for f in catalog()})
         return
-    for f in FAMILIES.values():
+    for f in catalog():
         click.echo(f"{f.name:<18} {f.summary[lang]}")
 
 
@@ -76,6 +113,8 @@ def list_families(lang: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the variant and its key as JSON.")
 def show(family, use_canonical, assignment, student, question, lang, as_json) -> None:
     """Show one variant of FAMILY: its statement, or with --json its parameters and answer key."""
+    from grader.keys import variant_record
+
     fam = _family(family)
     v = _chosen_variant(fam, use_canonical, assignment, student, question)
     if as_json:
@@ -92,6 +131,8 @@ def show(family, use_canonical, assignment, student, question, lang, as_json) ->
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def check(family, use_canonical, assignment, student, question, answers, lang, as_json) -> None:
     """Grade answers to one variant of FAMILY."""
+    from grader.grading import expectation, grade
+
     v = _chosen_variant(_family(family), use_canonical, assignment, student, question)
     given = {}
     for item in answers:
@@ -122,6 +163,10 @@ def check(family, use_canonical, assignment, student, question, answers, lang, a
 @click.option("--json", "as_json", is_flag=True, help="Print every student's variant as JSON.")
 def variants(family, assignment, roster, question, lang, as_json) -> None:
     """Show every student's variant of FAMILY for a roster (CSV with an 'id' column)."""
+    from grader.keys import variant_record
+    from grader.roster import RosterError, read_roster
+    from grader.variants import VariantKey, generate
+
     fam = _family(family)
     try:
         students = read_roster(roster)
@@ -143,6 +188,9 @@ def variants(family, assignment, roster, question, lang, as_json) -> None:
 @click.option("--lang", type=LANGS, default="en", show_default=True)
 def init(path, assignment_id, title, family, lang) -> None:
     """Write a new assignment file PATH with a random salt (never overwrites a file)."""
+    from grader.assignment import parse_assignment
+    from grader.instructor import assignment_template, instructor_message
+
     _family(family)
     text = assignment_template(assignment_id, title or assignment_id, lang, family, " ".join(path.name.split()))
     parse_assignment(text)  # the template is always a valid assignment
@@ -158,6 +206,8 @@ def init(path, assignment_id, title, family, lang) -> None:
 
 
 def _chosen_variant(fam, use_canonical, assignment, student, question) -> Variant:
+    from grader.variants import canonical, variant
+
     if use_canonical == bool(assignment or student):
         raise click.UsageError("give either --canonical or both --assignment and --student")
     if not use_canonical and not (assignment and student):
@@ -169,6 +219,4 @@ def _statement(v: Variant, lang: str) -> str:
     return v.family.statement(v.params, lang)
 
 
-for _command in (generate_command, grade_command, check, quiz_command, plot_command, nbgrader_group, code_command,
-                 export_command, family_group):
-    main.add_command(_command)
+main.add_command(check)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cache
 from typing import Literal
 
 import numpy as np
@@ -108,10 +109,16 @@ class Derivation:
 
     def quantity(self, name: str) -> sympy.Expr:
         """The formula of one quantity."""
-        for symbol, formula in self.quantities:
-            if str(symbol) == name:
-                return formula
-        raise KeyError(name)
+        return _formulas(self)[name]
+
+
+@cache
+def _formulas(derivation: Derivation) -> dict[str, sympy.Expr]:
+    """Each quantity's formula by name (the first, should a name repeat)."""
+    found: dict[str, sympy.Expr] = {}
+    for symbol, formula in derivation.quantities:
+        found.setdefault(str(symbol), formula)
+    return found
 
 
 @dataclass(frozen=True)
@@ -167,10 +174,16 @@ class Family:
 
     def derivation(self, rules: Rules = CORRECT) -> Derivation:
         """The model derived under ``rules`` (cached per family and rules)."""
+        if rules is CORRECT:  # the common case, without hashing the rules' sympy numbers
+            found = _CORRECT.get((self.name, self.version))
+            if found is None:
+                found = _CORRECT[self.name, self.version] = _derive_cached(self, rules)
+            return found
         return _derive_cached(self, rules)
 
 
 _CACHE: dict[tuple[str, int, Rules], Derivation] = {}
+_CORRECT: dict[tuple[str, int], Derivation] = {}
 
 
 def _derive_cached(family: Family, rules: Rules) -> Derivation:

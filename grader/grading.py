@@ -11,7 +11,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property, lru_cache
 from typing import Literal
 
 import numpy as np
@@ -28,10 +28,21 @@ from grader.evaluate import (
     local_value,
     update_baseline,
 )
-from grader.family import Answer, Family
+from grader.family import Answer, Derivation, Family
 from grader.messages import OPTION_GLOSSES, message, mistake_text
 from grader.mistakes import Mistake, numeric_mistakes, relative_gaps, symbolic_mistakes, tolerance_cap
-from grader.parsing import ParseError, evaluate, explain, names, parse, parse_number, read_as, to_sympy
+from grader.parsing import (
+    MAX_LENGTH,
+    Node,
+    ParseError,
+    evaluate,
+    explain,
+    names,
+    parse,
+    parse_number,
+    read_as,
+    to_sympy,
+)
 from grader.sigmoid import sigmoid
 from grader.variants import Variant
 
@@ -146,6 +157,14 @@ class Batch:
         return numeric_mistakes(self.family, self.params, self.columns)
 
     @cached_property
+    def mistake_table(self) -> dict[str, tuple[tuple[Mistake, ...], np.ndarray]]:
+        """For each numeric answer, its mistakes and their values stacked (mistake x variant)."""
+        size = len(next(iter(self.columns.values())))
+        return {a: (tuple(m for m, _ in found), np.array([np.broadcast_to(np.asarray(v, dtype=float), (size,))
+                                                          for _, v in found]).reshape(len(found), size))
+                for a, found in self.wrong.items()}
+
+    @cached_property
     def gaps(self) -> dict[str, np.ndarray]:
         """For each numeric answer, the relative distance from the key to the nearest mistake."""
         return relative_gaps(self.family, self.columns, self.wrong)
@@ -170,7 +189,15 @@ class Expected:
 
     def mistakes(self, answer_id: str) -> list[tuple[Mistake, float]]:
         """The typical wrong values of one numeric answer."""
-        return [(m, float(values[self.row])) for m, values in self.batch.wrong.get(answer_id, ())]
+        found, values = self.mistake_values(answer_id)
+        return [(m, float(v)) for m, v in zip(found, values, strict=True)]
+
+    def mistake_values(self, answer_id: str) -> tuple[tuple[Mistake, ...], np.ndarray]:
+        """The typical mistakes of one numeric answer and their values, as one array."""
+        if answer_id not in self.batch.mistake_table:
+            return (), np.zeros(0)
+        found, values = self.batch.mistake_table[answer_id]
+        return found, values[:, self.row]
 
     def tolerance(self, answer_id: str, tolerance: Tolerance) -> Tolerance:
         """``tolerance``, or a tighter one where a named mistake of this variant lies closer.
@@ -299,10 +326,15 @@ def own_values(expected: Expected, given: Mapping[str, float]) -> dict[str, floa
     family = expected.variant.family
     derivation = family.derivation()
     values = {p: expected.values[p] for p in family.params}
-    for quantity, _ in derivation.quantities:
-        name = str(quantity)
+    for name in _quantity_names(derivation):
         values[name] = given[name] if name in given else local_value(derivation, name, values)
     return values
+
+
+@cache
+def _quantity_names(derivation: Derivation) -> tuple[str, ...]:
+    """The names of a derivation's quantities, in order."""
+    return tuple(str(quantity) for quantity, _ in derivation.quantities)
 
 
 def _read_numbers(family: Family, answers: Mapping[str, Raw]) -> dict[str, float | Exception]:
@@ -378,7 +410,7 @@ def _numeric(expected, answer, raw, work, settings, lang) -> AnswerResult:
             return verdict("correct", points * settings.carried_forward_credit, feedback, carried=True)
         return verdict("incorrect", 0.0, message("not_carried", lang, inputs=", ".join(differing),
                                                  why=message(refusal[0], lang, **refusal[1])))
-    mistake = _named_mistake(expected, answer.id, value, key, close, _closeness(origin, _widened(tolerance)))
+    mistake = _named_mistake(expected, answer.id, value, key, origin, tolerance)
     if mistake is not None:
         return _with_mistake(answer.id, points, mistake, settings, lang, given)
     if unchanged:
@@ -414,24 +446,40 @@ def _widened(tolerance: Tolerance) -> Tolerance:
     return Tolerance(tolerance.mode, 3 * tolerance.value, tolerance.floor)
 
 
-def _named_mistake(expected, answer_id, value, key, close, near) -> Mistake | None:
+def _named_mistake(expected, answer_id, value, key, origin, tolerance) -> Mistake | None:
     """The one named mistake whose re-derived value matches, or None.
 
-    No label when a mistake of another name is ``near`` too (the value cannot tell them
-    apart), nor for a mistake whose value leaves an updated quantity unchanged (that is no
-    step at all), unless it is the value of another answer (``w_2`` given ``w_1``'s value).
+    No label when a mistake of another name is near too (within three times the tolerance:
+    the value cannot tell them apart), nor for a mistake whose value leaves an updated quantity
+    unchanged (that is no step at all), unless it is the value of another answer (``w_2`` given
+    ``w_1``'s value). Every mistake is compared at once, in numpy.
     """
-    baseline = update_baseline(expected.variant.family.derivation(), answer_id)
-    origin = expected.values[baseline] if baseline else math.nan
-    candidates = [
-        (mistake, wrong) for mistake, wrong in expected.mistakes(answer_id)
-        if not close(wrong, key) and (mistake.name == "off_by_one" or not close(wrong, origin))
-    ]
-    matching = [m for m, wrong in candidates if close(value, wrong)]
-    if not matching:
+    found, wrong = expected.mistake_values(answer_id)
+    if not found:
         return None
-    confused = {m.name for m, wrong in candidates if near(value, wrong)}
-    return matching[0] if confused == {matching[0].name} else None
+    baseline = update_baseline(expected.variant.family.derivation(), answer_id)
+    reference = expected.values[baseline] if baseline else math.nan
+    neighbour = np.array([m.name == "off_by_one" for m in found])
+    with np.errstate(invalid="ignore"):
+        candidate = ~_close(wrong, key, origin, tolerance) & (neighbour | ~_close(wrong, reference, origin, tolerance))
+        matching = np.flatnonzero(candidate & _close(value, wrong, origin, tolerance))
+        if not matching.size:
+            return None
+        near = np.flatnonzero(candidate & _close(value, wrong, origin, _widened(tolerance)))
+    first = found[matching[0]]
+    return first if {found[i].name for i in near} == {first.name} else None
+
+
+def _close(values, targets, origin: float | None, tolerance: Tolerance) -> np.ndarray:
+    """``_closeness(origin, tolerance)(value, target)`` element by element (either may be an array)."""
+    if tolerance.mode == "sigfigs":  # math.log10, exactly as within() rounds
+        close = _closeness(origin, tolerance)
+        pairs = np.broadcast_arrays(np.asarray(values, dtype=float), np.asarray(targets, dtype=float))
+        return np.array([close(float(v), float(t)) for v, t in zip(*pairs, strict=True)], dtype=bool)
+    values, targets = np.asarray(values, dtype=float), np.asarray(targets, dtype=float)
+    if origin is not None:
+        values, targets = values - origin, targets - origin
+    return np.isfinite(values) & np.isfinite(targets) & (np.abs(values - targets) <= allowed_errors(targets, tolerance))
 
 
 def _accepted(expected: Expected, name: str, value: float, settings: Settings) -> bool:
@@ -501,11 +549,10 @@ def _symbolic(expected, answer, raw, work, settings, lang) -> AnswerResult:
     family = expected.variant.family
     derivation = family.derivation()
     symbolic = derivation.symbolic[answer.id]
-    try:
-        node = parse(given, symbolic.symbols)
-        student_expr = to_sympy(node, {n: sympy.Symbol(n) for n in symbolic.symbols})
-    except ParseError as error:
-        return AnswerResult(answer.id, "invalid", 0.0, points, explain(error, lang), given=given)
+    parsed = (_parsed if len(given) <= MAX_LENGTH else _parse)(given, symbolic.symbols)  # a long text is refused
+    if isinstance(parsed, ParseError):
+        return AnswerResult(answer.id, "invalid", 0.0, points, explain(parsed, lang), given=given)
+    node, student_expr = parsed
     read = read_as(node)
 
     def verdict(status: Status, score: float, feedback: str) -> AnswerResult:
@@ -517,18 +564,56 @@ def _symbolic(expected, answer, raw, work, settings, lang) -> AnswerResult:
     if restated:
         return verdict("invalid", 0.0, message("restates_question", lang, names=", ".join(restated),
                                                asked=symbolic.asks, usable=", ".join(usable)))
-    key_expr = symbolic.for_variant(expected.variant.params)
-    if exactly_equal(student_expr, key_expr):
+    numbers = expected.variant.numbers
+    memo = (derivation, answer.id, given, tuple(numbers[p] for p in family.params if p not in symbolic.symbols),
+            tuple(numbers[p] for _, p in symbolic.near))
+    if memo not in _VERDICTS:
+        if len(_VERDICTS) >= MEMO_SIZE:
+            _VERDICTS.clear()
+        _VERDICTS[memo] = _formula_verdict(expected, answer.id, node, student_expr)
+    found = _VERDICTS[memo]
+    if found is True:
         return verdict("correct", points, message("correct", lang))
-    at = sample_points(family, answer.id, expected.variant.numbers)
+    if isinstance(found, Mistake):
+        return _with_mistake(answer.id, points, found, settings, lang, given, read)
+    return verdict("incorrect", 0.0, message("incorrect_symbolic", lang))
+
+
+MEMO_SIZE = 50_000  # formula texts (of at most MAX_LENGTH characters), and verdicts, remembered within a run
+_VERDICTS: dict[tuple, bool | Mistake] = {}
+
+
+def _parse(text: str, symbols: tuple[str, ...]) -> tuple[Node, sympy.Expr] | ParseError:
+    """A formula answer parsed and in sympy, or why it was refused."""
+    try:
+        node = parse(text, symbols)
+        return node, to_sympy(node, {n: sympy.Symbol(n) for n in symbols})
+    except ParseError as error:
+        return error
+
+
+_parsed = lru_cache(maxsize=MEMO_SIZE)(_parse)  # once per text and symbols, a refusal too
+
+
+def _formula_verdict(expected: Expected, answer_id: str, node: Node, student_expr: sympy.Expr) -> bool | Mistake:
+    """Whether a formula equals the key (True), is a named mistake, or neither (False).
+
+    It depends only on the text, the answer and the parameters the answer does not keep as
+    symbols (those in the key and at the sample points), so :func:`_symbolic` remembers it.
+    """
+    family = expected.variant.family
+    symbolic = family.derivation().symbolic[answer_id]
+    if exactly_equal(student_expr, symbolic.for_variant(expected.variant.params)):
+        return True
+    at = sample_points(family, answer_id, expected.variant.numbers)
     with np.errstate(all="ignore"):
         student_values = np.asarray(evaluate(node, at.values), dtype=float)
     if same_values(student_values, evaluate_expr(symbolic.expr, at)):
-        return verdict("correct", points, message("correct", lang))
-    for mistake, wrong in symbolic_mistakes(family, answer.id):
+        return True
+    for mistake, wrong in symbolic_mistakes(family, answer_id):
         if same_values(student_values, evaluate_expr(wrong, at)):
-            return _with_mistake(answer.id, points, mistake, settings, lang, given, read)
-    return verdict("incorrect", 0.0, message("incorrect_symbolic", lang))
+            return mistake
+    return False
 
 
 OPTION_NOISE = re.compile(r"[\s_()\[\].:]+")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import sympy
@@ -13,9 +14,8 @@ from grader.evaluate import (
     batch_quantities,
     exact_choices,
     exact_quantities,
-    exact_symbolic,
 )
-from grader.family import Family, Kind
+from grader.family import Family, Kind, Symbolic
 from grader.variants import Variant, decimal_text
 
 DIGITS = 30  # significant digits written for answers that are not rational
@@ -42,17 +42,29 @@ def answer_key(v: Variant) -> dict[str, KeyEntry]:
     """Every answer of one variant, in the family's answer order."""
     derivation = v.family.derivation()
     numbers = exact_quantities(derivation, v.params)
-    symbols = exact_symbolic(derivation, v.params)
     choices = exact_choices(derivation, v.params)
     key = {}
     for a in v.family.answers:
         if a.kind == "numeric":
             key[a.id] = KeyEntry(a.kind, float(numbers[a.id]), exact_text(numbers[a.id]), a.points)
         elif a.kind == "symbolic":
-            key[a.id] = KeyEntry(a.kind, str(symbols[a.id]), str(symbols[a.id]), a.points)
+            text = formula_text(derivation.symbolic[a.id], v.params)
+            key[a.id] = KeyEntry(a.kind, text, text, a.points)
         else:
             key[a.id] = KeyEntry(a.kind, choices[a.id], choices[a.id], a.points)
     return key
+
+
+def formula_text(symbolic: Symbolic, params: Mapping[str, sympy.Rational]) -> str:
+    """A formula answer of one variant as text (``str`` of :func:`~grader.evaluate.exact_symbolic`'s
+    formula), printed once per set of the numbers that appear in it."""
+    used = {str(s) for s in symbolic.expr.free_symbols}
+    return _formula_text(symbolic, tuple((k, v) for k, v in params.items() if k in used and k not in symbolic.symbols))
+
+
+@lru_cache(maxsize=4096)
+def _formula_text(symbolic: Symbolic, fixed: tuple[tuple[str, sympy.Rational], ...]) -> str:
+    return str(symbolic.for_variant(dict(fixed)))
 
 
 def batch_key(family: Family, variants: Sequence[Variant]) -> dict[str, np.ndarray]:

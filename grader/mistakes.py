@@ -20,6 +20,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 import sympy
@@ -67,6 +68,7 @@ def round_significant(values: np.ndarray, digits: int = 2) -> np.ndarray:
     return np.where((values == 0) | ~np.isfinite(rounded), values, rounded)
 
 
+@cache
 def _updated_weights_in_deltas(derivation: Derivation) -> tuple[Derivation, dict[str, str]] | None:
     """The derivation with every delta fed the updated weights, or None if it has no such step."""
     names = {str(q) for q, _ in derivation.quantities}
@@ -84,6 +86,7 @@ def _updated_weights_in_deltas(derivation: Derivation) -> tuple[Derivation, dict
     return Derivation(tuple(quantities), derivation.forward), swaps
 
 
+@cache
 def _forward_without_activation(derivation: Derivation) -> Derivation | None:
     """The derivation with sigma left out of the forward pass (a = z), or None if it has none."""
     quantities = tuple(
@@ -95,6 +98,7 @@ def _forward_without_activation(derivation: Derivation) -> Derivation | None:
     return Derivation(quantities, derivation.forward)
 
 
+@cache
 def _slipped(derivation: Derivation, slip: Slip) -> Derivation:
     """The derivation with the slip's names swapped in the formulas it names."""
     swaps: dict[str, dict[sympy.Symbol, sympy.Expr]] = {}
@@ -108,6 +112,7 @@ def _slipped(derivation: Derivation, slip: Slip) -> Derivation:
     return Derivation(quantities, derivation.forward)
 
 
+@cache
 def _slip_guarded(slip: Slip, derivation: Derivation) -> dict[str, bool]:
     """Where a slip is guarded: the formulas it changes and what follows from one of them alone.
 

@@ -13,6 +13,8 @@ from fractions import Fraction
 from functools import cache
 from typing import TypeVar
 
+import numpy as np
+
 T = TypeVar("T")
 
 
@@ -81,3 +83,84 @@ def decimal_grid(low: str, high: str, step: str) -> tuple[Fraction, ...]:
     """
     lo, hi, st = Fraction(low), Fraction(high), Fraction(step)
     return tuple(lo + st * k for k in range(int((hi - lo) / st) + 1))
+
+
+class NotOnAGrid(TypeError):
+    """A draw used a bulk column as a number (a branch, a sum): it cannot be drawn in bulk."""
+
+
+class Column:
+    """The same draw for every seed of a :class:`BulkDraws`: ``options[index[row]]`` per row.
+
+    It supports nothing but being stored: comparing, testing, hashing or computing with it
+    raises :class:`NotOnAGrid` (or ``TypeError``), so a draw that depends on drawn values is
+    recognised and drawn one seed at a time instead.
+    """
+
+    __slots__ = ("options", "index")
+    __hash__ = None  # type: ignore[assignment]
+
+    def __init__(self, options: Sequence, index: np.ndarray) -> None:
+        self.options = tuple(options)
+        self.index = index
+
+    def _refuse(self, *_: object) -> None:
+        raise NotOnAGrid("a bulk draw used a drawn value")
+
+    __bool__ = __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = __index__ = _refuse  # type: ignore[assignment]
+
+
+class BulkDraws:
+    """:class:`Draws` for many (seed, label) pairs at once: each call draws for every pair.
+
+    Row r gives exactly the numbers ``Draws(seeds[r], labels[r])`` gives for the same calls:
+    the SHA-512 blocks are hashed per row, the reduction modulo the range is done in numpy.
+
+    >>> bulk = BulkDraws(["demo"], ["a"]).integer(0, 9)
+    >>> int(bulk.options[bulk.index[0]]) == Draws("demo", "a").integer(0, 9)
+    True
+    """
+
+    def __init__(self, seeds: Sequence[str], labels: Sequence[str]) -> None:
+        self._prefixes = [f"{seed}\x1e{label}\x1e".encode() for seed, label in zip(seeds, labels, strict=True)]
+        self._words = np.zeros((len(seeds), 0), dtype=np.uint64)
+        self._used = 0
+
+    def _next(self) -> np.ndarray:
+        if self._used == self._words.shape[1]:
+            block = str(self._used // 8).encode()
+            digests = b"".join(hashlib.sha512(p + block).digest() for p in self._prefixes)
+            fresh = np.frombuffer(digests, dtype=">u8").reshape(len(self._prefixes), 8).astype(np.uint64)
+            self._words = np.concatenate([self._words, fresh], axis=1)
+        self._used += 1
+        return self._words[:, self._used - 1]
+
+    def _offsets(self, span: int) -> np.ndarray:
+        if span < 1:
+            raise ValueError(f"empty range of {span} values")
+        return (self._next() % np.uint64(span)).astype(np.int64)
+
+    def integer(self, low: int, high: int) -> Column:
+        """A uniform integer in [low, high] per seed."""
+        return Column(range(low, high + 1), self._offsets(high - low + 1))
+
+    def choice(self, options: Sequence[T]) -> Column:
+        """One of the options per seed, uniformly."""
+        return Column(options, self._offsets(len(options)))
+
+    def decimal(self, low: str, high: str, step: str) -> Column:
+        """A uniform exact decimal on the grid low, low+step, ..., high per seed."""
+        return self.choice(decimal_grid(low, high, step))
+
+    def sample(self, items: Sequence[T], k: int) -> tuple[Column, ...]:
+        """k distinct items per seed, as :meth:`Draws.sample` shuffles them."""
+        pool = np.tile(np.arange(len(items)), (len(self._prefixes), 1))
+        rows = np.arange(len(self._prefixes))
+        for i in range(k):
+            j = i + self._offsets(len(items) - i)
+            pool[rows, i], pool[rows, j] = pool[rows, j], pool[:, i].copy()
+        return tuple(Column(items, pool[:, i].copy()) for i in range(k))
+
+    def permutation(self, items: Sequence[T]) -> tuple[Column, ...]:
+        """The items in a shuffled order per seed."""
+        return self.sample(items, len(items))

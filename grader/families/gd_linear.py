@@ -146,12 +146,15 @@ def conditions(values: Mapping[str, np.ndarray]) -> np.ndarray:
 
 
 def distinct(columns: list[np.ndarray], relative: float = 0.01) -> np.ndarray:
-    """True where every pair of the columns differs by more than ``relative`` of the larger."""
-    ok = np.ones_like(columns[0], dtype=bool)
-    for i, a in enumerate(columns):
-        for b in columns[i + 1:]:
-            ok &= np.abs(a - b) > relative * np.maximum(np.abs(a), np.abs(b))
-    return ok
+    """True where every pair of the columns differs by more than ``relative`` of the larger.
+
+    Only neighbours in each row's sorted values need comparing: if a <= b <= c and both
+    neighbouring pairs are apart, so are a and c. NaN sorts last and fails its comparison.
+    """
+    values = np.sort(np.stack([np.asarray(c, dtype=float) for c in columns], axis=-1), axis=-1)
+    low, high = values[..., :-1], values[..., 1:]
+    with np.errstate(invalid="ignore"):
+        return np.all(high - low > relative * np.maximum(np.abs(low), np.abs(high)), axis=-1)
 
 
 ANSWERS = (

@@ -1,0 +1,183 @@
+"""Issue 18's speed rows (variants, start-up, formula checks, numeric answers), each with its
+target and the baseline measured in the same run.
+
+Rows and baselines:
+- N variants of a family, draw + condition + evaluate: bulk :func:`grader.variants.generate`
+  against the step-by-step path :func:`grader.variants.generate_stepwise` (the numbers are
+  checked identical);
+- ``grader variants FAMILY --roster R --json`` for N students (every exact key), wall time;
+- ``grader --help`` and ``grader list``, wall time, beside ``python -c pass`` and ``import sympy``;
+- formula checks, class-like (every text and variant new: the memo is emptied before each),
+  median and p99, against ``simplify(a - b) == 0`` and ``a.equals(b)`` on the same pairs, with
+  the verdicts compared; and the same texts again (remembered verdicts);
+- numeric answers graded per second, 30 % wrong.
+
+Times are the minimum over ``--repeats`` (wall clock); the machine's load shows in the baselines.
+
+    python benchmarks/bench_speed.py [--students 10000] [--cli-students 10000] [--repeats 3]
+                                     [--submissions 2000] [--baseline-timeout 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import sympy
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench_grading import expanded, timed  # noqa: E402
+
+from grader import grading  # noqa: E402
+from grader.families import FAMILIES  # noqa: E402
+from grader.grading import expectation, expectations, grade  # noqa: E402
+from grader.keys import batch_key  # noqa: E402
+from grader.variants import VariantKey, canonical, generate, generate_stepwise  # noqa: E402
+from tests.equivalence_cases import CASES  # noqa: E402
+
+GRADER = [sys.executable, "-c", "from grader.cli import main; main()"]
+
+
+def best(run, repeats: int) -> float:
+    """The least wall time of ``repeats`` runs of ``run()``."""
+    return min(_timed(run) for _ in range(repeats))[0]
+
+
+def best_cpu(run, repeats: int) -> tuple[float, float]:
+    """The least (wall, CPU) time of ``repeats`` runs of ``run()`` in this process (a loaded
+    machine stretches the wall time; the CPU time is what the code costs)."""
+    return min(_timed(run) for _ in range(repeats))
+
+
+def _timed(run) -> tuple[float, float]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    run()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def row(what: str, target: str, measured: str, baseline: str = "", ratio: str = "") -> None:
+    print(f"| {what} | {target} | {measured} | {baseline} | {ratio} |")
+
+
+def variants_rows(students: int, repeats: int) -> None:
+    for name in ("backprop_222", "deep_chain", "local_minima", "gradient_meaning"):
+        family = FAMILIES[name]
+        keys = [VariantKey("bench", f"student-{i}") for i in range(students)]
+        generate(family, keys[:50])
+        generate_stepwise(family, keys[:50])  # derivations and compiled formulas warm for both
+        bulk = best_cpu(lambda f=family, k=keys: batch_key(f, generate(f, k)), repeats)
+        stepwise = best_cpu(lambda f=family, k=keys: batch_key(f, generate_stepwise(f, k)), 1)
+        same = [v.numbers for v in generate(family, keys)] == [v.numbers for v in generate_stepwise(family, keys)]
+        row(f"{students:,} variants of `{name}` (draw + condition + evaluate), CPU (wall)",
+            "< 0.3 s" if name == "backprop_222" else "", f"{bulk[1]:.2f} s ({bulk[0]:.2f} s)",
+            f"step by step {stepwise[1]:.2f} s ({stepwise[0]:.2f} s)",
+            f"{stepwise[1] / bulk[1]:.1f}x, numbers {'identical' if same else 'DIFFER'}")
+
+
+def cli_variants_row(students: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        roster = Path(folder) / "roster.csv"
+        with roster.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["id", "name"])
+            writer.writerows([f"s{i:05d}", f"Student {i}"] for i in range(students))
+        command = [*GRADER, "variants", "backprop_222", "--assignment", "bench", "--roster", str(roster), "--json"]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        seconds = best(lambda: subprocess.run(command, check=True, capture_output=True), 1)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    row(f"`grader variants backprop_222 --roster R --json`, {students:,} students, CPU (wall)", "< 5 s",
+        f"{cpu:.1f} s ({seconds:.1f} s)")
+
+
+def startup_rows(repeats: int) -> None:
+    def wall(command):
+        return best(lambda: subprocess.run(command, check=True, capture_output=True), repeats)
+
+    nothing = wall([sys.executable, "-c", "pass"])
+    sympy_alone = wall([sys.executable, "-c", "import sympy"])
+    for args in (["--help"], ["list"]):
+        seconds = wall([*GRADER, *args])
+        row(f"`grader {' '.join(args)}`", "< 0.15 s", f"{seconds:.3f} s",
+            f"`python -c pass` {nothing:.3f} s, `import sympy` {sympy_alone:.3f} s")
+
+
+def formula_rows(timeout: int) -> None:
+    ours, again, simplify_, equals_, truth = [], [], ([], []), ([], []), []
+    for family_name, answer_id, text, equivalent in CASES:
+        family = FAMILIES[family_name]
+        expected = expectation(canonical(family))
+        grade(expected, {answer_id: "0"})  # the answer's derivations and compiled formulas warm
+        grading._VERDICTS.clear()
+        grading._parsed.cache_clear()
+        start = time.perf_counter()
+        status = grade(expected, {answer_id: text}).answer(answer_id).status
+        ours.append((status == "correct", time.perf_counter() - start))
+        start = time.perf_counter()
+        grade(expected, {answer_id: text})
+        again.append(time.perf_counter() - start)
+        student, key = expanded(family, answer_id, text, canonical(family))
+        for store, check in ((simplify_, lambda a=student, b=key: sympy.simplify(a - b) == 0),
+                             (equals_, lambda a=student, b=key: a.equals(b))):
+            verdict, seconds = timed(check, timeout)
+            store[0].append(verdict)
+            store[1].append(seconds)
+        truth.append(equivalent)
+
+    def stats(times):
+        ordered = sorted(times)
+        return statistics.median(ordered), ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
+
+    median, p99 = stats([t for _, t in ours])
+    row(f"formula check, median / p99, every text new ({len(CASES)} cases)", "<= 0.3 ms / <= 5 ms",
+        f"{median * 1e3:.2f} ms / {p99 * 1e3:.2f} ms")
+    remembered, _ = stats(again)
+    row("the same texts again (remembered verdict), median", "", f"{remembered * 1e3:.3f} ms")
+    verdicts = [v for v, _ in ours]
+    for name, (base_verdicts, base_times) in (("simplify(a-b)==0", simplify_), ("a.equals(b)", equals_)):
+        base_median, _ = stats(base_times)
+        same = sum(a == b for a, b in zip(verdicts, base_verdicts, strict=True))
+        row(f"formula check vs `{name}`, median ratio", ">= 10x" if "simplify" in name else "",
+            f"{base_median / median:.1f}x", f"{base_median * 1e3:.2f} ms",
+            f"same verdict {same}/{len(CASES)}, ours right {sum(a == t for a, t in zip(verdicts, truth, strict=True))}")
+
+
+def numeric_row(submissions: int) -> None:
+    family = FAMILIES["backprop_222"]
+    variants = generate(family, [VariantKey("bench", f"s{i}") for i in range(submissions)])
+    key = batch_key(family, variants)
+    prepared = expectations(family, variants)
+    answers = [{a: f"{key[a][i] * (1.03 if (i + j) % 10 < 3 else 1):.6g}" for j, a in enumerate(key)}
+               for i in range(submissions)]
+    wall, cpu = best_cpu(lambda: [grade(e, g) for e, g in zip(prepared, answers, strict=True)], 1)
+    count = submissions * len(key)
+    row(f"numeric answers per second, 30 % wrong ({submissions:,} students of backprop_222), CPU (wall)",
+        ">= 200k", f"{count / cpu / 1e3:.0f}k ({count / wall / 1e3:.0f}k)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=10_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--submissions", type=int, default=2000)
+    parser.add_argument("--cli-students", type=int, default=10_000, help="roster size for `grader variants`")
+    parser.add_argument("--baseline-timeout", type=int, default=10)
+    args = parser.parse_args()
+    print("| what | target | measured | baseline (same run) | ratio |\n|---|---|---|---|---|")
+    startup_rows(args.repeats)
+    variants_rows(args.students, args.repeats)
+    cli_variants_row(args.cli_students)
+    numeric_row(args.submissions)
+    formula_rows(args.baseline_timeout)
+
+
+if __name__ == "__main__":
+    main()
