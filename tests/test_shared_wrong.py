@@ -141,3 +141,44 @@ def test_a_synthetic_class_flags_the_pair_who_handed_in_the_same_wrong_sheet_and
     flag = flagged["s8"].flags()
     assert f"{len(expected)} wrong answers identical to s3's" in flag and "q1.h1 = " + sheets[3]["h1"] in flag
     assert "s8" in shared_text(pair, "s3", "zh") and "错误答案" in shared_text(pair, "s3", "zh")
+
+
+def test_grade_flags_both_sheets_in_the_gradebook_the_json_and_the_summary(tmp_path):
+    """The bundled class, with s004 handing in s002's sheet: s002's wrong values (which s002's
+    report shows as wrong or carried forward) are shared; s002's right ones are not evidence."""
+    import csv
+    import json
+    import shutil
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from grader.cli import main
+
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    shutil.copy(examples / "hw1.toml", tmp_path / "hw1.toml")
+    shutil.copy(examples / "roster.csv", tmp_path / "roster.csv")
+    incoming = tmp_path / "in"
+    shutil.copytree(examples / "submissions", incoming)
+    original = (incoming / "s002.txt").read_text(encoding="utf-8")
+    (incoming / "s004.txt").write_text(original.replace("student: s002", "student: s004"), encoding="utf-8")
+    out = tmp_path / "graded"
+    result = CliRunner().invoke(main, ["grade", str(tmp_path / "hw1.toml"), str(incoming), "--out", str(out)],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    data = json.loads((out / "gradebook.json").read_text(encoding="utf-8"))
+    students = {s["id"]: s for s in data["students"]}
+    mine = students["s002"]["questions"]
+    not_key = {f"{q}.{a}" for q in ("q1", "q2") for a, v in mine[q]["answers"].items()
+               if (v["status"] == "incorrect" or v["carried_forward"]) and a != "regime"}  # a choice never counts
+    assert len(not_key) >= 8
+    for me, other in (("s002", "s004"), ("s004", "s002")):
+        (pair,) = students[me]["shared_wrong"]
+        assert pair["other"] == other
+        assert {f"{v['question']}.{v['answer']}" for v in pair["answers"]} == not_key
+    assert all(not s["shared_wrong"] for sid, s in students.items() if sid not in ("s002", "s004"))
+    rows = {r["student_id"]: r for r in csv.DictReader((out / "gradebook.csv").open(encoding="utf-8"))}
+    assert f"{len(not_key)} wrong answers identical to s004's" in rows["s002"]["reason"]
+    assert "q1.w_1 = 0.3125" in rows["s004"]["reason"]
+    summary = (out / "summary.md").read_text(encoding="utf-8")
+    assert "| s002 | graded |" in summary and "weigh at least 4" in summary
