@@ -98,8 +98,7 @@ from grader.overrides import (
 from grader.report import QuestionOutcome, student_report
 from grader.roster import RosterError, Student, file_stem, read_roster
 from grader.shared_wrong import flag_rows
-from grader.sheets import MAX_BYTES, answer_sheet, code_file, decode, judging_note
-from grader.statement import precision
+from grader.sheets import MAX_BYTES, answer_sheet, code_file, decode, problem_statement
 from grader.terminal import terminal_text
 from grader.variants import generate
 
@@ -383,9 +382,7 @@ def problem_markdown(assignment: Assignment, student: Student, expected: dict[st
             out += [instructor_message("code_question", lang, title=exercise.title[lang], functions=functions,
                           file=f"`{code_file(assignment, file_stem(student.id), q.id)}`"), ""]
             continue
-        params = expected[q.id].variant.params
-        statement = q.family.statement(params, lang).removesuffix(precision(q.family, params, lang))
-        out += [statement.strip(), "", judging_note(q, expected[q.id], lang)]  # the question's own precision
+        out += [problem_statement(q, expected[q.id], lang)]
     return "\n".join(out)
 
 

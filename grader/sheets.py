@@ -34,6 +34,7 @@ from grader.family import Answer
 from grader.grading import Expected
 from grader.messages import localized
 from grader.mistakes import significant_figures
+from grader.statement import precision
 
 MAX_BYTES = 1_000_000  # an answer sheet is a few kilobytes; anything far larger is not one
 MAX_VALUE = 1_000  # characters in one answer
@@ -359,13 +360,14 @@ def asked_ids(assignment: Assignment) -> dict[str, tuple[str, ...]]:
 
 
 def judging_rules(question: Question, lang: str = "en", expected: Expected | None = None,
-                  quote: str = "") -> list[str]:
+                  quote: str = "", formulas: bool = True) -> list[str]:
     """How a question's answers are judged, one sentence each: the tolerance of numbers (and of
     the answers that have their own), updates by their step, formulas by equivalence.
 
     Without ``expected`` the rules are the assignment's, the same for every student (the answer
     sheet); with it, a tolerance this variant tightens (the seed's own numbers) is the tighter one.
-    ``quote`` goes around answer ids (a backtick in Markdown).
+    ``quote`` goes around answer ids (a backtick in Markdown); ``formulas`` False leaves out the
+    rule for formulas (where they are asked as a value, as in Moodle).
     """
     settings = question.settings
     answers = [a for a in question.family.answers if settings.asks(a)]
@@ -387,16 +389,16 @@ def judging_rules(question: Question, lang: str = "en", expected: Expected | Non
         updates = _updates(question, numeric)
         if updates:
             lines.append(sheet_message("judge_updates", lang, ids=ids(updates)))
-    formulas = [a.id for a in answers if a.kind == "symbolic"]
-    if formulas:
-        lines.append(sheet_message("judge_formulas", lang, ids=ids(formulas)))
+    symbolic = [a.id for a in answers if a.kind == "symbolic"]
+    if symbolic and formulas:
+        lines.append(sheet_message("judge_formulas", lang, ids=ids(symbolic)))
     return lines
 
 
-def judging_note(question: Question, expected: Expected, lang: str = "en") -> str:
+def judging_note(question: Question, expected: Expected, lang: str = "en", formulas: bool = True) -> str:
     """A problem statement's closing paragraph (Markdown): how the question's answers are judged and
     the significant figures this variant's numbers need (an update's, for its step to be right)."""
-    lines = judging_rules(question, lang, expected, "`")
+    lines = judging_rules(question, lang, expected, "`", formulas)
     numeric = [a.id for a in question.family.answers if question.settings.asks(a) and a.kind == "numeric"]
     if numeric:
         default = significant_figures(1.0, allowed_error(1.0, question.settings.tolerance))
@@ -407,6 +409,14 @@ def judging_note(question: Question, expected: Expected, lang: str = "en") -> st
         lines += [sheet_message("judge_own_digits", lang, digits=d, ids=", ".join(f"`{a}`" for a in names))
                   for d, names in sorted(figures.items()) if d > default]
     return f"**{sheet_message('judging', lang)}**\n\n" + "\n".join(f"- {line}" for line in lines) + "\n"
+
+
+def problem_statement(question: Question, expected: Expected, lang: str = "en", formulas: bool = True) -> str:
+    """A question's statement with its variant's numbers, closed by :func:`judging_note` in place of
+    the family's sentence about the default tolerance."""
+    params = expected.variant.params
+    text = question.family.statement(params, lang).removesuffix(precision(question.family, params, lang))
+    return text.strip() + "\n\n" + judging_note(question, expected, lang, formulas)
 
 
 def _tolerance(question: Question, answer_id: str, expected: Expected | None) -> Tolerance:
