@@ -107,7 +107,7 @@ def normalised(text: str, kind: str) -> str:
     if kind != "numeric":
         return compact
     number = _decimal(compact)
-    return compact.lower() if number is None else format(number.normalize(), "f")
+    return compact.lower() if number is None else str(number.normalize())
 
 
 def _decimal(text: str) -> Decimal | None:
@@ -115,7 +115,7 @@ def _decimal(text: str) -> Decimal | None:
         number = Decimal(text)
     except InvalidOperation:
         return None
-    return number if number.is_finite() else None
+    return number if number.is_finite() and abs(number.adjusted()) < 400 else None  # beyond floats: as text
 
 
 def _short(text: str) -> bool:

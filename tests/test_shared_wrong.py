@@ -40,6 +40,7 @@ def test_four_arbitrary_wrong_numbers_flag_a_pair_and_three_do_not():
 def test_the_same_number_to_the_digits_typed_counts_and_a_changed_digit_does_not():
     assert normalised(" 0.610 ", "numeric") == normalised(".61", "numeric") == normalised("6.1e-1", "numeric")
     assert normalised("0.611", "numeric") != normalised("0.61", "numeric")
+    assert len(normalised("1e999999999", "numeric")) < 20  # a huge exponent is never written out
     assert normalised("w * (x - t)", "symbolic") == normalised("w*(x-t)", "symbolic")
     copier = ["0.61230", ".6123e1", *ARBITRARY[2:5]]  # a2 changed (0.6123e1 is not -1.0472)
     class_ = given("ann", ARBITRARY[:5]) + given("bob", ["0.6123", *copier[1:]])
