@@ -34,6 +34,7 @@ from grader.family import Answer
 from grader.grading import Expected
 from grader.messages import localized
 from grader.mistakes import significant_figures
+from grader.nbgrader.report import asked_statement
 from grader.statement import precision
 
 MAX_BYTES = 1_000_000  # an answer sheet is a few kilobytes; anything far larger is not one
@@ -411,11 +412,15 @@ def judging_note(question: Question, expected: Expected, lang: str = "en", formu
     return f"**{sheet_message('judging', lang)}**\n\n" + "\n".join(f"- {line}" for line in lines) + "\n"
 
 
-def problem_statement(question: Question, expected: Expected, lang: str = "en", formulas: bool = True) -> str:
-    """A question's statement with its variant's numbers, closed by :func:`judging_note` in place of
-    the family's sentence about the default tolerance."""
+def problem_statement(question: Question, expected: Expected, lang: str = "en", formulas: bool = True,
+                      asked_only: bool = False) -> str:
+    """A question's statement with its variant's numbers, closed by :func:`judging_note` in place of the
+    family's sentence about the default tolerance; ``asked_only`` cuts its list down to the asked answers
+    (as the nbgrader notebook shows it)."""
     params = expected.variant.params
     text = question.family.statement(params, lang).removesuffix(precision(question.family, params, lang))
+    if asked_only:
+        text = asked_statement(question, text)
     return text.strip() + "\n\n" + judging_note(question, expected, lang, formulas)
 
 

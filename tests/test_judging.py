@@ -92,3 +92,11 @@ def test_an_assignments_own_tolerances_are_the_ones_stated():
     exponent = math.floor(math.log10(abs(eta_max)))  # rounding to d figures errs by up to half a unit of the last
     digits = next(d for d in range(1, 20) if 0.5 * 10.0 ** (exponent - d + 1) <= 1e-4)
     assert default == 4 and more.get("eta_max", default) == max(4, digits), (note, eta_max)
+
+
+def test_the_nbgrader_notebook_says_how_answers_are_judged_and_keeps_only_the_asked_answers():
+    from tests.test_nbgrader_runtime import HUB, graded
+
+    shown = graded(env=HUB).show("q2").markdown
+    assert "How answers are judged" in shown and "significant figures" in shown
+    assert "Give every numeric answer" not in shown and "dE_dw1" not in shown  # q2 asks some answers only
