@@ -19,6 +19,8 @@ The rule, in full:
   type it independently: a formula (formulas are the same for every variant), a number of fewer
   than ``SHORT_DIGITS`` significant figures (``0``, ``0.5``), a value both sheets got from the same
   named mistake, or an answer to a question on which the two students have the same numbers.
+  There, an answer carried forward from a shared wrong value weighs nothing: the same slip on the
+  same numbers gives the same values after it.
 - A pair is flagged when its shared values weigh at least ``FLAGGED_EVIDENCE`` (4): four
   arbitrary wrong numbers, or eight weak ones.
 
@@ -94,6 +96,7 @@ class Given:
     text: str
     kind: str  # "numeric" or "symbolic"
     mistake: str | None = None
+    carried: bool = False  # credited only as carried forward from an earlier wrong value
 
 
 def normalised(text: str, kind: str) -> str:
@@ -155,15 +158,19 @@ def shared_pairs(
             continue
         for a, b in combinations(sorted(students), 2):
             weight = _weight(students[a], students[b], value, variants.get(question, {}))
-            evidence.setdefault((a, b), []).append(SharedValue(question, answer, students[a].text, weight))
+            if weight:
+                evidence.setdefault((a, b), []).append(SharedValue(question, answer, students[a].text, weight))
     pairs = [SharedPair(a, b, tuple(v)) for (a, b), v in evidence.items()
              if sum(x.weight for x in v) >= FLAGGED_EVIDENCE]
     return sorted(pairs, key=lambda p: (-p.evidence, p.first, p.second))
 
 
 def _weight(a: Given, b: Given, value: str, variants: Mapping[str, object]) -> float:
-    """STRONG, or WEAK for a value an honest pair could type independently."""
+    """STRONG, or WEAK for a value an honest pair could type independently (0 for one that follows
+    from an earlier shared value on the same numbers)."""
     same_variant = a.student in variants and variants.get(a.student) == variants.get(b.student)
+    if same_variant and (a.carried or b.carried):
+        return 0.0
     if a.kind != "numeric" or same_variant or (a.mistake is not None and a.mistake == b.mistake):
         return WEAK
     return WEAK if _short(value) else STRONG
@@ -182,7 +189,8 @@ def wrong_answers(rows: Sequence, kinds: Mapping[tuple[str, str], str]) -> list[
                 kind = kinds.get((question, a.id))
                 wrong = a.status == "incorrect" or (a.status == "correct" and a.carried_forward)
                 if kind in ("numeric", "symbolic") and wrong and a.given.strip():
-                    found.append(Given(row.student.id, question, a.id, a.given.strip(), kind, a.mistake))
+                    found.append(Given(row.student.id, question, a.id, a.given.strip(), kind, a.mistake,
+                                       a.carried_forward))
     return found
 
 

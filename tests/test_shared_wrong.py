@@ -73,6 +73,10 @@ def test_students_with_the_same_numbers_share_honest_mistakes_so_their_values_we
     differ = {"q1": {"ann": (1.0, 2.0), "bob": (1.0, 3.0)}}
     assert pairs(class_, variants=same) == {}  # 6 × ½ = 3
     assert pairs(class_, variants=differ) == {("ann", "bob"): 6.0}
+    slip = [Given(s, "q1", f"a{i}", v, "numeric", carried=i > 1) for s in ("ann", "bob")
+            for i, v in enumerate(ARBITRARY, 1)]  # one shared slip, then seven values carried forward from it
+    assert pairs(slip, variants=same) == {}  # ½ for the slip, nothing for what follows from it
+    assert pairs(slip, variants=differ) == {("ann", "bob"): 8.0}  # on other numbers, every value is evidence
 
 
 def test_a_value_many_students_give_is_a_common_mistake_and_right_answers_never_count():
