@@ -651,12 +651,12 @@ SUMMARY_TEXT: dict[str, dict[str, str]] = {
                 "zh": "需要查看的学生(未评分、答案与其他同学的题目吻合,或错误答案与其他同学完全相同)"},
     "shared_rule": {
         "en": "A pair is listed for identical wrong answers when they weigh at least {threshold}: an arbitrary "
-              "wrong number weighs 1; a formula, a number of fewer than {digits} significant figures, a shared "
-              "named mistake or an answer to a question where both have the same numbers weighs ½; a value "
-              "given by more than {common} students is a common mistake and is not counted; right answers "
-              "never count.",
+              "wrong number weighs 1; a formula, a number of fewer than {digits} significant figures, a number of "
+              "the statement, a shared named mistake or an answer to a question where both have the same "
+              "numbers weighs ½; a value given by more than {common} students is a common mistake and is not "
+              "counted; right answers never count.",
         "zh": "错误答案完全相同、且证据分至少为 {threshold} 的两名学生会被列出:一个任意的错误数值计 1 分;"
-              "公式、少于 {digits} 位有效数字的数、相同的典型错误或两人数据相同的题目中的答案计 ½ 分;"
+              "公式、少于 {digits} 位有效数字的数、题目中给出的数、相同的典型错误或两人数据相同的题目中的答案计 ½ 分;"
               "超过 {common} 名学生给出的同一数值视为常见错误,不计入;正确答案从不计入。",
     },
     "reason": {"en": "Reason", "zh": "原因"},

@@ -17,10 +17,10 @@ The rule, in full:
   and a value anyone can read (the seed article's worked example) a public one: neither counts.
 - Each shared value weighs ``STRONG`` (1), or ``WEAK`` (½) when an honest pair could plausibly
   type it independently: a formula (formulas are the same for every variant), a number of fewer
-  than ``SHORT_DIGITS`` significant figures (``0``, ``0.5``), a value both sheets got from the same
-  named mistake, or an answer to a question on which the two students have the same numbers.
-  There, an answer carried forward from a shared wrong value weighs nothing: the same slip on the
-  same numbers gives the same values after it.
+  than ``SHORT_DIGITS`` significant figures (``0``, ``0.5``), a number of the statement (a weight
+  left unchanged), a value both sheets got from the same named mistake, or an answer to a question
+  on which the two students have the same numbers. There, an answer carried forward from a shared
+  wrong value weighs nothing: the same slip on the same numbers gives the same values after it.
 - A pair is flagged when its shared values weigh at least ``FLAGGED_EVIDENCE`` (4): four
   arbitrary wrong numbers, or eight weak ones.
 
@@ -173,7 +173,13 @@ def _weight(a: Given, b: Given, value: str, variants: Mapping[str, object]) -> f
         return 0.0
     if a.kind != "numeric" or same_variant or (a.mistake is not None and a.mistake == b.mistake):
         return WEAK
-    return WEAK if _short(value) else STRONG
+    return WEAK if _short(value) or _in_statement(value, variants.get(a.student, ())) else STRONG
+
+
+def _in_statement(text: str, numbers: Sequence[float]) -> bool:
+    """Whether a number is one of the statement's (``numbers``: the student's parameters)."""
+    number = _decimal(text)
+    return number is not None and any(math.isclose(float(number), n, rel_tol=1e-9) for n in numbers)
 
 
 def wrong_answers(rows: Sequence, kinds: Mapping[tuple[str, str], str]) -> list[Given]:

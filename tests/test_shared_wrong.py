@@ -77,6 +77,8 @@ def test_students_with_the_same_numbers_share_honest_mistakes_so_their_values_we
             for i, v in enumerate(ARBITRARY, 1)]  # one shared slip, then seven values carried forward from it
     assert pairs(slip, variants=same) == {}  # ½ for the slip, nothing for what follows from it
     assert pairs(slip, variants=differ) == {("ann", "bob"): 8.0}  # on other numbers, every value is evidence
+    statement = {"q1": {"ann": (0.6123, -1.0472, 2.0), "bob": (0.6123, -1.0472, 3.0)}}
+    assert pairs(class_, variants=statement) == {("ann", "bob"): 5.0}  # a1, a2: numbers of the statement, ½ each
 
 
 def test_a_value_many_students_give_is_a_common_mistake_and_right_answers_never_count():
