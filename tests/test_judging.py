@@ -100,3 +100,16 @@ def test_the_nbgrader_notebook_says_how_answers_are_judged_and_keeps_only_the_as
     shown = graded(env=HUB).show("q2").markdown
     assert "How answers are judged" in shown and "significant figures" in shown
     assert "Give every numeric answer" not in shown and "dE_dw1" not in shown  # q2 asks some answers only
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_students_report_restates_the_problem_with_how_answers_are_judged(lang):
+    from grader.report import QuestionOutcome, student_report
+
+    hw = parse_assignment('id = "hw"\nsalt = "judging-test-salt-0123456789"\n[[questions]]\nid = "q1"\n'
+                          'family = "gd_linear"\ntolerances = { eta_max = { mode = "absolute", value = 0.001 } }\n')
+    question = hw.questions[0]
+    expected = class_expectations(hw, ["s1"])["q1"][0]
+    report = student_report(hw, "s1", [QuestionOutcome(question, expected, grade(expected, {}))], lang)
+    assert HEADINGS[lang] in report and "±0.001" in report
+    assert "Give every numeric answer" not in report and "每个数值答案至少" not in report
