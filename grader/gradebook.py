@@ -35,6 +35,7 @@ from grader.grading import AnswerResult, Classmates, Expected, Result, grade
 from grader.html import literal
 from grader.messages import localized, mistake_name, mistake_text
 from grader.roster import Student, file_stem
+from grader.shared_wrong import FLAGGED_EVIDENCE, SHORT_DIGITS, SharedPair, common_size
 from grader.sheets import Decoded, Problem, Sheet, asked_ids, parse_sheet
 
 CODE_SUFFIXES = (".py",)  # code exercises (graded by grader.code, issue 7), not answer sheets
@@ -88,6 +89,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "copied_flag": {"en": "answers of {question} match the variant of {other}",
                     "zh": "{question} 题的答案与 {other} 的题目数值吻合"},
+    "shared_flag": {"en": "{count} wrong answers identical to {other}'s (evidence {evidence}): {values}",
+                    "zh": "有 {count} 个错误答案与 {other} 的完全相同(证据分 {evidence}):{values}"},
+    "shared_more": {"en": "and {count} more", "zh": "另有 {count} 个"},
     "timeout": {
         "en": "grading this submission took more than {seconds} s and was stopped; the rest of the class was "
               "graded: look at the sheet (a huge formula?) and grade again, with a larger --student-time-limit "
@@ -302,7 +306,8 @@ class Row:
 
     ``results`` holds (question id, result) pairs when graded; ``maxima`` the points each
     question is worth; ``notes`` what the student's report must say about the sheet;
-    ``copied`` flags (question id, classmate) where the answers match that classmate's variant.
+    ``copied`` flags (question id, classmate) where the answers match that classmate's variant;
+    ``shared`` the pairs whose sheets share many wrong values with this one (:mod:`grader.shared_wrong`).
     """
 
     student: Student
@@ -313,12 +318,14 @@ class Row:
     maxima: tuple[tuple[str, float], ...] = ()
     notes: tuple[str, ...] = ()
     copied: tuple[tuple[str, str], ...] = ()
+    shared: tuple[SharedPair, ...] = ()
 
     def flags(self, lang: str = "en") -> str:
         """Why the row needs the teacher's look: the reason it was not graded (or the teacher's
-        overrides), and any copied answers."""
+        overrides), any copied answers, and any wrong answers shared with a classmate."""
         parts = [self.reason.text(lang)] if self.reason else []
         parts += [gradebook_message("copied_flag", lang, question=q, other=o) for q, o in self.copied]
+        parts += [shared_text(p, self.student.id, lang) for p in self.shared]
         return "; ".join(parts)
 
     @property
@@ -330,6 +337,23 @@ class Row:
     def max(self) -> float:
         """Points available."""
         return sum(m for _, m in self.maxima)
+
+
+SHOWN_VALUES = 6  # shared values listed in a flag; the rest are counted
+SHOWN_CHARACTERS = 40  # of each value (a formula may be long)
+
+
+def shared_text(pair: SharedPair, student: str, lang: str = "en") -> str:
+    """A flag for wrong answers shared with a classmate, with the evidence (which answers, which values)."""
+    values = [f"{v.question}.{v.answer} = {_shortened(v.value)}" for v in pair.values[:SHOWN_VALUES]]
+    if len(pair.values) > SHOWN_VALUES:
+        values.append(gradebook_message("shared_more", lang, count=len(pair.values) - SHOWN_VALUES))
+    return gradebook_message("shared_flag", lang, other=pair.other(student), count=len(pair.values),
+                             evidence=f"{pair.evidence:g}", values=", ".join(values))
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= SHOWN_CHARACTERS else text[:SHOWN_CHARACTERS - 1] + "…"
 
 
 def question_max(question: Question) -> float:
@@ -485,6 +509,9 @@ def row_json(row: Row, lang: str) -> dict:
         "id": row.student.id, "name": row.student.name, "status": row.status,
         "reason": row.reason.text(lang) if row.reason else None, "files": list(row.files),
         "score": row.score, "max": row.max, "notes": list(row.notes), "copied_from": dict(row.copied),
+        "shared_wrong": [{"other": p.other(row.student.id), "evidence": p.evidence,
+                          "answers": [{"question": v.question, "answer": v.answer, "value": v.value,
+                                       "weight": v.weight} for v in p.values]} for p in row.shared],
         "questions": {},
     }
     for q, maximum in row.maxima:
@@ -641,8 +668,19 @@ SUMMARY_TEXT: dict[str, dict[str, str]] = {
     "answer": {"en": "Answer", "zh": "答案"},
     "mistake": {"en": "Mistake", "zh": "错误"},
     "no_mistakes": {"en": "No named mistake was recognised.", "zh": "没有识别出典型错误。"},
-    "flagged": {"en": "Students to look at (not graded, or answers matching a classmate's variant)",
-                "zh": "需要查看的学生(未评分,或答案与其他同学的题目吻合)"},
+    "flagged": {"en": "Students to look at (not graded, answers matching a classmate's variant, "
+                      "or wrong answers identical to a classmate's)",
+                "zh": "需要查看的学生(未评分、答案与其他同学的题目吻合,或错误答案与其他同学完全相同)"},
+    "shared_rule": {
+        "en": "A pair is listed for identical wrong answers when they weigh at least {threshold}: an arbitrary "
+              "wrong number weighs 1; a formula, a number of fewer than {digits} significant figures, a number of "
+              "the statement, a shared named mistake or an answer to a question where both have the same "
+              "numbers weighs ½; a value given by more than {common} students is a common mistake and is not "
+              "counted; right answers never count.",
+        "zh": "错误答案完全相同、且证据分至少为 {threshold} 的两名学生会被列出:一个任意的错误数值计 1 分;"
+              "公式、少于 {digits} 位有效数字的数、题目中给出的数、相同的典型错误或两人数据相同的题目中的答案计 ½ 分;"
+              "超过 {common} 名学生给出的同一数值视为常见错误,不计入;正确答案从不计入。",
+    },
     "reason": {"en": "Reason", "zh": "原因"},
     "strays": {"en": "Files that belong to no roster student", "zh": "不属于名单中任何学生的文件"},
     "alt_scores": {"en": "Histogram of the scores of {graded} graded students, from 0 to {max}: {bins}.",
@@ -705,12 +743,16 @@ def summary_markdown(assignment: Assignment, rows: Sequence[Row], strays: Sequen
         out += [f"| {q} | `{a}` | {_cell(_mistake(m, lang))} | {c} |" for q, a, m, c in s.mistakes]
     else:
         out.append(_t("no_mistakes", lang))
-    flagged = [r for r in rows if r.status != "graded" or r.copied]
+    flagged = [r for r in rows if r.status != "graded" or r.copied or r.shared]
     if flagged:
         out += ["", f"## {_t('flagged', lang)}", "", f"| ID | {_t('status', lang)} | {_t('reason', lang)} |",
                 "|---|---|---|"]
         out += [f"| {_cell(r.student.id)} | {status_text(r.status, lang)} | {_cell(r.flags(lang))} |"
                 for r in flagged]
+    if any(r.shared for r in rows):
+        graded = sum(r.results is not None for r in rows)
+        out += ["", _t("shared_rule", lang, threshold=f"{FLAGGED_EVIDENCE:g}", digits=SHORT_DIGITS,
+                       common=common_size(graded))]
     if strays:
         out += ["", f"## {_t('strays', lang)}", ""] + [f"- {_cell(x.reason.text(lang))}" for x in strays]
     return "\n".join(out) + "\n"

@@ -98,7 +98,8 @@ from grader.overrides import (
 )
 from grader.report import QuestionOutcome, student_report
 from grader.roster import RosterError, Student, file_stem, read_roster
-from grader.sheets import MAX_BYTES, answer_sheet, code_file, decode
+from grader.shared_wrong import flag_rows
+from grader.sheets import MAX_BYTES, answer_sheet, code_file, decode, problem_statement
 from grader.terminal import terminal_text
 from grader.variants import generate
 
@@ -382,7 +383,7 @@ def problem_markdown(assignment: Assignment, student: Student, expected: dict[st
             out += [instructor_message("code_question", lang, title=exercise.title[lang], functions=functions,
                           file=f"`{code_file(assignment, file_stem(student.id), q.id)}`"), ""]
             continue
-        out += [q.family.statement(expected[q.id].variant.params, lang).strip(), ""]
+        out += [problem_statement(q, expected[q.id], lang)]
     return "\n".join(out)
 
 
@@ -629,6 +630,7 @@ def grade_class(assignment_path: Path, submissions: Path, out: Path, roster_path
     chunks = [(text, list(c), str(out), lang, str(submissions), student_seconds, by_student, others)
               for c in _chunks(submitted)]
     rows = [r for part in run_chunks(_grade_chunk, chunks, jobs, "grading", len(submitted)) for r in part]
+    rows = flag_rows(assignment, rows, others)
     times["grade"] = time.perf_counter() - start
     start = time.perf_counter()
     write_outputs(assignment, rows, strays, out, lang)

@@ -27,6 +27,7 @@ from grader.family import Family
 from grader.grading import AnswerResult, Expected, Result
 from grader.html import literal
 from grader.messages import localized
+from grader.sheets import problem_statement
 from grader.variants import decimal_text
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -447,7 +448,7 @@ def student_report(
             "",
             f"### {text('problem', lang)}",
             "",
-            o.question.family.statement(o.expected.variant.params, lang).strip(),
+            problem_statement(o.question, o.expected, lang).strip(),
             "",
         ]
         if o.result is not None:

@@ -27,10 +27,15 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from grader.assignment import Assignment
+from grader.assignment import Assignment, Question
+from grader.compare import Tolerance, allowed_error
 from grader.evaluate import update_baseline
 from grader.family import Answer
+from grader.grading import Expected
 from grader.messages import localized
+from grader.mistakes import significant_figures
+from grader.nbgrader.report import asked_statement
+from grader.statement import precision
 
 MAX_BYTES = 1_000_000  # an answer sheet is a few kilobytes; anything far larger is not one
 MAX_VALUE = 1_000  # characters in one answer
@@ -87,11 +92,25 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sheet_question": {"en": "Question {id}", "zh": "第 {id} 题"},
     "sheet_formula": {"en": "{id}: a formula in {symbols}", "zh": "{id}:用 {symbols} 写出的公式"},
     "sheet_choice": {"en": "{id}: one of {options}", "zh": "{id}:从 {options} 中选一个"},
-    "sheet_updates": {
-        "en": "{ids}: an update is judged by its step (new value − old value), not by the new value;\n"
-              "keep enough digits that the step is right to the tolerance.",
-        "zh": "{ids}:更新按步长(新值 − 旧值)评判,而不是按新值本身;\n请保留足够的位数,使步长在允许误差之内。",
+    "judge_numbers": {"en": "Numbers are accepted within {tolerance} of the exact value.",
+                      "zh": "数值答案与精确值比较,允许误差为{tolerance}。"},
+    "judge_figures": {"en": "Numbers are accepted when they agree with the exact value to {digits} "
+                            "significant figures.",
+                      "zh": "数值答案与精确值在 {digits} 位有效数字上一致即为正确。"},
+    "judge_own": {"en": "{ids}: within {tolerance}.", "zh": "{ids}:允许误差为{tolerance}。"},
+    "judge_own_figures": {"en": "{ids}: to {digits} significant figures.", "zh": "{ids}:{digits} 位有效数字。"},
+    "judge_updates": {
+        "en": "{ids}: an update is judged by its step (new value − old value), not by the new value: the step must "
+              "be within the tolerance of the right step.",
+        "zh": "{ids}:更新按步长(新值 − 旧值)评判,而不是按新值本身:步长与正确步长之差须在允许误差之内。",
     },
+    "judge_formulas": {"en": "{ids}: a formula is right when it equals the right one; any equivalent form is accepted.",
+                       "zh": "{ids}:公式与正确公式相等即为正确,任何等价写法都可以。"},
+    "judge_digits": {"en": "Give numeric answers to at least {digits} significant figures.",
+                     "zh": "数值答案至少保留 {digits} 位有效数字。"},
+    "judge_own_digits": {"en": "Give {ids} to at least {digits} significant figures.",
+                         "zh": "{ids} 至少保留 {digits} 位有效数字。"},
+    "judging": {"en": "How answers are judged", "zh": "评分方式"},
 }
 
 
@@ -341,6 +360,101 @@ def asked_ids(assignment: Assignment) -> dict[str, tuple[str, ...]]:
     return {q: tuple(a.id for a in answers) for q, answers in asked(assignment).items()}
 
 
+def judging_rules(question: Question, lang: str = "en", expected: Expected | None = None,
+                  quote: str = "", formulas: bool = True) -> list[str]:
+    """How a question's answers are judged, one sentence each: the tolerance of numbers (and of
+    the answers that have their own), updates by their step, formulas by equivalence.
+
+    Without ``expected`` the rules are the assignment's, the same for every student (the answer
+    sheet); with it, a tolerance this variant tightens (the seed's own numbers) is the tighter one.
+    ``quote`` goes around answer ids (a backtick in Markdown); ``formulas`` False leaves out the
+    rule for formulas (where they are asked as a value, as in Moodle).
+    """
+    settings = question.settings
+    answers = [a for a in question.family.answers if settings.asks(a)]
+    numeric = [a.id for a in answers if a.kind == "numeric"]
+
+    def ids(names: Sequence[str]) -> str:
+        return ", ".join(f"{quote}{n}{quote}" for n in names)
+
+    lines = []
+    if numeric:
+        lines.append(_tolerance_text(settings.tolerance, lang, "judge_numbers", "judge_figures"))
+        own: dict[Tolerance, list[str]] = {}
+        for a in numeric:
+            tolerance = _tolerance(question, a, expected)
+            if tolerance != settings.tolerance:
+                own.setdefault(tolerance, []).append(a)
+        lines += [_tolerance_text(t, lang, "judge_own", "judge_own_figures", ids=ids(names))
+                  for t, names in own.items()]
+        updates = _updates(question, numeric)
+        if updates:
+            lines.append(sheet_message("judge_updates", lang, ids=ids(updates)))
+    symbolic = [a.id for a in answers if a.kind == "symbolic"]
+    if symbolic and formulas:
+        lines.append(sheet_message("judge_formulas", lang, ids=ids(symbolic)))
+    return lines
+
+
+def judging_note(question: Question, expected: Expected, lang: str = "en", formulas: bool = True) -> str:
+    """A problem statement's closing paragraph (Markdown): how the question's answers are judged and
+    the significant figures this variant's numbers need (an update's, for its step to be right)."""
+    lines = judging_rules(question, lang, expected, "`", formulas)
+    numeric = [a.id for a in question.family.answers if question.settings.asks(a) and a.kind == "numeric"]
+    if numeric:
+        default = significant_figures(1.0, allowed_error(1.0, question.settings.tolerance))
+        figures: dict[int, list[str]] = {}
+        for a in numeric:
+            figures.setdefault(_figures(question, expected, a), []).append(a)
+        lines.append(sheet_message("judge_digits", lang, digits=default))
+        lines += [sheet_message("judge_own_digits", lang, digits=d, ids=", ".join(f"`{a}`" for a in names))
+                  for d, names in sorted(figures.items()) if d > default]
+    return f"**{sheet_message('judging', lang)}**\n\n" + "\n".join(f"- {line}" for line in lines) + "\n"
+
+
+def problem_statement(question: Question, expected: Expected, lang: str = "en", formulas: bool = True,
+                      asked_only: bool = False) -> str:
+    """A question's statement with its variant's numbers, closed by :func:`judging_note` in place of the
+    family's sentence about the default tolerance; ``asked_only`` cuts its list down to the asked answers
+    (as the nbgrader notebook shows it)."""
+    params = expected.variant.params
+    text = question.family.statement(params, lang).removesuffix(precision(question.family, params, lang))
+    if asked_only:
+        text = asked_statement(question, text)
+    return text.strip() + "\n\n" + judging_note(question, expected, lang, formulas)
+
+
+def _tolerance(question: Question, answer_id: str, expected: Expected | None) -> Tolerance:
+    tolerance = question.settings.tolerance_for(answer_id)
+    return tolerance if expected is None else expected.tolerance(answer_id, tolerance)
+
+
+def _tolerance_text(tolerance: Tolerance, lang: str, within: str, figures: str, **fields: object) -> str:
+    if tolerance.mode == "sigfigs":
+        return sheet_message(figures, lang, digits=int(tolerance.value), **fields)
+    return sheet_message(within, lang, tolerance=tolerance.describe(lang), **fields)
+
+
+def _updates(question: Question, numeric: Sequence[str]) -> list[str]:
+    """The numeric answers that update a quantity (judged by their step)."""
+    derivation = question.family.derivation()
+    return [a for a in numeric if update_baseline(derivation, a) is not None]
+
+
+def _figures(question: Question, expected: Expected, answer_id: str) -> int:
+    """The significant figures an answer needs: for a relative tolerance or significant figures the
+    same for every key (the worst leading digit); for an absolute one, or an update (judged by its
+    step), this variant's."""
+    tolerance = _tolerance(question, answer_id, expected)
+    baseline = update_baseline(question.family.derivation(), answer_id)
+    key = expected.values[answer_id]
+    if baseline is not None:
+        return significant_figures(key, allowed_error(key - expected.values[baseline], tolerance))
+    if tolerance.mode == "absolute":
+        return significant_figures(key, tolerance.value)
+    return significant_figures(1.0, allowed_error(1.0, tolerance))
+
+
 def answer_sheet(assignment: Assignment, student: str, lang: str | None = None) -> str:
     """The blank answer sheet of one student (the same for every student but the header)."""
     lang = lang or assignment.lang
@@ -354,11 +468,8 @@ def answer_sheet(assignment: Assignment, student: str, lang: str | None = None) 
             continue
         out += ["", f"# {sheet_message('sheet_question', lang, id=question.id)}"]
         derivation = question.family.derivation()
-        updates = [a.id for a in asked(assignment)[question.id]
-                   if a.kind == "numeric" and update_baseline(derivation, a.id) is not None]
-        if updates:
-            note = sheet_message("sheet_updates", lang, ids=", ".join(updates))
-            out += [f"# {line}" for line in note.splitlines()]
+        out.append(f"# {sheet_message('judging', lang)}:")
+        out += [f"#   {line}" for line in judging_rules(question, lang)]
         for answer in asked(assignment)[question.id]:
             if answer.kind == "symbolic":
                 names = ", ".join(derivation.usable(answer.id))

@@ -58,6 +58,32 @@ def read_csv(path: Path) -> list[list[str]]:
     return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
 
 
+# --- the README's commands ---------------------------------------------------------------
+
+def test_the_readmes_export_commands_run_on_the_bundled_class(tmp_path, monkeypatch):
+    """Every command of the README's export section, run as written (after the class is graded as the
+    README says), with the Canvas roster its left column shows; the Canvas file is its right column."""
+    import shlex
+
+    readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Grades where instructors keep them", 1)[1].split("\n### ", 1)[0]
+    commands = [shlex.split(line) for line in re.search(r"```sh\n(.*?)```", section, re.S).group(1).splitlines()]
+    assert {c[2] for c in commands} == {"canvas", "moodle", "gradescope", "moodle-xml"}
+    shown = [re.match(r"^(\s*\S.*?)\s{2,}(\S.*)$", line).groups()
+             for line in re.search(r"```text\n(.*?)```", section, re.S).group(1).splitlines()]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "examples").symlink_to(EXAMPLES)
+    Path("canvas_export.csv").write_text("".join(f"{roster}\n" for roster, _ in shown), encoding="utf-8")
+    run("grade", "examples/hw1.toml", "examples/submissions", "--out", "out/graded")
+    for command in commands:
+        assert command[0] == "grader"
+        run(*command[1:])
+    written = Path("out/export/hw1_canvas.csv").read_text(encoding="utf-8").splitlines()
+    assert [line.strip() for line in written[:len(shown)]] == [export for _, export in shown]
+    assert {p.name for p in Path("out/export").iterdir()} >= {"hw1_canvas.csv", "hw1_moodle.csv",
+                                                            "hw1_gradescope.zip", "hw1_moodle.xml"}
+
+
 # --- Canvas -----------------------------------------------------------------------------
 
 CANVAS_ROSTER = (
@@ -249,6 +275,49 @@ def test_moodle_xml_says_where_a_formula_is_asked_as_a_number(tmp_path):
     run("export", "moodle-xml", HW1, "--variants", "1", "--out", tmp_path)
     text = (tmp_path / "hw1_moodle.xml").read_text(encoding="utf-8")
     assert "give the value of your formula for dE_dw_expr at this problem&amp;#x27;s numbers, w = " in text
+
+
+# What Moodle's Cloze importer reads (qformat_xml::import_multianswer, then
+# qtype_multianswer_extract_question in question/type/multianswer/questiontype.php), transcribed:
+# a field starts with {norm:TYPE:, a numerical alternative is NUMBER(:NUMBER)?, and the question's
+# default mark is the sum of its fields' norms.
+MOODLE_NUMBER = r"-?(([0-9]+[.,]?[0-9]*|[.,][0-9]+)([eE][-+]?[0-9]+)?)"
+MOODLE_NUMERICAL = re.compile(rf"^({MOODLE_NUMBER})(:{MOODLE_NUMBER})?$")
+MOODLE_START = re.compile(r"\{([0-9]*):((NUMERICAL|NM)|(MULTICHOICE|MC)|(MULTICHOICE_V|MCV)|(MULTICHOICE_H|MCH)|"
+                          r"(SHORTANSWER|SA|MW)|(SHORTANSWER_C|SAC|MWC)):")
+MOODLE_CLOZE_ELEMENTS = {"name", "questiontext", "generalfeedback", "penalty", "hidden", "idnumber"}
+
+
+def test_moodle_xml_is_read_by_moodles_cloze_importer_as_the_grader_means_it(tmp_path):
+    run("export", "moodle-xml", HW1, "--variants", "2", "--out", tmp_path)
+    root = ET.parse(tmp_path / "hw1_moodle.xml").getroot()
+    assignment = parse_assignment(HW1.read_text(encoding="utf-8"))
+    points = {q.id: sum(q.settings.points_for(a) for a in q.family.answers if q.settings.asks(a))
+              for q in assignment.questions if not q.is_code}
+    cloze = [n for n in root if n.get("type") == "cloze"]
+    assert len(cloze) == 2 * len(points)
+    for node in cloze:
+        assert {child.tag for child in node} <= MOODLE_CLOZE_ELEMENTS
+        assert node.findtext("name/text") and node.find("questiontext").get("format") == "html"
+        text = node.findtext("questiontext/text")
+        starts = MOODLE_START.findall(text)
+        fields = cloze_fields(text)
+        assert len(starts) == len(fields)  # Moodle finds our fields and nothing else
+        question = node.findtext("name/text").split()[1]
+        assert sum(int(norm) for norm, *_ in starts) == points[question]  # the default mark is the points
+        for _, _, kind, body in fields:
+            if kind == "NUMERICAL":
+                match = MOODLE_NUMERICAL.match(body.removeprefix("="))
+                assert match and match.group(6), body  # a value and its error margin, as Moodle reads them
+        statement = text.rsplit("<h4>", 1)[0]
+        assert "How answers are judged" in statement and "significant figures" in statement
+        assert "Give every numeric answer" not in statement and "any equivalent form" not in statement
+
+
+def test_moodle_weights_are_the_points_so_the_default_mark_is_the_questions_points():
+    from grader.export.moodle_xml import weights
+
+    assert weights([2, 2, 4]) == [2, 2, 4] and weights([1, 0.5, 2.5]) == [2, 1, 5]
 
 
 # --- Gradescope -------------------------------------------------------------------------

@@ -352,7 +352,8 @@ def test_grade_flags_a_sheet_copied_from_a_classmate_in_the_gradebook_and_the_re
     rows = {r["student_id"]: r for r in csv.DictReader((out / "gradebook.csv").open(encoding="utf-8"))}
     assert "q2" in rows["s004"]["reason"] and "s002" in rows["s004"]["reason"]
     assert ("looked at by hand" in rows["s004"]["reason"]) == overridden
-    assert rows["s002"]["reason"] == ""
+    assert "match the variant" not in rows["s002"]["reason"]  # the source copied no one's key, but
+    assert "wrong answers identical to s004's" in rows["s002"]["reason"]  # shares its wrong values (shared_wrong)
     report = (out / "reports" / "s004.md").read_text(encoding="utf-8")
     assert "another student's variant" in report and "s002" not in report
     assert json.loads((out / "gradebook.json").read_text(encoding="utf-8"))  # still valid JSON

@@ -12,8 +12,11 @@ category" gives each student one of them. Each answer is one embedded field:
 - a formula: Moodle cannot check formulas, so the field asks for the formula's value at the
   variant's numbers (stated in the question) as a NUMERICAL field.
 
-``w`` are whole-number weights proportional to the answers' points; the question's grade is
-the question's points. Math is written for Moodle's MathJax filter (``\\( \\)``, ``\\[ \\]``).
+``w`` are the answers' points as whole numbers (scaled up together when some are fractions):
+Moodle makes the sum of a Cloze question's weights its default mark, which is so the question's
+points whenever they are whole numbers. The question text closes with how answers are judged
+(:func:`grader.sheets.problem_statement`), never with an answer's own error margin, which would
+give away the key's size. Math is written for Moodle's MathJax filter (``\\( \\)``, ``\\[ \\]``).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from grader.evaluate import update_baseline
 from grader.export.base import Export, Exporter, ExportError, ExportRequest, say
 from grader.grading import Expected, expectations
 from grader.messages import localized
+from grader.sheets import problem_statement
 from grader.variants import generate
 
 TEXT = {
@@ -41,7 +45,6 @@ TEXT = {
         "en": "Moodle cannot check a formula: give the value of your formula for {answer} at this "
               "problem's numbers{point} (every quantity in it computed from them).",
         "zh": "Moodle 无法检查公式:请给出你的 {answer} 公式在本题数据{point}下的值(其中各中间量都由这些数据算出)。"},
-    "within": {"en": "(accepted within ±{error})", "zh": "(允许误差 ±{error})"},
 }
 CLOZE_SPECIAL = re.compile(r'([}#~/"\\])')
 MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.S)
@@ -71,12 +74,15 @@ def number(value: float) -> str:
 
 
 def weights(points: list[float]) -> list[int]:
-    """Whole-number weights proportional to ``points`` (Cloze fields take integers)."""
+    """``points`` as whole numbers (Cloze fields take integers): themselves when they are whole,
+    else all multiplied by the least common denominator.
+
+    >>> weights([2, 1, 2]), weights([0.5, 1.5])
+    ([2, 1, 2], [1, 3])
+    """
     fractions = [Fraction(p).limit_denominator(1000) for p in points]
     scale = math.lcm(*(f.denominator for f in fractions)) if fractions else 1
-    whole = [int(f * scale) for f in fractions]
-    divisor = math.gcd(*whole) or 1
-    return [w // divisor for w in whole]
+    return [int(f * scale) for f in fractions]
 
 
 def error_for(question: Question, expected: Expected, answer_id: str, key: float) -> float:
@@ -136,7 +142,7 @@ def cloze_text(question: Question, expected: Expected, lang: str) -> str:
         cloze, note = field(a.kind, w, question, expected, a.id, lang)
         before = f"{escape(note)}<br>" if note else ""
         items.append(f"<li>{before}<code>{escape(a.id)}</code> = {cloze}</li>")
-    statement = html(question.family.statement(expected.variant.params, lang))
+    statement = html(problem_statement(question, expected, lang, formulas=False))
     return f"{statement}<h4>{_t('answers', lang)}</h4>\n<ul>\n" + "\n".join(items) + "\n</ul>\n"
 
 

@@ -40,7 +40,8 @@ from grader.nbgrader.identity import Identity, resolve
 from grader.nbgrader.layout import asked, question_points, variables
 from grader.nbgrader.messages import message
 from grader.nbgrader.record import ANSWERS_MIME, encode
-from grader.nbgrader.report import asked_statement, cell_score, feedback, format_check, identity_markdown, problem_text
+from grader.nbgrader.report import cell_score, feedback, format_check, identity_markdown, problem_text
+from grader.sheets import problem_statement
 from grader.variants import Variant, generate
 
 Numbers = Mapping[str, Mapping[str, Mapping[str, str]]]
@@ -196,8 +197,8 @@ class Homework:
         question = self.question(question_id)
         if self.student is None:
             return Statement(identity_markdown(self.identity, self.lang))
-        v = self._variant(question, self.student)
-        return Statement(asked_statement(question, question.family.statement(v.params, self.lang)))
+        prepared = self._prepared(question, self.student)
+        return Statement(problem_statement(question, prepared, self.lang, asked_only=True))
 
     def answers(self, question_id: str) -> Answers:
         """A fresh, empty set of answers to a question (the one its test cell checks)."""
@@ -253,11 +254,15 @@ class Homework:
             self._variants[(question.id, student)] = cached
         return cached
 
-    def _grade(self, question: Question, student: str, raw: Mapping[str, Raw]) -> Result:
+    def _prepared(self, question: Question, student: str) -> Expected:
         cached = self._expected.get((question.id, student))
         if cached is None:
             with _quiet():
                 cached = self._expected[(question.id, student)] = expectation(self._variant(question, student))
+        return cached
+
+    def _grade(self, question: Question, student: str, raw: Mapping[str, Raw]) -> Result:
+        cached = self._prepared(question, student)
         with _quiet():
             return grade(cached, raw, question.settings, self.lang)
 
