@@ -35,4 +35,7 @@ def main(students: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10)
+    from page import markdown_page  # benchmarks/page.py: --markdown
+
+    with markdown_page(__doc__):
+        main(int(sys.argv[1]) if len(sys.argv) > 1 else 10)
