@@ -9,7 +9,7 @@ STUDENTS students (default 10), each with their own hidden variants, one after t
 
 from __future__ import annotations
 
-import sys
+import argparse
 import time
 from pathlib import Path
 
@@ -19,7 +19,10 @@ from grader.variants import VariantKey
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def main(students: int) -> None:
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("students", nargs="?", type=int, default=10, help="students per file (default 10)")
+    students = parser.parse_args().students
     limits = Limits(time=2.0)
     print(f"{'exercise':<16} {'file':<34} {'s/submission':>12}")
     for exercise in EXERCISES:
@@ -35,4 +38,7 @@ def main(students: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10)
+    from page import markdown_page  # benchmarks/page.py: --markdown
+
+    with markdown_page(__doc__):
+        main()

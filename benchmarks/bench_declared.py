@@ -53,4 +53,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from page import markdown_page  # benchmarks/page.py: --markdown
+
+    with markdown_page(__doc__):
+        main()
