@@ -21,10 +21,10 @@ import sympy
 from grader.compare import DEFAULT
 from grader.declared.spec import Declaration, Unit
 from grader.evaluate import update_baseline
-from grader.family import Answer, Derivation, Family, Gradient, Symbolic
+from grader.family import Answer, Derivation, Family, Gradient, Slip, Symbolic
 from grader.model import Rules, backpropagate, expand
 from grader.rng import Draws
-from grader.statement import fill
+from grader.statement import fill, precision
 
 S = sympy.Symbol
 UNCHECKED_MISTAKES = {"rounded_too_early"}  # close to the key by design; the grader reports it when it matches
@@ -91,7 +91,7 @@ def derive(d: Declaration, rules: Rules) -> Derivation:
             adjoints.update(_shortcut(d, rename, suffix))
         order = _levels(adjoints, [n for n in deltas.values() if n in adjoints])
         quantities += [*steps, *((q, _shorter(adjoints[q])) for q in order)]
-        quantities += [(g, adjoints.get(g, sympy.Integer(0))) for g in gradients.values()]
+        quantities += [(g, adjoints.get(g, sympy.Integer(0))) for g in _as_asked(d, gradients.values())]
         quantities += _updates(d, rules, k, eta)
         forward |= {str(q) for q, _ in steps}
     symbolic = {f"{q}_expr": _symbolic(quantities, q, *names) for q, names in d.formulas.items()}
@@ -102,6 +102,12 @@ def derive(d: Declaration, rules: Rules) -> Derivation:
         symbolic=symbolic,
         definitions=tuple(quantities),
     )
+
+
+def _as_asked(d: Declaration, names) -> list[sympy.Symbol]:
+    """Names in the order the answers ask them (the worked solution's order), the others after."""
+    asked = [n for _, numbers in d.steps for n in numbers]
+    return sorted(names, key=lambda n: asked.index(str(n)) if str(n) in asked else len(asked))
 
 
 def _targets_sum_to_one(d: Declaration) -> bool:
@@ -150,7 +156,7 @@ def _symbolic(quantities, name: str, symbols: tuple[str, ...], keep: tuple[str, 
     """The quantity as a formula a student may write in ``symbols``; the key keeps the names in
     ``keep`` (by default the same) and expands every other defined name."""
     kept = {S(s) for s in keep}
-    return Symbolic(expand(S(name), [(q, f) for q, f in quantities if q not in kept]), symbols)
+    return Symbolic(expand(S(name), [(q, f) for q, f in quantities if q not in kept]), symbols, asks=name)
 
 
 def draw(d: Declaration, rng: Draws) -> dict[str, Fraction] | None:
@@ -280,7 +286,7 @@ def family(d: Declaration) -> Family:
         return np.logical_and.reduce(list(rules(values).values()))
 
     def statement(params: Mapping[str, sympy.Rational], lang: str) -> str:
-        return fill(d.statement[lang], params, epochs=d.epochs)
+        return fill(d.statement[lang], params, epochs=d.epochs) + precision(built[0], params, lang)
 
     gradients = tuple(
         Gradient(f"dE_d{p}{_suffix(d, k)}", f"E{_suffix(d, k)}", str(_after(d, p, k - 1)))
@@ -298,6 +304,7 @@ def family(d: Declaration) -> Family:
         derive=lambda r: derive(d, r),
         statement=statement,
         gradients=gradients,
-        rule_mistakes=(("output_shortcut", Rules(output_shortcut=True)),),
+        rule_mistakes=(("output_shortcut", Rules(output_shortcut=True)),) if d.output_shortcut else (),
+        slips=tuple(Slip(name, swaps) for name, swaps in d.slips),
     ))
     return built[0]

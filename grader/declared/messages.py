@@ -96,6 +96,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "type_integer": {"en": "a whole number", "zh": "一个整数"},
     "type_steps": {"en": "a list of {{ step = ..., numbers = [...] }} tables",
                    "zh": "由 {{ step = ..., numbers = [...] }} 组成的列表"},
+    "type_bool": {"en": "true or false", "zh": "true 或 false"},
+    "type_slips": {"en": "a list of {{ name = ..., swaps = [[quantity, right, used], ...] }} tables",
+                   "zh": "由 {{ name = ..., swaps = [[量, 正确的名称, 误用的名称], ...] }} 组成的列表"},
+    "type_swaps": {"en": "a non-empty list of [quantity, right name, name used instead or \"0\"]",
+                   "zh": "非空列表,每项为 [量, 正确的名称, 误用的名称或 \"0\"]"},
+    "slip_name": {"en": "{name!r} is not a mistake the grader can describe; use one of: {known}",
+                  "zh": "{name!r} 不是评分器能描述的错误;请使用以下之一:{known}"},
     "type_en_zh": {"en": "a table with 'en' and 'zh' texts", "zh": "包含 'en' 与 'zh' 两段文本的表"},
 }
 

@@ -124,6 +124,8 @@ class Declaration:
     formulas: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]  # quantity: (allowed names, kept names)
     statement: Mapping[str, str]
     conditions: Mapping[str, float] = field(default_factory=dict)
+    output_shortcut: bool = True  # name the output-delta shortcut where it does not hold
+    slips: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = ()  # (name, swaps), see Slip
 
 
 class _Reader:
@@ -216,7 +218,7 @@ def parse(text_: str, source: str = "<declaration>") -> Declaration:
         match = re.search(r"line (\d+)", str(error))
         raise DeclarationError(source, int(match[1]) if match else None, say("toml", detail=str(error))) from None
     reader.only(data, ("name", "version", "summary", "params", "draw", "canonical", "model", "update",
-                       "answers", "statement", "conditions"))
+                       "answers", "statement", "conditions", "mistakes"))
     name = reader.string(data, "name")
     if not FAMILY_NAME.match(name):
         raise reader.fail(say("name"), "name")
@@ -250,7 +252,7 @@ def parse(text_: str, source: str = "<declaration>") -> Declaration:
         sum_to_one=sum_to_one,
         canonical=canonical, definitions=definitions, units=units, loss=loss, outputs=outputs,
         targets=targets, steps=steps, formulas=formulas, statement=statement,
-        conditions=_conditions(reader, data), **update,
+        conditions=_conditions(reader, data), **_mistakes(reader, data, names, quantities), **update,
     )
 
 
@@ -550,7 +552,7 @@ def _answers(reader: _Reader, data: Mapping, params: set[str], quantities: Seque
         for s in (*allowed, *keep):
             if s not in params and s not in quantities:
                 raise reader.fail(say("unknown_name", name=s), "formulas", quantity)
-            if s == quantity:
+            if s == quantity and s in keep:  # in symbols alone it is harmless: Derivation.usable drops it
                 raise reader.fail(say("formula_itself", name=s), "formulas", quantity)
         out[quantity] = (allowed, keep)
     return tuple(steps), out
@@ -600,3 +602,35 @@ def _conditions(reader: _Reader, data: Mapping) -> dict[str, float]:
             raise reader.fail(say("condition", item=key), "conditions", key)
         out[key] = float(value)
     return out
+
+
+def _mistakes(reader: _Reader, data: Mapping, params: set[str], quantities: Sequence[str]) -> dict:
+    """The [mistakes] table: whether to name the output shortcut, and the family's own slips, each a
+    name from the grader's table of mistakes and swaps [quantity, right name, name used or "0"]."""
+    from grader.messages import MISTAKES  # the names the grader can describe in both languages
+
+    table = reader.table(data, "mistakes", required=False)
+    reader.only(table, ("output_shortcut", "slips"), "mistakes")
+    shortcut = table.get("output_shortcut", True)
+    if not isinstance(shortcut, bool):
+        raise reader.fail(say("type", item="output_shortcut", expected=_type("bool")), "mistakes", "output_shortcut")
+    raw = table.get("slips", [])
+    if not isinstance(raw, list) or not all(isinstance(s, dict) for s in raw):
+        raise reader.fail(say("type", item="slips", expected=_type("slips")), "mistakes", "slips")
+    slips = []
+    for entry in raw:
+        reader.only(entry, ("name", "swaps"), "mistakes", "slips")
+        name = reader.string(entry, "name", "mistakes", "slips")
+        if name not in MISTAKES:
+            raise reader.fail(say("slip_name", name=name, known=", ".join(sorted(MISTAKES))), "mistakes", name)
+        swaps = entry.get("swaps")
+        if not isinstance(swaps, list) or not swaps or not all(
+                isinstance(w, list) and len(w) == 3 and all(isinstance(n, str) for n in w) for w in swaps):
+            raise reader.fail(say("type", item="swaps", expected=_type("swaps")), "mistakes", name)
+        for quantity, right, used in swaps:
+            _known_quantities(reader, [quantity], quantities)
+            for n in (right, used):
+                if n != "0" and n not in params and n not in quantities:
+                    raise reader.fail(say("unknown_name", name=n), "mistakes", name)
+        slips.append((name, tuple(tuple(w) for w in swaps)))
+    return {"output_shortcut": shortcut, "slips": tuple(slips)}
