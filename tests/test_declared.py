@@ -167,8 +167,8 @@ BAD = [
     ("[update]", "[update]\nepochs = 99", "epochs = 99", "epochs"),
     ("[conditions]", "[conditions]\n[conditions]  # again", "# again", "TOML"),
     ("[conditions]", '[mistakes]\noutput_shortcut = "no"\n\n[conditions]', "output_shortcut", "true or false"),
-    ("[conditions]", '[mistakes]\nslips = [{{ name = "typo_slip", swaps = [["delta_a1", "w3", "w4"]] }}]\n\n[conditions]',
-     "typo_slip", "not a mistake the grader can describe"),
+    ("[conditions]", '[mistakes]\nslips = [{{ name = "typo_slip", swaps = [["delta_a1", "w3", "w4"]] }}]\n\n'
+     "[conditions]", "typo_slip", "not a mistake the grader can describe"),
     ("[conditions]", '[mistakes]\nslips = [{{ name = "wrong_weight_index", swaps = [["delta_a1", "w3"]] }}]\n\n'
      "[conditions]", "wrong_weight_index", "[quantity, right name, name used instead"),
     ("[conditions]", '[mistakes]\nslips = [{{ name = "wrong_weight_index", swaps = [["delta_a1", "w3", "w9"]] }}]\n\n'

@@ -37,6 +37,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "def_softmax": {"en": "softmax needs as many outputs as inputs, at least two",
                     "zh": "softmax 的输出个数必须与输入个数相同,且至少两个"},
     "def_long": {"en": "longer than {limit} characters", "zh": "超过 {limit} 个字符"},
+    "layers": {"en": "layers is a list of at least two widths from 1 to {limit} (the inputs first), "
+                      "given instead of definitions",
+               "zh": "layers 是至少两个宽度(1 到 {limit})组成的列表(输入层在前),用来代替 definitions"},
+    "layer_activations": {"en": "give one activation per layer after the inputs (sigmoid, tanh, relu, linear; "
+                                "softmax for a last layer of two or more units) and bias = per_unit, shared or none",
+                          "zh": "输入层之后每层给一个激活函数(sigmoid、tanh、relu、linear;"
+                                "softmax 只用于至少两个神经元的最后一层),bias 取 per_unit、shared 或 none"},
     "loss_kind": {"en": "loss must be 'squared_error' or 'cross_entropy', not {value!r}",
                   "zh": "loss 只能是 'squared_error' 或 'cross_entropy',而不是 {value!r}"},
     "pairs": {"en": "outputs and targets must have the same length", "zh": "outputs 与 targets 的长度必须相同"},
