@@ -29,9 +29,11 @@ from pathlib import PurePosixPath
 from grader.assignment import Assignment, Question
 from grader.code import CodeResult
 from grader.code.hidden_tests import hidden_tests
+from grader.family import Family
 from grader.grading import AnswerResult, Classmates, Expected, Result, grade
 from grader.html import literal
 from grader.messages import localized, mistake_text
+from grader.mistakes import mistake_fields
 from grader.roster import Student, file_stem
 from grader.sheets import Decoded, Problem, Sheet, asked_ids, parse_sheet
 
@@ -664,7 +666,8 @@ def summary_markdown(assignment: Assignment, rows: Sequence[Row], strays: Sequen
     if s.mistakes:
         out += [f"| {_t('question', lang)} | {_t('answer', lang)} | {_t('mistake', lang)} | {_t('count', lang)} |",
                 "|---|---|---|---|"]
-        out += [f"| {q} | `{a}` | {_cell(_mistake(m, lang))} | {c} |" for q, a, m, c in s.mistakes]
+        families = {question.id: question.family for question in assignment.questions}
+        out += [f"| {q} | `{a}` | {_cell(_mistake(m, lang, families.get(q)))} | {c} |" for q, a, m, c in s.mistakes]
     else:
         out.append(_t("no_mistakes", lang))
     flagged = [r for r in rows if r.status != "graded" or r.copied]
@@ -677,10 +680,11 @@ def summary_markdown(assignment: Assignment, rows: Sequence[Row], strays: Sequen
     return "\n".join(out) + "\n"
 
 
-def _mistake(name: str, lang: str) -> str:
-    """A mistake's description when it needs no fields, else its name."""
+def _mistake(name: str, lang: str, family: Family | None = None) -> str:
+    """A mistake's description when the family gives every field it needs, else its name."""
+    fields = dict(mistake_fields(family, name)) if family is not None else {}
     try:
-        return f"{name}: {mistake_text(name, lang)}"
+        return f"{name}: {mistake_text(name, lang, **fields)}"
     except (KeyError, IndexError):
         return name
 

@@ -142,11 +142,11 @@ def _updates(d: Declaration, rules: Rules, k: int, eta: sympy.Symbol) -> list[tu
         before, gradient = _after(d, p, k - 1), S(f"dE_d{p}{_suffix(d, k)}")
         if d.rule == "momentum":
             velocity = _after(d, p, k, "v_")
-            out.append((velocity, S(d.momentum) * _after(d, p, k - 1, "v_") + gradient))
+            out.append((velocity, rules.momentum_scale * S(d.momentum) * _after(d, p, k - 1, "v_") + gradient))
             gradient = velocity
         elif d.rule == "weight_decay" and p in d.decayed:
             regularized = S(f"dEreg_d{p}{_suffix(d, k)}")
-            out.append((regularized, gradient + S(d.decay) * before))
+            out.append((regularized, gradient + rules.decay_scale * S(d.decay) * before))
             gradient = regularized
         out.append((_after(d, p, k), before + rules.update_sign * eta * gradient))
     return out
@@ -277,6 +277,19 @@ def _mistakes_apart(family: Family, values: Mapping[str, np.ndarray]) -> np.ndar
     return ok
 
 
+def rule_mistakes(d: Declaration) -> tuple[tuple[str, Rules], ...]:
+    """The named mistakes a declaration adds to the generic ones: the output shortcut (unless turned
+    off), and those of its update rule (momentum: the velocity not carried or the momentum term's sign
+    flipped; weight decay: the decay term forgotten or applied twice)."""
+    shortcut = (("output_shortcut", Rules(output_shortcut=True)),) if d.output_shortcut else ()
+    by_rule = {
+        "momentum": (("velocity_not_carried", Rules(momentum_scale=0)),
+                     ("momentum_sign_flipped", Rules(momentum_scale=-1))),
+        "weight_decay": (("decay_forgotten", Rules(decay_scale=0)), ("decay_doubled", Rules(decay_scale=2))),
+    }
+    return shortcut + by_rule.get(d.rule, ())
+
+
 def family(d: Declaration) -> Family:
     """The :class:`Family` of a declaration."""
     built: list[Family] = []
@@ -304,7 +317,7 @@ def family(d: Declaration) -> Family:
         derive=lambda r: derive(d, r),
         statement=statement,
         gradients=gradients,
-        rule_mistakes=(("output_shortcut", Rules(output_shortcut=True)),) if d.output_shortcut else (),
+        rule_mistakes=rule_mistakes(d),
         slips=tuple(Slip(name, swaps) for name, swaps in d.slips),
     ))
     return built[0]
