@@ -168,7 +168,9 @@ BAD = [
     ("[conditions]", "[conditions]\n[conditions]  # again", "# again", "TOML"),
     ("[conditions]", '[mistakes]\noutput_shortcut = "no"\n\n[conditions]', "output_shortcut", "true or false"),
     ("[conditions]", '[mistakes]\nslips = [{{ name = "typo_slip", swaps = [["delta_a1", "w3", "w4"]] }}]\n\n'
-     "[conditions]", "typo_slip", "not a mistake the grader can describe"),
+     "[conditions]", "typo_slip", "cannot name a slip"),
+    ("[conditions]", '[mistakes]\nslips = [{{ name = "off_by_one", swaps = [["delta_a1", "w3", "w4"]] }}]\n\n'
+     "[conditions]", "off_by_one", "cannot name a slip"),
     ("[conditions]", '[mistakes]\nslips = [{{ name = "wrong_weight_index", swaps = [["delta_a1", "w3"]] }}]\n\n'
      "[conditions]", "wrong_weight_index", "[quantity, right name, name used instead"),
     ("[conditions]", '[mistakes]\nslips = [{{ name = "wrong_weight_index", swaps = [["delta_a1", "w3", "w9"]] }}]\n\n'

@@ -108,8 +108,9 @@ MESSAGES: dict[str, dict[str, str]] = {
                    "zh": "由 {{ name = ..., swaps = [[量, 正确的名称, 误用的名称], ...] }} 组成的列表"},
     "type_swaps": {"en": "a non-empty list of [quantity, right name, name used instead or \"0\"]",
                    "zh": "非空列表,每项为 [量, 正确的名称, 误用的名称或 \"0\"]"},
-    "slip_name": {"en": "{name!r} is not a mistake the grader can describe; use one of: {known}",
-                  "zh": "{name!r} 不是评分器能描述的错误;请使用以下之一:{known}"},
+    "slip_name": {"en": "{name!r} cannot name a slip (its message must be one the grader can fill in); "
+                        "use one of: {known}",
+                  "zh": "{name!r} 不能作为失误的名称(评分器需要能填写它的说明);请使用以下之一:{known}"},
     "type_en_zh": {"en": "a table with 'en' and 'zh' texts", "zh": "包含 'en' 与 'zh' 两段文本的表"},
 }
 

@@ -675,8 +675,10 @@ def _mistakes(reader: _Reader, data: Mapping, params: set[str], quantities: Sequ
     for entry in raw:
         reader.only(entry, ("name", "swaps"), "mistakes", "slips")
         name = reader.string(entry, "name", "mistakes", "slips")
-        if name not in MISTAKES:
-            raise reader.fail(say("slip_name", name=name, known=", ".join(sorted(MISTAKES))), "mistakes", name)
+        usable = sorted(m for m, texts in MISTAKES.items()  # a slip's message gets right, used, quantity
+                        if {f for _, f, _, _ in Formatter().parse(texts["en"]) if f} <= {"right", "used", "quantity"})
+        if name not in usable:
+            raise reader.fail(say("slip_name", name=name, known=", ".join(usable)), "mistakes", name)
         swaps = entry.get("swaps")
         if not isinstance(swaps, list) or not swaps or not all(
                 isinstance(w, list) and len(w) == 3 and all(isinstance(n, str) for n in w) for w in swaps):
