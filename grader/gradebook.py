@@ -31,9 +31,11 @@ import numpy as np
 from grader.assignment import Assignment, Question
 from grader.code import CodeResult
 from grader.code.hidden_tests import hidden_tests
+from grader.family import Family
 from grader.grading import AnswerResult, Classmates, Expected, Result, grade
 from grader.html import literal
 from grader.messages import localized, mistake_name, mistake_text
+from grader.mistakes import mistake_fields
 from grader.roster import Student, file_stem
 from grader.shared_wrong import FLAGGED_EVIDENCE, SHORT_DIGITS, SharedPair, common_size
 from grader.sheets import Decoded, Problem, Sheet, asked_ids, parse_sheet
@@ -740,7 +742,8 @@ def summary_markdown(assignment: Assignment, rows: Sequence[Row], strays: Sequen
     if s.mistakes:
         out += [f"| {_t('question', lang)} | {_t('answer', lang)} | {_t('mistake', lang)} | {_t('count', lang)} |",
                 "|---|---|---|---|"]
-        out += [f"| {q} | `{a}` | {_cell(_mistake(m, lang))} | {c} |" for q, a, m, c in s.mistakes]
+        families = {question.id: question.family for question in assignment.questions}
+        out += [f"| {q} | `{a}` | {_cell(_mistake(m, lang, families.get(q)))} | {c} |" for q, a, m, c in s.mistakes]
     else:
         out.append(_t("no_mistakes", lang))
     flagged = [r for r in rows if r.status != "graded" or r.copied or r.shared]
@@ -763,10 +766,11 @@ def status_text(status: str, lang: str = "en") -> str:
     return _t(f"status_{status}", lang) if status in STATUSES else status
 
 
-def _mistake(name: str, lang: str) -> str:
-    """A mistake's name and, when it needs no fields, its description."""
+def _mistake(name: str, lang: str, family: Family | None = None) -> str:
+    """A mistake's name and, when the family gives every field it needs, its description."""
+    fields = dict(mistake_fields(family, name)) if family is not None else {}
     try:
-        return _t("named", lang, name=mistake_name(name, lang), text=mistake_text(name, lang))
+        return _t("named", lang, name=mistake_name(name, lang), text=mistake_text(name, lang, **fields))
     except (KeyError, IndexError):
         return mistake_name(name, lang)
 

@@ -104,8 +104,8 @@ MISTAKES: dict[str, dict[str, str]] = {
         "zh": "符号反了。",
     },
     "activation_derivative_dropped": {
-        "en": "the sigmoid derivative a(1 − a) is missing from the chain rule.",
-        "zh": "链式法则中漏掉了 sigmoid 的导数 a(1 − a)。",
+        "en": "the activation derivative {derivative} is missing from the chain rule.",
+        "zh": "链式法则中漏掉了激活函数的导数 {derivative}。",
     },
     "half_forgotten": {
         "en": "the 1/2 of the loss was dropped: E = (…)², not ½(…)².",
@@ -116,8 +116,8 @@ MISTAKES: dict[str, dict[str, str]] = {
         "zh": "损失函数中的 1/2 被用了两次:算成了 ¼(…)²,而不是 ½(…)²。",
     },
     "hidden_activation_derivative_dropped": {
-        "en": "the sigmoid derivative h(1 − h) of the hidden unit is missing; only the output's was used.",
-        "zh": "漏掉了隐藏层神经元的 sigmoid 导数 h(1 − h),只用了输出层的。",
+        "en": "the hidden unit's activation derivative {derivative} is missing; only the output's was used.",
+        "zh": "漏掉了隐藏层神经元激活函数的导数 {derivative},只用了输出层的。",
     },
     "inner_derivative_dropped": {
         "en": "the inner derivative is missing from the chain rule "
@@ -152,6 +152,22 @@ MISTAKES: dict[str, dict[str, str]] = {
         "en": "the output delta was taken as output − target; that shortcut holds only for softmax or sigmoid "
               "with cross-entropy.",
         "zh": "把输出层误差项直接写成了“输出 − 目标”;这个简化只对 softmax 或 sigmoid 配交叉熵成立。",
+    },
+    "velocity_not_carried": {
+        "en": "the velocity was not carried over: v ← μv + ∂E/∂w, not v ← ∂E/∂w.",
+        "zh": "没有保留之前的速度:应为 v ← μv + ∂E/∂w,而不是 v ← ∂E/∂w。",
+    },
+    "momentum_sign_flipped": {
+        "en": "the momentum term has the wrong sign: v ← μv + ∂E/∂w, not v ← ∂E/∂w − μv.",
+        "zh": "动量项的符号反了:应为 v ← μv + ∂E/∂w,而不是 v ← ∂E/∂w − μv。",
+    },
+    "decay_forgotten": {
+        "en": "the weight-decay term λw is missing: the regularized gradient is ∂E/∂w + λw.",
+        "zh": "漏掉了权重衰减项 λw:正则化梯度是 ∂E/∂w + λw。",
+    },
+    "decay_doubled": {
+        "en": "the weight decay was applied twice: the regularized gradient is ∂E/∂w + λw, not ∂E/∂w + 2λw.",
+        "zh": "权重衰减被算了两次:正则化梯度是 ∂E/∂w + λw,而不是 ∂E/∂w + 2λw。",
     },
     "updated_weights_in_deltas": {
         "en": "the hidden deltas used the updated weights; they use the weights from before the update.",

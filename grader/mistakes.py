@@ -39,6 +39,12 @@ RULE_MISTAKES: tuple[tuple[str, Rules], ...] = (
     ("half_doubled", Rules(loss_scale=sympy.Rational(1, 4))),
     ("step_added", Rules(update_sign=1)),
 )
+DERIVATIVES = {  # a dropped activation derivative (grader.model.Rules), for any unit and for a hidden unit
+    "sigmoid": ("σ′ = a(1 − a)", "σ′ = h(1 − h)"),
+    "tanh": ("tanh′ = 1 − a²", "tanh′ = 1 − h²"),
+    "relu": ("ReLU′ = 1[z > 0]", "ReLU′ = 1[z > 0]"),
+    "softmax": ("softmax′ = p_k(1[k = j] − p_j)", "softmax′ = p_k(1[k = j] − p_j)"),
+}
 UNGUARDED = frozenset({"rounded_too_early"})
 FIGURES = 3  # significant figures that keep a value within the default 1 %
 GAP = 0.02  # on random variants every guarded mistake is at least 2 % (twice 1 %) from the key
@@ -135,6 +141,27 @@ def _slip_fields(slip: Slip, derivation: Derivation, answer_id: str) -> tuple[tu
     return (("right", right), ("used", used), ("quantity", quantity))
 
 
+_FIELDS: dict[tuple[str, int, str], tuple[tuple[str, str], ...]] = {}
+
+
+def mistake_fields(family: Family, name: str) -> tuple[tuple[str, str], ...]:
+    """The fields a rule mistake's message takes from the family: which activation derivative a
+    student dropped (tanh′ = 1 − a² in tanh_231; σ′ = a(1 − a) where the family has no activation)."""
+    if name not in ("activation_derivative_dropped", "hidden_activation_derivative_dropped"):
+        return ()
+    key = (family.name, family.version, name)
+    if key not in _FIELDS:
+        hidden = name.startswith("hidden")
+        derivation = family.derivation()
+        forward = [(q, f) for q, f in derivation.quantities if str(q) in derivation.forward]
+        used_by_loss = {s for q, f in forward if re.fullmatch(r"E(_\d+)?", str(q)) for s in f.free_symbols}
+        kinds = {type(a).__name__ for q, f in forward if not (hidden and q in used_by_loss)
+                 for a in f.atoms(sympy.Function) if isinstance(a, sigmoid) or hasattr(a, "dropped_derivative")}
+        named = [DERIVATIVES[k][hidden] for k in DERIVATIVES if k in kinds] or [DERIVATIVES["sigmoid"][hidden]]
+        _FIELDS[key] = (("derivative", ", ".join(named)),)
+    return _FIELDS[key]
+
+
 def numeric_mistakes(
     family: Family, params: Mapping[str, np.ndarray], correct: Mapping[str, np.ndarray]
 ) -> dict[str, list[tuple[Mistake, np.ndarray]]]:
@@ -147,8 +174,9 @@ def numeric_mistakes(
     found: dict[str, list[tuple[Mistake, np.ndarray]]] = {a: [] for a in numeric}
 
     def add(name: str, values: Mapping[str, np.ndarray]) -> None:
+        mistake = Mistake(name, mistake_fields(family, name))
         for a in numeric:
-            found[a].append((Mistake(name), values[a]))
+            found[a].append((mistake, values[a]))
 
     for name, rules in (*RULE_MISTAKES, *family.rule_mistakes):
         add(name, batch_quantities(family.derivation(rules), params))
@@ -294,5 +322,5 @@ def symbolic_mistakes(family: Family, answer_id: str) -> list[tuple[Mistake, sym
     for name, rules in (*RULE_MISTAKES, *family.rule_mistakes):
         expr = family.derivation(rules).symbolic[answer_id].expr
         if expr != correct:
-            wrong.append((Mistake(name), expr))
+            wrong.append((Mistake(name, mistake_fields(family, name)), expr))
     return wrong

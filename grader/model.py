@@ -32,7 +32,9 @@ class Rules:
     of 1 forgets the 1/2 of the loss, ``update_sign=+1`` adds the step instead of subtracting.
     ``output_shortcut=True`` takes every output delta as output - target, the shortcut that
     holds for softmax (or sigmoid) with cross-entropy only; families that declare it in
-    :attr:`~grader.family.Family.rule_mistakes` honour it.
+    :attr:`~grader.family.Family.rule_mistakes` honour it. Declared families with momentum or
+    weight decay honour ``momentum_scale`` (0: the velocity is not carried, -1: the momentum
+    term's sign flipped) and ``decay_scale`` (0: the decay term forgotten, 2: applied twice).
     """
 
     loss_scale: sympy.Rational = sympy.Rational(1, 2)
@@ -41,6 +43,8 @@ class Rules:
     hidden_activation_derivative: bool = True
     inner_derivative: bool = True
     output_shortcut: bool = False
+    momentum_scale: int = 1
+    decay_scale: int = 1
 
 
 CORRECT = Rules()

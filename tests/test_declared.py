@@ -166,6 +166,17 @@ BAD = [
     ("eta = {{eta}}\"\nzh", "eta = {{w1.numerator}}\"\nzh", "{w1.", "unknown placeholder {w1.numerator}"),
     ("[update]", "[update]\nepochs = 99", "epochs = 99", "epochs"),
     ("[conditions]", "[conditions]\n[conditions]  # again", "# again", "TOML"),
+    ("[conditions]", '[mistakes]\noutput_shortcut = "no"\n\n[conditions]', "output_shortcut", "true or false"),
+    ("[conditions]", '[mistakes]\nslips = [{{ name = "typo_slip", swaps = [["delta_a1", "w3", "w4"]] }}]\n\n'
+     "[conditions]", "typo_slip", "cannot name a slip"),
+    ("[conditions]", '[mistakes]\nslips = [{{ name = "off_by_one", swaps = [["delta_a1", "w3", "w4"]] }}]\n\n'
+     "[conditions]", "off_by_one", "cannot name a slip"),
+    ("[conditions]", '[mistakes]\nslips = [{{ name = "wrong_weight_index", swaps = [["delta_a1", "w3"]] }}]\n\n'
+     "[conditions]", "wrong_weight_index", "[quantity, right name, name used instead"),
+    ("[conditions]", '[mistakes]\nslips = [{{ name = "wrong_weight_index", swaps = [["delta_a1", "w3", "w9"]] }}]\n\n'
+     "[conditions]", "wrong_weight_index", "'w9' is neither"),
+    ("[conditions]", '[mistakes]\nslips = [{{ name = "wrong_weight_index", swaps = [["delta_q", "w3", "w4"]] }}]\n\n'
+     "[conditions]", "wrong_weight_index", "'delta_q' must be a quantity"),
 ]
 
 
@@ -329,7 +340,7 @@ def test_the_authoring_guide_example_is_a_working_family(tmp_path):
     from pathlib import Path
 
     guide = (Path(__file__).parent.parent / "docs" / "authoring-families.md").read_text(encoding="utf-8")
-    (example,) = re.findall(r"```toml\n(.*?)```", guide, re.S)
+    example = re.findall(r"```toml\n(.*?)```", guide, re.S)[0]  # the complete example; later ones are excerpts
     family = loads(example, "docs/authoring-families.md")
     assert family.name == "relu_221_momentum"
     key = answer_key(canonical(family))

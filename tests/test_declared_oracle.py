@@ -52,7 +52,7 @@ def softmax_ce(p, shift):
 
 
 def net_222(p, shift):
-    """Statement of decay_222 (the loss is seed 000's 2-2-2 network; the decay is in the update)."""
+    """Statement of backprop_222 and decay_222 (seed 000's 2-2-2 network; decay_222's decay is in the update)."""
     out = {}
     out["h1_in"] = p["w1"] * p["i1"] + p["w2"] * p["i2"] + p["b1"] + shift.get("h1_in", 0)
     out["h2_in"] = p["w3"] * p["i1"] + p["w4"] * p["i2"] + p["b1"] + shift.get("h2_in", 0)
@@ -64,7 +64,7 @@ def net_222(p, shift):
     return out
 
 
-NETWORKS = {"tanh_231": tanh_231, "softmax_ce": softmax_ce, "decay_222": net_222}
+NETWORKS = {"tanh_231": tanh_231, "softmax_ce": softmax_ce, "decay_222": net_222, "backprop_222": net_222}
 
 
 def _fd(loss, p, name=None, at=None):

@@ -100,7 +100,7 @@ def test_demo_notebook_runs_and_shows_the_verdicts(tmp_path):
     html = "\n".join(o.get("data", {}).get("text/html", "") for o in outputs)
     assert "Correct." not in plain, "a verdict says right once"
     for verdict in ("✓ o1 = 0.7514: right.", "✓ E = 0.2984: right.",
-                    "✗ delta_o1 = 0.7414: wrong. Likely mistake: the sigmoid derivative",
+                    "✗ delta_o1 = 0.7414: wrong. Likely mistake: the activation derivative σ′",
                     "✓ delta_o1 = 0.1385: right.", "✓ delta_h1 = 0.00877: right.", "✓ delta_o1_expr ="):
         assert verdict in plain, verdict
     assert "Likely mistake" in html and "for delta_h1:" in html and "Worked solution: hidden deltas" in html

@@ -55,7 +55,7 @@ def test_whole_backprop_variant_in_a_pseudo_terminal(tmp_path, key):
         if answer_id == "delta_o1":
             without_sigma_prime = key["o1"].value - float(quiz_variant(get_family("backprop_222"), SEED).params["t1"])
             child.sendline(f"{without_sigma_prime:.6g}")
-            child.expect_exact("Likely mistake: the sigmoid derivative a(1 − a) is missing from the chain rule.")
+            child.expect_exact("Likely mistake: the activation derivative σ′ = a(1 − a) is missing")
             child.expect_exact("Try again")
             child.expect_exact("delta_o1 > ")
         if answer_id == "delta_h1":  # hints come one at a time: the idea, then the formula
@@ -82,7 +82,7 @@ def test_whole_backprop_variant_in_a_pseudo_terminal(tmp_path, key):
     child.expect_exact("26 right at the first try, 1 right after another try, 0 left wrong, 10 from the shown solution")
     child.expect_exact("updates: 0/10 right")
     child.expect_exact("Mistakes to watch:")
-    child.expect_exact("    delta_o1: Likely mistake: the sigmoid derivative")
+    child.expect_exact("    delta_o1: Likely mistake: the activation derivative σ′")
     child.expect_exact("Hints used: 2.")
     child.expect_exact("Progress saved to")
     child.expect(pexpect.EOF)

@@ -21,10 +21,10 @@ import sympy
 from grader.compare import DEFAULT
 from grader.declared.spec import Declaration, Unit
 from grader.evaluate import update_baseline
-from grader.family import Answer, Derivation, Family, Gradient, Symbolic
+from grader.family import Answer, Derivation, Family, Gradient, Slip, Symbolic
 from grader.model import Rules, backpropagate, expand
 from grader.rng import Draws
-from grader.statement import fill
+from grader.statement import fill, precision
 
 S = sympy.Symbol
 UNCHECKED_MISTAKES = {"rounded_too_early"}  # close to the key by design; the grader reports it when it matches
@@ -91,7 +91,7 @@ def derive(d: Declaration, rules: Rules) -> Derivation:
             adjoints.update(_shortcut(d, rename, suffix))
         order = _levels(adjoints, [n for n in deltas.values() if n in adjoints])
         quantities += [*steps, *((q, _shorter(adjoints[q])) for q in order)]
-        quantities += [(g, adjoints.get(g, sympy.Integer(0))) for g in gradients.values()]
+        quantities += [(g, adjoints.get(g, sympy.Integer(0))) for g in _as_asked(d, gradients.values())]
         quantities += _updates(d, rules, k, eta)
         forward |= {str(q) for q, _ in steps}
     symbolic = {f"{q}_expr": _symbolic(quantities, q, *names) for q, names in d.formulas.items()}
@@ -102,6 +102,12 @@ def derive(d: Declaration, rules: Rules) -> Derivation:
         symbolic=symbolic,
         definitions=tuple(quantities),
     )
+
+
+def _as_asked(d: Declaration, names) -> list[sympy.Symbol]:
+    """Names in the order the answers ask them (the worked solution's order), the others after."""
+    asked = [n for _, numbers in d.steps for n in numbers]
+    return sorted(names, key=lambda n: asked.index(str(n)) if str(n) in asked else len(asked))
 
 
 def _targets_sum_to_one(d: Declaration) -> bool:
@@ -136,11 +142,11 @@ def _updates(d: Declaration, rules: Rules, k: int, eta: sympy.Symbol) -> list[tu
         before, gradient = _after(d, p, k - 1), S(f"dE_d{p}{_suffix(d, k)}")
         if d.rule == "momentum":
             velocity = _after(d, p, k, "v_")
-            out.append((velocity, S(d.momentum) * _after(d, p, k - 1, "v_") + gradient))
+            out.append((velocity, rules.momentum_scale * S(d.momentum) * _after(d, p, k - 1, "v_") + gradient))
             gradient = velocity
         elif d.rule == "weight_decay" and p in d.decayed:
             regularized = S(f"dEreg_d{p}{_suffix(d, k)}")
-            out.append((regularized, gradient + S(d.decay) * before))
+            out.append((regularized, gradient + rules.decay_scale * S(d.decay) * before))
             gradient = regularized
         out.append((_after(d, p, k), before + rules.update_sign * eta * gradient))
     return out
@@ -150,7 +156,7 @@ def _symbolic(quantities, name: str, symbols: tuple[str, ...], keep: tuple[str, 
     """The quantity as a formula a student may write in ``symbols``; the key keeps the names in
     ``keep`` (by default the same) and expands every other defined name."""
     kept = {S(s) for s in keep}
-    return Symbolic(expand(S(name), [(q, f) for q, f in quantities if q not in kept]), symbols)
+    return Symbolic(expand(S(name), [(q, f) for q, f in quantities if q not in kept]), symbols, asks=name)
 
 
 def draw(d: Declaration, rng: Draws) -> dict[str, Fraction] | None:
@@ -271,6 +277,19 @@ def _mistakes_apart(family: Family, values: Mapping[str, np.ndarray]) -> np.ndar
     return ok
 
 
+def rule_mistakes(d: Declaration) -> tuple[tuple[str, Rules], ...]:
+    """The named mistakes a declaration adds to the generic ones: the output shortcut (unless turned
+    off), and those of its update rule (momentum: the velocity not carried or the momentum term's sign
+    flipped; weight decay: the decay term forgotten or applied twice)."""
+    shortcut = (("output_shortcut", Rules(output_shortcut=True)),) if d.output_shortcut else ()
+    by_rule = {
+        "momentum": (("velocity_not_carried", Rules(momentum_scale=0)),
+                     ("momentum_sign_flipped", Rules(momentum_scale=-1))),
+        "weight_decay": (("decay_forgotten", Rules(decay_scale=0)), ("decay_doubled", Rules(decay_scale=2))),
+    }
+    return shortcut + by_rule.get(d.rule, ())
+
+
 def family(d: Declaration) -> Family:
     """The :class:`Family` of a declaration."""
     built: list[Family] = []
@@ -280,7 +299,7 @@ def family(d: Declaration) -> Family:
         return np.logical_and.reduce(list(rules(values).values()))
 
     def statement(params: Mapping[str, sympy.Rational], lang: str) -> str:
-        return fill(d.statement[lang], params, epochs=d.epochs)
+        return fill(d.statement[lang], params, epochs=d.epochs) + precision(built[0], params, lang)
 
     gradients = tuple(
         Gradient(f"dE_d{p}{_suffix(d, k)}", f"E{_suffix(d, k)}", str(_after(d, p, k - 1)))
@@ -298,6 +317,7 @@ def family(d: Declaration) -> Family:
         derive=lambda r: derive(d, r),
         statement=statement,
         gradients=gradients,
-        rule_mistakes=(("output_shortcut", Rules(output_shortcut=True)),),
+        rule_mistakes=rule_mistakes(d),
+        slips=tuple(Slip(name, swaps) for name, swaps in d.slips),
     ))
     return built[0]

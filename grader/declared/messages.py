@@ -37,6 +37,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "def_softmax": {"en": "softmax needs as many outputs as inputs, at least two",
                     "zh": "softmax 的输出个数必须与输入个数相同,且至少两个"},
     "def_long": {"en": "longer than {limit} characters", "zh": "超过 {limit} 个字符"},
+    "layers": {"en": "layers is a list of at least two widths from 1 to {limit} (the inputs first), "
+                      "given instead of definitions",
+               "zh": "layers 是至少两个宽度(1 到 {limit})组成的列表(输入层在前),用来代替 definitions"},
+    "layer_activations": {"en": "give one activation per layer after the inputs (sigmoid, tanh, relu, linear; "
+                                "softmax for a last layer of two or more units) and bias = per_unit, shared or none",
+                          "zh": "输入层之后每层给一个激活函数(sigmoid、tanh、relu、linear;"
+                                "softmax 只用于至少两个神经元的最后一层),bias 取 per_unit、shared 或 none"},
     "loss_kind": {"en": "loss must be 'squared_error' or 'cross_entropy', not {value!r}",
                   "zh": "loss 只能是 'squared_error' 或 'cross_entropy',而不是 {value!r}"},
     "pairs": {"en": "outputs and targets must have the same length", "zh": "outputs 与 targets 的长度必须相同"},
@@ -96,6 +103,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "type_integer": {"en": "a whole number", "zh": "一个整数"},
     "type_steps": {"en": "a list of {{ step = ..., numbers = [...] }} tables",
                    "zh": "由 {{ step = ..., numbers = [...] }} 组成的列表"},
+    "type_bool": {"en": "true or false", "zh": "true 或 false"},
+    "type_slips": {"en": "a list of {{ name = ..., swaps = [[quantity, right, used], ...] }} tables",
+                   "zh": "由 {{ name = ..., swaps = [[量, 正确的名称, 误用的名称], ...] }} 组成的列表"},
+    "type_swaps": {"en": "a non-empty list of [quantity, right name, name used instead or \"0\"]",
+                   "zh": "非空列表,每项为 [量, 正确的名称, 误用的名称或 \"0\"]"},
+    "slip_name": {"en": "{name!r} cannot name a slip (its message must be one the grader can fill in); "
+                        "use one of: {known}",
+                  "zh": "{name!r} 不能作为失误的名称(评分器需要能填写它的说明);请使用以下之一:{known}"},
     "type_en_zh": {"en": "a table with 'en' and 'zh' texts", "zh": "包含 'en' 与 'zh' 两段文本的表"},
 }
 

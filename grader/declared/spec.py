@@ -28,6 +28,7 @@ from grader.sigmoid import sigmoid
 MAX_GRID = 100_000
 MAX_DEFINITION = 500
 MAX_POWER = 8
+MAX_WIDTH = 64  # units in one layer of the layers = [n, m, k] shorthand
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 FAMILY_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 UNARY = {"sigmoid": sigmoid, "tanh": tanh, "relu": relu, "linear": None}
@@ -124,6 +125,8 @@ class Declaration:
     formulas: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]  # quantity: (allowed names, kept names)
     statement: Mapping[str, str]
     conditions: Mapping[str, float] = field(default_factory=dict)
+    output_shortcut: bool = True  # name the output-delta shortcut where it does not hold
+    slips: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = ()  # (name, swaps), see Slip
 
 
 class _Reader:
@@ -216,7 +219,7 @@ def parse(text_: str, source: str = "<declaration>") -> Declaration:
         match = re.search(r"line (\d+)", str(error))
         raise DeclarationError(source, int(match[1]) if match else None, say("toml", detail=str(error))) from None
     reader.only(data, ("name", "version", "summary", "params", "draw", "canonical", "model", "update",
-                       "answers", "statement", "conditions"))
+                       "answers", "statement", "conditions", "mistakes"))
     name = reader.string(data, "name")
     if not FAMILY_NAME.match(name):
         raise reader.fail(say("name"), "name")
@@ -228,13 +231,15 @@ def parse(text_: str, source: str = "<declaration>") -> Declaration:
     names = {p.name for p in params}
     canonical = _canonical(reader, data, params)
     model = reader.table(data, "model")
-    reader.only(model, ("definitions", "loss", "outputs", "targets"), "model")
+    reader.only(model, ("definitions", "layers", "activations", "bias", "loss", "outputs", "targets"), "model")
     definitions, units = _definitions(reader, model, names)
     defined = [str(s) for s, _ in definitions]
     loss = reader.string(model, "loss", "model")
     if loss not in LOSSES:
         raise reader.fail(say("loss_kind", value=loss), "model", "loss")
-    outputs, targets = reader.strings(model, "outputs", "model"), reader.strings(model, "targets", "model")
+    last = range(1, model["layers"][-1] + 1) if "layers" in model else None  # o1..ok, t1..tk by default
+    outputs = reader.strings(model, "outputs", "model", default=last and [f"o{k}" for k in last])
+    targets = reader.strings(model, "targets", "model", default=last and [f"t{k}" for k in last])
     if len(outputs) != len(targets) or not outputs:
         raise reader.fail(say("pairs"), "model", "targets")
     _must_be(reader, outputs, defined, "what_definition", "model", "outputs")
@@ -250,7 +255,7 @@ def parse(text_: str, source: str = "<declaration>") -> Declaration:
         sum_to_one=sum_to_one,
         canonical=canonical, definitions=definitions, units=units, loss=loss, outputs=outputs,
         targets=targets, steps=steps, formulas=formulas, statement=statement,
-        conditions=_conditions(reader, data), **update,
+        conditions=_conditions(reader, data), **_mistakes(reader, data, names, quantities), **update,
     )
 
 
@@ -346,8 +351,59 @@ def _canonical(reader: _Reader, data: Mapping, params: Sequence[Param]) -> dict[
     return out
 
 
+def layer_names(widths: Sequence[int], bias: str = "per_unit") -> list[tuple[list[str], list[list[str]], list]]:
+    """The names of dense layers of the given widths: per layer after the inputs, its units' names, each
+    unit's weight names (one per unit of the layer before) and each unit's bias name (None: no bias).
+
+    Inputs are x1..xn, the last layer's units o1..ok, a single hidden layer's h1..hm (several: h<l>_<j>);
+    w<l>_<j>_<i> joins unit i of layer l - 1 to unit j of layer l; biases are b<l>_<j>, b<l> or none.
+
+    >>> layer_names([2, 1])
+    [(['o1'], [['w1_1_1', 'w1_1_2']], ['b1_1'])]
+    """
+    before = [f"x{i}" for i in range(1, widths[0] + 1)]
+    out = []
+    for layer, width in enumerate(widths[1:], start=1):
+        last = layer == len(widths) - 1
+        stem = "o" if last else ("h" if len(widths) == 3 else f"h{layer}_")
+        units = [f"{stem}{j}" for j in range(1, width + 1)]
+        weights = [[f"w{layer}_{j}_{i}" for i in range(1, len(before) + 1)] for j in range(1, width + 1)]
+        biases = {"per_unit": [f"b{layer}_{j}" for j in range(1, width + 1)], "shared": [f"b{layer}"] * width,
+                  "none": [None] * width}[bias]
+        out.append((units, weights, biases))
+        before = units
+    return out
+
+
+def _layers(reader: _Reader, model: Mapping) -> str:
+    """The definitions that ``layers = [n, m, k]`` stands for, one dense layer per line."""
+    widths = model["layers"]
+    if "definitions" in model or not isinstance(widths, list) or len(widths) < 2 or not all(
+            isinstance(w, int) and not isinstance(w, bool) and 1 <= w <= MAX_WIDTH for w in widths):
+        raise reader.fail(say("layers", limit=MAX_WIDTH), "model", "layers")
+    activations = reader.strings(model, "activations", "model")
+    bias = reader.string(model, "bias", "model", default="per_unit")
+    if len(activations) != len(widths) - 1 or bias not in ("per_unit", "shared", "none") or any(
+            a not in (*UNARY, "softmax") or (a == "softmax" and (k < len(widths) - 2 or widths[-1] < 2))
+            for k, a in enumerate(activations)):
+        raise reader.fail(say("layer_activations"), "model", "activations")
+    before = [f"x{i}" for i in range(1, widths[0] + 1)]
+    lines = []
+    for (units, weights, biases), activation in zip(layer_names(widths, bias), activations, strict=True):
+        for unit, row, b in zip(units, weights, biases, strict=True):
+            terms = [f"{w}*{x}" for w, x in zip(row, before, strict=True)] + ([b] if b else [])
+            lines.append(f"{unit}_in = {' + '.join(terms)}")
+        if activation == "softmax":
+            lines.append(f"{', '.join(units)} = softmax({', '.join(f'{u}_in' for u in units)})")
+        else:
+            lines += [f"{unit} = {activation}({unit}_in)" for unit in units]
+        before = units
+    return "\n".join(lines)
+
+
 def _definitions(reader: _Reader, model: Mapping, params: set[str]):
-    body = reader.string(model, "definitions", "model")
+    layers = "layers" in model
+    body = _layers(reader, model) if layers else reader.string(model, "definitions", "model")
     known = set(params)
     definitions: list[tuple[sympy.Symbol, sympy.Expr]] = []
     units: list[Unit] = []
@@ -355,7 +411,7 @@ def _definitions(reader: _Reader, model: Mapping, params: set[str]):
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue
-        where = reader.line_of_text(raw)
+        where = reader.line("model", "layers") if layers else reader.line_of_text(raw)
 
         def fail(why: Text, line=line, where=where) -> DeclarationError:
             return DeclarationError(reader.source, where, say("definition", text=line, why=why))
@@ -550,7 +606,7 @@ def _answers(reader: _Reader, data: Mapping, params: set[str], quantities: Seque
         for s in (*allowed, *keep):
             if s not in params and s not in quantities:
                 raise reader.fail(say("unknown_name", name=s), "formulas", quantity)
-            if s == quantity:
+            if s == quantity and s in keep:  # in symbols alone it is harmless: Derivation.usable drops it
                 raise reader.fail(say("formula_itself", name=s), "formulas", quantity)
         out[quantity] = (allowed, keep)
     return tuple(steps), out
@@ -600,3 +656,37 @@ def _conditions(reader: _Reader, data: Mapping) -> dict[str, float]:
             raise reader.fail(say("condition", item=key), "conditions", key)
         out[key] = float(value)
     return out
+
+
+def _mistakes(reader: _Reader, data: Mapping, params: set[str], quantities: Sequence[str]) -> dict:
+    """The [mistakes] table: whether to name the output shortcut, and the family's own slips, each a
+    name from the grader's table of mistakes and swaps [quantity, right name, name used or "0"]."""
+    from grader.messages import MISTAKES  # the names the grader can describe in both languages
+
+    table = reader.table(data, "mistakes", required=False)
+    reader.only(table, ("output_shortcut", "slips"), "mistakes")
+    shortcut = table.get("output_shortcut", True)
+    if not isinstance(shortcut, bool):
+        raise reader.fail(say("type", item="output_shortcut", expected=_type("bool")), "mistakes", "output_shortcut")
+    raw = table.get("slips", [])
+    if not isinstance(raw, list) or not all(isinstance(s, dict) for s in raw):
+        raise reader.fail(say("type", item="slips", expected=_type("slips")), "mistakes", "slips")
+    slips = []
+    for entry in raw:
+        reader.only(entry, ("name", "swaps"), "mistakes", "slips")
+        name = reader.string(entry, "name", "mistakes", "slips")
+        usable = sorted(m for m, texts in MISTAKES.items()  # a slip's message gets right, used, quantity
+                        if {f for _, f, _, _ in Formatter().parse(texts["en"]) if f} <= {"right", "used", "quantity"})
+        if name not in usable:
+            raise reader.fail(say("slip_name", name=name, known=", ".join(usable)), "mistakes", name)
+        swaps = entry.get("swaps")
+        if not isinstance(swaps, list) or not swaps or not all(
+                isinstance(w, list) and len(w) == 3 and all(isinstance(n, str) for n in w) for w in swaps):
+            raise reader.fail(say("type", item="swaps", expected=_type("swaps")), "mistakes", name)
+        for quantity, right, used in swaps:
+            _known_quantities(reader, [quantity], quantities)
+            for n in (right, used):
+                if n != "0" and n not in params and n not in quantities:
+                    raise reader.fail(say("unknown_name", name=n), "mistakes", name)
+        slips.append((name, tuple(tuple(w) for w in swaps)))
+    return {"output_shortcut": shortcut, "slips": tuple(slips)}

@@ -1,10 +1,9 @@
-"""The registry of exercise families, one module each."""
+"""The registry of exercise families: hand-written modules and declarations (grader/declared/families/)."""
 
 from __future__ import annotations
 
 from grader.declared import bundled
 from grader.families import (
-    backprop_222,
     chain_rule,
     deep_chain,
     gd_linear,
@@ -13,16 +12,17 @@ from grader.families import (
 )
 from grader.family import Family
 
+DECLARED = {f.name: f for f in bundled()}  # declared as data in grader/declared/families/*.toml
 FAMILIES: dict[str, Family] = {
     f.name: f
     for f in (
         gd_linear.FAMILY,
-        backprop_222.FAMILY,
+        DECLARED["backprop_222"],  # in the place its hand-written module had
         chain_rule.FAMILY,
         deep_chain.FAMILY,
         local_minima.FAMILY,
         gradient_meaning.FAMILY,
-        *bundled(),  # declared as data in grader/declared/families/*.toml
+        *DECLARED.values(),
     )
 }
 
