@@ -1,5 +1,6 @@
-"""Issue 18's speed rows (variants, start-up, formula checks, numeric answers), each with its
-target and the baseline measured in the same run.
+"""Speed targets: each row with its target and a baseline measured in the same run.
+
+Issue 18's rows: variants, start-up, formula checks, numeric answers.
 
 Rows and baselines:
 - N variants of a family, draw + condition + evaluate: bulk :func:`grader.variants.generate`
