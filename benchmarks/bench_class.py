@@ -22,7 +22,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from grader.instructor import generate_class, grade_class
+from grader.course.instructor import generate_class, grade_class
 
 ASSIGNMENT = Path(__file__).resolve().parent.parent / "examples" / "hw1.toml"
 MIX = (  # (share, kind)

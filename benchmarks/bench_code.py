@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from grader.code import EXERCISES, Limits, grade_code_file
-from grader.variants import VariantKey
+from grader.core.variants import VariantKey
 
 ROOT = Path(__file__).resolve().parents[1]
 

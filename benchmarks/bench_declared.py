@@ -17,11 +17,11 @@ import time
 from importlib import resources
 from pathlib import Path
 
+from grader.core.keys import batch_key
+from grader.core.mistakes import RULE_MISTAKES
+from grader.core.variants import VariantKey, generate
 from grader.declared import parse
 from grader.declared.build import family as build_family
-from grader.keys import batch_key
-from grader.mistakes import RULE_MISTAKES
-from grader.variants import VariantKey, generate
 
 
 def main() -> None:

@@ -22,13 +22,13 @@ import sympy
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from grader import grading  # noqa: E402
+from grader.core import grading  # noqa: E402
+from grader.core.grading import expectation, expectations, grade  # noqa: E402
+from grader.core.keys import batch_key  # noqa: E402
+from grader.core.model import expand  # noqa: E402
+from grader.core.variants import VariantKey, canonical, generate  # noqa: E402
 from grader.families import FAMILIES  # noqa: E402
-from grader.grading import expectation, expectations, grade  # noqa: E402
-from grader.keys import batch_key  # noqa: E402
-from grader.model import expand  # noqa: E402
-from grader.parsing import parse, to_sympy  # noqa: E402
-from grader.variants import VariantKey, canonical, generate  # noqa: E402
+from grader.reading.parser import parse, to_sympy  # noqa: E402
 from tests.equivalence_cases import CASES  # noqa: E402
 
 

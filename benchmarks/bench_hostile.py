@@ -1,6 +1,6 @@
 """The hostile class (tests/hostile_corpus.py) graded student by student: the worst time per student.
 
-Each roster student is graded as ``grader grade`` grades them (:func:`grader.instructor.grade_one`,
+Each roster student is graded as ``grader grade`` grades them (:func:`grader.course.instructor.grade_one`,
 with its time budget, then the report), and timed alone, in wall-clock and CPU time; the
 slowest students are printed with their status, then the class total. A number far above the
 others points at an input the guards let through.
@@ -19,8 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # tests.hostile_corpus builds the class
 
-from grader.gradebook import intake  # noqa: E402
-from grader.instructor import (  # noqa: E402
+from grader.course.gradebook import intake  # noqa: E402
+from grader.course.instructor import (  # noqa: E402
     STUDENT_SECONDS,
     class_expectations,
     grade_one,
@@ -30,7 +30,7 @@ from grader.instructor import (  # noqa: E402
     write_outputs,
     write_report,
 )
-from grader.terminal import terminal_text  # noqa: E402
+from grader.text.terminal import terminal_text  # noqa: E402
 from tests.hostile_corpus import build  # noqa: E402
 
 

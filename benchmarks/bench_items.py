@@ -1,7 +1,7 @@
 """Cost of the item analysis that ``grader grade`` adds to the class summary, in CPU seconds.
 
 A synthetic class of N students on ``examples/hw1.toml`` (every answer of every question,
-right or wrong at random), then each step of :func:`grader.instructor.write_item_analysis`.
+right or wrong at random), then each step of :func:`grader.course.instructor.write_item_analysis`.
 
     python benchmarks/bench_items.py [--students 10000]
 """
@@ -13,12 +13,12 @@ import random
 import time
 from pathlib import Path
 
-from grader.assignment import parse_assignment
-from grader.gradebook import Row
-from grader.grading import AnswerResult, Result
-from grader.item_analysis import analyse, breakdown_csv, item_plot, items_csv, long_csv, variant_features
-from grader.overrides import answer_maxima
-from grader.roster import Student
+from grader.core.grading import AnswerResult, Result
+from grader.course.assignment import parse_assignment
+from grader.course.gradebook import Row
+from grader.course.item_analysis import analyse, breakdown_csv, item_plot, items_csv, long_csv, variant_features
+from grader.course.overrides import answer_maxima
+from grader.course.roster import Student
 
 ASSIGNMENT = Path(__file__).resolve().parent.parent / "examples" / "hw1.toml"
 

@@ -16,10 +16,10 @@ import time
 
 import numpy as np
 
-from grader.evaluate import as_arrays, batch_quantities
+from grader.core.evaluate import as_arrays, batch_quantities
+from grader.core.mistakes import numeric_mistakes, relative_gaps, tolerance_cap
+from grader.core.variants import VariantKey, canonical, generate
 from grader.families import FAMILIES
-from grader.mistakes import numeric_mistakes, relative_gaps, tolerance_cap
-from grader.variants import VariantKey, canonical, generate
 
 
 def nearest(family, variants) -> tuple[float, str, str, np.ndarray]:

@@ -31,12 +31,12 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from grader.assignment import parse_assignment
-from grader.keys import answer_key
+from grader.core.keys import answer_key
+from grader.core.variants import canonical, generate
+from grader.course.assignment import parse_assignment
 from grader.nbgrader.course import grade_assignment
 from grader.nbgrader.environment import with_scripts_on_path
 from grader.nbgrader.notebook import KERNELSPEC, source_notebook
-from grader.variants import canonical, generate
 
 QUESTIONS = """
 [[questions]]

@@ -1,4 +1,4 @@
-"""Cost of finding sheets that share wrong values (:mod:`grader.shared_wrong`), in CPU seconds.
+"""Cost of finding sheets that share wrong values (:mod:`grader.course.shared_wrong`), in CPU seconds.
 
 A synthetic class of N students on ``examples/hw1.toml``: each answer right with probability
 0.6, else a wrong number of the student's own (6 significant figures) or, for one wrong answer
@@ -14,12 +14,12 @@ import random
 import time
 from pathlib import Path
 
-from grader.assignment import parse_assignment
-from grader.gradebook import Row
-from grader.grading import AnswerResult, Result
-from grader.overrides import answer_maxima
-from grader.roster import Student
-from grader.shared_wrong import flag_rows
+from grader.core.grading import AnswerResult, Result
+from grader.course.assignment import parse_assignment
+from grader.course.gradebook import Row
+from grader.course.overrides import answer_maxima
+from grader.course.roster import Student
+from grader.course.shared_wrong import flag_rows
 
 ASSIGNMENT = Path(__file__).resolve().parent.parent / "examples" / "hw1.toml"
 

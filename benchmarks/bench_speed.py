@@ -3,8 +3,8 @@
 Issue 18's rows: variants, start-up, formula checks, numeric answers.
 
 Rows and baselines:
-- N variants of a family, draw + condition + evaluate: bulk :func:`grader.variants.generate`
-  against the step-by-step path :func:`grader.variants.generate_stepwise` (the numbers are
+- N variants of a family, draw + condition + evaluate: bulk :func:`grader.core.variants.generate`
+  against the step-by-step path :func:`grader.core.variants.generate_stepwise` (the numbers are
   checked identical);
 - ``grader variants FAMILY --roster R --json`` for N students (every exact key), wall time;
 - ``grader --help`` and ``grader list``, wall time, beside ``python -c pass`` and ``import sympy``;
@@ -37,11 +37,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench_grading import expanded, timed  # noqa: E402
 
-from grader import grading  # noqa: E402
+from grader.core import grading  # noqa: E402
+from grader.core.grading import expectation, expectations, grade  # noqa: E402
+from grader.core.keys import batch_key  # noqa: E402
+from grader.core.variants import VariantKey, canonical, generate, generate_stepwise  # noqa: E402
 from grader.families import FAMILIES  # noqa: E402
-from grader.grading import expectation, expectations, grade  # noqa: E402
-from grader.keys import batch_key  # noqa: E402
-from grader.variants import VariantKey, canonical, generate, generate_stepwise  # noqa: E402
 from tests.equivalence_cases import CASES  # noqa: E402
 
 GRADER = [sys.executable, "-c", "from grader.cli import main; main()"]

@@ -16,11 +16,11 @@ import time
 
 import sympy
 
-from grader.evaluate import exact_quantities
+from grader.core.evaluate import exact_quantities
+from grader.core.keys import batch_key
+from grader.core.model import expand
+from grader.core.variants import VariantKey, generate
 from grader.families import FAMILIES
-from grader.keys import batch_key
-from grader.model import expand
-from grader.variants import VariantKey, generate
 
 
 def per_variant_substitution(family, variants) -> None:

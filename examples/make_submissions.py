@@ -17,10 +17,10 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from grader.assignment import parse_assignment
-from grader.keys import answer_key
-from grader.sheets import answer_sheet
-from grader.variants import generate
+from grader.core.keys import answer_key
+from grader.core.variants import generate
+from grader.course.assignment import parse_assignment
+from grader.course.sheets import answer_sheet
 
 HERE = Path(__file__).parent
 OUT = HERE / "submissions"

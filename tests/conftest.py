@@ -7,8 +7,8 @@ from functools import cache
 
 import pytest
 
+from grader.core.variants import Variant, VariantKey, generate
 from grader.families import FAMILIES
-from grader.variants import Variant, VariantKey, generate
 
 
 @cache

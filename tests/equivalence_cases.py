@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import sympy
 
+from grader.core.variants import canonical
 from grader.families import FAMILIES
-from grader.variants import canonical
 
 FULL_O1 = "sigmoid(w5*sigmoid(w1*i1 + w2*i2 + b1) + w6*sigmoid(w3*i1 + w4*i2 + b1) + b2)"
 FULL_H1 = "sigmoid(w1*i1 + w2*i2 + b1)"

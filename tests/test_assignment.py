@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from grader.assignment import AssignmentError, parse_assignment
-from grader.compare import Tolerance
+from grader.core.compare import Tolerance
+from grader.course.assignment import AssignmentError, parse_assignment
 
 GOOD = """
 id = "hw3"

@@ -7,12 +7,12 @@ import itertools
 import numpy as np
 import pytest
 
-from grader.evaluate import exact_symbolic
+from grader.core.evaluate import exact_symbolic
+from grader.core.keys import formula_text
+from grader.core.rng import BulkDraws, Column, Draws, NotOnAGrid, decimal_grid
+from grader.core.variants import VariantKey, generate, generate_stepwise
 from grader.families import FAMILIES
 from grader.families.gd_linear import distinct
-from grader.keys import formula_text
-from grader.rng import BulkDraws, Column, Draws, NotOnAGrid, decimal_grid
-from grader.variants import VariantKey, generate, generate_stepwise
 
 KEYS = 1000
 

@@ -6,9 +6,9 @@ import mpmath
 import pytest
 import sympy
 
+from grader.core.keys import answer_key
+from grader.core.variants import canonical
 from grader.families import FAMILIES
-from grader.keys import answer_key
-from grader.variants import canonical
 
 R = sympy.Rational
 

@@ -10,11 +10,11 @@ import mpmath
 import pytest
 import sympy
 
-from grader.evaluate import as_arrays, batch_quantities
+from grader.core.evaluate import as_arrays, batch_quantities
+from grader.core.keys import answer_key
+from grader.core.model import Rules
+from grader.core.variants import Variant, VariantKey, canonical, generate
 from grader.families import FAMILIES, chain_rule
-from grader.keys import answer_key
-from grader.model import Rules
-from grader.variants import Variant, VariantKey, canonical, generate
 from tests.conftest import roster_variants
 
 FAMILY = FAMILIES["chain_rule"]

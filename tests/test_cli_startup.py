@@ -9,8 +9,8 @@ import sys
 import click
 import pytest
 
-from grader.catalog import catalog
 from grader.cli import LAZY, main
+from grader.cli.catalog import catalog
 from grader.families import FAMILIES
 
 PROBE = """
@@ -37,7 +37,7 @@ def _run(args: list[str]) -> dict:
 def test_help_and_list_do_not_import_sympy_or_numpy(args):
     modules = _run(args)["modules"]
     assert not [m for m in modules if m.split(".")[0] in ("sympy", "numpy")]
-    assert "grader.families" not in modules and "grader.instructor" not in modules
+    assert "grader.families" not in modules and "grader.course.instructor" not in modules
 
 
 def test_list_without_sympy_prints_every_family_as_the_registry_has_it():
@@ -71,5 +71,5 @@ def test_a_lazy_subcommand_still_runs():
 def test_show_imports_the_families_but_no_grading_quiz_or_adapters():
     modules = _run(["show", "gd_linear", "--canonical"])["modules"]
     assert "grader.families" in modules and "sympy" in modules
-    unused = ("grader.instructor", "grader.grading", "grader.quiz", "grader.nbgrader", "grader.code", "grader.export")
+    unused = ("grader.course.instructor", "grader.core.grading", "grader.quiz", "grader.nbgrader", "grader.code", "grader.course.export")
     assert not [m for m in modules if m.startswith(unused)]

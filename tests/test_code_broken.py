@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from grader.code import EXERCISES, grade_code_file, grade_code_source
-from grader.variants import VariantKey
+from grader.core.variants import VariantKey
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from grader.code import CodeResult, Limits, UnknownExercise, grade_code_file, grade_code_source
-from grader.variants import VariantKey
+from grader.core.variants import VariantKey
 
 ROOT = Path(__file__).resolve().parents[1]
 FAST = Limits(time=2.0)
@@ -136,7 +136,7 @@ def test_cli_check_warns_when_only_the_audit_hook_protects_the_files(monkeypatch
 
     from click.testing import CliRunner
 
-    import grader.code.cli as code_cli
+    import grader.cli.code as code_cli
     from grader.cli import main
 
     def graded(*args, **kwargs):

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from grader.code.hidden_tests import key_values, reference
+from grader.core.variants import VariantKey, generate
 from grader.families import get_family
-from grader.variants import VariantKey, generate
 
 ROOT = Path(__file__).resolve().parents[1]
 KEYS = [VariantKey("reference-check", f"s{i}", "1") for i in range(25)]

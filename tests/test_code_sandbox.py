@@ -51,7 +51,7 @@ HOSTILE = {
                        "tried to read " + str(ROOT / "solutions" / "sigmoid.py")),
     "list_grader": (f"import os\ndef sigmoid(z):\n    return os.listdir({str(ROOT / 'grader')!r})\n",
                     "tried to read " + str(ROOT / "grader")),
-    "import_grader": ("def sigmoid(z):\n    import grader.keys\n    return z\n", "No module named 'grader'"),
+    "import_grader": ("def sigmoid(z):\n    import grader.core.keys\n    return z\n", "No module named 'grader'"),
     "write_outside": (f"def sigmoid(z):\n    open({str(MARKER)!r}, 'w').write('x')\n    return z\n",
                       "tried to write " + str(MARKER)),
     "socket": ("import socket\ndef sigmoid(z):\n    socket.create_connection(('1.1.1.1', 80), timeout=1)\n",

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from grader.compare import DEFAULT, Tolerance, within
+from grader.core.compare import DEFAULT, Tolerance, within
 
 
 @pytest.mark.parametrize("student, key, tolerance, close", [

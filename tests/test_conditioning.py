@@ -7,9 +7,9 @@ from fractions import Fraction
 
 import numpy as np
 
-from grader.evaluate import as_arrays, batch_quantities
+from grader.core.evaluate import as_arrays, batch_quantities
+from grader.core.keys import answer_key
 from grader.families import FAMILIES
-from grader.keys import answer_key
 from tests.conftest import roster_variants
 
 

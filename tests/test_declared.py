@@ -11,18 +11,18 @@ import pytest
 from click.testing import CliRunner
 
 from grader.cli import main
+from grader.core.evaluate import as_arrays, batch_quantities
+from grader.core.grading import expectations, grade
+from grader.core.keys import answer_key
+from grader.core.mistakes import numeric_mistakes
+from grader.core.rng import Draws
+from grader.core.variants import canonical
 from grader.declared import DeclarationError, bundled, load, loads, parse
 from grader.declared.build import draw
 from grader.declared.messages import MESSAGES
 from grader.declared.stress import stress
-from grader.evaluate import as_arrays, batch_quantities
 from grader.families import FAMILIES
-from grader.grading import expectations, grade
-from grader.keys import answer_key
-from grader.messages import LANGS
-from grader.mistakes import numeric_mistakes
-from grader.rng import Draws
-from grader.variants import canonical
+from grader.text.messages import LANGS
 from tests.conftest import roster_variants
 
 MINI = '''name = "{name}"

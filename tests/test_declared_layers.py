@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 import sympy
 
+from grader.core.evaluate import as_arrays
+from grader.core.keys import batch_key
+from grader.core.variants import VariantKey, generate
 from grader.declared import DeclarationError, load, parse
-from grader.evaluate import as_arrays
-from grader.keys import batch_key
-from grader.variants import VariantKey, generate
 
 FILE = Path(__file__).parent / "data" / "declared" / "dense_3432.toml"
 WIDTHS = (3, 4, 3, 2)

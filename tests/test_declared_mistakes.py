@@ -11,14 +11,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from grader.core.evaluate import as_arrays, update_baseline
+from grader.core.grading import expectation, expectations, grade
+from grader.core.keys import answer_key
+from grader.core.mistakes import GAP, mistake_fields
+from grader.core.variants import canonical
 from grader.declared import loads
-from grader.evaluate import as_arrays, update_baseline
 from grader.families import FAMILIES
-from grader.grading import expectation, expectations, grade
-from grader.keys import answer_key
-from grader.messages import mistake_text
-from grader.mistakes import GAP, mistake_fields
-from grader.variants import canonical
+from grader.text.messages import mistake_text
 from tests.conftest import roster_variants
 from tests.test_declared import mini
 from tests.test_declared_oracle import H, net_222

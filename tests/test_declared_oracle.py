@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.evaluate import as_arrays
+from grader.core.evaluate import as_arrays
+from grader.core.keys import batch_key
 from grader.families import FAMILIES
-from grader.keys import batch_key
 from tests.conftest import roster_variants
 
 COUNT = 1_000
@@ -131,8 +131,8 @@ def test_momentum_linear_agrees_with_a_plain_loop_and_finite_differences():
 
 def test_the_oracle_notices_a_wrong_rule():
     """The oracle can fail: tanh_231 under a dropped activation derivative disagrees with it."""
-    from grader.evaluate import batch_quantities
-    from grader.model import Rules
+    from grader.core.evaluate import batch_quantities
+    from grader.core.model import Rules
 
     family, params, key = _batch("tanh_231")
     wrong = batch_quantities(family.derivation(Rules(activation_derivative=False)), params)

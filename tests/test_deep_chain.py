@@ -8,12 +8,12 @@ import mpmath
 import pytest
 import sympy
 
-from grader.evaluate import as_arrays, batch_quantities
+from grader.core.evaluate import as_arrays, batch_quantities
+from grader.core.keys import answer_key
+from grader.core.model import Rules
+from grader.core.rng import Draws
+from grader.core.variants import MAX_ATTEMPTS, _well_conditioned, canonical
 from grader.families import FAMILIES, deep_chain
-from grader.keys import answer_key
-from grader.model import Rules
-from grader.rng import Draws
-from grader.variants import MAX_ATTEMPTS, _well_conditioned, canonical
 from tests.conftest import roster_variants
 
 FAMILY = FAMILIES["deep_chain"]

@@ -2,7 +2,7 @@
 
 The oracles are independent of the exporters: the CSVs are matched row by row to
 ``gradebook.csv`` (the exporters read ``gradebook.json``); the Moodle XML's keys are compared
-with the exact key (:func:`grader.keys.answer_key`, sympy) and its tolerances with what the
+with the exact key (:func:`grader.core.keys.answer_key`, sympy) and its tolerances with what the
 grader itself accepts; the Gradescope bundle is unzipped and run as Gradescope runs it, and
 its ``results.json`` compared with ``grader grade``'s scores.
 """
@@ -25,11 +25,11 @@ import pytest
 import sympy
 from click.testing import CliRunner
 
-from grader.assignment import parse_assignment
 from grader.cli import main
-from grader.grading import expectation, grade
-from grader.keys import answer_key
-from grader.variants import generate
+from grader.core.grading import expectation, grade
+from grader.core.keys import answer_key
+from grader.core.variants import generate
+from grader.course.assignment import parse_assignment
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 HW1 = EXAMPLES / "hw1.toml"
@@ -147,9 +147,9 @@ def test_canvas_refuses_a_roster_it_cannot_match(graded, tmp_path, roster_text, 
 
 
 def test_export_messages_in_both_languages():
-    from grader.export.base import MESSAGES
-    from grader.export.gradescope import TEXT
-    from grader.export.moodle_xml import TEXT as XML_TEXT
+    from grader.course.export.base import MESSAGES
+    from grader.course.export.gradescope import TEXT
+    from grader.course.export.moodle_xml import TEXT as XML_TEXT
 
     for table in (MESSAGES, TEXT, XML_TEXT):
         for key, entry in table.items():
@@ -315,7 +315,7 @@ def test_moodle_xml_is_read_by_moodles_cloze_importer_as_the_grader_means_it(tmp
 
 
 def test_moodle_weights_are_the_points_so_the_default_mark_is_the_questions_points():
-    from grader.export.moodle_xml import weights
+    from grader.course.export.moodle_xml import weights
 
     assert weights([2, 2, 4]) == [2, 2, 4] and weights([1, 0.5, 2.5]) == [2, 1, 5]
 

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 import sympy
 
-from grader.evaluate import as_arrays, batch_quantities
-from grader.keys import answer_key, variant_record
-from grader.variants import VariantKey, canonical, generate, variant
+from grader.core.evaluate import as_arrays, batch_quantities
+from grader.core.keys import answer_key, variant_record
+from grader.core.variants import VariantKey, canonical, generate, variant
 from tests.conftest import roster_variants
 
 
@@ -53,8 +53,8 @@ def test_same_key_gives_the_same_variant_in_another_process(family):
     keys = [("hw1", "alice", "1"), ("hw1", "bob", "2"), ("exam", "s-0042", "3")]
     here = [variant_record(variant(family, *k)) for k in keys]
     code = (
-        "import json, sys; from grader.families import FAMILIES; from grader.keys import "
-        "variant_record; from grader.variants import variant; keys = json.loads(sys.argv[2]); "
+        "import json, sys; from grader.families import FAMILIES; from grader.core.keys import "
+        "variant_record; from grader.core.variants import variant; keys = json.loads(sys.argv[2]); "
         "print(json.dumps([variant_record(variant(FAMILIES[sys.argv[1]], *k)) for k in keys]))"
     )
     env = {**os.environ, "PYTHONHASHSEED": "12345"}

@@ -9,10 +9,10 @@ from fractions import Fraction
 import pytest
 import sympy
 
+from grader.core.keys import answer_key
+from grader.core.model import Rules
+from grader.core.variants import Variant, canonical, decimal_text
 from grader.families import FAMILIES
-from grader.keys import answer_key
-from grader.model import Rules
-from grader.variants import Variant, canonical, decimal_text
 from tests.conftest import roster_variants
 
 FAMILY = FAMILIES["gradient_meaning"]

@@ -9,13 +9,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from grader.compare import Tolerance
-from grader.evaluate import update_baseline
+from grader.core.compare import Tolerance
+from grader.core.evaluate import update_baseline
+from grader.core.grading import Settings, expectation, expectations, grade
+from grader.core.keys import answer_key
+from grader.core.variants import canonical
 from grader.families import FAMILIES
-from grader.grading import Settings, expectation, expectations, grade
-from grader.keys import answer_key
-from grader.messages import LANGS, MESSAGES, MISTAKES
-from grader.variants import canonical
+from grader.text.messages import LANGS, MESSAGES, MISTAKES
 from tests.conftest import roster_variants
 from tests.equivalence_cases import CASES
 from tests.test_canonical import reference_222

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from grader import grading
+from grader.core import grading
+from grader.core.grading import expectation, grade
+from grader.core.keys import answer_key
+from grader.core.variants import VariantKey, generate
 from grader.families import FAMILIES
-from grader.grading import expectation, grade
-from grader.keys import answer_key
-from grader.variants import VariantKey, generate
 
 
 def _fresh(expected, answers):

@@ -23,12 +23,12 @@ import pytest
 import sympy
 from click.testing import CliRunner
 
-import grader.equivalence as equivalence
-from grader.assignment import parse_assignment
+import grader.core.equivalence as equivalence
 from grader.cli import main
-from grader.equivalence import exactly_equal, expansion_terms
-from grader.gradebook import spreadsheet_text
-from grader.terminal import terminal_text
+from grader.core.equivalence import exactly_equal, expansion_terms
+from grader.course.assignment import parse_assignment
+from grader.course.gradebook import spreadsheet_text
+from grader.text.terminal import terminal_text
 
 BOMB = "(i1+i2+w1+w2+w3+w4+w5+w6)^8*(w7+w8+b1+b2+t1+t2+h1+h2)^8"
 SMALL = """\

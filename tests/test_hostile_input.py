@@ -27,8 +27,8 @@ import sympy.parsing.sympy_parser
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import grader.parsing
-from grader.parsing import ParseError, evaluate, explain, parse, parse_number, to_sympy, unparse
+import grader.reading.parser
+from grader.reading.parser import ParseError, evaluate, explain, parse, parse_number, to_sympy, unparse
 
 SYMPIFY_MODULE = sys.modules["sympy.core.sympify"]  # the attribute of that name is the function
 SYMBOLS = ["x", "w", "t", "o1", "t1", "h1", "delta_o1", "eta", "w5"]
@@ -544,9 +544,9 @@ FORBIDDEN_CALLS = {
 }
 
 
-@pytest.mark.parametrize("module", ["parsing.py", "parse_messages.py"])
+@pytest.mark.parametrize("module", ["parser.py", "messages.py"])
 def test_the_parser_source_never_calls_an_evaluator(module):
-    source = Path(grader.parsing.__file__).with_name(module).read_text(encoding="utf-8")
+    source = Path(grader.reading.parser.__file__).with_name(module).read_text(encoding="utf-8")
     called = {
         node.func.id if isinstance(node.func, ast.Name) else node.func.attr
         for node in ast.walk(ast.parse(source))

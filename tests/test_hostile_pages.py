@@ -27,7 +27,7 @@ import pytest
 from click.testing import CliRunner
 
 from grader.cli import main
-from grader.html import CSP, literal, page, sanitize
+from grader.text.html import CSP, literal, page, sanitize
 from tests.test_instructor import EXAMPLES
 
 CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser", "chromium-headless-shell",

@@ -20,16 +20,16 @@ import pytest
 import sympy
 from click.testing import CliRunner
 
-from grader.assignment import parse_assignment
 from grader.cli import main
+from grader.core.keys import answer_key
+from grader.core.variants import generate
+from grader.course.assignment import parse_assignment
+from grader.course.gradebook import MESSAGES as GRADEBOOK_MESSAGES
+from grader.course.gradebook import SUMMARY_TEXT
+from grader.course.instructor import TEXT as INSTRUCTOR_TEXT
+from grader.course.instructor import remove_stale_temporaries, write_atomic
+from grader.course.report import MESSAGES as REPORT_MESSAGES
 from grader.families import FAMILIES
-from grader.gradebook import MESSAGES as GRADEBOOK_MESSAGES
-from grader.gradebook import SUMMARY_TEXT
-from grader.instructor import TEXT as INSTRUCTOR_TEXT
-from grader.instructor import remove_stale_temporaries, write_atomic
-from grader.keys import answer_key
-from grader.report import MESSAGES as REPORT_MESSAGES
-from grader.variants import generate
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -193,7 +193,7 @@ def test_the_bundled_code_files_are_what_the_case_table_says():
     follows from them) wrong, as the updated w5..w8 give them; s003.py an honest forward pass
     (its backward pass is hostile and is not run here)."""
     from grader.code.hidden_tests import hidden_variants
-    from grader.evaluate import exact_quantities
+    from grader.core.evaluate import exact_quantities
 
     assignment = parse_assignment(HW1.read_text(encoding="utf-8"))
     family = FAMILIES["backprop_222"]
@@ -581,7 +581,7 @@ def test_code_questions_are_generated_and_graded_from_py_files(tmp_path):
 
 def test_a_grader_failure_flags_one_row_and_the_class_run_goes_on(tmp_path, monkeypatch):
     """Defence in depth: an unexpected exception while grading one student is that row's reason."""
-    import grader.instructor as instructor
+    import grader.course.instructor as instructor
 
     real = instructor.grade_submission
 

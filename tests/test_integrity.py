@@ -14,14 +14,14 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from grader.assignment import AssignmentError, parse_assignment
 from grader.cli import main
 from grader.code import grade_code_source
-from grader.compare import Tolerance
+from grader.core.compare import Tolerance
+from grader.core.grading import Settings, expectation, expectations, grade
+from grader.core.variants import canonical
+from grader.course.assignment import AssignmentError, parse_assignment
+from grader.course.sheets import answer_sheet
 from grader.families import FAMILIES
-from grader.grading import Settings, expectation, expectations, grade
-from grader.sheets import answer_sheet
-from grader.variants import canonical
 from tests.conftest import roster_variants
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -283,9 +283,9 @@ def test_mistake_credit_is_read_from_the_assignment_and_checked():
 
 
 def test_the_report_and_the_quiz_say_how_a_formula_was_read():
-    from grader.assignment import Question
+    from grader.course.assignment import Question
+    from grader.course.report import QuestionOutcome, student_report
     from grader.quiz import session as quiz
-    from grader.report import QuestionOutcome, student_report
     from tests.test_report import _assignment
 
     family = FAMILIES["gd_linear"]
@@ -303,7 +303,7 @@ def test_the_report_and_the_quiz_say_how_a_formula_was_read():
 # --- 4. a classmate's answers earn no carried-forward credit, and are flagged ---------------------
 
 def test_a_classmates_answers_are_recognised_and_earn_no_carried_forward_credit():
-    from grader.grading import classmates
+    from grader.core.grading import classmates
 
     family = FAMILIES["backprop_222"]
     variants = roster_variants("backprop_222", 12)

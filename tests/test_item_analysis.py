@@ -12,14 +12,22 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from grader.assignment import parse_assignment
 from grader.cli import main
-from grader.gradebook import Row
-from grader.grading import AnswerResult, Result
-from grader.item_analysis import TEXT, analyse, item_markdown, item_plot, long_rows, point_biserial, variant_features
-from grader.keys import answer_key
-from grader.roster import Student
-from grader.variants import generate
+from grader.core.grading import AnswerResult, Result
+from grader.core.keys import answer_key
+from grader.core.variants import generate
+from grader.course.assignment import parse_assignment
+from grader.course.gradebook import Row
+from grader.course.item_analysis import (
+    TEXT,
+    analyse,
+    item_markdown,
+    item_plot,
+    long_rows,
+    point_biserial,
+    variant_features,
+)
+from grader.course.roster import Student
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

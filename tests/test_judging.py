@@ -9,13 +9,13 @@ import re
 
 import pytest
 
-from grader.assignment import parse_assignment
-from grader.evaluate import update_baseline
-from grader.grading import expectation, grade
-from grader.instructor import class_expectations, problem_markdown
-from grader.roster import Student
-from grader.sheets import answer_sheet, judging_note
-from grader.variants import canonical
+from grader.core.evaluate import update_baseline
+from grader.core.grading import expectation, grade
+from grader.core.variants import canonical
+from grader.course.assignment import parse_assignment
+from grader.course.instructor import class_expectations, problem_markdown
+from grader.course.roster import Student
+from grader.course.sheets import answer_sheet, judging_note
 
 HEADINGS = {"en": "How answers are judged", "zh": "评分方式"}
 STEP = {"en": "judged by its step", "zh": "按步长"}
@@ -104,7 +104,7 @@ def test_the_nbgrader_notebook_says_how_answers_are_judged_and_keeps_only_the_as
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_students_report_restates_the_problem_with_how_answers_are_judged(lang):
-    from grader.report import QuestionOutcome, student_report
+    from grader.course.report import QuestionOutcome, student_report
 
     hw = parse_assignment('id = "hw"\nsalt = "judging-test-salt-0123456789"\n[[questions]]\nid = "q1"\n'
                           'family = "gd_linear"\ntolerances = { eta_max = { mode = "absolute", value = 0.001 } }\n')

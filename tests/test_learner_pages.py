@@ -16,10 +16,10 @@ from click.testing import CliRunner
 
 from grader import quiz
 from grader.cli import main
-from grader.gradebook import STATUSES, SUMMARY_TEXT, status_text
-from grader.html import body, mathml
-from grader.item_analysis import TEXT, analyse, item_plot
-from grader.messages import MISTAKE_NAMES, MISTAKES, mistake_text
+from grader.course.gradebook import STATUSES, SUMMARY_TEXT, status_text
+from grader.course.item_analysis import TEXT, analyse, item_plot
+from grader.text.html import body, mathml
+from grader.text.messages import MISTAKE_NAMES, MISTAKES, mistake_text
 from tests.test_instructor import EXAMPLES
 from tests.test_item_analysis import CLASS
 

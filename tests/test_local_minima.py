@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 import sympy
 
-from grader.evaluate import exact_quantities
+from grader.core.evaluate import exact_quantities
+from grader.core.keys import answer_key
+from grader.core.model import Rules
+from grader.core.variants import Variant, canonical
 from grader.families import FAMILIES
-from grader.keys import answer_key
-from grader.model import Rules
-from grader.variants import Variant, canonical
 from tests.conftest import roster_variants
 
 FAMILY = FAMILIES["local_minima"]

@@ -10,11 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from grader.core.grading import expectation, expectations, grade
+from grader.core.mistakes import figures_needed, neighbours
+from grader.core.variants import canonical
 from grader.families import FAMILIES
-from grader.grading import expectation, expectations, grade
-from grader.messages import LANGS, MISTAKES
-from grader.mistakes import figures_needed, neighbours
-from grader.variants import canonical
+from grader.text.messages import LANGS, MISTAKES
 from tests.conftest import roster_variants
 from tests.mistake_oracles import GUARDED, ORACLES, UPDATES
 

@@ -7,11 +7,11 @@ import math
 import numpy as np
 import pytest
 
-from grader.compare import Tolerance, within
-from grader.evaluate import update_baseline
+from grader.core.compare import Tolerance, within
+from grader.core.evaluate import update_baseline
+from grader.core.grading import _named_mistake, _widened, expectations
+from grader.core.variants import VariantKey, generate
 from grader.families import FAMILIES
-from grader.grading import _named_mistake, _widened, expectations
-from grader.variants import VariantKey, generate
 
 
 def _one_by_one(expected, answer_id, value, key, origin, tolerance):

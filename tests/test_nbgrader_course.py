@@ -8,12 +8,12 @@ pytest.importorskip("nbgrader")
 
 from click.testing import CliRunner  # noqa: E402
 
-from grader.assignment import parse_assignment  # noqa: E402
 from grader.cli import main  # noqa: E402
-from grader.grading import expectation  # noqa: E402
+from grader.core.grading import expectation  # noqa: E402
+from grader.core.variants import decimal_text, generate  # noqa: E402
+from grader.course.assignment import parse_assignment  # noqa: E402
 from grader.nbgrader.course import comment_flags, comment_html, course_directory, gradebook  # noqa: E402
 from grader.nbgrader.regrade import regrade  # noqa: E402
-from grader.variants import decimal_text, generate  # noqa: E402
 
 ASSIGNMENT = 'id = "hw1"\nsalt = "course-test-salt"\n[[questions]]\nid = "q1"\nfamily = "gd_linear"\n'
 STRUCTURE = "{nbgrader_step}/{assignment_id}/{student_id}"

@@ -13,14 +13,14 @@ student would:
 * eve: alice's whole notebook, STUDENT_ID "alice" and all, submitted as eve;
 * frank: wrong answers, and ``hw.grade = lambda q: MAX[q]`` in his answer cell;
 * grace: wrong answers, and she replaces ``hw.identity`` (no longer autograding) and the module
-  function ``grader.grading.grade`` (everything full marks);
+  function ``grader.core.grading.grade`` (everything full marks);
 * heidi: looks for her key: ``hw.solution``, the salt, and the package's own ``generate`` with
   the assignment it can see; fills in what that gives by code (flagged: not written in her notebook);
 * ivan: half right, and replaces the builtins ``min`` and ``max`` (the score's clamp).
 
 ``grader nbgrader source`` (students from a roster), ``nbgrader generate_assignment``,
 ``autograde``, ``grader nbgrader grade``, ``nbgrader export`` and ``generate_feedback`` run as an
-instructor would. The expected scores are worked out here from ``grader.keys.answer_key``, the
+instructor would. The expected scores are worked out here from ``grader.core.keys.answer_key``, the
 seed formulas and the grading core, never from the notebooks' own output.
 """
 
@@ -41,14 +41,14 @@ pytest.importorskip("nbgrader")
 
 from click.testing import CliRunner  # noqa: E402
 
-from grader.assignment import parse_assignment  # noqa: E402
 from grader.cli import main  # noqa: E402
-from grader.grading import expectation, grade  # noqa: E402
-from grader.keys import answer_key  # noqa: E402
-from grader.messages import message as core_message  # noqa: E402
-from grader.messages import mistake_text  # noqa: E402
+from grader.core.grading import expectation, grade  # noqa: E402
+from grader.core.keys import answer_key  # noqa: E402
+from grader.core.variants import VariantKey, generate  # noqa: E402
+from grader.course.assignment import parse_assignment  # noqa: E402
 from grader.nbgrader.environment import with_scripts_on_path  # noqa: E402
-from grader.variants import VariantKey, generate  # noqa: E402
+from grader.text.messages import message as core_message  # noqa: E402
+from grader.text.messages import mistake_text  # noqa: E402
 
 SALT = "e2e-secret-4f1c"
 STRUCTURE = "{nbgrader_step}/{assignment_id}/{student_id}"
@@ -75,7 +75,7 @@ FORGERS = ("frank", "grace")
 STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
 
 
-# --- the oracle: keys and points from grader.keys, scores by hand ---------------------------
+# --- the oracle: keys and points from grader.core.keys, scores by hand ---------------------------
 
 def key(student: str, question: str, salted: bool = True) -> tuple[dict, dict]:
     """The answer key and the exact parameters of a student's variant (``salted``: the real one)."""
@@ -201,18 +201,18 @@ def set_student_id(nb, student: str) -> None:
 
 FORGE_GRADE = "MAX = {MAXIMA!r}\nhw.grade = lambda q: MAX[q]"
 FORGE_IDENTITY = """
-import dataclasses, grader.grading, grader.nbgrader.runtime
+import dataclasses, grader.core.grading, grader.nbgrader.runtime
 hw.identity = dataclasses.replace(hw.identity, autograde=False, student="grace")
-_real = grader.grading.grade
+_real = grader.core.grading.grade
 def _full(expected, raw, settings, lang="en"):
     result = _real(expected, raw, settings, lang)
     full = tuple(dataclasses.replace(a, score=a.max, status="correct") for a in result.answers)
     return dataclasses.replace(result, answers=full)
-grader.grading.grade = grader.nbgrader.runtime.grade = _full
+grader.core.grading.grade = grader.nbgrader.runtime.grade = _full
 """
 READ_KEY = """
-from grader.variants import generate as _generate
-from grader.keys import answer_key as _answer_key
+from grader.core.variants import generate as _generate
+from grader.core.keys import answer_key as _answer_key
 _found = {}
 for _try in (lambda: hw.solution("QID"), lambda: {"salt": hw.assignment.salt}):
     try:

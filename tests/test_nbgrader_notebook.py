@@ -13,11 +13,11 @@ nbformat = pytest.importorskip("nbformat")
 
 from fractions import Fraction  # noqa: E402
 
-from grader.assignment import AssignmentError, parse_assignment  # noqa: E402
 from grader.cli import main  # noqa: E402
+from grader.core.variants import generate  # noqa: E402
+from grader.course.assignment import AssignmentError, parse_assignment  # noqa: E402
 from grader.nbgrader.messages import LANGS, MESSAGES, STATUS  # noqa: E402
 from grader.nbgrader.notebook import public_text, python_string, source_notebook  # noqa: E402
-from grader.variants import generate  # noqa: E402
 
 SALT = "q7-secret-salt"
 STUDENTS = ("alice", "bob", "华罗庚")

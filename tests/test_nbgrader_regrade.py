@@ -6,13 +6,13 @@ import math
 
 import pytest
 
-from grader.assignment import parse_assignment
-from grader.grading import expectation, grade
-from grader.keys import answer_key
+from grader.core.grading import expectation, grade
+from grader.core.keys import answer_key
+from grader.core.variants import generate
+from grader.course.assignment import parse_assignment
 from grader.nbgrader.layout import question_points
 from grader.nbgrader.record import ANSWERS_MIME, RecordError, decode, encode
 from grader.nbgrader.regrade import regrade, typed_student_id, written_answers
-from grader.variants import generate
 
 ASSIGNMENT = parse_assignment("""
 id = "hw1"

@@ -6,17 +6,17 @@ import math
 
 import pytest
 
-from grader.assignment import parse_assignment
+from grader.core.grading import expectation, grade
+from grader.core.keys import answer_key
+from grader.core.variants import generate
+from grader.course.assignment import parse_assignment
 from grader.families import FAMILIES
-from grader.grading import expectation, grade
-from grader.keys import answer_key
 from grader.nbgrader import runtime
 from grader.nbgrader.layout import question_points
 from grader.nbgrader.notebook import public_text, student_numbers
 from grader.nbgrader.record import ANSWERS_MIME, decode
 from grader.nbgrader.report import cell_score
 from grader.nbgrader.runtime import PracticeHomework, StudentUnknown, setup, to_raw
-from grader.variants import generate
 
 ASSIGNMENT = """
 id = "hw1"

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from grader.assignment import parse_assignment
 from grader.cli import main
-from grader.gradebook import Row
-from grader.grading import AnswerResult, Result
-from grader.overrides import (
+from grader.core.grading import AnswerResult, Result
+from grader.course.assignment import parse_assignment
+from grader.course.gradebook import Row
+from grader.course.overrides import (
     MESSAGES,
     Override,
     OverrideError,
@@ -22,7 +22,7 @@ from grader.overrides import (
     parse_overrides,
     with_report_section,
 )
-from grader.roster import Student
+from grader.course.roster import Student
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 HEADER = "student,question,answer,points,reason\n"

@@ -24,7 +24,7 @@ import pytest
 from click.testing import CliRunner
 
 from grader.cli import main
-from grader.html import CSP
+from grader.text.html import CSP
 from tests.test_instructor import EXAMPLES
 from tests.test_quiz_browser import CHROMIUM, _chromium
 

@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 import sympy
 
-from grader import parse_messages
-from grader.parsing import (
+from grader.maths.sigmoid import sigmoid
+from grader.reading import messages as parse_messages
+from grader.reading.parser import (
     MAX_DEPTH,
     MAX_LENGTH,
     AmbiguousTimes,
@@ -46,7 +47,6 @@ from grader.parsing import (
     to_sympy,
     unparse,
 )
-from grader.sigmoid import sigmoid
 
 # Canonical names as the families declare them.
 SYMBOLS = ["x", "w", "t", "o1", "t1", "h1", "delta_o1", "eta", "a_2", "w5", "h1_in", "dE_dw5"]

@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from grader import plots
 from grader.cli import main
+from grader.core.variants import canonical
 from grader.families import get_family
+from grader.quiz import plots
 from grader.quiz.session import quiz_variant
-from grader.variants import canonical
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

@@ -13,8 +13,8 @@ import subprocess
 
 import pytest
 
-from grader import plots, quiz
-from grader.quiz import render
+from grader import quiz
+from grader.quiz import plots, render
 
 CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser", "chromium-headless-shell",
                                             "google-chrome") if shutil.which(n)), None)

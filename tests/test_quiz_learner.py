@@ -11,14 +11,14 @@ import re
 import numpy as np
 import pytest
 
+from grader.core.grading import expectation
+from grader.core.keys import answer_key
+from grader.core.variants import canonical
 from grader.families import FAMILIES, get_family
-from grader.grading import expectation
-from grader.keys import answer_key
 from grader.quiz import session as quiz
 from grader.quiz.explain import Worked, hint, solution, worked_lines
 from grader.quiz.formulas import tex_name
 from grader.quiz.session import group_steps, new_session, quiz_variant
-from grader.variants import canonical
 
 LANGS = ("en", "zh")
 NAME = re.compile(r"(?<![\w.])[A-Za-z_][A-Za-z_0-9]*")
@@ -170,7 +170,7 @@ def test_a_stopped_session_replays_to_the_same_state():
 
 
 def test_the_chinese_glosses_of_the_statement_are_accepted_as_answers():
-    from grader.grading import Settings, grade
+    from grader.core.grading import Settings, grade
 
     cases = {"gd_linear": {"regime": [("单调收敛", "correct"), ("发散", "incorrect"), ("monotone", "correct")]},
              "local_minima": {"minimum": [("右", "correct"), ("左边", "incorrect")],
@@ -213,7 +213,7 @@ def test_explanations_in_a_notebook_are_sentences_with_typeset_formulas():
 
 
 def test_chinese_feedback_has_no_english_words():
-    from grader.grading import Settings, grade
+    from grader.core.grading import Settings, grade
 
     v = canonical(get_family("gd_linear"))
     wrong = grade(expectation(v), {"w_1": "0.9"}, Settings(selected=("w_1",)), "zh").answer("w_1")

@@ -8,13 +8,13 @@ import re
 import pytest
 import sympy
 
+from grader.core.grading import expectation
+from grader.core.keys import answer_key
+from grader.core.variants import canonical
 from grader.families import FAMILIES, get_family
-from grader.grading import expectation
-from grader.keys import answer_key
 from grader.quiz import session as quiz
 from grader.quiz.explain import UNNAMED, Worked, hint, worked_lines
 from grader.quiz.session import new_session, quiz_variant
-from grader.variants import canonical
 
 NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?:e-?\d+)?")
 SYMPY_NAMES = {

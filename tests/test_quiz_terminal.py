@@ -1,6 +1,6 @@
 """`grader quiz` end to end: through a real pseudo-terminal (pexpect) and through a pipe.
 
-The answers typed come from the core answer key (grader.keys.answer_key), not from the quiz
+The answers typed come from the core answer key (grader.core.keys.answer_key), not from the quiz
 code; the wrong answer is the seed's delta formula with sigma' dropped, worked out here by hand.
 """
 
@@ -13,9 +13,9 @@ import sys
 
 import pytest
 
+from grader.core.grading import expectation
+from grader.core.keys import answer_key
 from grader.families import FAMILIES, get_family
-from grader.grading import expectation
-from grader.keys import answer_key
 from grader.quiz import terminal
 from grader.quiz.session import new_session, quiz_variant
 

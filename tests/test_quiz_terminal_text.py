@@ -15,8 +15,8 @@ import sys
 
 import pytest
 
+from grader.core.keys import answer_key
 from grader.families import FAMILIES, get_family
-from grader.keys import answer_key
 from grader.quiz.plain import math_text, to_text
 from grader.quiz.session import quiz_variant
 

@@ -7,13 +7,13 @@ import string
 
 import pytest
 
+from grader.core.grading import expectation
+from grader.core.variants import canonical
 from grader.families import FAMILIES, get_family
-from grader.grading import expectation
 from grader.quiz import render
 from grader.quiz import session as quiz
 from grader.quiz.explain import Worked
 from grader.quiz.text import LANGS, MESSAGES, STEPS, knows_step, say, step_name
-from grader.variants import canonical
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 CHINESE = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]")  # characters or full-width punctuation

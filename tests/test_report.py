@@ -9,12 +9,11 @@ from fractions import Fraction
 import pytest
 import sympy
 
-from grader.assignment import Question
-from grader.evaluate import exact_quantities
-from grader.families import FAMILIES
-from grader.grading import Result, Settings, expectation, expectations, grade
-from grader.html import _convert, mathml, page
-from grader.report import (
+from grader.core.evaluate import exact_quantities
+from grader.core.grading import Result, Settings, expectation, expectations, grade
+from grader.core.variants import canonical
+from grader.course.assignment import Question
+from grader.course.report import (
     QuestionOutcome,
     _plan,
     number_tex,
@@ -24,7 +23,8 @@ from grader.report import (
     tex_name,
     worked_solution,
 )
-from grader.variants import canonical
+from grader.families import FAMILIES
+from grader.text.html import _convert, mathml, page
 from tests.conftest import roster_variants
 
 
@@ -151,14 +151,14 @@ def _decimal(value: sympy.Expr) -> Fraction | Decimal:
 
 
 def _assignment(question):
-    from grader.assignment import Assignment
+    from grader.course.assignment import Assignment
 
     return Assignment("hw", "Homework", (question,))
 
 
 def test_block_by_block_rendering_with_templates_equals_rendering_the_whole_text():
     """html.body caches blocks by their shape; the page must be what markdown-it makes of the whole, sanitised."""
-    from grader.html import _MD, body, sanitize
+    from grader.text.html import _MD, body, sanitize
 
     texts = []
     for name, family in FAMILIES.items():

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import pytest
 
-from grader.assignment import parse_assignment
+from grader.core.grading import classmates, expectations, grade
+from grader.course.assignment import parse_assignment
+from grader.course.gradebook import Row, shared_text
+from grader.course.roster import Student
+from grader.course.shared_wrong import FLAGGED_EVIDENCE, Given, common_size, flag_rows, normalised, shared_pairs
 from grader.families import FAMILIES
-from grader.gradebook import Row, shared_text
-from grader.grading import classmates, expectations, grade
-from grader.roster import Student
-from grader.shared_wrong import FLAGGED_EVIDENCE, Given, common_size, flag_rows, normalised, shared_pairs
 from tests.conftest import roster_variants
 from tests.test_integrity import floats, net_222
 

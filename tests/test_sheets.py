@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grader.assignment import parse_assignment
-from grader.sheets import MAX_BYTES, MAX_VALUE, MESSAGES, answer_sheet, asked_ids, decode, parse_sheet
+from grader.course.assignment import parse_assignment
+from grader.course.sheets import MAX_BYTES, MAX_VALUE, MESSAGES, answer_sheet, asked_ids, decode, parse_sheet
 
 QUESTIONS = {"q1": ["w_1", "E_1", "dE_dw_expr", "regime"], "q2": ["w_1", "h1", "o1"]}
 HW = parse_assignment("""

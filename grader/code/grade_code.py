@@ -27,7 +27,7 @@ from grader.code.checks import Note, Tally
 from grader.code.hidden_tests import HiddenTest, get_exercise, hidden_tests
 from grader.code.messages import MESSAGES, message
 from grader.code.sandbox import Call, Failure, Limits, Ref, RunReport, run_calls
-from grader.variants import VariantKey
+from grader.core.variants import VariantKey
 
 Status = Literal["passed", "partial", "failed", "error"]
 MAX_SOURCE_BYTES = 1 << 20

@@ -37,11 +37,11 @@ from grader.code.checks import (
     lookup,
 )
 from grader.code.sandbox import Call, Lambda, Ref
-from grader.evaluate import exact_quantities, local_value
+from grader.core.evaluate import exact_quantities, local_value
+from grader.core.model import CORRECT, Rules
+from grader.core.rng import stable_seed
+from grader.core.variants import Variant, VariantKey, generate
 from grader.families import get_family
-from grader.model import CORRECT, Rules
-from grader.rng import stable_seed
-from grader.variants import Variant, VariantKey, generate
 
 DEFAULT_KEY = VariantKey("code-exercises", "hidden", "code")
 H = 1e-5  # step of the finite differences the grader takes of the student's own functions

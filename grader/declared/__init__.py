@@ -1,7 +1,7 @@
 """Exercise families declared as data: an instructor writes the network, the package derives the rest.
 
 A declaration is a TOML file (see docs/authoring-families.md). :func:`loads` validates it and
-returns the same :class:`~grader.family.Family` a hand-written module defines; :func:`bundled`
+returns the same :class:`~grader.core.family.Family` a hand-written module defines; :func:`bundled`
 gives the declarations shipped in ``grader/declared/families/``.
 """
 
@@ -11,9 +11,9 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from grader.core.family import Family
 from grader.declared.build import family
 from grader.declared.spec import Declaration, DeclarationError, parse, say
-from grader.family import Family
 
 __all__ = ["Declaration", "DeclarationError", "bundled", "load", "loads", "parse", "read"]
 

@@ -1,4 +1,4 @@
-"""A validated declaration turned into the same :class:`~grader.family.Family` the hand-written
+"""A validated declaration turned into the same :class:`~grader.core.family.Family` the hand-written
 modules define, so that keys, variants, mistakes, carried-forward credit, worked solutions,
 the quiz and nbgrader work on it unchanged.
 
@@ -18,13 +18,13 @@ from fractions import Fraction
 import numpy as np
 import sympy
 
-from grader.compare import DEFAULT
+from grader.core.compare import DEFAULT
+from grader.core.evaluate import update_baseline
+from grader.core.family import Answer, Derivation, Family, Gradient, Slip, Symbolic
+from grader.core.model import Rules, backpropagate, expand
+from grader.core.rng import Draws
+from grader.core.statement import fill, precision
 from grader.declared.spec import Declaration, Unit
-from grader.evaluate import update_baseline
-from grader.family import Answer, Derivation, Family, Gradient, Slip, Symbolic
-from grader.model import Rules, backpropagate, expand
-from grader.rng import Draws
-from grader.statement import fill, precision
 
 S = sympy.Symbol
 UNCHECKED_MISTAKES = {"rounded_too_early"}  # close to the key by design; the grader reports it when it matches
@@ -261,7 +261,7 @@ def _coincide_or_apart(a: np.ndarray, b: np.ndarray, apart: np.ndarray) -> np.nd
 def _mistakes_apart(family: Family, values: Mapping[str, np.ndarray]) -> np.ndarray:
     """True where every named mistake either equals the key (it is then no mistake) or lies outside
     the grader's default tolerance, so that no mistake earns full marks."""
-    from grader.mistakes import numeric_mistakes  # mistakes imports the evaluation of families
+    from grader.core.mistakes import numeric_mistakes  # mistakes imports the evaluation of families
 
     params = {p: values[p] for p in family.params}
     size = len(next(iter(params.values())))

@@ -3,7 +3,7 @@
 Each is a named sympy function so that derived formulas keep the seeds' form (``1 - h1**2``,
 ``p1*(1 - p1)``), evaluates exactly to 50 digits, compiles to numpy through its own
 ``_numpycode``, and says what its local derivative becomes when a student drops it
-(:meth:`dropped_derivative`, read by :func:`grader.model._local_derivative`).
+(:meth:`dropped_derivative`, read by :func:`grader.core.model._local_derivative`).
 """
 
 from __future__ import annotations

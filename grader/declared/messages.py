@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grader.messages import localized
+from grader.text.messages import localized
 
 MESSAGES: dict[str, dict[str, str]] = {
     "toml": {"en": "not valid TOML: {detail}", "zh": "不是合法的 TOML:{detail}"},

@@ -15,11 +15,11 @@ import sympy
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle
 
+from grader.core.evaluate import exact_quantities
+from grader.core.family import Derivation
+from grader.core.variants import Variant
 from grader.declared.functions import relu, softmax, tanh
-from grader.evaluate import exact_quantities
-from grader.family import Derivation
-from grader.sigmoid import sigmoid
-from grader.variants import Variant
+from grader.maths.sigmoid import sigmoid
 
 RADIUS = 0.13
 

@@ -23,7 +23,7 @@ except ModuleNotFoundError:  # Python 3.10
 
 from grader.declared.functions import relu, softmax, tanh
 from grader.declared.messages import text
-from grader.sigmoid import sigmoid
+from grader.maths.sigmoid import sigmoid
 
 MAX_GRID = 100_000
 MAX_DEFINITION = 500
@@ -661,7 +661,7 @@ def _conditions(reader: _Reader, data: Mapping) -> dict[str, float]:
 def _mistakes(reader: _Reader, data: Mapping, params: set[str], quantities: Sequence[str]) -> dict:
     """The [mistakes] table: whether to name the output shortcut, and the family's own slips, each a
     name from the grader's table of mistakes and swaps [quantity, right name, name used or "0"]."""
-    from grader.messages import MISTAKES  # the names the grader can describe in both languages
+    from grader.text.messages import MISTAKES  # the names the grader can describe in both languages
 
     table = reader.table(data, "mistakes", required=False)
     reader.only(table, ("output_shortcut", "slips"), "mistakes")

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from grader.core.evaluate import as_arrays, batch_quantities
+from grader.core.family import Family
+from grader.core.rng import Draws, stable_seed
+from grader.core.variants import ConditioningError, VariantKey, generate
 from grader.declared.build import rules_of
 from grader.declared.spec import Declaration
-from grader.evaluate import as_arrays, batch_quantities
-from grader.family import Family
-from grader.rng import Draws, stable_seed
-from grader.variants import ConditioningError, VariantKey, generate
 
 NOT_FINITE = "not_finite"
 DRAW = "draw"  # the draw itself said no (e.g. a sum_to_one group off its grid)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from grader.core.family import Family
 from grader.declared import bundled
 from grader.families import (
     chain_rule,
@@ -10,7 +11,6 @@ from grader.families import (
     gradient_meaning,
     local_minima,
 )
-from grader.family import Family
 
 DECLARED = {f.name: f for f in bundled()}  # declared as data in grader/declared/families/*.toml
 FAMILIES: dict[str, Family] = {

@@ -20,7 +20,7 @@ Conditioning rules for random variants (tested in tests/test_chain_rule.py):
 - every numeric answer has 0.01 <= |value| <= 50 (so |h'(x0)| >= 0.01 and nothing
   overflows or rounds to zero), and the numeric answers differ pairwise by more than 1 %
   of the larger one;
-- every named mistake of grader.mistakes (except rounding) and every neighbouring answer is
+- every named mistake of grader.core.mistakes (except rounding) and every neighbouring answer is
   at least 2 % from the key, e.g. f' evaluated at x0 instead of g(x0), the inner
   derivative g' left out, sigma left out (version 2).
 
@@ -36,13 +36,13 @@ from fractions import Fraction
 import numpy as np
 import sympy
 
+from grader.core.family import Answer, Derivation, Family, Gradient, Slip, Symbolic
+from grader.core.model import Rules, backpropagate, expand
+from grader.core.rng import Draws, decimal_grid
+from grader.core.statement import fill, precision
+from grader.core.variants import decimal_text
 from grader.families.gd_linear import distinct
-from grader.family import Answer, Derivation, Family, Gradient, Slip, Symbolic
-from grader.model import Rules, backpropagate, expand
-from grader.rng import Draws, decimal_grid
-from grader.sigmoid import sigmoid, sigmoid_float
-from grader.statement import fill, precision
-from grader.variants import decimal_text
+from grader.maths.sigmoid import sigmoid, sigmoid_float
 
 S = sympy.Symbol
 FUNCTIONS: dict[str, Callable[[sympy.Expr], sympy.Expr]] = {

@@ -19,7 +19,7 @@ Conditioning rules for random variants (tested in tests/test_deep_chain.py):
 - the output is wrong by a visible amount: |a_L - y| >= 0.1;
 - no gradient rounds to zero: |dE/dp| >= 0.0005 for every weight and bias p;
 - the numeric answers differ pairwise by more than 1 % of the larger one;
-- every named mistake of grader.mistakes (except rounding) and every neighbouring answer is
+- every named mistake of grader.core.mistakes (except rounding) and every neighbouring answer is
   at least 2 % from the key (updates: 2 % of the step), e.g. the deltas computed with the
   updated weights or with the layer's own weight in the recursion (version 2; version 1
   let 42 % of variants accept the updated-weights mistake).
@@ -33,12 +33,12 @@ from fractions import Fraction
 import numpy as np
 import sympy
 
+from grader.core.family import Answer, Derivation, Family, Gradient, Slip, Symbolic
+from grader.core.model import Rules, backpropagate, expand
+from grader.core.rng import Draws, decimal_grid
+from grader.core.statement import fill, precision
 from grader.families.gd_linear import distinct
-from grader.family import Answer, Derivation, Family, Gradient, Slip, Symbolic
-from grader.model import Rules, backpropagate, expand
-from grader.rng import Draws, decimal_grid
-from grader.sigmoid import sigmoid
-from grader.statement import fill, precision
+from grader.maths.sigmoid import sigmoid
 
 LAYERS = 3
 S = sympy.Symbol

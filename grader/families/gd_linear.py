@@ -9,7 +9,7 @@ Conditioning rules for random variants (tested in tests/test_conditioning.py):
   one-step and bounded are exact boundary cases, offered as options but never drawn;
 - every gradient has |grad_k| >= 0.01, and the numeric answers differ pairwise by
   more than 1 % of the larger one;
-- every named mistake of grader.mistakes (except rounding) and every neighbouring answer is
+- every named mistake of grader.core.mistakes (except rounding) and every neighbouring answer is
   at least 2 % from the key (updates: 2 % of the step), e.g. the 1/2 forgotten or
   applied twice, x left out of the gradient, the other epoch's value (version 2).
 """
@@ -23,12 +23,12 @@ from functools import cache
 import numpy as np
 import sympy
 
-from grader.family import Answer, Choice, Derivation, Family, Gradient, Symbolic
-from grader.messages import localized
-from grader.model import Rules, backpropagate, expand
-from grader.rng import Draws, decimal_grid
-from grader.statement import fill, precision
-from grader.variants import decimal_text
+from grader.core.family import Answer, Choice, Derivation, Family, Gradient, Symbolic
+from grader.core.model import Rules, backpropagate, expand
+from grader.core.rng import Draws, decimal_grid
+from grader.core.statement import fill, precision
+from grader.core.variants import decimal_text
+from grader.text.messages import localized
 
 EPOCHS = 2
 REGIMES = ("monotone", "one-step", "oscillating", "bounded", "diverging")

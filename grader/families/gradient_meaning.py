@@ -25,7 +25,7 @@ Conditioning rules for random variants (tested in tests/test_gradient_meaning.py
 - order_q1 ... order_q4 uniform in 0..23, so every letter is right about equally often;
 - the numeric answers delta_w and w_new differ by more than 1 % of the larger, and
   |w_new| >= 0.05;
-- every named mistake of grader.mistakes (except rounding) is at least 2 % from the key,
+- every named mistake of grader.core.mistakes (except rounding) is at least 2 % from the key,
   e.g. w_new with the step added (version 2).
 """
 
@@ -38,14 +38,14 @@ from itertools import permutations
 import numpy as np
 import sympy
 
+from grader.core.family import Answer, Choice, Derivation, Family
+from grader.core.model import Rules, backpropagate
+from grader.core.rng import Draws, decimal_grid
+from grader.core.statement import fill, precision
+from grader.core.variants import decimal_text
 from grader.families.gd_linear import distinct
-from grader.family import Answer, Choice, Derivation, Family
-from grader.messages import localized
-from grader.model import Rules, backpropagate
-from grader.rng import Draws, decimal_grid
-from grader.sigmoid import sigmoid
-from grader.statement import fill, precision
-from grader.variants import decimal_text
+from grader.maths.sigmoid import sigmoid
+from grader.text.messages import localized
 
 LETTERS = ("A", "B", "C", "D")
 ORDERS = tuple(permutations(range(4)))  # order_qN indexes these; shown[j] = options[order[j]]

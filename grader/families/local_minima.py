@@ -17,7 +17,7 @@ Conditioning rules for random variants (tested in tests/test_local_minima.py):
   MAX_STEPS steps, so it never crosses the local maximum nor overshoots the minimum;
 - |grad_k| >= 0.05 for k = 0, 1, 2, and the numeric answers differ pairwise by more
   than 1 % of the larger one;
-- every named mistake of grader.mistakes (except rounding) and every neighbouring answer is
+- every named mistake of grader.core.mistakes (except rounding) and every neighbouring answer is
   at least 2 % from the key (updates: 2 % of the step), e.g. grad_2 for grad_1 (version 2);
 - the side of the start is drawn so that about half of the variants end in the
   minimum that is not the global one.
@@ -33,13 +33,13 @@ import mpmath
 import numpy as np
 import sympy
 
+from grader.core.family import Answer, Choice, Derivation, Family, Gradient, Symbolic
+from grader.core.model import CORRECT, Rules, backpropagate
+from grader.core.rng import Draws, decimal_grid
+from grader.core.statement import fill, precision
+from grader.core.variants import decimal_text
 from grader.families.gd_linear import distinct
-from grader.family import Answer, Choice, Derivation, Family, Gradient, Symbolic
-from grader.messages import localized
-from grader.model import CORRECT, Rules, backpropagate
-from grader.rng import Draws, decimal_grid
-from grader.statement import fill, precision
-from grader.variants import decimal_text
+from grader.text.messages import localized
 
 STEPS = 3
 MAX_STEPS = 600

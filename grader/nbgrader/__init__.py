@@ -11,7 +11,7 @@
   :mod:`grader.nbgrader.course` reads the course's nbgrader configuration and writes scores,
   comments and flags into nbgrader's gradebook; :mod:`grader.nbgrader.flags` and
   :mod:`grader.nbgrader.export` read the flags back.
-* :mod:`grader.nbgrader.cli` is the ``grader nbgrader`` command group.
+* :mod:`grader.cli.nbgrader` is the ``grader nbgrader`` command group.
 
 Importing this package imports neither nbformat, nbgrader nor IPython; the modules that need them do.
 """

@@ -20,16 +20,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.assignment import Assignment, Question
-from grader.grading import Expected, expectations
-from grader.html import body
+from grader.core.grading import Expected, expectations
+from grader.core.variants import generate
+from grader.course.assignment import Assignment, Question
+from grader.course.report import answers_table, worked_solution
 from grader.nbgrader.environment import with_scripts_on_path
 from grader.nbgrader.identity import normalize_id
 from grader.nbgrader.layout import cell_ids
 from grader.nbgrader.messages import message
 from grader.nbgrader.regrade import NotebookGrade, QuestionGrade, regrade
-from grader.report import answers_table, worked_solution
-from grader.variants import generate
+from grader.text.html import body
 
 CONFIG_FILE = "nbgrader_config.py"
 FLAGS_MARK = "gdbp-grader-flags"

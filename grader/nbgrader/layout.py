@@ -10,7 +10,7 @@ from __future__ import annotations
 import keyword
 import re
 
-from grader.assignment import Assignment, Question
+from grader.course.assignment import Assignment, Question
 
 IDENTITY_CELL = "grader_identity"
 HEADER_CELL = "grader_header"
@@ -34,7 +34,7 @@ def asked(question: Question) -> list:
 def cell_ids(assignment: Assignment) -> dict[str, str]:
     """Each question's cell-id stem: its id with anything but letters, digits, '-' and '_' replaced.
 
-    >>> from grader.assignment import parse_assignment
+    >>> from grader.course.assignment import parse_assignment
     >>> a = parse_assignment('id="a"\\n[[questions]]\\nid="1.a"\\nfamily="gd_linear"\\n'
     ...                      '[[questions]]\\nid="1 a"\\nfamily="gd_linear"')
     >>> cell_ids(a)
@@ -50,7 +50,7 @@ def cell_ids(assignment: Assignment) -> dict[str, str]:
 def variables(assignment: Assignment) -> dict[str, str]:
     """The Python variable holding each question's answers: the id itself when it is a plain name.
 
-    >>> from grader.assignment import parse_assignment
+    >>> from grader.course.assignment import parse_assignment
     >>> a = parse_assignment('id="a"\\n[[questions]]\\nid="q1"\\nfamily="gd_linear"\\n'
     ...                      '[[questions]]\\nid="2"\\nfamily="gd_linear"')
     >>> variables(a)

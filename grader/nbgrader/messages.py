@@ -1,12 +1,12 @@
 """Every sentence the nbgrader adapter writes into a notebook, in English and Simplified Chinese.
 
-One table, like :mod:`grader.messages`, so a test can check that each message exists in both
+One table, like :mod:`grader.text.messages`, so a test can check that each message exists in both
 languages and takes the same placeholders in each.
 """
 
 from __future__ import annotations
 
-from grader.messages import localized
+from grader.text.messages import localized
 
 LANGS = ("en", "zh")
 

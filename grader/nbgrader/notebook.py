@@ -35,8 +35,9 @@ import nbformat
 from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from grader.assignment import Assignment, AssignmentError, Question, parse_assignment
-from grader.family import Answer
+from grader.core.family import Answer
+from grader.core.variants import decimal_text, generate
+from grader.course.assignment import Assignment, AssignmentError, Question, parse_assignment
 from grader.nbgrader.identity import normalize_id
 from grader.nbgrader.layout import (
     HEADER_CELL,
@@ -49,7 +50,6 @@ from grader.nbgrader.layout import (
     variables,
 )
 from grader.nbgrader.messages import message
-from grader.variants import decimal_text, generate
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 MAX_SYMBOLS_SHOWN = 6

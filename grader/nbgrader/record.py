@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from grader.grading import Raw
+from grader.core.grading import Raw
 
 ANSWERS_MIME = "application/vnd.gdbp-grader.answers+json"
 MAX_ANSWERS = 200

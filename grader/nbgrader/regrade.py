@@ -4,7 +4,7 @@ Pure: an assignment (salt included), nbgrader's student id and the notebook's JS
 :class:`NotebookGrade` out. Nothing the student's kernel computed is trusted except the raw
 answers its test cells recorded (:mod:`grader.nbgrader.record`): the student is nbgrader's,
 the keys are computed by the caller in its own process, and the score comes from
-:func:`grader.grading.grade`.
+:func:`grader.core.grading.grade`.
 
 A notebook is flagged for the teacher when its ``STUDENT_ID`` names someone else (a pasted
 notebook: graded against the submitter's own key, with what it would have scored against the
@@ -22,8 +22,8 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
-from grader.assignment import Assignment, Question
-from grader.grading import Expected, Raw, Result, grade
+from grader.core.grading import Expected, Raw, Result, grade
+from grader.course.assignment import Assignment, Question
 from grader.nbgrader.identity import normalize_id
 from grader.nbgrader.layout import NOTEBOOK_METADATA, STUDENT_ID_CELL, asked, cell_ids, question_points, variables
 from grader.nbgrader.messages import message

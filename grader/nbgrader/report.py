@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import math
 
-from grader.assignment import Question
-from grader.grading import Result
+from grader.core.grading import Result
+from grader.course.assignment import Question
 from grader.nbgrader.identity import Identity
 from grader.nbgrader.layout import asked
 from grader.nbgrader.messages import message, status_text

@@ -17,7 +17,7 @@ can change it. The kernel never holds the salt; :meth:`PracticeHomework.solution
 in a practice notebook (``grader nbgrader source --practice``), which embeds the whole file.
 
 This is the I/O edge of the adapter: it reads the environment, prints, and displays. Grading
-itself is :func:`grader.grading.grade`. Nothing here writes to stderr, because nbgrader gives 0
+itself is :func:`grader.core.grading.grade`. Nothing here writes to stderr, because nbgrader gives 0
 points to a test cell with any stderr output.
 """
 
@@ -33,16 +33,16 @@ from fractions import Fraction
 
 import numpy as np
 
-from grader.assignment import Assignment, Question, parse_assignment
-from grader.grading import Expected, Raw, Result, expectation, grade
-from grader.keys import answer_key
+from grader.core.grading import Expected, Raw, Result, expectation, grade
+from grader.core.keys import answer_key
+from grader.core.variants import Variant, generate
+from grader.course.assignment import Assignment, Question, parse_assignment
+from grader.course.sheets import problem_statement
 from grader.nbgrader.identity import Identity, resolve
 from grader.nbgrader.layout import asked, question_points, variables
 from grader.nbgrader.messages import message
 from grader.nbgrader.record import ANSWERS_MIME, encode
 from grader.nbgrader.report import cell_score, feedback, format_check, identity_markdown, problem_text
-from grader.sheets import problem_statement
-from grader.variants import Variant, generate
 
 Numbers = Mapping[str, Mapping[str, Mapping[str, str]]]
 """Per student, per question, each parameter as exact decimal text (what the identity cell embeds)."""

@@ -8,7 +8,7 @@ True
 Modules: :mod:`~grader.quiz.session` (the pure quiz state), :mod:`~grader.quiz.explain`
 (hints and worked solutions from the derivation), :mod:`~grader.quiz.progress` (the
 progress record), :mod:`~grader.quiz.terminal` and :mod:`~grader.quiz.notebook` (the two
-front ends), :mod:`~grader.quiz.commands` (the click commands), :mod:`~grader.quiz.text`
+front ends), :mod:`~grader.cli.quiz` (the click commands), :mod:`~grader.quiz.text`
 (every sentence in English and Chinese), :mod:`~grader.quiz.reasons` (why the right option of a
 choice is right), :mod:`~grader.quiz.plain` (Markdown and LaTeX as Unicode text for a terminal),
 :mod:`~grader.quiz.widgets` (input boxes with a "read as" preview in Jupyter).

@@ -21,11 +21,11 @@ from functools import cached_property
 
 import sympy
 
-from grader.evaluate import exact_choices, exact_quantities, exact_symbolic
-from grader.family import Answer, Derivation, Family
+from grader.core.evaluate import exact_choices, exact_quantities, exact_symbolic
+from grader.core.family import Answer, Derivation, Family
+from grader.core.variants import Variant
 from grader.quiz import formulas, plain, reasons
 from grader.quiz.text import say, step_name
-from grader.variants import Variant
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ import sympy
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
-from grader.variants import decimal_text
+from grader.core.variants import decimal_text
 
 SIGNIFICANT = 6  # digits shown for values that are not short exact decimals
 

@@ -8,7 +8,7 @@
 Each returned object has ``_repr_html_`` (formulas as ``$...$`` LaTeX, typeset by the
 notebook's MathJax) and a plain ``__str__``/``__repr__`` for terminals, in the manner of
 otter-grader's ``Notebook.check``. The state lives in a frozen :class:`Session` that each
-call replaces; the grading is :func:`grader.grading.grade`.
+call replaces; the grading is :func:`grader.core.grading.grade`.
 """
 
 from __future__ import annotations
@@ -20,14 +20,14 @@ import warnings
 from dataclasses import dataclass
 from functools import cached_property
 
+from grader.core.grading import AnswerResult, Expected, expectation
+from grader.core.variants import Variant
 from grader.families import FAMILIES, UnknownFamily, get_family
-from grader.grading import AnswerResult, Expected, expectation
 from grader.quiz import render
 from grader.quiz import session as quiz
 from grader.quiz.explain import Hint, StepSolution, Worked
 from grader.quiz.session import PICTURES, Session, Summary, quiz_variant
 from grader.quiz.text import LANGS, say, step_name
-from grader.variants import Variant
 
 
 @dataclass(frozen=True)
@@ -265,7 +265,7 @@ class Quiz:
         kind = kind or PICTURES.get(self.variant.family.name)
         if kind is None:
             return None
-        from grader import plots
+        from grader.quiz import plots
 
         own = plots.FAMILY_OF[kind] == self.variant.family.name
         chosen = self.variant if own else None

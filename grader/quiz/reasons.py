@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import sympy
 
-from grader.messages import localized
 from grader.quiz.formulas import number_text
+from grader.text.messages import localized
 
 Values = Mapping[str, str]
 
@@ -185,8 +185,8 @@ def _q4(params, values: Values, lang: str) -> Reason:
 
 
 def _minima(params):
+    from grader.core.model import CORRECT
     from grader.families.local_minima import FAMILY, loss
-    from grader.model import CORRECT
 
     w = sympy.Symbol("w")
     numbers = {sympy.Symbol(k): sympy.Rational(v) for k, v in params.items()}

@@ -8,11 +8,11 @@ from __future__ import annotations
 import html
 import re
 
-from grader.grading import AnswerResult
-from grader.messages import message
+from grader.core.grading import AnswerResult
 from grader.quiz.explain import Hint, Line, StepSolution
 from grader.quiz.session import Summary
 from grader.quiz.text import say, step_name
+from grader.text.messages import message
 
 MARKS = {"correct": "✓", "incorrect": "✗", "invalid": "?", "missing": "·"}
 COLOURS = {"correct": "#1a7f37", "incorrect": "#cf222e", "invalid": "#9a6700", "missing": "#57606a"}

@@ -2,7 +2,7 @@
 
 A :class:`Session` asks some of a variant's answers in the order a person solves the
 problem (the family's ``Answer.step`` groups them). Each transition returns a new session:
-:func:`submit` grades one answer with :func:`grader.grading.grade`, passing the student's
+:func:`submit` grades one answer with :func:`grader.core.grading.grade`, passing the student's
 earlier answers along so that a value that is wrong only because an earlier one was gets
 the carried-forward verdict; :func:`use_hint`, :func:`show_solution`, :func:`move_on` and
 :func:`stop` record what the student did. :func:`summarize` gives the closing summary.
@@ -15,15 +15,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from grader.family import Answer, Family
-from grader.grading import AnswerResult, Expected, Raw, Settings, grade
+from grader.core.family import Answer, Family
+from grader.core.grading import AnswerResult, Expected, Raw, Settings, grade
+from grader.core.variants import Variant, canonical, variant
 from grader.quiz.explain import Hint, StepSolution, Worked, answer_solution, hint, solution
-from grader.variants import Variant, canonical, variant
 
 Outcome = Literal["first", "later", "wrong", "shown", "open"]
 GRADED = ("correct", "incorrect")
 ASSIGNMENT = "quiz"  # the variant of seed N is that of student "N" in the assignment "quiz"
-PICTURES = {"gd_linear": "descent", "backprop_222": "network", "local_minima": "minima"}  # see grader.plots
+PICTURES = {"gd_linear": "descent", "backprop_222": "network", "local_minima": "minima"}  # see grader.quiz.plots
 
 
 def quiz_variant(family: Family, seed: int | None, use_canonical: bool = False) -> Variant:
@@ -155,7 +155,7 @@ def new_session(variant: Variant, lang: str = "en", steps: Sequence[str] | None 
     """A quiz on ``variant``: every answer, or only those of ``steps`` with the earlier ones given.
 
     >>> from grader.families import get_family
-    >>> from grader.variants import canonical
+    >>> from grader.core.variants import canonical
     >>> s = new_session(canonical(get_family("backprop_222")), steps=["hidden deltas"])
     >>> s.asked, s.given[-2:]
     (('delta_h1', 'delta_h2'), ('delta_o1', 'delta_o2'))

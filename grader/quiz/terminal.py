@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from grader.grading import Expected
+from grader.core.grading import Expected
 from grader.quiz import plain, render
 from grader.quiz import session as quiz
 from grader.quiz.explain import Worked, given_values

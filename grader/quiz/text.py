@@ -3,14 +3,14 @@
 Two tables: :data:`MESSAGES` for the quiz's own sentences and :data:`STEPS` for the names of
 the families' solution steps (``Answer.step``), so that a test can check that both exist in
 both languages with the same placeholders. The grader's own feedback comes from
-:mod:`grader.messages`.
+:mod:`grader.text.messages`.
 """
 
 from __future__ import annotations
 
 import re
 
-from grader.messages import localized
+from grader.text.messages import localized
 
 LANGS = ("en", "zh")
 

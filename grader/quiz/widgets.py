@@ -14,19 +14,19 @@ from collections.abc import Callable
 import ipywidgets as widgets
 import sympy
 
-from grader.family import Answer
-from grader.messages import OPTION_GLOSSES
-from grader.parsing import ParseError, explain, parse, parse_number, to_sympy
+from grader.core.family import Answer
+from grader.core.variants import Variant
 from grader.quiz import render
 from grader.quiz.text import say, step_name
-from grader.variants import Variant
+from grader.reading.parser import ParseError, explain, parse, parse_number, to_sympy
+from grader.text.messages import OPTION_GLOSSES
 
 
 def read_as(variant: Variant, answer: Answer, typed: str, lang: str = "en") -> tuple[bool, str]:
     """(readable, what it is read as): a number, a formula in ``$...$`` LaTeX, an option, or the reason.
 
     >>> from grader.families import get_family
-    >>> from grader.variants import canonical
+    >>> from grader.core.variants import canonical
     >>> v = canonical(get_family("gd_linear"))
     >>> read_as(v, v.family.answer("w_1"), "1/2")
     (True, '0.5')

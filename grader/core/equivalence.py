@@ -1,0 +1,184 @@
+"""Deciding whether a student's formula equals the key: a bounded exact check, then evaluation.
+
+The exact check expands the difference of the two formulas when both are small and their
+expansion would stay small (both bounds are estimated before expanding; a CPU budget is the
+second guard) and accepts if it is identically zero. Otherwise
+both formulas are evaluated at random points: the parameters a student may use are drawn at
+random, every intermediate quantity (o1, h1, delta_o1, ...) is computed from them through the
+family's definitions, so that ``(o1 - t1)*o1*(1 - o1)`` and the same formula written out in the
+inputs and weights take the same values. Points where the key is not finite are dropped.
+"""
+
+from __future__ import annotations
+
+import math
+import signal
+import threading
+from collections.abc import Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import cache
+
+import numpy as np
+import sympy
+
+from grader.core.evaluate import batch_quantities
+from grader.core.family import Family
+from grader.core.rng import Draws
+from grader.maths.sigmoid import sigmoid_numpy
+
+POINTS = 12
+MIN_POINTS = 4
+NEAR_WIDTH = 0.1  # a symbol sampled near a parameter's value stays within +-0.05 of it
+EXACT_SIZE_LIMIT = 60  # operations; larger formulas go straight to evaluation
+EXACT_POWER_LIMIT = 8  # integer powers above this are not expanded
+EXACT_TERMS_LIMIT = 2000  # terms the expansion may reach (estimated before expanding)
+EXACT_CPU_SECONDS = 2.0  # CPU time the expansion may take (a second guard where signals can be used)
+RTOL = 1e-8
+_NUMPY = [{"sigmoid": sigmoid_numpy}, "numpy"]
+
+
+@dataclass(frozen=True)
+class Points:
+    """Values of every symbol of a symbolic answer at the random points."""
+
+    values: Mapping[str, np.ndarray]
+
+
+@cache
+def _samples(name: str) -> np.ndarray:
+    """Fixed pseudo-random samples in [0.1, 0.9] for a symbol name (the same on every run)."""
+    draws = Draws("equivalence-points", name)
+    return np.array([0.1 + 0.8 * draws.integer(0, 10**9) / 10**9 for _ in range(POINTS)])
+
+
+def _around(name: str, centre: float) -> np.ndarray:
+    """Samples within NEAR_WIDTH/2 of a centre."""
+    return centre + NEAR_WIDTH * (_samples(name) - 0.5) / 0.8
+
+
+def points(family: Family, answer_id: str, numbers: Mapping[str, Fraction]) -> Points:
+    """Random points for one symbolic answer of one variant.
+
+    Parameters the student may use are drawn; the others keep the variant's values;
+    every quantity of the derivation is computed from them.
+    """
+    derivation = family.derivation()
+    symbolic = derivation.symbolic[answer_id]
+    params = {
+        p: _samples(p) if p in symbolic.symbols else np.full(POINTS, float(numbers[p]))
+        for p in family.params
+    }
+    for name, param in symbolic.near:
+        params[name] = _around(name, float(numbers[param]))
+    values = {**params, **batch_quantities(derivation, params)}
+    for name in symbolic.symbols:
+        values.setdefault(name, _samples(name))
+    return Points(values)
+
+
+@cache
+def _compiled(expr: sympy.Expr):
+    names = tuple(sorted(str(s) for s in expr.free_symbols))
+    return names, sympy.lambdify([sympy.Symbol(n) for n in names], expr, modules=_NUMPY)
+
+
+def evaluate_expr(expr: sympy.Expr, at: Points) -> np.ndarray:
+    """A sympy formula evaluated at the points (compiled once per formula)."""
+    names, function = _compiled(expr)
+    with np.errstate(all="ignore"):
+        result = function(*(at.values[n] for n in names))
+    return np.broadcast_to(np.asarray(result, dtype=float), (POINTS,))
+
+
+def same_values(student: np.ndarray, key: np.ndarray) -> bool:
+    """True when the student's values match the key's wherever the key is finite."""
+    student = np.broadcast_to(np.asarray(student, dtype=float), key.shape)
+    usable = np.isfinite(key)
+    if usable.sum() < MIN_POINTS:
+        return False
+    s, k = student[usable], key[usable]
+    scale = max(1.0, float(np.max(np.abs(k))))
+    return bool(np.all(np.isfinite(s)) and np.all(np.abs(s - k) <= RTOL * scale))
+
+
+def exactly_equal(student: sympy.Expr, key: sympy.Expr) -> bool:
+    """True when the difference expands to zero; False when unsure or too large to try."""
+    if sympy.count_ops(student) + sympy.count_ops(key) > EXACT_SIZE_LIMIT:
+        return False
+    difference = student - key
+    for power in difference.atoms(sympy.Pow):
+        exponent = power.exp
+        if not exponent.is_Integer or abs(exponent) > EXACT_POWER_LIMIT:
+            return False
+    if expansion_terms(difference) > EXACT_TERMS_LIMIT:
+        return False
+    try:
+        with cpu_budget(EXACT_CPU_SECONDS):
+            return sympy.expand(difference) == 0
+    except OutOfBudget:
+        return False
+
+
+def expansion_terms(expr: sympy.Expr, limit: int = EXACT_TERMS_LIMIT) -> int:
+    """An upper bound on the terms ``sympy.expand`` would produce, anywhere in ``expr``.
+
+    Computed from the tree without expanding: a sum has the terms of its parts, a product
+    their product, a power ``p**n`` at most C(t+n-1, n) terms when ``p`` has t; a function's
+    or a denominator's arguments are expanded too and count as one term outside. Above
+    ``limit`` the count stops early and returns ``limit + 1``.
+
+    >>> a, b, c, d = sympy.symbols("a b c d")
+    >>> expansion_terms((a + b)**2 * (c + d)), expansion_terms((a + b + c + d)**8)
+    (6, 165)
+    """
+    over = limit + 1
+
+    def terms(node: sympy.Expr) -> int:
+        if node.is_Atom:
+            return 1
+        if node.is_Add:
+            return min(over, sum(terms(arg) for arg in node.args))
+        if node.is_Mul:
+            product = 1
+            for arg in node.args:
+                product = min(over, product * terms(arg))
+            return product
+        if node.is_Pow and node.exp.is_Integer:
+            base, n = terms(node.base), abs(int(node.exp))
+            count = min(over, math.comb(base + n - 1, n)) if base < over else over
+            return count if node.exp > 0 else (1 if count <= limit else over)
+        inner = [terms(arg) for arg in node.args]  # a function (sigmoid, exp): its arguments expand inside
+        return 1 if all(t <= limit for t in inner) else over
+
+    return terms(expr)
+
+
+class OutOfBudget(BaseException):
+    """The CPU budget of :func:`cpu_budget` ran out (a BaseException: no ``except Exception`` swallows it)."""
+
+
+@contextmanager
+def cpu_budget(seconds: float):
+    """Raise OutOfBudget in the block once it has used ``seconds`` of CPU time (process CPU, SIGPROF).
+
+    Only in the main thread of a process with ``setitimer`` (a worker of ``grader grade`` is one);
+    elsewhere the block runs unguarded. An enclosing budget's timer is restored afterwards.
+    """
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise OutOfBudget(f"more than {seconds:g} s of CPU time")
+
+    previous = signal.signal(signal.SIGPROF, expire)
+    outer, _ = signal.setitimer(signal.ITIMER_PROF, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
+        if outer:
+            signal.setitimer(signal.ITIMER_PROF, outer)

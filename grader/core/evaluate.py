@@ -1,0 +1,111 @@
+"""Evaluating a derivation: exactly for one variant, or in float64 for a whole batch at once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from functools import cache
+
+import numpy as np
+import sympy
+
+from grader.core.family import Derivation
+from grader.maths.sigmoid import sigmoid_numpy
+
+PRECISION = 50  # significant digits kept for answers that are not rational
+_NUMPY = [{"sigmoid": sigmoid_numpy}, "numpy"]
+
+
+def exact_quantities(derivation: Derivation, params: Mapping[str, sympy.Rational]) -> dict[str, sympy.Number]:
+    """Every quantity of one variant: rational where exact, else a 50-digit Float."""
+    values: dict[sympy.Symbol, sympy.Number] = {sympy.Symbol(k): v for k, v in params.items()}
+    for name, formula in derivation.quantities:
+        value = formula.xreplace(values)
+        values[name] = value if value.is_Rational else value.evalf(PRECISION)
+    return {str(k): v for k, v in values.items() if str(k) not in params}
+
+
+def exact_choices(derivation: Derivation, params: Mapping[str, sympy.Rational]) -> dict[str, str]:
+    """The selected option of every choice answer of one variant, decided exactly."""
+    return {k: c.decide(params) for k, c in derivation.choices.items()}
+
+
+def exact_symbolic(derivation: Derivation, params: Mapping[str, sympy.Rational]) -> dict[str, sympy.Expr]:
+    """The symbolic answers of one variant, with the parameters they do not keep substituted."""
+    return {k: s.for_variant(params) for k, s in derivation.symbolic.items()}
+
+
+@cache
+def _compiled(derivation: Derivation) -> dict[str, tuple[tuple[str, ...], Callable]]:
+    """Each quantity's formula compiled to a numpy function of the names it uses, in order."""
+    return {str(name): _compile(formula) for name, formula in derivation.quantities}
+
+
+@cache
+def _compile(formula: sympy.Expr) -> tuple[tuple[str, ...], Callable]:
+    """One formula as a numpy function; cached by formula, so the derivations under altered
+    rules reuse every formula they share with the correct one."""
+    args = tuple(sorted(str(s) for s in formula.free_symbols))
+    return args, sympy.lambdify([sympy.Symbol(a) for a in args], formula, modules=_NUMPY)
+
+
+def batch_quantities(
+    derivation: Derivation,
+    params: Mapping[str, np.ndarray],
+    overrides: Mapping[str, np.ndarray] | None = None,
+    transform: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> dict[str, np.ndarray]:
+    """Every quantity for a batch of variants: ``params`` maps each name to a float array.
+
+    ``overrides`` replaces quantities by given arrays (and so everything computed from them);
+    ``transform`` is applied to each quantity as soon as it is computed (the grader uses
+    it to follow a student who rounds every intermediate result).
+    """
+    size = len(next(iter(params.values())))
+    values: dict[str, np.ndarray] = dict(params)
+    overrides = overrides or {}
+    for name, (args, function) in _compiled(derivation).items():
+        if name in overrides:
+            values[name] = np.asarray(overrides[name], dtype=float)
+            continue
+        result = function(*(values[a] for a in args))
+        values[name] = np.broadcast_to(np.asarray(result, dtype=float), (size,))
+        if transform is not None:
+            values[name] = transform(values[name])
+    return {k: v for k, v in values.items() if k not in params}
+
+
+def as_arrays(params: Sequence[Mapping[str, object]], names: Sequence[str]) -> dict[str, np.ndarray]:
+    """Parameter sets (fractions or sympy rationals) as one float64 array per parameter name."""
+    arrays = {}
+    for n in names:
+        pairs = np.array([(int(p[n].numerator), int(p[n].denominator)) for p in params], dtype=float)
+        arrays[n] = pairs[:, 0] / pairs[:, 1] if len(params) else np.zeros(0)
+    return arrays
+
+
+def local_value(derivation: Derivation, name: str, values: Mapping[str, float]) -> float:
+    """One quantity from its own formula, given the values of the names it uses."""
+    args, function = _compiled(derivation)[name]
+    with np.errstate(all="ignore"):  # numpy scalars overflow to inf where Python floats raise
+        return float(function(*(np.float64(values[a]) for a in args)))
+
+
+def inputs_of(derivation: Derivation, name: str) -> tuple[str, ...]:
+    """The names a quantity's formula uses."""
+    return _compiled(derivation)[name][0]
+
+
+@cache
+def update_baseline(derivation: Derivation, name: str) -> str | None:
+    """The value a quantity updates, when its formula is ``that value + (a step with eta)``.
+
+    ``w5_new = w5 - eta*dE_dw5`` gives ``w5``; a quantity that is no update gives None. The
+    grader judges an update by its step, so that leaving a weight unchanged is never accepted.
+    """
+    formula = derivation.quantity(name)
+    eta = sympy.Symbol("eta")
+    for symbol in sorted(formula.free_symbols, key=str):
+        step = sympy.expand(formula - symbol)
+        if eta in step.free_symbols and symbol not in step.free_symbols:
+            return str(symbol)
+    return None

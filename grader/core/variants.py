@@ -1,0 +1,203 @@
+"""Per-student variants: reproducible, well-conditioned parameters for a family.
+
+A variant's numbers are a pure function of (family, family version, assignment,
+student, question). Proposals are drawn with :class:`~grader.core.rng.Draws` and the
+first proposal that meets the family's conditioning rules, and keeps every named mistake
+and neighbouring answer well away from the key (:func:`grader.core.mistakes.well_separated`),
+is kept, so a student's numbers never depend on who else is on the roster.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import cache, cached_property
+
+import numpy as np
+import sympy
+
+from grader.core.evaluate import as_arrays, batch_quantities
+from grader.core.family import Draw, Family
+from grader.core.mistakes import well_separated
+from grader.core.rng import BulkDraws, Column, Draws, stable_seed
+
+MAX_ATTEMPTS = 600
+ROUND = 30_000  # proposals conditioned together in a bulk draw
+
+
+@dataclass(frozen=True)
+class VariantKey:
+    """Who a variant belongs to."""
+
+    assignment: str
+    student: str
+    question: str = "1"
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A family with one exact parameter set; ``key`` is None for the canonical variant.
+
+    ``numbers`` holds the parameters as fractions (cheap to make for a whole class);
+    ``params`` gives them as sympy rationals for exact work on one variant.
+    """
+
+    family: Family
+    numbers: Mapping[str, Fraction]
+    key: VariantKey | None = None
+
+    @cached_property
+    def params(self) -> dict[str, sympy.Rational]:
+        """The parameters as exact sympy rationals."""
+        return {k: sympy.Rational(v.numerator, v.denominator) for k, v in self.numbers.items()}
+
+
+class ConditioningError(RuntimeError):
+    """A family's rules rejected every proposal for some key (a bug in the family)."""
+
+
+def canonical(family: Family) -> Variant:
+    """The variant with the seed article's own numbers."""
+    return Variant(family, {k: Fraction(v) for k, v in family.canonical.items()})
+
+
+def seed_for(family: Family, key: VariantKey) -> str:
+    """The seed text of a variant: family, version and key."""
+    return stable_seed(family.name, family.version, key.assignment, key.student, key.question)
+
+
+def generate(family: Family, keys: Sequence[VariantKey]) -> list[Variant]:
+    """Variants for many keys at once: the same numbers as :func:`generate_stepwise`, faster.
+
+    When the family's draw only picks from grids, several attempts of every waiting key are
+    drawn together in bulk (:class:`~grader.core.rng.BulkDraws`: numpy over grid indices) and each
+    key keeps its first accepted attempt; otherwise one attempt at a time, key by key. The
+    conditioning rules run in numpy, the costly mistake check only on proposals that pass the
+    others, and fractions are built only for accepted proposals.
+    """
+    seeds = [seed_for(family, k) for k in keys]
+    chosen: list[Mapping[str, Fraction] | None] = [None] * len(keys)
+    waiting = list(range(len(keys)))
+    bulk = _draws_in_bulk(family.draw, family.params)
+    attempt = 0
+    while waiting and attempt < MAX_ATTEMPTS:
+        count = min(MAX_ATTEMPTS - attempt, max(1, ROUND // len(waiting))) if bulk else 1
+        labels = [str(attempt + a) for a in range(count) for _ in waiting]
+        drawn, arrays, numbers = _proposals(family, [seeds[i] for i in waiting] * count, labels, bulk)
+        ok = np.zeros(len(labels), dtype=bool)
+        ok[drawn] = _conditioned(family, arrays)
+        ok = ok.reshape(count, len(waiting))
+        first = ok.argmax(axis=0)
+        for j in np.flatnonzero(ok.any(axis=0)):
+            chosen[waiting[j]] = numbers(int(first[j]) * len(waiting) + int(j))
+        waiting = [i for i in waiting if chosen[i] is None]
+        attempt += count
+    if waiting:
+        raise ConditioningError(f"{family.name}: no well-conditioned variant for {keys[waiting[0]]}")
+    return [Variant(family, params, key) for params, key in zip(chosen, keys, strict=True)]
+
+
+def generate_stepwise(family: Family, keys: Sequence[VariantKey]) -> list[Variant]:
+    """The reference for :func:`generate`: each key drawn one at a time, every rule on every proposal.
+
+    Kept as the oracle the bulk path is tested against, and as the benchmarks' baseline.
+    """
+    seeds = [seed_for(family, k) for k in keys]
+    chosen: list[Mapping[str, Fraction] | None] = [None] * len(keys)
+    waiting = list(range(len(keys)))
+    for attempt in range(MAX_ATTEMPTS):
+        if not waiting:
+            break
+        proposals = {i: family.draw(Draws(seeds[i], str(attempt))) for i in waiting}
+        drawn = [i for i in waiting if proposals[i] is not None]
+        accepted = _well_conditioned(family, [proposals[i] for i in drawn])
+        for i, ok in zip(drawn, accepted, strict=True):
+            if ok:
+                chosen[i] = proposals[i]
+        waiting = [i for i in waiting if chosen[i] is None]
+    if waiting:
+        raise ConditioningError(f"{family.name}: no well-conditioned variant for {keys[waiting[0]]}")
+    return [Variant(family, params, key) for params, key in zip(chosen, keys, strict=True)]
+
+
+Proposals = tuple[list[int], dict[str, np.ndarray], Callable[[int], Mapping[str, Fraction]]]
+
+
+def _proposals(family: Family, seeds: Sequence[str], labels: Sequence[str], bulk: bool) -> Proposals:
+    """Proposals for (seed, label) rows: the rows that drew one, their parameters as float
+    arrays (in that order), and a function giving the exact parameters of a row."""
+    if bulk:
+        columns = family.draw(BulkDraws(seeds, labels))
+        return (list(range(len(seeds))), {n: _floats(columns[n].options)[columns[n].index] for n in family.params},
+                lambda row: {name: c.options[c.index[row]] for name, c in columns.items()})
+    proposals = [family.draw(Draws(seed, label)) for seed, label in zip(seeds, labels, strict=True)]
+    drawn = [i for i, p in enumerate(proposals) if p is not None]
+    return drawn, as_arrays([proposals[i] for i in drawn], family.params), proposals.__getitem__
+
+
+@cache
+def _draws_in_bulk(draw: Draw, params: tuple[str, ...]) -> bool:
+    """Whether a family's draw only picks from grids (no branch or sum on a drawn value)."""
+    try:
+        columns = draw(BulkDraws(["probe"], ["0"]))
+    except TypeError:  # NotOnAGrid, or arithmetic on a Column
+        return False
+    return isinstance(columns, dict) and set(columns) == set(params) and all(
+        isinstance(c, Column) and all(isinstance(o, (int, Fraction)) for o in c.options)
+        for c in columns.values())
+
+
+@cache
+def _floats(options: tuple) -> np.ndarray:
+    """Exact grid values as float64, rounded as :func:`~grader.core.evaluate.as_arrays` rounds them."""
+    return np.array([float(int(o.numerator)) for o in options]) / np.array(
+        [float(int(o.denominator)) for o in options])
+
+
+def variant(family: Family, assignment: str, student: str, question: str = "1") -> Variant:
+    """The variant of one student for one question."""
+    return generate(family, [VariantKey(assignment, student, question)])[0]
+
+
+def _well_conditioned(family: Family, proposals: Sequence[Mapping[str, Fraction]]) -> np.ndarray:
+    if not proposals:
+        return np.zeros(0, dtype=bool)
+    params = as_arrays(proposals, family.params)
+    values = {**params, **batch_quantities(family.derivation(), params)}
+    finite = np.logical_and.reduce([np.isfinite(v) for v in values.values()])
+    return finite & np.asarray(family.conditions(values), dtype=bool) & well_separated(
+        family, params, values)
+
+
+def _conditioned(family: Family, params: Mapping[str, np.ndarray]) -> np.ndarray:
+    """:func:`_well_conditioned` on float arrays, the mistake check only where the rest holds."""
+    size = len(next(iter(params.values()))) if params else 0
+    if not size:
+        return np.zeros(0, dtype=bool)
+    values = {**params, **batch_quantities(family.derivation(), params)}
+    ok = np.logical_and.reduce([np.isfinite(v) for v in values.values()])
+    ok &= np.asarray(family.conditions(values), dtype=bool)
+    rows = np.flatnonzero(ok)
+    if rows.size:
+        ok[rows] = well_separated(family, {k: v[rows] for k, v in params.items()},
+                                  {k: v[rows] for k, v in values.items()})
+    return ok
+
+
+def decimal_text(value: sympy.Rational | Fraction) -> str:
+    """An exact rational as a terminating decimal when it is one ('0.15'), else 'p/q'."""
+    value = Fraction(int(value.numerator), int(value.denominator))
+    q = value.denominator
+    for p in (2, 5):
+        while q % p == 0:
+            q //= p
+    if q != 1:
+        return str(value)
+    digits = 0
+    while (value * 10**digits).denominator != 1:
+        digits += 1
+    text = f"{abs(value.numerator) * 10**digits // value.denominator:0{digits + 1}d}"
+    if digits:
+        text = f"{text[:-digits]}.{text[-digits:]}"
+    return ("-" if value < 0 else "") + text

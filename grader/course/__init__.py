@@ -1,0 +1,1 @@
+"""The instructor's course workflow: assignments, rosters, sheets, grading runs, reports, exports."""

@@ -1,0 +1,458 @@
+"""A student's feedback report and worked solution, in Markdown with LaTeX.
+
+Pure: graded results in, text out. The worked solution follows the seed articles: for every
+quantity, the formula the family's derivation gives, then the student's own numbers put
+into it, then the value, e.g. ``w_1 = w_0 - eta grad_1 = 0 - 0.5 * (-1) = 0.5``.
+
+Values come from the batch evaluation that grading already did (``Expected.values``,
+float64), shown to 6 significant figures; the parameters are shown exactly. Formulas are
+printed once per family and filled per student, so a class of thousands renders quickly.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
+from fractions import Fraction
+from functools import cache, lru_cache
+
+import sympy
+
+from grader.core.evaluate import exact_symbolic, inputs_of
+from grader.core.family import Family
+from grader.core.grading import AnswerResult, Expected, Result
+from grader.core.variants import decimal_text
+from grader.course.assignment import Assignment, Question
+from grader.course.sheets import problem_statement
+from grader.text.html import literal
+from grader.text.messages import localized
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "title": {"en": "{assignment}: feedback for {student}", "zh": "{assignment}:{student} 的反馈"},
+    "score": {"en": "**Score: {score} / {max}**", "zh": "**得分:{score} / {max}**"},
+    "not_graded": {"en": "**Not graded: {reason}**", "zh": "**未评分:{reason}**"},
+    "sheet_notes": {"en": "Notes on your answer sheet", "zh": "关于答题纸的说明"},
+    "question": {"en": "Question {id}", "zh": "第 {id} 题"},
+    "question_score": {"en": "{score} / {max} points", "zh": "{score} / {max} 分"},
+    "problem": {"en": "The problem", "zh": "题目"},
+    "answers": {"en": "Your answers", "zh": "你的答案"},
+    "col_answer": {"en": "Answer", "zh": "答案"},
+    "col_test": {"en": "Test", "zh": "测试"},
+    "tests": {"en": "Hidden tests", "zh": "隐藏测试"},
+    "code_exercise": {"en": "Code exercise {exercise}: your file was run on hidden tests.",
+                      "zh": "代码练习 {exercise}:你的文件在隐藏测试上运行。"},
+    "code_no_file": {"en": "Code exercise {exercise}: no file was handed in, so the hidden tests did not run.",
+                     "zh": "代码练习 {exercise}:没有提交文件,隐藏测试没有运行。"},
+    "code_not_graded": {"en": "Code exercise {exercise}: graded by running your file on hidden tests.",
+                        "zh": "代码练习 {exercise}:评分时在隐藏测试上运行你的文件。"},
+    "code_error": {"en": "error", "zh": "出错"},
+    "partly": {"en": "partly correct", "zh": "部分正确"},
+    "col_given": {"en": "You wrote", "zh": "你的作答"},
+    "col_verdict": {"en": "Verdict", "zh": "判定"},
+    "col_points": {"en": "Points", "zh": "得分"},
+    "col_feedback": {"en": "Feedback", "zh": "反馈"},
+    "correct": {"en": "correct", "zh": "正确"},
+    "carried": {"en": "correct (carried forward)", "zh": "正确(误差传递)"},
+    "incorrect": {"en": "incorrect", "zh": "错误"},
+    "invalid": {"en": "unreadable", "zh": "无法读取"},
+    "missing": {"en": "missing", "zh": "未作答"},
+    "solution": {"en": "Worked solution with your numbers", "zh": "用你的数据求解的完整过程"},
+    "given_values": {"en": "Given", "zh": "已知"},
+    "formulas": {"en": "Formulas", "zh": "公式"},
+    "choices": {"en": "Choices", "zh": "选择"},
+    "right_option": {"en": "{id}: the right option is **{option}**.", "zh": "{id}:正确选项是 **{option}**。"},
+}
+
+
+def text(key: str, lang: str = "en", **fields: object) -> str:
+    """A message of this module in ``lang`` (en or zh)."""
+    return localized(MESSAGES, key, lang, **fields)
+
+
+# --- numbers and names in LaTeX ---------------------------------------------------------
+
+GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "eta", "theta", "lambda", "mu", "sigma", "tau", "phi"}
+
+
+@cache
+def tex_name(name: str) -> str:
+    r"""A quantity's name in LaTeX: ``h1_in`` -> ``h_{1,\mathrm{in}}``, ``dE_dw5`` -> a partial.
+
+    >>> tex_name("delta_o1"), tex_name("w5_new")
+    ('\\delta_{o_{1}}', 'w_{5}^{\\mathrm{new}}')
+    """
+    if name.endswith("_value"):
+        return tex_name(name[: -len("_value")])
+    if name.endswith("_expr"):
+        return tex_name(name[: -len("_expr")])
+    if name.endswith("_new"):
+        return f"{tex_name(name[:-4])}^{{\\mathrm{{new}}}}"
+    if name.endswith("_in") and re.fullmatch(r"[A-Za-z]\d+_in", name):
+        return f"{name[0]}_{{{name[1:-3]},\\mathrm{{in}}}}"
+    derivative = re.fullmatch(r"d([A-Za-z][A-Za-z0-9]*)_d([A-Za-z]\w*)", name)
+    if derivative and derivative.group(1) not in GREEK and not name.startswith("delta"):
+        top, bottom = derivative.groups()
+        return rf"\frac{{\partial {tex_name(top)}}}{{\partial {tex_name(bottom)}}}"
+    if "_" in name:
+        base, sub = name.split("_", 1)
+        return f"{tex_name(base)}_{{{tex_name(sub)}}}"
+    match = re.fullmatch(r"([A-Za-z]+)(\d+)", name)
+    if match:
+        return f"{tex_name(match.group(1))}_{{{match.group(2)}}}"
+    if name in GREEK:
+        return f"\\{name}"
+    if len(name) == 1 or name.isdigit():
+        return name
+    return rf"\mathrm{{{name}}}"
+
+
+def number_tex(value: float | Fraction | Decimal, digits: int = 6) -> str:
+    r"""A number for a worked solution, rounded half up to 6 significant figures.
+
+    Exact decimals with few digits are shown as they are. A float is first read as the
+    decimal it stands for (its shortest repr, cleaned to 12 digits), so that 0.1828125
+    computed in floating point rounds like the exact 0.1828125 does.
+
+    >>> number_tex(Fraction(3, 4)), number_tex(0.7310585786300049), number_tex(-1.25e-7)
+    ('0.75', '0.731059', '-1.25 \\times 10^{-7}')
+    >>> number_tex(0.1828125), number_tex(Fraction(117, 640))
+    ('0.182813', '0.182813')
+    """
+    if isinstance(value, Fraction):
+        exact = decimal_text(value)
+        if "/" not in exact and len(exact.lstrip("-").replace(".", "").lstrip("0")) <= digits:
+            return exact
+        with localcontext() as context:
+            context.prec = 40
+            value = Decimal(value.numerator) / Decimal(value.denominator)
+    elif not isinstance(value, Decimal):
+        if not math.isfinite(value):
+            return r"\text{" + str(value) + "}"
+        short = repr(float(value) + 0.0)  # + 0.0 turns -0.0 into 0.0
+        if "e" not in short and len(short.lstrip("-").replace(".", "").lstrip("0")) <= digits:
+            return short[:-2] if short.endswith(".0") else short  # exact as it is: 0.75, -8
+        value = Decimal(short)
+    if value == 0:
+        return "0"
+    value = _significant(_significant(value, 12, ROUND_HALF_EVEN), digits, ROUND_HALF_UP)
+    if Decimal("1e-4") <= abs(value) < Decimal(10) ** digits:
+        text = format(value, "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    sign, mantissa_digits, exponent = value.as_tuple()
+    mantissa = Decimal((sign, mantissa_digits, -(len(mantissa_digits) - 1)))
+    power = exponent + len(mantissa_digits) - 1
+    text = format(mantissa, "f")
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return rf"{text} \times 10^{{{power}}}"
+
+
+def _significant(value: Decimal, digits: int, rounding: str) -> Decimal:
+    """``value`` rounded to ``digits`` significant figures."""
+    exponent = value.adjusted() - digits + 1
+    return value.quantize(Decimal(1).scaleb(exponent), rounding=rounding)
+
+
+DOUBLED = re.compile(r"\\left\(\\left\(([^()\\]*)\\right\) \\right\)")
+
+
+def _inserted(number: str) -> str:
+    """A number as it is put into a formula: negative ones and powers of ten in parentheses."""
+    return rf"\left({number}\right)" if number.startswith("-") or "times" in number else number
+
+
+# --- formulas, printed once per family --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Template:
+    """One quantity's formula in LaTeX: with names, and with a slot ``@name@`` per symbol."""
+
+    name: str
+    formula: str
+    slots: str
+
+
+def _latex(expr: sympy.Expr, names: Mapping[sympy.Symbol, str], dot: bool) -> str:
+    tex = sympy.latex(expr, order="old", symbol_names=names, mul_symbol="dot" if dot else None)
+    return tex.replace(r"\operatorname{sigmoid}", r"\sigma")
+
+
+def _per_family(function):
+    """Cache a function of (family, hashable arguments...) by the family's name and version."""
+    store: dict = {}
+
+    def cached(family: Family, *args):
+        key = (family.name, family.version, *args)
+        if key not in store:
+            store[key] = function(family, *args)
+        return store[key]
+
+    cached.__doc__ = function.__doc__
+    return cached
+
+
+@_per_family
+def _structure(family: Family) -> tuple[str, ...]:
+    """Parameters that choose between a formula's branches (Piecewise conditions)."""
+    found: set[str] = set()
+    for _, formula in family.derivation().quantities:
+        for piece in formula.atoms(sympy.Piecewise):
+            for _, condition in piece.args:
+                found |= {str(s) for s in condition.free_symbols}
+    return tuple(sorted(found & set(family.params)))
+
+
+@_per_family
+def _template(family: Family, name: str, structure: tuple[tuple[str, int], ...]) -> Template:
+    formula = family.derivation().quantity(name)
+    if structure:
+        formula = formula.xreplace({sympy.Symbol(k): sympy.Integer(v) for k, v in structure})
+    symbols = sorted(formula.free_symbols, key=str)
+    return Template(
+        name,
+        _latex(formula, {s: tex_name(str(s)) for s in symbols}, dot=False),
+        _latex(formula, {s: f"@{s}@" for s in symbols}, dot=True),
+    )
+
+
+def template(expected: Expected, name: str) -> Template:
+    """The formula of one quantity of this variant (branches chosen by its structure)."""
+    family = expected.variant.family
+    numbers = expected.variant.numbers
+    structure = tuple((k, int(numbers[k])) for k in _structure(family))
+    return _template(family, name, structure)
+
+
+@_per_family
+def _plan(family: Family, selected: tuple[str, ...] | None) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """What a question's worked solution shows, as (step, quantities) in the family's answer order.
+
+    Each asked numeric answer comes with the quantities it uses that were not shown yet
+    (in derivation order, which is an order of computation).
+    """
+    derivation = family.derivation()
+    names = [str(q) for q, _ in derivation.quantities]
+    shown: set[str] = set()
+    plan: list[tuple[str, list[str]]] = []
+    for answer in family.answers:
+        if answer.id not in names or (selected is not None and answer.id not in selected):
+            continue
+        needed = {answer.id}
+        for name in reversed(names):
+            if name in needed:
+                needed |= set(inputs_of(derivation, name)) & set(names)
+        new = [n for n in names if n in needed and n not in shown]
+        shown |= needed
+        if not new:
+            continue
+        if plan and plan[-1][0] == answer.step:
+            plan[-1][1].extend(new)
+        else:
+            plan.append((answer.step, new))
+    return tuple((step, tuple(quantities)) for step, quantities in plan)
+
+
+@_per_family
+def _given(family: Family, selected: tuple[str, ...] | None) -> tuple[str, ...]:
+    """The parameters the worked solution uses (not those that only pick a structure)."""
+    derivation = family.derivation()
+    used = {p for _, names in _plan(family, selected) for n in names for p in inputs_of(derivation, n)}
+    return tuple(p for p in family.params if p in used and p not in _structure(family))
+
+
+def _value(expected: Expected, name: str) -> str:
+    numbers = expected.variant.numbers
+    if name in numbers:
+        return _parameter_tex(numbers[name])
+    return number_tex(expected.values[name])
+
+
+@lru_cache(maxsize=65536)
+def _parameter_tex(value: Fraction) -> str:
+    """A parameter's exact value (parameters come from small grids, so this is mostly a lookup)."""
+    return number_tex(value)
+
+
+def step_tex(expected: Expected, name: str) -> str:
+    """One line of the worked solution: name = formula = numbers = value."""
+    t = template(expected, name)
+    numbers = re.sub(r"@(\w+)@", lambda m: _inserted(_value(expected, m.group(1))), t.slots)
+    numbers = DOUBLED.sub(r"\\left(\1 \\right)", numbers)
+    value = _value(expected, name)
+    parts = [tex_name(name), t.formula]
+    if numbers not in (t.formula, value) and not re.fullmatch(r"@\w+@", t.slots):
+        parts.append(numbers)
+    if value != t.formula:
+        parts.append(value)
+    return " = ".join(parts)
+
+
+@_per_family
+def _symbolic_tex(family: Family, answer_id: str, substituted: tuple[tuple[str, Fraction], ...]) -> str:
+    expr = exact_symbolic(family.derivation(), {k: sympy.Rational(v.numerator, v.denominator) for k, v in substituted})[
+        answer_id
+    ]
+    return _latex(expr, {s: tex_name(str(s)) for s in expr.free_symbols}, dot=False)
+
+
+def symbolic_tex(expected: Expected, answer_id: str) -> str:
+    """The key formula of a symbolic answer, with the parameters it does not keep filled in."""
+    family = expected.variant.family
+    symbolic = family.derivation().symbolic[answer_id]
+    used = {str(s) for s in symbolic.expr.free_symbols} - set(symbolic.symbols)
+    numbers = expected.variant.numbers
+    substituted = tuple(sorted((k, Fraction(numbers[k])) for k in used if k in numbers))
+    return f"{tex_name(answer_id)} = {_symbolic_tex(family, answer_id, substituted)}"
+
+
+def worked_solution(question: Question, expected: Expected, lang: str = "en") -> str:
+    """The worked solution of one question, grouped by the family's solution steps."""
+    family = question.family
+    selected = question.settings.selected
+    numbers = expected.variant.numbers
+    out: list[str] = []
+    given = ", ".join(f"${tex_name(k)} = {_parameter_tex(Fraction(numbers[k]))}$" for k in _given(family, selected))
+    if given:
+        out += [f"**{text('given_values', lang)}:** {given}", ""]
+    for step, names in _plan(family, selected):
+        out += [f"**{step}**", ""]
+        for name in names:
+            out += [f"$${step_tex(expected, name)}$$", ""]
+    asked = [a for a in family.answers if question.settings.asks(a)]
+    symbolic = [a for a in asked if a.kind == "symbolic"]
+    if symbolic:
+        out += [f"**{text('formulas', lang)}**", ""]
+        for a in symbolic:
+            out += [f"`{a.id}`:", "", f"$${symbolic_tex(expected, a.id)}$$", ""]
+    choices = [a for a in asked if a.kind == "choice"]
+    if choices:
+        out += [f"**{text('choices', lang)}**", ""]
+        out += [f"- {text('right_option', lang, id=f'`{a.id}`', option=expected.choices[a.id])}"
+                for a in choices]
+        out.append("")
+    return "\n".join(out)
+
+
+# --- the report -------------------------------------------------------------------------
+
+
+def points_text(value: float) -> str:
+    """Points without float noise: 2, 1.5, 0.3333.
+
+    >>> points_text(2.0), points_text(1/3)
+    ('2', '0.3333')
+    """
+    text_ = f"{round(value, 4):.4f}".rstrip("0").rstrip(".")
+    return "0" if text_ in ("-0", "") else text_
+
+
+def _code(value: str, limit: int = 80) -> str:
+    """A student's text as an inline code span that cannot break the table or the page.
+
+    The fence is one backtick longer than the longest run of backticks in the text.
+    """
+    value = " ".join(value.split())
+    if len(value) > limit:
+        value = value[: limit - 1] + "…"
+    if not value:
+        return ""
+    fence = "`" * (max(map(len, BACKTICKS.findall(value)), default=0) + 1)
+    pad = " " if "`" in value else ""
+    return f"{fence}{pad}{value}{pad}{fence}".replace("|", "\\|")
+
+
+BACKTICKS = re.compile("`+")
+
+
+def _cell(value: str) -> str:
+    """A message shown as written, its backtick-quoted parts as code (never read as other Markdown)."""
+    return literal(value, code_spans=True)
+
+
+def _verdict(a: AnswerResult, code: bool) -> str:
+    """The message key of an answer's verdict; a hidden test that gave no value is an error, not unreadable."""
+    if code and a.status == "invalid":
+        return "code_error"
+    if code and a.status == "incorrect" and 0 < a.score < a.max:
+        return "partly"
+    return "carried" if a.carried_forward else a.status
+
+
+def answers_table(result: Result, lang: str = "en", code: bool = False) -> str:
+    """The verdict on each answer as a Markdown table (``code``: hidden tests, no 'you wrote').
+
+    A feedback's first line is shown (the parser's caret picture needs a line of its own).
+    """
+    keys = ("col_test" if code else "col_answer", *(() if code else ("col_given",)), "col_verdict",
+            "col_points", "col_feedback")
+    head = [text(k, lang) for k in keys]
+    rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for a in result.answers:
+        verdict = text(_verdict(a, code), lang)
+        given = "" if code else f" {_code(a.given)} |"
+        feedback = _cell(a.feedback.splitlines()[0] if a.feedback else "")
+        rows.append(f"| `{a.id}` |{given} {verdict} | {points_text(a.score)} / {points_text(a.max)} | {feedback} |")
+    return "\n".join(rows)
+
+
+@dataclass(frozen=True)
+class QuestionOutcome:
+    """One question of one student: the variant's expectations and, if graded, the result."""
+
+    question: Question
+    expected: Expected | None  # None for a code exercise
+    result: Result | None
+
+
+def student_report(
+    assignment: Assignment,
+    student: str,
+    outcomes: Sequence[QuestionOutcome],
+    lang: str | None = None,
+    not_graded: str | None = None,
+    notes: Sequence[str] = (),
+) -> str:
+    """The whole feedback report of one student (Markdown with LaTeX).
+
+    ``not_graded`` is the reason when the student's submission could not be graded;
+    ``notes`` are the problems found on the answer sheet.
+    """
+    lang = lang or assignment.lang
+    out = [f"# {text('title', lang, assignment=literal(assignment.title), student=literal(student))}", ""]
+    if not_graded:
+        out += [text("not_graded", lang, reason=literal(not_graded)), ""]
+    else:
+        score = sum(o.result.score for o in outcomes if o.result)
+        total = sum(o.result.max for o in outcomes if o.result)
+        out += [text("score", lang, score=points_text(score), max=points_text(total)), ""]
+    if notes:
+        out += [f"## {text('sheet_notes', lang)}", ""] + [f"- {_cell(n)}" for n in notes] + [""]
+    for o in outcomes:
+        heading = text("question", lang, id=o.question.id)
+        if o.result is not None:
+            heading += " — " + text(
+                "question_score", lang, score=points_text(o.result.score), max=points_text(o.result.max)
+            )
+        if o.expected is None:
+            ran = o.result is not None and any(a.status != "missing" for a in o.result.answers)
+            intro = "code_not_graded" if o.result is None else "code_exercise" if ran else "code_no_file"
+            out += [f"## {heading}", "", text(intro, lang, exercise=f"`{o.question.code}`"), ""]
+            if o.result is not None:
+                out += [f"### {text('tests', lang)}", "", answers_table(o.result, lang, code=True), ""]
+            continue
+        out += [
+            f"## {heading}",
+            "",
+            f"### {text('problem', lang)}",
+            "",
+            problem_statement(o.question, o.expected, lang).strip(),
+            "",
+        ]
+        if o.result is not None:
+            out += [f"### {text('answers', lang)}", "", answers_table(o.result, lang), ""]
+        out += [f"### {text('solution', lang)}", "", worked_solution(o.question, o.expected, lang)]
+    return "\n".join(out).rstrip() + "\n"
+

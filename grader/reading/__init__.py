@@ -1,0 +1,1 @@
+"""Reading what students type: an allow-list tokenizer and parser, and its messages."""
