@@ -37,7 +37,7 @@ from grader.core.family import Answer, Derivation, Family, Gradient, Slip, Symbo
 from grader.core.model import Rules, backpropagate, expand
 from grader.core.rng import Draws, decimal_grid
 from grader.core.statement import fill, precision
-from grader.families.gd_linear import distinct
+from grader.families._shared import distinct
 from grader.maths.sigmoid import sigmoid
 
 LAYERS = 3

@@ -28,6 +28,7 @@ from grader.core.model import Rules, backpropagate, expand
 from grader.core.rng import Draws, decimal_grid
 from grader.core.statement import fill, precision
 from grader.core.variants import decimal_text
+from grader.families._shared import distinct
 from grader.text.messages import localized
 
 EPOCHS = 2
@@ -143,18 +144,6 @@ def conditions(values: Mapping[str, np.ndarray]) -> np.ndarray:
     for k in range(1, EPOCHS + 1):
         ok &= np.abs(values[f"grad_{k}"]) >= 0.01
     return ok & distinct([values[a.id] for a in ANSWERS if a.kind == "numeric"])
-
-
-def distinct(columns: list[np.ndarray], relative: float = 0.01) -> np.ndarray:
-    """True where every pair of the columns differs by more than ``relative`` of the larger.
-
-    Only neighbours in each row's sorted values need comparing: if a <= b <= c and both
-    neighbouring pairs are apart, so are a and c. NaN sorts last and fails its comparison.
-    """
-    values = np.sort(np.stack([np.asarray(c, dtype=float) for c in columns], axis=-1), axis=-1)
-    low, high = values[..., :-1], values[..., 1:]
-    with np.errstate(invalid="ignore"):
-        return np.all(high - low > relative * np.maximum(np.abs(low), np.abs(high)), axis=-1)
 
 
 ANSWERS = (

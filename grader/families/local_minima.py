@@ -38,7 +38,7 @@ from grader.core.model import CORRECT, Rules, backpropagate
 from grader.core.rng import Draws, decimal_grid
 from grader.core.statement import fill, precision
 from grader.core.variants import decimal_text
-from grader.families.gd_linear import distinct
+from grader.families._shared import distinct
 from grader.text.messages import localized
 
 STEPS = 3
