@@ -234,33 +234,8 @@ def read_class_roster(path: Path) -> tuple[list[Student], list[str]]:
     only a repeated id is forgiven here, so that a roster with a duplicate line still gives
     every student exactly one gradebook row.
     """
-    try:
-        return read_roster(path), []
-    except RosterError as error:
-        if "already on line" not in str(error):
-            raise
-    text = path.read_text(encoding="utf-8-sig")
-    lines = text.splitlines(keepends=True)
-    rows = list(csv.reader(lines))
-    header = [h.strip().lower() for h in rows[0]]
-    column = header.index("id") if "id" in header else header.index("student_id")
-    seen: dict[str, int] = {}
-    kept = [lines[0]]
-    warnings = []
-    for number, (line, row) in enumerate(zip(lines[1:], rows[1:], strict=False), start=2):
-        sid = row[column].strip() if len(row) > column else ""
-        if sid and sid in seen:
-            warnings.append(f"{path}, line {number}: student {sid!r} is already on line {seen[sid]}; counted once")
-            continue
-        seen.setdefault(sid, number)
-        kept.append(line)
-    with tempfile.TemporaryDirectory() as tmp:
-        copy = Path(tmp) / "roster.csv"
-        copy.write_text("".join(kept), encoding="utf-8")
-        try:
-            return read_roster(copy), warnings
-        except RosterError as error:
-            raise RosterError(str(error).replace(str(copy), str(path))) from None
+    warnings: list[str] = []
+    return read_roster(path, warnings), warnings
 
 
 def load_assignment(path: Path) -> tuple[Assignment, str]:

@@ -22,10 +22,11 @@ class RosterError(ValueError):
     """A roster that cannot be used, with the reason in words."""
 
 
-def read_roster(path: Path) -> list[Student]:
+def read_roster(path: Path, repeated: list[str] | None = None) -> list[Student]:
     """Students of a CSV roster with a column ``id`` (or ``student_id``) and optionally ``name``.
 
-    Refuses a missing id column, blank ids and duplicate ids, naming the line.
+    Refuses a missing id column, blank ids and duplicate ids, naming the line; given a list
+    ``repeated``, a duplicate id is counted once instead and a warning naming the line is added to it.
     """
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -51,6 +52,9 @@ def read_roster(path: Path) -> list[Student]:
             raise RosterError(f"{path}, line {line}: blank student id")
         if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in sid):
             raise RosterError(f"{path}, line {line}: student id {sid!r} contains a control or format character")
+        if sid in seen and repeated is not None:
+            repeated.append(f"{path}, line {line}: student {sid!r} is already on line {seen[sid]}; counted once")
+            continue
         if sid in seen:
             raise RosterError(f"{path}, line {line}: student {sid!r} is already on line {seen[sid]}")
         seen[sid] = line
