@@ -8,7 +8,7 @@ import click
 
 from grader.course.export import EXPORTERS, ExportError, ExportRequest, read_gradebook
 from grader.course.export.base import read_roster_table, say
-from grader.course.instructor import load_assignment, write_atomic
+from grader.course.instructor import InstructorError, load_assignment, write_atomic
 
 NEEDS = {
     "gradebook": {"en": "--graded DIR (the output folder of 'grader grade')",
@@ -43,7 +43,10 @@ def _read(path: Path) -> str:
 def export_command(format_name, assignment, out, graded, roster, id_column, column, variants, lang) -> None:
     """Write a graded class or an assignment in FORMAT (canvas, moodle, gradescope, moodle-xml)."""
     exporter = EXPORTERS[format_name]
-    parsed, text = load_assignment(assignment)
+    try:
+        parsed, text = load_assignment(assignment)
+    except InstructorError as error:
+        raise click.ClickException(str(error)) from None
     lang = lang or parsed.lang
     missing = [n for n, given in (("gradebook", graded), ("roster", roster)) if n in exporter.needs and not given]
     if missing:

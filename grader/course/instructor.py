@@ -51,8 +51,6 @@ from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
-import click
-
 from grader.code import get_exercise, grade_code_file
 from grader.core.evaluate import exact_symbolic
 from grader.core.grading import Classmates, Expected, Result, classmates, expectations
@@ -238,16 +236,20 @@ def read_class_roster(path: Path) -> tuple[list[Student], list[str]]:
     return read_roster(path, warnings), warnings
 
 
+class InstructorError(Exception):
+    """A class run that cannot start (an unreadable assignment, roster or overrides file): the reason in words."""
+
+
 def load_assignment(path: Path) -> tuple[Assignment, str]:
-    """The assignment of a TOML file and its text (raises click errors with the reason)."""
+    """The assignment of a TOML file and its text (raises :class:`InstructorError` with the reason)."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
-        raise click.ClickException(f"{path}: cannot read the assignment ({error})") from None
+        raise InstructorError(f"{path}: cannot read the assignment ({error})") from None
     try:
         return parse_assignment(text), text
     except AssignmentError as error:
-        raise click.ClickException(f"{path}: {error}") from None
+        raise InstructorError(f"{path}: {error}") from None
 
 
 @cache
@@ -405,7 +407,7 @@ def _generate_chunk(task: tuple) -> list[tuple[str, str, list]]:
 
 
 def generate_class(assignment_path: Path, roster_path: Path, out: Path, jobs: int = 1,
-                   lang: str | None = None, echo: Callable[[str], None] = click.echo) -> dict[str, float]:
+                   lang: str | None = None, echo: Callable[[str], None] = print) -> dict[str, float]:
     """``grader generate``: problem sheets, answer sheets and the instructor key; returns phase times."""
     times = {}
     start = time.perf_counter()
@@ -447,7 +449,7 @@ def _roster(path: Path) -> tuple[list[Student], list[str]]:
     try:
         return read_class_roster(path)
     except (RosterError, OSError, UnicodeDecodeError, ValueError) as error:
-        raise click.ClickException(terminal_text(str(error))) from None
+        raise InstructorError(terminal_text(str(error))) from None
 
 
 # --- grade ------------------------------------------------------------------------------
@@ -572,7 +574,7 @@ def score_plot(assignment: Assignment, s: Summary, lang: str = "en") -> bytes:
 
 
 def grade_class(assignment_path: Path, submissions: Path, out: Path, roster_path: Path | None = None,
-                jobs: int = 1, lang: str | None = None, echo: Callable[[str], None] = click.echo,
+                jobs: int = 1, lang: str | None = None, echo: Callable[[str], None] = print,
                 overrides_path: Path | None = None, student_seconds: float | None = STUDENT_SECONDS
                 ) -> dict[str, float]:
     """``grader grade``: gradebook, reports and class summary; returns the time of each phase.
@@ -586,7 +588,7 @@ def grade_class(assignment_path: Path, submissions: Path, out: Path, roster_path
     assignment, text = load_assignment(assignment_path)
     roster_path = roster_path or assignment_path.parent / "roster.csv"
     if not roster_path.is_file():
-        raise click.ClickException(f"no roster: {roster_path} does not exist; give one with --roster ROSTER.csv")
+        raise InstructorError(f"no roster: {roster_path} does not exist; give one with --roster ROSTER.csv")
     students, warnings = _roster(roster_path)
     lang = lang or assignment.lang
     overrides_path = overrides_path or assignment_path.parent / "overrides.csv"
@@ -665,9 +667,9 @@ def _overrides(path: Path, assignment: Assignment, students: Sequence[Student], 
         return parse_overrides(path.read_text(encoding="utf-8-sig"), assignment, [s.id for s in students],
                                str(path), lang)
     except (OSError, UnicodeDecodeError) as error:
-        raise click.ClickException(f"{path}: cannot read the overrides ({error})") from None
+        raise InstructorError(f"{path}: cannot read the overrides ({error})") from None
     except OverrideError as error:
-        raise click.ClickException(str(error)) from None
+        raise InstructorError(str(error)) from None
 
 
 def _echo_summary(echo: Callable[[str], None], rows: Iterable[Row], strays: Sequence[Stray], out: Path) -> None:
@@ -679,44 +681,3 @@ def _echo_summary(echo: Callable[[str], None], rows: Iterable[Row], strays: Sequ
     for s in strays:
         echo(f"not on the roster: {s.reason.text('en')}")
     echo(f"gradebook: {out / 'gradebook.csv'}; reports: {out / 'reports'}; summary: {out / 'summary.html'}")
-
-
-# --- the commands -----------------------------------------------------------------------
-
-JOBS = click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
-                    help="Processes to use (e.g. the number of cores).")
-LANG = click.option("--lang", type=click.Choice(["en", "zh"]), default=None,
-                    help="Language of the sheets and reports (default: the assignment's).")
-
-
-@click.command("generate")
-@click.argument("assignment", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--roster", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="CSV with an 'id' (or 'student_id') column and optionally 'name'.")
-@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
-@JOBS
-@LANG
-def generate_command(assignment: Path, roster: Path, out: Path, jobs: int, lang: str | None) -> None:
-    """Write every student's problem sheet and answer sheet, and the instructor key."""
-    generate_class(assignment, roster, out, jobs, lang)
-
-
-@click.command("grade")
-@click.argument("assignment", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.argument("submissions", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
-@click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="The class roster [default: roster.csv next to ASSIGNMENT].")
-@click.option("--overrides", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="The instructor's overrides (student,question,answer,points,reason) "
-                   "[default: overrides.csv next to ASSIGNMENT, if there is one].")
-@click.option("--student-time-limit", type=click.FloatRange(min=0, min_open=True), default=STUDENT_SECONDS,
-              show_default=True, help="Seconds one student's grading may take; past it the student gets a "
-                                      "grading_error row with the reason and the class run goes on.")
-@JOBS
-@LANG
-def grade_command(assignment: Path, submissions: Path, out: Path, roster: Path | None, overrides: Path | None,
-                  student_time_limit: float, jobs: int, lang: str | None) -> None:
-    """Grade every answer sheet in SUBMISSIONS: gradebook, reports and class summary."""
-    grade_class(assignment, submissions, out, roster, jobs, lang, overrides_path=overrides,
-                student_seconds=student_time_limit)
