@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from grader.core.compare import Tolerance
@@ -63,3 +66,18 @@ def test_every_refusal_says_where_and_why(text, words):
     with pytest.raises(AssignmentError) as error:
         parse_assignment(text)
     assert words in str(error.value)
+
+
+def test_an_nbgrader_kernel_grading_a_family_question_never_loads_the_code_sandbox():
+    """The notebook runtime imports the assignment; only a code question may pull in grader.code."""
+    script = (
+        "import sys\n"
+        "from grader.nbgrader import runtime\n"
+        "from grader.course.assignment import parse_assignment\n"
+        "parse_assignment('id = \"a\"\\n[[questions]]\\nid = \"q1\"\\nfamily = \"gd_linear\"\\n')\n"
+        "print(sorted(m for m in sys.modules if m.startswith('grader.code')))\n"
+        "parse_assignment('id = \"a\"\\n[[questions]]\\nid = \"q1\"\\ncode = \"sigmoid\"\\n')\n"
+        "print('grader.code.sandbox' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == ["[]", "True"]

@@ -36,7 +36,6 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from grader.code import EXERCISES
 from grader.core.compare import DEFAULT, Tolerance
 from grader.core.family import Family
 from grader.core.grading import Settings
@@ -191,6 +190,8 @@ def _code_question(data: dict, question_id: str, where: str) -> Question:
     extra = sorted(set(data) - {"id", "code", "hidden"})
     if extra:
         raise AssignmentError(f"{where}: a code question takes only id, code and hidden, not {', '.join(extra)}")
+    from grader.code import EXERCISES  # here, not at the top: a notebook kernel never loads the sandbox
+
     exercise = _text(data, "code", where)
     if exercise not in EXERCISES:
         raise AssignmentError(f"{where}: unknown code exercise {exercise!r}; known: {', '.join(EXERCISES)}")
