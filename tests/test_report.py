@@ -24,6 +24,7 @@ from grader.course.report import (
     worked_solution,
 )
 from grader.families import FAMILIES
+from grader.quiz import formulas
 from grader.text.html import _convert, mathml, page
 from tests.conftest import roster_variants
 
@@ -86,9 +87,12 @@ def test_every_step_agrees_with_exact_arithmetic_and_with_its_own_numbers(family
     ("pred_1", r"\mathrm{pred}_{1}"), ("dE_dw_3", r"\frac{\partial E}{\partial w_{3}}"),
     ("dg_dx_value", r"\frac{\partial g}{\partial x}"), ("eta_max", r"\eta_{\mathrm{max}}"),
     ("x0", "x_{0}"), ("E", "E"), ("delta_L_expr", r"\delta_{L}"), ("b_1_new", r"b_{1}^{\mathrm{new}}"),
+    ("delta_w", r"\Delta w"), ("dEreg_dw1", r"\frac{\partial \mathrm{Ereg}}{\partial w_{1}}"), ("E_P", "E_{P}"),
+    ("v_w_1", "v_{w_{1}}"), ("order_q2", r"\mathrm{order}_{q_{2}}"),
 ])
 def test_names_in_latex(name, tex):
     assert tex_name(name) == tex
+    assert formulas.tex_name(name) == tex  # the quiz names quantities as the reports do
 
 
 @pytest.mark.parametrize("value, text", [

@@ -15,7 +15,6 @@ names without changing the formula's shape, so a worked line reads
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from fractions import Fraction
 
@@ -24,6 +23,7 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
 from grader.core.variants import decimal_text
+from grader.text.latex import tex_name
 
 SIGNIFICANT = 6  # digits shown for values that are not short exact decimals
 
@@ -102,47 +102,6 @@ def tex(formula: sympy.Expr, values: Mapping[str, str] | None = None) -> str:
     shown = _shown(values)
     printed = _Tex(shown, numbers=bool(values)).doprint(formula)
     return _unwrap(printed, shown, r"\left({}\right)")
-
-
-_INDEXED = re.compile(r"^(?P<stem>[A-Za-z]+)_?(?P<index>\d+)$")
-_GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "eta", "theta", "lambda", "mu", "sigma", "tau"}
-
-
-def tex_name(name: str) -> str:
-    """A quantity's name in LaTeX: 'h1_in' -> 'h_{1,\\mathrm{in}}', 'delta_o1' -> '\\delta_{o_{1}}'."""
-    for suffix in ("_expr", "_value"):
-        if name.endswith(suffix) and len(name) > len(suffix):
-            return tex_name(name[: -len(suffix)])
-    if name.endswith("_new"):
-        return rf"{tex_name(name[:-4])}^{{\mathrm{{new}}}}"
-    derivative = re.fullmatch(r"d([A-Za-z])_d(\w+)", name)
-    if derivative:
-        return rf"\frac{{\partial {derivative[1]}}}{{\partial {tex_name(derivative[2])}}}"
-    if name == "delta_w":  # a change of the weight, Δw, not an error term δ = ∂E/∂z
-        return r"\Delta w"
-    if name.startswith("delta_"):
-        return rf"\delta_{{{tex_name(name[6:])}}}"
-    if name.endswith("_in"):
-        base = tex_name(name[:-3])
-        if base.endswith("}") and "_{" in base:
-            return base[:-1] + r",\mathrm{in}}"
-        return base + r"_{\mathrm{in}}"
-    indexed = _INDEXED.match(name)
-    if indexed:
-        return f"{_word(indexed['stem'])}_{{{indexed['index']}}}"
-    stem, sep, sub = name.partition("_")
-    if sep and sub.isalpha():
-        return f"{_word(stem)}_{{\\mathrm{{{sub}}}}}"
-    return _word(name)
-
-
-def _word(word: str) -> str:
-    if word in _GREEK:
-        return "\\" + word
-    if len(word) == 1:
-        return word
-    escaped = word.replace("_", "\\_")
-    return rf"\mathrm{{{escaped}}}"
 
 
 def structural(formula: sympy.Expr, params: Mapping[str, sympy.Rational]) -> sympy.Expr:
