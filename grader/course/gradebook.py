@@ -39,6 +39,7 @@ from grader.course.shared_wrong import FLAGGED_EVIDENCE, SHORT_DIGITS, SharedPai
 from grader.course.sheets import Decoded, Problem, Sheet, asked_ids, parse_sheet
 from grader.text.html import literal
 from grader.text.messages import localized, mistake_name, mistake_text
+from grader.text.numbers import points_text
 
 CODE_SUFFIXES = (".py",)  # code exercises (graded by grader.code, issue 7), not answer sheets
 
@@ -459,14 +460,6 @@ def timed_out_row(assignment: Assignment, submission: Submission, seconds: float
 
 
 # --- the gradebook files ----------------------------------------------------------------
-
-def points_text(value: float | None) -> str:
-    """Points as written in the gradebook: '' when not graded, else without float noise."""
-    if value is None:
-        return ""
-    text = f"{round(value, 4):.4f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 

@@ -30,6 +30,7 @@ from grader.course.sheets import problem_statement
 from grader.text.html import literal
 from grader.text.latex import tex_name
 from grader.text.messages import localized
+from grader.text.numbers import points_text
 
 MESSAGES: dict[str, dict[str, str]] = {
     "title": {"en": "{assignment}: feedback for {student}", "zh": "{assignment}:{student} 的反馈"},
@@ -304,16 +305,6 @@ def worked_solution(question: Question, expected: Expected, lang: str = "en") ->
 
 
 # --- the report -------------------------------------------------------------------------
-
-
-def points_text(value: float) -> str:
-    """Points without float noise: 2, 1.5, 0.3333.
-
-    >>> points_text(2.0), points_text(1/3)
-    ('2', '0.3333')
-    """
-    text_ = f"{round(value, 4):.4f}".rstrip("0").rstrip(".")
-    return "0" if text_ in ("-0", "") else text_
 
 
 def _code(value: str, limit: int = 80) -> str:
