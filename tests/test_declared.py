@@ -22,7 +22,7 @@ from grader.declared.build import draw
 from grader.declared.messages import MESSAGES
 from grader.declared.stress import stress
 from grader.families import FAMILIES
-from grader.text.messages import LANGS
+from grader.text.messages import LANGUAGES
 from tests.conftest import roster_variants
 
 MINI = '''name = "{name}"
@@ -230,7 +230,7 @@ def test_a_missing_or_undecodable_file_is_an_error_naming_it(tmp_path):
 
 def test_every_declaration_message_has_both_languages_and_the_same_placeholders():
     for key, texts in MESSAGES.items():
-        assert set(texts) == set(LANGS), key
+        assert set(texts) == set(LANGUAGES), key
         fields = [{f for _, f, _, _ in string.Formatter().parse(t) if f} for t in texts.values()]
         assert fields[0] == fields[1], key
 

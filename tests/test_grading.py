@@ -15,7 +15,7 @@ from grader.core.grading import Settings, expectation, expectations, grade
 from grader.core.keys import answer_key
 from grader.core.variants import canonical
 from grader.families import FAMILIES
-from grader.text.messages import LANGS, MESSAGES, MISTAKES
+from grader.text.messages import LANGUAGES, MESSAGES, MISTAKES
 from tests.conftest import roster_variants
 from tests.equivalence_cases import CASES
 from tests.test_canonical import reference_222
@@ -259,7 +259,7 @@ def test_every_message_exists_in_both_languages_with_the_same_placeholders():
 
     for table in (MESSAGES, MISTAKES):
         for key, texts in table.items():
-            assert set(texts) == set(LANGS), key
+            assert set(texts) == set(LANGUAGES), key
             fields = [{f for _, f, _, _ in string.Formatter().parse(t) if f} for t in texts.values()]
             assert all(f == fields[0] for f in fields), key
 

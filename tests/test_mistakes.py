@@ -14,7 +14,7 @@ from grader.core.grading import expectation, expectations, grade
 from grader.core.mistakes import figures_needed, neighbours
 from grader.core.variants import canonical
 from grader.families import FAMILIES
-from grader.text.messages import LANGS, MISTAKES
+from grader.text.messages import LANGUAGES, MISTAKES
 from tests.conftest import roster_variants
 from tests.mistake_oracles import GUARDED, ORACLES, UPDATES
 
@@ -213,7 +213,7 @@ def test_each_label_appears_only_where_its_mistake_was_made_on_a_thousand_varian
 def test_every_mistake_has_a_message_in_every_language_with_the_same_fields():
     import string
     for name, texts in MISTAKES.items():
-        fields = {lang: {f for _, f, _, _ in string.Formatter().parse(texts[lang]) if f} for lang in LANGS}
+        fields = {lang: {f for _, f, _, _ in string.Formatter().parse(texts[lang]) if f} for lang in LANGUAGES}
         assert fields["en"] == fields["zh"], name
 
 

@@ -47,6 +47,7 @@ from grader.reading.parser import (
     to_sympy,
     unparse,
 )
+from grader.text.messages import LANGUAGES
 
 # Canonical names as the families declare them.
 SYMBOLS = ["x", "w", "t", "o1", "t1", "h1", "delta_o1", "eta", "a_2", "w5", "h1_in", "dE_dw5"]
@@ -444,10 +445,10 @@ def test_every_error_class_is_exercised_by_the_tables():
 
 def test_every_message_exists_in_every_language():
     for key, texts in parse_messages.MESSAGES.items():
-        assert set(texts) == set(parse_messages.LANGUAGES), key
+        assert set(texts) == set(LANGUAGES), key
         assert all(t.strip() for t in texts.values()), key
     for texts in parse_messages.HINTS.values():
-        assert set(texts) == set(parse_messages.LANGUAGES)
+        assert set(texts) == set(LANGUAGES)
     for cls in _all_subclasses(ParseError):
         assert any(k.split(".")[0] == cls.__name__ for k in parse_messages.MESSAGES), cls
 

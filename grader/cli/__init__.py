@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING
 import click
 
 from grader.cli.catalog import catalog
+from grader.text.messages import LANGUAGES
 from grader.text.terminal import terminal_text
 
 if TYPE_CHECKING:
     from grader.core.variants import Variant
 
-LANGS = click.Choice(["en", "zh"])
+LANGS = click.Choice(LANGUAGES)
 LAZY = {  # subcommand: (where it is defined, its short help as `grader --help` lists it)
     "code": ("grader.cli.code:code", "Code exercises: students implement the algorithms; graded in a sandbox."),
     "export": ("grader.cli.export:export_command",

@@ -16,9 +16,10 @@ from grader.code.hidden_tests import EXERCISES, UnknownExercise, get_exercise, h
 from grader.code.messages import message
 from grader.code.sandbox import Limits
 from grader.core.variants import VariantKey
+from grader.text.messages import LANGUAGES
 from grader.text.terminal import terminal_text
 
-LANGS = click.Choice(["en", "zh"])
+LANGS = click.Choice(LANGUAGES)
 MARK = {"passed": "ok", "partial": "~", "failed": "x", "error": "!"}
 
 

@@ -9,6 +9,7 @@ import click
 from grader.course.export import EXPORTERS, ExportError, ExportRequest, read_gradebook
 from grader.course.export.base import read_roster_table, say
 from grader.course.instructor import InstructorError, load_assignment, write_atomic
+from grader.text.messages import LANGUAGES
 
 NEEDS = {
     "gradebook": {"en": "--graded DIR (the output folder of 'grader grade')",
@@ -38,7 +39,7 @@ def _read(path: Path) -> str:
 @click.option("--column", help="Title of the grade column [default: the assignment id].")
 @click.option("--variants", type=click.IntRange(1, 200), default=5, show_default=True,
               help="moodle-xml: variants per question.")
-@click.option("--lang", type=click.Choice(["en", "zh"]), default=None,
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
               help="Language of messages and questions (default: the assignment's).")
 def export_command(format_name, assignment, out, graded, roster, id_column, column, variants, lang) -> None:
     """Write a graded class or an assignment in FORMAT (canvas, moodle, gradescope, moodle-xml)."""

@@ -16,6 +16,7 @@ from grader.declared.plot import NoNetwork, network
 from grader.declared.spec import DeclarationError, check_step_names
 from grader.declared.stress import stress
 from grader.families import FAMILIES
+from grader.text.messages import LANGUAGES
 
 BUNDLED = Path(__file__).resolve().parents[1] / "declared" / "families"
 
@@ -29,7 +30,7 @@ def family() -> None:
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option("--count", default=10_000, show_default=True, type=click.IntRange(1, 100_000),
               help="Proposals to draw and variants to generate.")
-@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True)
 @click.option("--plot", type=click.Path(path_type=Path, dir_okay=False),
               help="Also save a picture of the canonical variant's network (PNG).")
 def check(file: Path, count: int, lang: str, plot: Path | None) -> None:

@@ -7,10 +7,11 @@ from pathlib import Path
 import click
 
 from grader.course.instructor import STUDENT_SECONDS, InstructorError, generate_class, grade_class
+from grader.text.messages import LANGUAGES
 
 JOBS = click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
                     help="Processes to use (e.g. the number of cores).")
-LANG = click.option("--lang", type=click.Choice(["en", "zh"]), default=None,
+LANG = click.option("--lang", type=click.Choice(LANGUAGES), default=None,
                     help="Language of the sheets and reports (default: the assignment's).")
 
 

@@ -18,8 +18,9 @@ from grader.quiz import progress as record
 from grader.quiz import terminal
 from grader.quiz.session import PICTURES, new_session, quiz_variant, replay
 from grader.quiz.text import say, step_name
+from grader.text.messages import LANGUAGES
 
-LANGS = click.Choice(["en", "zh"])
+LANGS = click.Choice(LANGUAGES)
 DEFAULT_TOPIC = "backprop_222"
 
 

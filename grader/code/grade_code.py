@@ -28,6 +28,7 @@ from grader.code.hidden_tests import HiddenTest, get_exercise, hidden_tests
 from grader.code.messages import MESSAGES, message
 from grader.code.sandbox import Call, Failure, Limits, Ref, RunReport, run_calls
 from grader.core.variants import VariantKey
+from grader.text.messages import language
 
 Status = Literal["passed", "partial", "failed", "error"]
 MAX_SOURCE_BYTES = 1 << 20
@@ -183,7 +184,7 @@ def _judge(exercise: str, test: HiddenTest, report: RunReport, spans: list[range
         status = "error"
     else:
         status = "partial" if score > 0 else "failed"
-    title = get_exercise(exercise).tests[test.name][lang if lang in ("en", "zh") else "en"]
+    title = get_exercise(exercise).tests[test.name][language(lang)]
     return TestResult(test.name, title, status, score, float(test.points), render(tally, lang))
 
 
@@ -256,7 +257,6 @@ def _unreadable(exercise: str, lang: str, reason: str) -> CodeResult:
     spec = get_exercise(exercise)
     tests = hidden_tests(exercise)
     text = message("f_file", lang, detail=reason)
-    language = lang if lang in ("en", "zh") else "en"
-    results = tuple(TestResult(t.name, spec.tests[t.name][language], "error", 0.0, float(t.points), text)
+    results = tuple(TestResult(t.name, spec.tests[t.name][language(lang)], "error", 0.0, float(t.points), text)
                     for t in tests)
     return CodeResult(exercise, results, 0.0, float(sum(r.max for r in results)))

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-LANGS = ("en", "zh")
+from grader.text.messages import LANGUAGES, language
+
+LANGS = LANGUAGES
 
 MESSAGES: dict[str, dict[str, str]] = {
     # --- verdicts ---------------------------------------------------------------------------
@@ -266,7 +268,7 @@ def names_text(names: Sequence[str], lang: str) -> str:
 
 def message(key: str, lang: str = "en", names: Sequence[str] = (), **fields: object) -> str:
     """The message ``key`` in ``lang``, about ``names`` (joined) and with ``fields`` filled in."""
-    lang = lang if lang in LANGS else "en"
+    lang = language(lang)
     table = MESSAGES[key]
     text = table[lang]
     if len(names) > 1 and f"{lang}_plural" in table:

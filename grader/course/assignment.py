@@ -41,7 +41,7 @@ from grader.core.family import Family
 from grader.core.grading import Settings
 from grader.core.variants import VariantKey
 from grader.families import FAMILIES, get_family
-from grader.text.messages import MISTAKES
+from grader.text.messages import LANGUAGES, MISTAKES
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -106,7 +106,7 @@ def parse_assignment(text: str) -> Assignment:
     _only(data, TOP_KEYS, "the assignment")
     assignment_id = _text(data, "id", "the assignment")
     lang = data.get("lang", "en")
-    if lang not in ("en", "zh"):
+    if lang not in LANGUAGES:
         raise AssignmentError(f"lang must be 'en' or 'zh', not {lang!r}")
     default = _tolerance(data.get("tolerance"), "the assignment's tolerance") or DEFAULT
     credit = data.get("carried_forward_credit", 1.0)

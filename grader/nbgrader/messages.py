@@ -6,9 +6,9 @@ languages and takes the same placeholders in each.
 
 from __future__ import annotations
 
-from grader.text.messages import localized
+from grader.text.messages import LANGUAGES, language, localized
 
-LANGS = ("en", "zh")
+LANGS = LANGUAGES
 
 MESSAGES: dict[str, dict[str, str]] = {
     # The notebook's fixed cells.
@@ -144,4 +144,4 @@ def message(key: str, lang: str = "en", **fields: object) -> str:
 
 def status_text(status: str, lang: str = "en") -> str:
     """The word for an answer's status."""
-    return STATUS[status][lang if lang in LANGS else "en"]
+    return STATUS[status][language(lang)]

@@ -32,6 +32,7 @@ import platformdirs
 
 from grader.families import FAMILIES
 from grader.quiz.session import AnswerState, Attempt, group_steps
+from grader.text.messages import LANGUAGES
 
 APP = "gdbp-grader"
 FILENAME = "progress.json"
@@ -289,7 +290,7 @@ def unfinished_from_json(data: object) -> dict[str, Unfinished]:
             raise ProgressError(f"{name}.seed should be a whole number >= 0 or null")
         if steps is not None and not (isinstance(steps, list) and all(isinstance(s, str) for s in steps)):
             raise ProgressError(f"{name}.steps should be a list of step names or null")
-        if lang not in ("en", "zh") or not isinstance(q.get("answers"), list) or len(q["answers"]) > 200:
+        if lang not in LANGUAGES or not isinstance(q.get("answers"), list) or len(q["answers"]) > 200:
             raise ProgressError(f"the stopped quiz of {name!r} is malformed")
         found[name] = Unfinished(name, seed, lang, tuple(steps) if steps is not None else None,
                                  tuple(_state(s) for s in q["answers"]))

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 
-from grader.text.messages import localized
+from grader.text.messages import LANGUAGES, language, localized
 
-LANGS = ("en", "zh")
+LANGS = LANGUAGES
 
 MESSAGES: dict[str, dict[str, str]] = {
     "title": {
@@ -210,7 +210,7 @@ def say(key: str, lang: str = "en", **fields: object) -> str:
 
 def step_name(step: str, lang: str = "en") -> str:
     """A family's step name in ``lang``; 'epoch 2' is found as 'epoch {n}'. Unknown names stay as they are."""
-    lang = lang if lang in LANGS else "en"
+    lang = language(lang)
     if step in STEPS:
         return STEPS[step][lang]
     match = _NUMBERED.match(step)

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import unicodedata
 
-LANGUAGES = ("en", "zh")
-
 MESSAGES: dict[str, dict[str, str]] = {
     "EmptyAnswer": {
         "en": "Your answer is empty: please enter a number or a formula.",

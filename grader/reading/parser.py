@@ -48,6 +48,7 @@ import sympy
 
 from grader.maths.sigmoid import sigmoid, sigmoid_numpy
 from grader.reading import messages as parse_messages
+from grader.text.messages import LANGUAGES
 
 MAX_LENGTH = 500
 """Longest answer accepted, in characters."""
@@ -340,8 +341,8 @@ def explain(error: ParseError, lang: str = "en") -> str:
       0.5$2
          ^
     """
-    if lang not in parse_messages.LANGUAGES:
-        raise ValueError(f"unknown language {lang!r}; use one of {parse_messages.LANGUAGES}")
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; use one of {LANGUAGES}")
     shown = {key: _shown_field(key, value, lang) for key, value in error.details().items()}
     lines = [
         parse_messages.MESSAGES[error.message_key][lang].format(pos=error.position + 1, **shown)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-LANGS = ("en", "zh")
+LANGUAGES = ("en", "zh")  # every user-visible text exists in each; the first is the fallback
 
 MESSAGES: dict[str, dict[str, str]] = {
     "correct": {"en": "Correct.", "zh": "正确。"},
@@ -216,12 +216,21 @@ OPTION_GLOSSES: dict[str, str] = {
 }
 
 
+def language(lang: str) -> str:
+    """``lang`` if the texts exist in it, else English: the one fallback rule of every table.
+
+    >>> language("zh"), language("fr")
+    ('zh', 'en')
+    """
+    return lang if lang in LANGUAGES else LANGUAGES[0]
+
+
 def localized(table: Mapping[str, Mapping[str, str]], key: str, lang: str = "en", **fields: object) -> str:
     """Entry ``key`` of a bilingual table in ``lang`` (English for another language), filled in.
 
     Every module keeps its own table of sentences; this is the one way they are looked up.
     """
-    return table[key][lang if lang in LANGS else "en"].format(**fields)
+    return table[key][language(lang)].format(**fields)
 
 
 def message(key: str, lang: str = "en", **fields: object) -> str:
