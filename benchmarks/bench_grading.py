@@ -23,8 +23,8 @@ import sympy
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from grader.core import grading  # noqa: E402
+from grader.core.evaluate import as_arrays, batch_quantities  # noqa: E402
 from grader.core.grading import expectation, expectations, grade  # noqa: E402
-from grader.core.keys import batch_key  # noqa: E402
 from grader.core.model import expand  # noqa: E402
 from grader.core.variants import VariantKey, canonical, generate  # noqa: E402
 from grader.families import FAMILIES  # noqa: E402
@@ -44,7 +44,8 @@ def numeric_rate(submissions: int) -> float:
     """Numeric answers graded per second on backprop_222 (key values, some perturbed)."""
     family = FAMILIES["backprop_222"]
     variants = generate(family, [VariantKey("bench", f"s{i}") for i in range(submissions)])
-    key = batch_key(family, variants)
+    values = batch_quantities(family.derivation(), as_arrays([v.numbers for v in variants], family.params))
+    key = {a.id: values[a.id] for a in family.answers if a.kind == "numeric"}
     prepared = expectations(family, variants)
     answers = [
         {a: f"{key[a][i] * (1.03 if (i + j) % 5 == 0 else 1):.6g}" for j, a in enumerate(key)}

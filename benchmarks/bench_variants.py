@@ -16,8 +16,7 @@ import time
 
 import sympy
 
-from grader.core.evaluate import exact_quantities
-from grader.core.keys import batch_key
+from grader.core.evaluate import as_arrays, batch_quantities, exact_quantities
 from grader.core.model import expand
 from grader.core.variants import VariantKey, generate
 from grader.families import FAMILIES
@@ -51,7 +50,7 @@ def main() -> None:
     variants = generate(family, keys)
     draw = time.perf_counter() - start
     start = time.perf_counter()
-    batch_key(family, variants)
+    batch_quantities(family.derivation(), as_arrays([v.numbers for v in variants], family.params))
     evaluate = time.perf_counter() - start
     batch = draw + evaluate
 

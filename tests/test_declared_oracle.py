@@ -11,8 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.core.evaluate import as_arrays
-from grader.core.keys import batch_key
+from grader.core.evaluate import as_arrays, batch_quantities
 from grader.families import FAMILIES
 from tests.conftest import roster_variants
 
@@ -100,7 +99,8 @@ def oracle(name: str, p: dict[str, np.ndarray], answer: str) -> np.ndarray:
 def _batch(name: str):
     family = FAMILIES[name]
     variants = roster_variants(name, COUNT)
-    return family, as_arrays([v.numbers for v in variants], family.params), batch_key(family, variants)
+    params = as_arrays([v.numbers for v in variants], family.params)
+    return family, params, batch_quantities(family.derivation(), params)
 
 
 @pytest.mark.parametrize("name", sorted(NETWORKS))

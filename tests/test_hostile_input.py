@@ -28,7 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import grader.reading.parser
-from grader.reading.parser import ParseError, evaluate, explain, parse, parse_number, to_sympy, unparse
+from grader.reading.parser import ParseError, evaluate, explain, parse, parse_number, read_as, to_sympy
 
 SYMPIFY_MODULE = sys.modules["sympy.core.sympify"]  # the attribute of that name is the function
 SYMBOLS = ["x", "w", "t", "o1", "t1", "h1", "delta_o1", "eta", "w5"]
@@ -413,7 +413,7 @@ def _judge(text: str) -> str:
         node = parse(text, SYMBOLS)
         to_sympy(node, SYM)
         evaluate(node, VALUES)
-        unparse(node)
+        read_as(node)
         outcome = "valid"
     except ParseError as error:
         _explained(error)
@@ -633,9 +633,9 @@ def test_random_token_soup_raises_nothing_but_parse_errors(text):
 
 @PROPERTY
 @given(grammarish)
-def test_what_parses_round_trips_through_unparse(text):
+def test_what_parses_round_trips_through_read_as(text):
     try:
         node = parse(text, SYMBOLS)
     except ParseError:
         return
-    assert parse(unparse(node), SYMBOLS) == node
+    assert parse(read_as(node), SYMBOLS) == node

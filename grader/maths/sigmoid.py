@@ -6,7 +6,6 @@ form the seed articles use, e.g. ``delta_o1 = (o1 - t1)*o1*(1 - o1)``.
 
 import math
 
-import mpmath
 import numpy as np
 import sympy
 
@@ -38,11 +37,6 @@ def sigmoid_numpy(x):
     x = np.asarray(x, dtype=float)
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
-
-
-def sigmoid_mpmath(x):
-    """High-precision sigmoid for mpmath numbers."""
-    return 1 / (1 + mpmath.exp(-x))
 
 
 def sigmoid_float(x: float) -> float:

@@ -1243,23 +1243,15 @@ def _numpy_node(node: Node, kids: list, values: Mapping[str, float | np.ndarray]
 _PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "unary": 3, "^": 4, "atom": 5}
 
 
-def unparse(node: Node) -> str:
-    """Canonical text of a parsed answer, parenthesised only where needed.
-
-    Useful to show a student how an answer was read; parsing it again gives the same AST.
-
-    >>> unparse(parse("1/2x", ["x"])), unparse(parse("-0,5e^-x²", ["x"]))
-    ('1/2*x', '-0.5*e^-x^2')
-    """
-    return _fold(node, _unparse_node)[0]  # type: ignore[index]
-
-
 def read_as(node: Node) -> str:
-    """How an answer was read, for the student: like :func:`unparse`, but a quotient inside a
-    product or quotient is parenthesised, so that a slip such as ``1/2x(wx-t)`` shows at once.
+    """How an answer was read, for the student: canonical text, parenthesised where needed and
+    around a quotient inside a product or quotient, so that a slip such as ``1/2x(wx-t)`` shows
+    at once. Parsing it again gives the same AST.
 
     >>> read_as(parse("1/2x(wx-t)", ["x", "w", "t"])), read_as(parse("a/b/c", ["a", "b", "c"]))
     ('(1/2)*x*(w*x - t)', '(a/b)/c')
+    >>> read_as(parse("-0,5e^-x²", ["x"]))
+    '-0.5*e^-x^2'
     """
     return _fold(node, lambda n, kids: _unparse_node(n, kids, grouped=True))[0]  # type: ignore[index]
 
