@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from string import Formatter
@@ -612,18 +612,17 @@ def _answers(reader: _Reader, data: Mapping, params: set[str], quantities: Seque
     return tuple(steps), out
 
 
-def check_step_names(declaration: Declaration, text_: str, source: str) -> None:
-    """Every step title must be in the quiz's table of step names (so it exists in English and
-    Chinese). Separate from :func:`parse` because the quiz imports the family registry, which
-    parses the bundled declarations."""
-    from grader.quiz.text import STEPS, knows_step
-
+def check_step_names(declaration: Declaration, text_: str, source: str, known: Collection[str],
+                     knows_step: Callable[[str], bool]) -> None:
+    """Every step title must be in the quiz's table of step names ``known`` (so it exists in English
+    and Chinese); ``knows_step`` also finds numbered titles. The caller passes the quiz's table:
+    the quiz sits above the families, which parse the bundled declarations."""
     reader = _Reader(text_, source)
     for title, _ in declaration.steps:
         if not knows_step(title):
             title = re.sub(r"\d+$", "{k}", title) if declaration.epochs > 1 else title
             raise DeclarationError(source, reader.line_of_text(f'"{title}"', after="[answers]"),
-                                   say("step_name", name=title, known=", ".join(STEPS)))
+                                   say("step_name", name=title, known=", ".join(known)))
 
 
 def _known_quantities(reader: _Reader, names: Sequence[str], quantities: Sequence[str]) -> None:
