@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from fractions import Fraction
 from functools import cache
 
 import numpy as np
@@ -74,11 +75,11 @@ def batch_quantities(
     return {k: v for k, v in values.items() if k not in params}
 
 
-def as_arrays(params: Sequence[Mapping[str, object]], names: Sequence[str]) -> dict[str, np.ndarray]:
+def as_arrays(params: Sequence[Mapping[str, Fraction | sympy.Rational]], names: Sequence[str]) -> dict[str, np.ndarray]:
     """Parameter sets (fractions or sympy rationals) as one float64 array per parameter name."""
     arrays = {}
     for n in names:
-        pairs = np.array([(int(p[n].numerator), int(p[n].denominator)) for p in params], dtype=float)
+        pairs = np.array([(int(p[n].numerator), int(p[n].denominator)) for p in params], dtype=np.float64)
         arrays[n] = pairs[:, 0] / pairs[:, 1] if len(params) else np.zeros(0)
     return arrays
 

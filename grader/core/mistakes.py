@@ -296,7 +296,7 @@ def significant_figures(value: float, allowed: float) -> int:
     return max(1, math.ceil(exponent + 1 - math.log10(2 * allowed) - 1e-9))
 
 
-def figures_needed(family: Family, numbers: Mapping[str, object]) -> int:
+def figures_needed(family: Family, numbers: Mapping[str, sympy.Rational]) -> int:
     """The significant figures a variant's numeric answers need (at least FIGURES, for 1 %).
 
     Where a tolerance shrinks (a fixed variant), more. Updates are left out: they are

@@ -104,21 +104,21 @@ def generate_stepwise(family: Family, keys: Sequence[VariantKey]) -> list[Varian
     Kept as the oracle the bulk path is tested against, and as the benchmarks' baseline.
     """
     seeds = [seed_for(family, k) for k in keys]
-    chosen: list[Mapping[str, Fraction] | None] = [None] * len(keys)
+    chosen: dict[int, Mapping[str, Fraction]] = {}
     waiting = list(range(len(keys)))
     for attempt in range(MAX_ATTEMPTS):
         if not waiting:
             break
         proposals = {i: family.draw(Draws(seeds[i], str(attempt))) for i in waiting}
-        drawn = [i for i in waiting if proposals[i] is not None]
-        accepted = _well_conditioned(family, [proposals[i] for i in drawn])
-        for i, ok in zip(drawn, accepted, strict=True):
+        drawn = {i: p for i, p in proposals.items() if p is not None}
+        accepted = _well_conditioned(family, list(drawn.values()))
+        for (i, params), ok in zip(drawn.items(), accepted, strict=True):
             if ok:
-                chosen[i] = proposals[i]
-        waiting = [i for i in waiting if chosen[i] is None]
+                chosen[i] = params
+        waiting = [i for i in waiting if i not in chosen]
     if waiting:
         raise ConditioningError(f"{family.name}: no well-conditioned variant for {keys[waiting[0]]}")
-    return [Variant(family, params, key) for params, key in zip(chosen, keys, strict=True)]
+    return [Variant(family, chosen[i], key) for i, key in enumerate(keys)]
 
 
 Proposals = tuple[list[int], dict[str, np.ndarray], Callable[[int], Mapping[str, Fraction]]]

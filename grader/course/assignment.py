@@ -108,7 +108,7 @@ def parse_assignment(text: str) -> Assignment:
     lang = data.get("lang", "en")
     if lang not in LANGUAGES:
         raise AssignmentError(f"lang must be 'en' or 'zh', not {lang!r}")
-    default = _tolerance(data.get("tolerance"), "the assignment's tolerance") or DEFAULT
+    default = _tolerance(data.get("tolerance"), "the assignment's tolerance", DEFAULT)
     credit = data.get("carried_forward_credit", 1.0)
     if not isinstance(credit, (int, float)) or not 0 <= credit <= 1:
         raise AssignmentError("carried_forward_credit must be a number between 0 and 1")
@@ -169,7 +169,7 @@ def _question(data: object, number: int, default: Tolerance, credit: float,
     if not isinstance(tolerances, dict):
         raise AssignmentError(f"{where}: tolerances must map answer ids to tolerance tables")
     _known(tolerances, known, f"{where}, tolerances")
-    question_default = _tolerance(data.get("tolerance"), f"{where}, tolerance") or default
+    question_default = _tolerance(data.get("tolerance"), f"{where}, tolerance", default)
     settings = Settings(
         tolerance=question_default,
         tolerances={k: _tolerance(v, f"{where}, tolerance of {k}") for k, v in tolerances.items()},
@@ -201,9 +201,10 @@ def _code_question(data: dict, question_id: str, where: str) -> Question:
     return Question(question_id, None, Settings(), hidden, exercise)
 
 
-def _tolerance(data: object, where: str) -> Tolerance | None:
-    if data is None:
-        return None
+def _tolerance(data: object, where: str, default: Tolerance | None = None) -> Tolerance:
+    """The tolerance a table of the file gives (``default`` where the file gives none)."""
+    if data is None and default is not None:
+        return default
     if not isinstance(data, dict) or set(data) - {"mode", "value", "floor"}:
         raise AssignmentError(f"{where} must be a table like {{ mode = \"relative\", value = 0.01 }}")
     try:
