@@ -27,7 +27,7 @@ from grader.course.assignment import parse_assignment
 from grader.course.gradebook import MESSAGES as GRADEBOOK_MESSAGES
 from grader.course.gradebook import SUMMARY_TEXT
 from grader.course.instructor import TEXT as INSTRUCTOR_TEXT
-from grader.course.instructor import remove_stale_temporaries, write_atomic
+from grader.course.instructor import InstructorError, load_assignment, remove_stale_temporaries, write_atomic
 from grader.course.report import MESSAGES as REPORT_MESSAGES
 from grader.families import FAMILIES
 
@@ -597,3 +597,17 @@ def test_a_grader_failure_flags_one_row_and_the_class_run_goes_on(tmp_path, monk
     assert rows["s002"]["status"] == "grading_error" and "simulated grader bug" in rows["s002"]["reason"]
     assert rows["s001"]["status"] == "graded" and rows["s001"]["total"] == rows["s001"]["max"]
     assert (out / "reports" / "s002.md").exists()
+
+
+def test_an_unusable_assignment_or_roster_is_a_library_error_that_the_cli_reports(tmp_path):
+    """instructor raises InstructorError (no click in the course layer); the CLI shows its text."""
+    bad = tmp_path / "hw.toml"
+    bad.write_text('id = "hw"\n[[questions]]\nid = "q1"\nfamily = "no_such_family"\n', encoding="utf-8")
+    with pytest.raises(InstructorError, match=r"hw\.toml: .*unknown family 'no_such_family'"):
+        load_assignment(bad)
+    with pytest.raises(InstructorError, match="cannot read the assignment"):
+        load_assignment(tmp_path / "missing.toml")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id\ns1\n", encoding="utf-8")
+    run = CliRunner().invoke(main, ["generate", str(bad), "--roster", str(roster), "--out", str(tmp_path / "out")])
+    assert run.exit_code == 1 and "unknown family 'no_such_family'" in run.output and "Traceback" not in run.output
