@@ -111,7 +111,7 @@ def number_tex(value: float | Fraction | Decimal, digits: int = 6) -> str:
         return text.rstrip("0").rstrip(".") if "." in text else text
     sign, mantissa_digits, exponent = value.as_tuple()
     mantissa = Decimal((sign, mantissa_digits, -(len(mantissa_digits) - 1)))
-    power = exponent + len(mantissa_digits) - 1
+    power = int(exponent) + len(mantissa_digits) - 1  # an int: the value is finite
     text = format(mantissa, "f")
     text = text.rstrip("0").rstrip(".") if "." in text else text
     return rf"{text} \times 10^{{{power}}}"
@@ -278,7 +278,7 @@ def symbolic_tex(expected: Expected, answer_id: str) -> str:
 
 def worked_solution(question: Question, expected: Expected, lang: str = "en") -> str:
     """The worked solution of one question, grouped by the family's solution steps."""
-    family = question.family
+    family = expected.variant.family
     selected = question.settings.selected
     numbers = expected.variant.numbers
     out: list[str] = []

@@ -345,7 +345,7 @@ class _Ids:
 def asked(assignment: Assignment) -> dict[str, tuple[Answer, ...]]:
     """The answers each question of the sheet asks, in the family's order (code questions have none)."""
     return {q.id: tuple(filter(q.settings.asks, q.family.answers)) for q in assignment.questions
-            if getattr(q, "code", None) is None}
+            if q.family is not None}
 
 
 def code_file(assignment: Assignment, student: str, question: str) -> str:
@@ -462,7 +462,7 @@ def answer_sheet(assignment: Assignment, student: str, lang: str | None = None) 
     out += [f"# {line}" for line in sheet_message("sheet_howto", lang).splitlines()]
     out += [f"student: {student}", f"assignment: {assignment.id}"]
     for question in assignment.questions:
-        if getattr(question, "code", None) is not None:
+        if question.family is None:  # a code question
             file = code_file(assignment, student, question.id)
             out += ["", f"# {sheet_message('sheet_code', lang, id=question.id, file=file)}"]
             continue
