@@ -71,5 +71,6 @@ def test_a_lazy_subcommand_still_runs():
 def test_show_imports_the_families_but_no_grading_quiz_or_adapters():
     modules = _run(["show", "gd_linear", "--canonical"])["modules"]
     assert "grader.families" in modules and "sympy" in modules
-    unused = ("grader.course.instructor", "grader.core.grading", "grader.quiz", "grader.nbgrader", "grader.code", "grader.course.export")
+    unused = ("grader.course.instructor", "grader.core.grading", "grader.quiz", "grader.nbgrader", "grader.code",
+              "grader.course.export")
     assert not [m for m in modules if m.startswith(unused)]

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from grader.cli import main
 from grader.core.variants import canonical
+from grader.course import figures
 from grader.families import get_family
 from grader.quiz import plots
 from grader.quiz.session import quiz_variant
@@ -89,19 +90,19 @@ def _texts(fig) -> list:
 
 @pytest.mark.parametrize("kind", plots.KINDS)
 def test_chinese_plots_have_chinese_labels_in_a_cjk_font(kind):
-    if plots.cjk_font() is None:
+    if figures.cjk_font() is None:
         pytest.skip("no CJK font installed (.ci/run installs fonts-noto-cjk)")
     fig = plots.figure(kind, None, "zh")
     texts = _texts(fig)
     chinese = [t for t in texts if re.search(r"[\u4e00-\u9fff]", t.get_text())]
     assert chinese, "labels are in Chinese"
-    assert all(t.get_fontfamily()[0] == plots.cjk_font() for t in chinese)
+    assert all(t.get_fontfamily()[0] == figures.cjk_font() for t in chinese)
     english = " ".join(t.get_text() for t in _texts(plots.figure(kind, None, "en")))
     assert not re.search(r"[\u4e00-\u9fff]", english)
 
 
 def test_without_a_cjk_font_a_chinese_plot_says_how_to_get_one(monkeypatch):
-    monkeypatch.setattr(plots, "cjk_font", lambda: None)
+    monkeypatch.setattr(figures, "cjk_font", lambda: None)
     with pytest.warns(UserWarning, match="fonts-noto-cjk"):
         plots.figure("minima", None, "zh")
 

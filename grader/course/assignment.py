@@ -230,3 +230,8 @@ def _known(ids, known: list[str], where: str) -> None:
     unknown = sorted(set(ids) - set(known))
     if unknown:
         raise AssignmentError(f"{where}: {', '.join(unknown)} not answers of this family; known: {', '.join(known)}")
+
+
+def asked_answers(question: Question) -> list:
+    """The family's answers that the question asks, in the family's order."""
+    return [a for a in question.family.answers if question.settings.asks(a)]

@@ -556,7 +556,7 @@ def score_plot(assignment: Assignment, s: Summary, lang: str = "en") -> bytes:
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
-    from grader.quiz.plots import cjk_figure, label
+    from grader.course.figures import cjk_figure, label
 
     figure = Figure(figsize=(6, 3.2), dpi=100)
     axes = figure.subplots()

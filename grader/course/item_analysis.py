@@ -313,7 +313,7 @@ def item_plot(analysis: ItemAnalysis, lang: str = "en") -> bytes:
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    from grader.quiz.plots import cjk_figure, label
+    from grader.course.figures import cjk_figure, label
 
     figure = Figure(figsize=(7, 4.2), dpi=100)
     axes = figure.subplots()

@@ -33,8 +33,7 @@ from grader.core.family import Answer
 from grader.core.grading import Expected
 from grader.core.mistakes import significant_figures
 from grader.core.statement import precision
-from grader.course.assignment import Assignment, Question
-from grader.nbgrader.report import asked_statement
+from grader.course.assignment import Assignment, Question, asked_answers
 from grader.text.messages import localized
 
 MAX_BYTES = 1_000_000  # an answer sheet is a few kilobytes; anything far larger is not one
@@ -353,6 +352,23 @@ def code_file(assignment: Assignment, student: str, question: str) -> str:
     has one code question, else ``<id>_<question>.py``."""
     codes = [q for q in assignment.questions if getattr(q, "code", None) is not None]
     return f"{student}.py" if len(codes) == 1 else f"{student}_{question}.py"
+
+
+def asked_statement(question: Question, statement: str) -> str:
+    """A family's statement cut down to the answers the question asks.
+
+    A family's statement ends with its numbered list of every answer; when the question asks
+    only some, that list is replaced by one line per solution step naming the asked answers.
+    """
+    if question.settings.selected is None:
+        return statement
+    lines = statement.rstrip("\n").split("\n")
+    first = next((i for i, line in enumerate(lines) if line.startswith("1. ")), len(lines))
+    steps: dict[str, list[str]] = {}
+    for answer in asked_answers(question):
+        steps.setdefault(answer.step, []).append(f"`{answer.id}`")
+    listed = [f"{n}. {step}: {', '.join(ids)}" for n, (step, ids) in enumerate(steps.items(), 1)]
+    return "\n".join(lines[:first] + listed) + "\n"
 
 
 def asked_ids(assignment: Assignment) -> dict[str, tuple[str, ...]]:

@@ -26,11 +26,6 @@ def question_points(question: Question) -> float:
     return float(sum(settings.points_for(a) for a in question.family.answers if settings.asks(a)))
 
 
-def asked(question: Question) -> list:
-    """The family's answers that the question asks, in the family's order."""
-    return [a for a in question.family.answers if question.settings.asks(a)]
-
-
 def cell_ids(assignment: Assignment) -> dict[str, str]:
     """Each question's cell-id stem: its id with anything but letters, digits, '-' and '_' replaced.
 

@@ -37,14 +37,13 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from grader.core.family import Answer
 from grader.core.variants import decimal_text, generate
-from grader.course.assignment import Assignment, AssignmentError, Question, parse_assignment
+from grader.course.assignment import Assignment, AssignmentError, Question, asked_answers, parse_assignment
 from grader.nbgrader.identity import normalize_id
 from grader.nbgrader.layout import (
     HEADER_CELL,
     IDENTITY_CELL,
     NOTEBOOK_METADATA,
     STUDENT_ID_CELL,
-    asked,
     cell_ids,
     question_points,
     variables,
@@ -175,7 +174,7 @@ def answers_source(question: Question, variable: str, lang: str, practice: bool 
     """
     lines = [f"# {message('answers_cell', lang)}", f"{variable} = hw.answers({question.id!r})"]
     step = None
-    for answer in asked(question):
+    for answer in asked_answers(question):
         if answer.step != step:
             step = answer.step
             lines.append(f"# {step}")

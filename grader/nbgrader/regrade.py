@@ -23,9 +23,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from grader.core.grading import Expected, Raw, Result, grade
-from grader.course.assignment import Assignment, Question
+from grader.course.assignment import Assignment, Question, asked_answers
 from grader.nbgrader.identity import normalize_id
-from grader.nbgrader.layout import NOTEBOOK_METADATA, STUDENT_ID_CELL, asked, cell_ids, question_points, variables
+from grader.nbgrader.layout import NOTEBOOK_METADATA, STUDENT_ID_CELL, cell_ids, question_points, variables
 from grader.nbgrader.messages import message
 from grader.nbgrader.record import ANSWERS_MIME, RecordError, decode
 from grader.nbgrader.report import cell_score
@@ -210,7 +210,7 @@ def _question(q: Question, stem: str, student: str, cells: list | None, keys: Ke
     if not records:
         return QuestionGrade(q, stem, 0.0, points, expected, None, flags=(message("no_record", lang, question=q.id),))
     try:
-        raw = decode(records[-1], q.id, tuple(a.id for a in asked(q)))
+        raw = decode(records[-1], q.id, tuple(a.id for a in asked_answers(q)))
     except RecordError as error:
         flag = message("bad_record", lang, question=q.id, why=str(error))
         return QuestionGrade(q, stem, 0.0, points, expected, None, flags=(flag,))

@@ -9,9 +9,7 @@ from __future__ import annotations
 import math
 
 from grader.core.grading import Result
-from grader.course.assignment import Question
 from grader.nbgrader.identity import Identity
-from grader.nbgrader.layout import asked
 from grader.nbgrader.messages import message, status_text
 
 
@@ -35,23 +33,6 @@ def problem_text(identity: Identity, lang: str = "en") -> str:
         return ""
     return message(identity.problem, lang, student=identity.student, typed=identity.typed, hub=identity.hub,
                    wanted=identity.wanted)
-
-
-def asked_statement(question: Question, statement: str) -> str:
-    """A family's statement cut down to the answers the question asks.
-
-    A family's statement ends with its numbered list of every answer; when the question asks
-    only some, that list is replaced by one line per solution step naming the asked answers.
-    """
-    if question.settings.selected is None:
-        return statement
-    lines = statement.rstrip("\n").split("\n")
-    first = next((i for i, line in enumerate(lines) if line.startswith("1. ")), len(lines))
-    steps: dict[str, list[str]] = {}
-    for answer in asked(question):
-        steps.setdefault(answer.step, []).append(f"`{answer.id}`")
-    listed = [f"{n}. {step}: {', '.join(ids)}" for n, (step, ids) in enumerate(steps.items(), 1)]
-    return "\n".join(lines[:first] + listed) + "\n"
 
 
 def feedback(question_id: str, result: Result, lang: str = "en") -> str:

@@ -36,10 +36,10 @@ import numpy as np
 from grader.core.grading import Expected, Raw, Result, expectation, grade
 from grader.core.keys import answer_key
 from grader.core.variants import Variant, generate
-from grader.course.assignment import Assignment, Question, parse_assignment
+from grader.course.assignment import Assignment, Question, asked_answers, parse_assignment
 from grader.course.sheets import problem_statement
 from grader.nbgrader.identity import Identity, resolve
-from grader.nbgrader.layout import asked, question_points, variables
+from grader.nbgrader.layout import question_points, variables
 from grader.nbgrader.messages import message
 from grader.nbgrader.record import ANSWERS_MIME, encode
 from grader.nbgrader.report import cell_score, feedback, format_check, identity_markdown, problem_text
@@ -203,7 +203,7 @@ class Homework:
     def answers(self, question_id: str) -> Answers:
         """A fresh, empty set of answers to a question (the one its test cell checks)."""
         question = self.question(question_id)
-        ids = tuple(a.id for a in asked(question))
+        ids = tuple(a.id for a in asked_answers(question))
         answers = Answers(question.id, ids, self._variables[question.id], self.lang)
         self._answers[question.id] = answers
         return answers
@@ -274,7 +274,7 @@ class PracticeHomework(Homework):
         """The answer key of the student's variant: floats and text."""
         question = self.question(question_id)
         key = answer_key(self._variant(question, self._require_student()))
-        return {a.id: key[a.id].value for a in asked(question)}
+        return {a.id: key[a.id].value for a in asked_answers(question)}
 
 
 @contextmanager

@@ -3,7 +3,7 @@
 Each function returns a :class:`matplotlib.figure.Figure` built without pyplot, so it needs
 no GUI backend: the CLI saves it as PNG (Agg), a notebook shows it inline. Labels exist in
 English and Chinese (``lang``); a Chinese figure uses a CJK font when one is installed
-(:func:`cjk_font`). :func:`describe` gives each picture's text alternative for screen readers.
+(:func:`grader.course.figures.cjk_font`). :func:`describe` gives each picture's text alternative for screen readers.
 
 - :func:`descent` — the loss parabola of ``gd_linear`` with the path of w for several
   learning rates (monotone, oscillating, diverging: the regimes of seed 000) and the loss
@@ -16,13 +16,9 @@ English and Chinese (``lang``); a Chinese figure uses a CJK font when one is ins
 
 from __future__ import annotations
 
-import contextlib
 import io
-import re
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 import sympy
@@ -30,6 +26,7 @@ from matplotlib.figure import Figure
 
 from grader.core.evaluate import exact_quantities
 from grader.core.variants import Variant, canonical
+from grader.course.figures import cjk_figure
 from grader.families import get_family
 from grader.maths.sigmoid import sigmoid_numpy
 from grader.quiz.formulas import number_text
@@ -40,8 +37,7 @@ FAMILY_OF = {"descent": "gd_linear", "network": "backprop_222", "minima": "local
 # One colour per path (never two learning rates alike), colour-blind safe (Okabe-Ito).
 PATH_COLOURS = ("#0072B2", "#009E73", "#E69F00", "#D55E00", "#CC79A7", "#56B4E9")
 EPOCHS = 8
-CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei",
-             "Microsoft YaHei", "SimHei", "PingFang SC", "Noto Serif CJK SC")
+
 
 LABELS: dict[str, dict[str, str]] = {
     "descent_title": {"en": "Gradient descent on E(w), x = {x}, t = {t}, from w₀ = {w0}",
@@ -70,12 +66,6 @@ LABELS: dict[str, dict[str, str]] = {
     "local": {"en": "local", "zh": "局部"},
     "step_k": {"en": "step k", "zh": "第 k 步"},
     "where_ends": {"en": "Where each start ends", "zh": "每个起点最终停在哪里"},
-    "no_cjk_font": {
-        "en": "No Chinese font found; Chinese labels will show as boxes. Install one, e.g. "
-              "`apt-get install fonts-noto-cjk` (Debian/Ubuntu) or Noto Sans CJK SC from fonts.google.com.",
-        "zh": "没有找到中文字体,图中的中文会显示成方框。请安装一种,例如 `apt-get install fonts-noto-cjk`"
-              "(Debian/Ubuntu),或从 fonts.google.com 下载 Noto Sans CJK SC。",
-    },
     "alt_descent": {
         "en": "Loss E(w) = ½(wx − t)² for x = {x}, t = {t}, with gradient descent from w₀ = {w0}. {paths}",
         "zh": "损失 E(w) = ½(wx − t)²,x = {x},t = {t},从 w₀ = {w0} 出发做梯度下降。{paths}",
@@ -91,12 +81,6 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "双势阱 L(w) = ½(w² − {a})² {sign} {s}·w,极小值在 w ≈ {left} 和 {right},局部极大值在 {peak};"
               "{deeper}边的极小值是全局最小值。{paths}",
     },
-    "scores_x": {"en": "score", "zh": "得分"},
-    "scores_y": {"en": "students", "zh": "人数"},
-    "scores_title": {"en": "{assignment}: {graded} graded, max {max}",
-                     "zh": "{assignment}:已评分 {graded} 人,满分 {max}"},
-    "items_x": {"en": "difficulty (share with full points)", "zh": "难度(得满分的比例)"},
-    "items_y": {"en": "discrimination (point-biserial)", "zh": "区分度(点二列相关)"},
     "alt_start": {"en": "From w₀ = {start}, descent ends at w ≈ {end} ({side}).",
                   "zh": "从 w₀ = {start} 出发,停在 w ≈ {end}({side})。"},
 }
@@ -106,39 +90,6 @@ def label(key: str, lang: str = "en", **fields: object) -> str:
     """A plot label in ``lang``."""
     return localized(LABELS, key, lang, **fields)
 
-
-@cache
-def cjk_font() -> str | None:
-    """The name of an installed font with Chinese characters, or None.
-
-    Fonts installed after matplotlib built its font cache (``fonts-noto-cjk`` .ttc files) are
-    added to this process's font list when their file names say CJK.
-    """
-    from matplotlib import font_manager
-
-    def known() -> str | None:
-        installed = {f.name for f in font_manager.fontManager.ttflist}
-        noto = sorted(n for n in installed if n.startswith("Noto Sans CJK"))
-        return next((n for n in (*CJK_FONTS, *noto) if n in installed), None)
-
-    if known() is None:
-        for path in font_manager.findSystemFonts():
-            if re.search(r"cjk|wqy|wenquanyi|sourcehansans", path, re.I):
-                with contextlib.suppress(Exception):  # an unreadable font file is just not used
-                    font_manager.fontManager.addfont(path)
-    return known()
-
-
-def cjk_figure(fig: Figure, lang: str) -> Figure:
-    """Give every text of a Chinese figure a CJK font (first), DejaVu Sans for the rest of the glyphs."""
-    if lang == "zh":
-        font = cjk_font()
-        if font is None:
-            warnings.warn(label("no_cjk_font", lang), stacklevel=3)
-        else:
-            for text in fig.findobj(lambda artist: hasattr(artist, "set_fontfamily")):
-                text.set_fontfamily([font, "DejaVu Sans"])
-    return fig
 
 
 def _function(formula: sympy.Expr, *names: str):
