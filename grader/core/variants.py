@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cache, cached_property
+from typing import cast
 
 import numpy as np
 import sympy
@@ -87,15 +88,15 @@ def generate(family: Family, keys: Sequence[VariantKey]) -> list[Variant]:
         drawn, arrays, numbers = _proposals(family, [seeds[i] for i in waiting] * count, labels, bulk)
         ok = np.zeros(len(labels), dtype=bool)
         ok[drawn] = _conditioned(family, arrays)
-        ok = ok.reshape(count, len(waiting))
-        first = ok.argmax(axis=0)
-        for j in np.flatnonzero(ok.any(axis=0)):
+        accepted = ok.reshape(count, len(waiting))
+        first = accepted.argmax(axis=0)
+        for j in np.flatnonzero(accepted.any(axis=0)):
             chosen[waiting[j]] = numbers(int(first[j]) * len(waiting) + int(j))
         waiting = [i for i in waiting if chosen[i] is None]
         attempt += count
     if waiting:
         raise ConditioningError(f"{family.name}: no well-conditioned variant for {keys[waiting[0]]}")
-    return [Variant(family, params, key) for params, key in zip(chosen, keys, strict=True)]
+    return [Variant(family, params, key) for params, key in zip(chosen, keys, strict=True) if params is not None]
 
 
 def generate_stepwise(family: Family, keys: Sequence[VariantKey]) -> list[Variant]:
@@ -128,19 +129,25 @@ def _proposals(family: Family, seeds: Sequence[str], labels: Sequence[str], bulk
     """Proposals for (seed, label) rows: the rows that drew one, their parameters as float
     arrays (in that order), and a function giving the exact parameters of a row."""
     if bulk:
-        columns = family.draw(BulkDraws(seeds, labels))
+        columns = _bulk_draw(family.draw, BulkDraws(seeds, labels))
         return (list(range(len(seeds))), {n: _floats(columns[n].options)[columns[n].index] for n in family.params},
                 lambda row: {name: c.options[c.index[row]] for name, c in columns.items()})
     proposals = [family.draw(Draws(seed, label)) for seed, label in zip(seeds, labels, strict=True)]
-    drawn = [i for i, p in enumerate(proposals) if p is not None]
-    return drawn, as_arrays([proposals[i] for i in drawn], family.params), proposals.__getitem__
+    drawn = {i: p for i, p in enumerate(proposals) if p is not None}
+    return list(drawn), as_arrays(list(drawn.values()), family.params), drawn.__getitem__
+
+
+def _bulk_draw(draw: Draw, draws: BulkDraws) -> dict[str, Column]:
+    """A grid-only draw called with :class:`BulkDraws`: each parameter comes back as a
+    :class:`Column` (duck typing, which :func:`_draws_in_bulk` checks before it is relied on)."""
+    return cast(Callable[[BulkDraws], dict[str, Column]], draw)(draws)
 
 
 @cache
 def _draws_in_bulk(draw: Draw, params: tuple[str, ...]) -> bool:
     """Whether a family's draw only picks from grids (no branch or sum on a drawn value)."""
     try:
-        columns = draw(BulkDraws(["probe"], ["0"]))
+        columns = _bulk_draw(draw, BulkDraws(["probe"], ["0"]))
     except TypeError:  # NotOnAGrid, or arithmetic on a Column
         return False
     return isinstance(columns, dict) and set(columns) == set(params) and all(

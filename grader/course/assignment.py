@@ -233,5 +233,5 @@ def _known(ids, known: list[str], where: str) -> None:
 
 
 def asked_answers(question: Question) -> list:
-    """The family's answers that the question asks, in the family's order."""
-    return [a for a in question.family.answers if question.settings.asks(a)]
+    """The family's answers that the question asks, in the family's order (none for a code question)."""
+    return [] if question.family is None else [a for a in question.family.answers if question.settings.asks(a)]

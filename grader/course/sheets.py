@@ -343,8 +343,7 @@ class _Ids:
 
 def asked(assignment: Assignment) -> dict[str, tuple[Answer, ...]]:
     """The answers each question of the sheet asks, in the family's order (code questions have none)."""
-    return {q.id: tuple(filter(q.settings.asks, q.family.answers)) for q in assignment.questions
-            if q.family is not None}
+    return {q.id: tuple(asked_answers(q)) for q in assignment.questions if q.family is not None}
 
 
 def code_file(assignment: Assignment, student: str, question: str) -> str:
@@ -387,7 +386,7 @@ def judging_rules(question: Question, lang: str = "en", expected: Expected | Non
     rule for formulas (where they are asked as a value, as in Moodle).
     """
     settings = question.settings
-    answers = [a for a in question.family.answers if settings.asks(a)]
+    answers = asked_answers(question)
     numeric = [a.id for a in answers if a.kind == "numeric"]
 
     def ids(names: Sequence[str]) -> str:
@@ -416,7 +415,7 @@ def judging_note(question: Question, expected: Expected, lang: str = "en", formu
     """A problem statement's closing paragraph (Markdown): how the question's answers are judged and
     the significant figures this variant's numbers need (an update's, for its step to be right)."""
     lines = judging_rules(question, lang, expected, "`", formulas)
-    numeric = [a.id for a in question.family.answers if question.settings.asks(a) and a.kind == "numeric"]
+    numeric = [a.id for a in asked_answers(question) if a.kind == "numeric"]
     if numeric:
         default = significant_figures(1.0, allowed_error(1.0, question.settings.tolerance))
         figures: dict[int, list[str]] = {}
@@ -434,7 +433,8 @@ def problem_statement(question: Question, expected: Expected, lang: str = "en", 
     family's sentence about the default tolerance; ``asked_only`` cuts its list down to the asked answers
     (as the nbgrader notebook shows it)."""
     params = expected.variant.params
-    text = question.family.statement(params, lang).removesuffix(precision(question.family, params, lang))
+    family = expected.variant.family
+    text = family.statement(params, lang).removesuffix(precision(family, params, lang))
     if asked_only:
         text = asked_statement(question, text)
     return text.strip() + "\n\n" + judging_note(question, expected, lang, formulas)
@@ -453,6 +453,8 @@ def _tolerance_text(tolerance: Tolerance, lang: str, within: str, figures: str, 
 
 def _updates(question: Question, numeric: Sequence[str]) -> list[str]:
     """The numeric answers that update a quantity (judged by their step)."""
+    if question.family is None:
+        return []
     derivation = question.family.derivation()
     return [a for a in numeric if update_baseline(derivation, a) is not None]
 
@@ -462,7 +464,7 @@ def _figures(question: Question, expected: Expected, answer_id: str) -> int:
     same for every key (the worst leading digit); for an absolute one, or an update (judged by its
     step), this variant's."""
     tolerance = _tolerance(question, answer_id, expected)
-    baseline = update_baseline(question.family.derivation(), answer_id)
+    baseline = update_baseline(expected.variant.family.derivation(), answer_id)
     key = expected.values[answer_id]
     if baseline is not None:
         return significant_figures(key, allowed_error(key - expected.values[baseline], tolerance))

@@ -164,7 +164,7 @@ def _words(row: ElementTree.Element, italic: bool) -> None:
                and (italic or variant == "normal")):
             run += 1
         if run > 1:
-            row[i].text = "".join(child.text for child in row[i:i + run])
+            row[i].text = "".join(child.text or "" for child in row[i:i + run])
             for child in list(row[i + 1:i + run]):
                 row.remove(child)
         i += 1
