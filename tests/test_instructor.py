@@ -26,7 +26,7 @@ from grader.families import FAMILIES
 from grader.gradebook import MESSAGES as GRADEBOOK_MESSAGES
 from grader.gradebook import SUMMARY_TEXT
 from grader.instructor import TEXT as INSTRUCTOR_TEXT
-from grader.instructor import remove_stale_temporaries, write_atomic
+from grader.instructor import remove_stale_temporaries, staged, write_atomic, write_staged
 from grader.keys import answer_key
 from grader.report import MESSAGES as REPORT_MESSAGES
 from grader.variants import generate
@@ -494,12 +494,39 @@ def test_write_atomic_replaces_whole_files_and_leaves_no_temporaries(tmp_path):
     assert sorted(p.name for p in target.parent.iterdir()) == [".mine.tmp", "gradebook.csv"]
 
 
+def test_publish_moves_a_staging_folders_files_into_place_and_a_failed_block_publishes_nothing(tmp_path):
+    out = tmp_path / "out"
+    write_atomic(out / "reports" / "s001.md", "earlier\n")
+    write_atomic(out / "reports" / "s009.md", "earlier, kept\n")
+    with staged(out) as staging:
+        assert staging.parent == out and staging.name.startswith(".staging.")
+        write_staged(staging / "reports" / "s001.md", "new\n")
+        write_staged(staging / "students" / "s002" / "problem.md", "sheet\n")
+    assert tree_digest(out) == tree_digest_of({"reports/s001.md": b"new\n", "reports/s009.md": b"earlier, kept\n",
+                                               "students/s002/problem.md": b"sheet\n"})
+    with pytest.raises(KeyboardInterrupt), staged(out) as staging:
+        write_staged(staging / "reports" / "s001.md", "half")
+        raise KeyboardInterrupt
+    assert (out / "reports" / "s001.md").read_text() == "new\n" and not list(out.glob(".staging*"))
+    killed = out / ".staging.abcd_123.tmp" / "reports"  # what a killed run leaves
+    killed.mkdir(parents=True)
+    (killed / "s001.md").write_text("half")
+    (out / ".staging.notours").mkdir()
+    remove_stale_temporaries(out)
+    assert sorted(p.name for p in out.glob(".staging*")) == [".staging.notours"]
+    assert (out / "reports" / "s001.md").read_text() == "new\n"
+
+
+def tree_digest_of(files: dict[str, bytes]) -> dict[str, str]:
+    return {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())}
+
+
 def grader_command() -> list[str]:
     script = Path(sys.executable).with_name("grader")
     return [str(script)] if script.exists() else [sys.executable, "-c", "from grader.cli import main; main()"]
 
 
-def test_a_killed_grading_run_leaves_the_previous_gradebook_byte_identical(tmp_path):
+def test_a_killed_grading_run_leaves_the_previous_gradebook_and_reports_byte_identical(tmp_path):
     (tmp_path / "quiz.toml").write_text(SMALL, encoding="utf-8")
     students = [f"k{i:04d}" for i in range(600)]
     (tmp_path / "roster.csv").write_text("id\n" + "\n".join(students) + "\n", encoding="utf-8")
@@ -512,22 +539,25 @@ def test_a_killed_grading_run_leaves_the_previous_gradebook_byte_identical(tmp_p
     for s in students[300:]:  # the next run would change every one of these rows
         (tmp_path / "in" / f"{s}.txt").write_text(filled_sheet(s), encoding="utf-8")
     reports = out / "reports"
-    for report in reports.iterdir():
-        report.unlink()
+    earlier = tree_digest(reports)
+    assert len(earlier) == 2 * len(students)
     process = subprocess.Popen([*grader_command(), "grade", str(tmp_path / "quiz.toml"), str(tmp_path / "in"),
                                 "--out", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
-    while len(list(reports.glob("*.md"))) < 20 and time.monotonic() < deadline and process.poll() is None:
+    while len(list(out.glob(".staging.*.tmp/reports/*.md"))) < 20 and time.monotonic() < deadline \
+            and process.poll() is None:
         time.sleep(0.01)
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     assert process.returncode == -signal.SIGKILL
-    written = len(list(reports.glob("*.md")))
+    written = len(list(out.glob(".staging.*.tmp/reports/*.md")))
     assert 20 <= written < len(students), "the run must be killed midway"
     assert {name: (out / name).read_bytes() for name in before} == before
+    assert tree_digest(reports) == earlier  # no report of the killed run is published, none of the last is lost
     run("grade", tmp_path / "quiz.toml", tmp_path / "in", "--out", out)
     after = gradebook(out)
     assert {r["status"] for r in after.values()} == {"graded"} and not list(out.rglob("*.tmp"))
+    assert tree_digest(reports).keys() == earlier.keys() and tree_digest(reports) != earlier
 
 
 # --- messages ---------------------------------------------------------------------------
