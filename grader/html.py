@@ -124,6 +124,7 @@ BLOCK_MARK = "7.{:08d}7"  # distinct from mathml's marks (9.xxxxxxxx1)
 SIGNED = re.compile(r"(?<![\\_^{\w.-])-?\d+\.\d+(?![\w.])")  # a decimal, with a minus sign attached
 
 
+@lru_cache(maxsize=4096)  # a report's headings, tables and formulas recur across the class
 def _block(text: str) -> str:
     return _table(text) or _templated(text, _render)
 
@@ -186,6 +187,7 @@ def _cells(line: str) -> list[str]:
     return [c.replace("\\|", "|").strip() for c in PIPE.split(inner)]
 
 
+@lru_cache(maxsize=16384)  # verdicts, points, answer ids and common answers recur in every table
 def _cell(text: str) -> str:
     return _templated(text, _render_inline) if text else ""
 
