@@ -627,3 +627,33 @@ def test_a_grader_failure_flags_one_row_and_the_class_run_goes_on(tmp_path, monk
     assert rows["s002"]["status"] == "grading_error" and "simulated grader bug" in rows["s002"]["reason"]
     assert rows["s001"]["status"] == "graded" and rows["s001"]["total"] == rows["s001"]["max"]
     assert (out / "reports" / "s002.md").exists()
+
+
+def test_hidden_tests_are_built_only_for_a_handed_in_code_file(tmp_path, monkeypatch):
+    from grader import gradebook as gradebook_module
+    from grader.code import grade_code
+
+    built: list[object] = []
+
+    def counting(real):
+        def hidden_tests(exercise, key=None):
+            built.append(key)
+            return real(exercise, key)
+        return hidden_tests
+
+    monkeypatch.setattr(gradebook_module, "hidden_tests", counting(gradebook_module.hidden_tests))
+    monkeypatch.setattr(grade_code, "hidden_tests", counting(grade_code.hidden_tests))
+    gradebook_module._code_tests.cache_clear()
+    (tmp_path / "mixed.toml").write_text(MIXED, encoding="utf-8")
+    students = [f"s{i:03d}" for i in range(1, 31)]
+    (tmp_path / "roster.csv").write_text("id\n" + "\n".join(students) + "\n", encoding="utf-8")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for s in students:
+        (folder / f"{s}.txt").write_text(filled_sheet(s, "quiz"), encoding="utf-8")
+    run("grade", tmp_path / "mixed.toml", folder, "--out", tmp_path / "graded")
+    assert built == [None], "30 students without a code file: only the exercise's test list, once"
+    (folder / "s007.py").write_text((SOLUTIONS / "sigmoid.py").read_text(encoding="utf-8"), encoding="utf-8")
+    run("grade", tmp_path / "mixed.toml", folder, "--out", tmp_path / "graded")
+    assert len(built) == 2 and built[1] is not None, "one code file: its own variant's tests, once"
+    assert gradebook(tmp_path / "graded")["s007"]["q2"] == "7"
