@@ -198,9 +198,12 @@ def staging_folder(out: Path) -> Path:
 
 
 def write_staged(path: Path, data: str) -> None:
-    """Write a new file in a staging folder (no rename of its own: :func:`publish` makes it visible)."""
+    """Write a file in a staging folder (no rename of its own: :func:`publish` makes it visible).
+
+    Readable by its owner only, as :func:`write_atomic`'s files are.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("xb") as handle:
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as handle:
         handle.write(data.encode("utf-8"))
 
 

@@ -10,6 +10,7 @@ import math
 import os
 import re
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -504,6 +505,7 @@ def test_publish_moves_a_staging_folders_files_into_place_and_a_failed_block_pub
         write_staged(staging / "students" / "s002" / "problem.md", "sheet\n")
     assert tree_digest(out) == tree_digest_of({"reports/s001.md": b"new\n", "reports/s009.md": b"earlier, kept\n",
                                                "students/s002/problem.md": b"sheet\n"})
+    assert stat.S_IMODE((out / "reports" / "s001.md").stat().st_mode) == 0o600  # a student's feedback is private
     with pytest.raises(KeyboardInterrupt), staged(out) as staging:
         write_staged(staging / "reports" / "s001.md", "half")
         raise KeyboardInterrupt
