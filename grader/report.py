@@ -359,6 +359,7 @@ def worked_solution(question: Question, expected: Expected, lang: str = "en") ->
 # --- the report -------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)
 def points_text(value: float) -> str:
     """Points without float noise: 2, 1.5, 0.3333.
 
@@ -387,6 +388,7 @@ def _code(value: str, limit: int = 80) -> str:
 BACKTICKS = re.compile("`+")
 
 
+@lru_cache(maxsize=16384)  # feedback sentences recur across the class
 def _cell(value: str) -> str:
     """A message shown as written, its backtick-quoted parts as code (never read as other Markdown)."""
     return literal(value, code_spans=True)
