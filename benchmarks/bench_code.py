@@ -4,25 +4,55 @@
 
 Grades the reference solution of every exercise and the bundled example submissions for
 STUDENTS students (default 10), each with their own hidden variants, one after the other
-(``grader grade --jobs N`` spreads students over N cores).
+(``grader grade --jobs N`` spreads students over N cores). First, the sandbox's start-up per
+file beside a bare interpreter and one that imports numpy (the runner does), wall and CPU time
+of the child: what a pool of prepared children could save at most.
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 from grader.code import EXERCISES, Limits, grade_code_file
+from grader.code.sandbox import Call, run_calls
 from grader.core.variants import VariantKey
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def children_cpu() -> float:
+    """CPU time of this process's finished children."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def startup(repeats: int = 10) -> None:
+    """Per-file start-up of the sandbox beside a bare interpreter and one importing numpy."""
+    cases = (
+        ("python -I -B -c pass", lambda: subprocess.run([sys.executable, "-I", "-B", "-c", "pass"], check=True)),
+        ("python -I -B -c 'import numpy'",
+         lambda: subprocess.run([sys.executable, "-I", "-B", "-c", "import numpy"], check=True)),
+        ("sandbox: one file, one call", lambda: run_calls(b"def f(x):\n    return 2 * x\n", [Call("f", (2,))])),
+    )
+    print(f"{'start-up per file':<34} {'wall ms':>8} {'child CPU ms':>13}")
+    for label, run in cases:
+        wall, cpu = time.perf_counter(), children_cpu()
+        for _ in range(repeats):
+            run()
+        print(f"{label:<34} {1000 * (time.perf_counter() - wall) / repeats:>8.1f} "
+              f"{1000 * (children_cpu() - cpu) / repeats:>13.1f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("students", nargs="?", type=int, default=10, help="students per file (default 10)")
     students = parser.parse_args().students
+    startup()
     limits = Limits(time=2.0)
     print(f"{'exercise':<16} {'file':<34} {'s/submission':>12}")
     for exercise in EXERCISES:

@@ -27,6 +27,7 @@ from grader.course.instructor import (  # noqa: E402
     load_assignment,
     read_class_roster,
     read_incoming,
+    staged,
     write_outputs,
     write_report,
 )
@@ -54,13 +55,15 @@ def main() -> None:
     setup = time.perf_counter() - start
 
     times, rows = [], []
-    for i, submission in enumerate(submitted):
-        expected = {q: column[i] for q, column in prepared.items()}
-        wall, cpu = time.perf_counter(), time.process_time()
-        row = grade_one(assignment, submission, expected, corpus.submissions, assignment.lang, args.student_time_limit)
-        write_report(assignment, row, expected, args.out / "graded", assignment.lang)
-        times.append((time.perf_counter() - wall, time.process_time() - cpu, row))
-        rows.append(row)
+    with staged(args.out / "graded") as staging:
+        for i, submission in enumerate(submitted):
+            expected = {q: column[i] for q, column in prepared.items()}
+            wall, cpu = time.perf_counter(), time.process_time()
+            row = grade_one(assignment, submission, expected, corpus.submissions, assignment.lang,
+                            args.student_time_limit)
+            write_report(assignment, row, expected, staging, assignment.lang)
+            times.append((time.perf_counter() - wall, time.process_time() - cpu, row))
+            rows.append(row)
     write_outputs(assignment, rows, strays, args.out / "graded", assignment.lang)
     total = time.perf_counter() - start
 

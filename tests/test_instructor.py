@@ -10,6 +10,7 @@ import math
 import os
 import re
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -27,7 +28,14 @@ from grader.course.assignment import parse_assignment
 from grader.course.gradebook import MESSAGES as GRADEBOOK_MESSAGES
 from grader.course.gradebook import SUMMARY_TEXT
 from grader.course.instructor import TEXT as INSTRUCTOR_TEXT
-from grader.course.instructor import InstructorError, load_assignment, remove_stale_temporaries, write_atomic
+from grader.course.instructor import (
+    InstructorError,
+    load_assignment,
+    remove_stale_temporaries,
+    staged,
+    write_atomic,
+    write_staged,
+)
 from grader.course.report import MESSAGES as REPORT_MESSAGES
 from grader.families import FAMILIES
 
@@ -494,12 +502,40 @@ def test_write_atomic_replaces_whole_files_and_leaves_no_temporaries(tmp_path):
     assert sorted(p.name for p in target.parent.iterdir()) == [".mine.tmp", "gradebook.csv"]
 
 
+def test_publish_moves_a_staging_folders_files_into_place_and_a_failed_block_publishes_nothing(tmp_path):
+    out = tmp_path / "out"
+    write_atomic(out / "reports" / "s001.md", "earlier\n")
+    write_atomic(out / "reports" / "s009.md", "earlier, kept\n")
+    with staged(out) as staging:
+        assert staging.parent == out and staging.name.startswith(".staging.")
+        write_staged(staging / "reports" / "s001.md", "new\n")
+        write_staged(staging / "students" / "s002" / "problem.md", "sheet\n")
+    assert tree_digest(out) == tree_digest_of({"reports/s001.md": b"new\n", "reports/s009.md": b"earlier, kept\n",
+                                               "students/s002/problem.md": b"sheet\n"})
+    assert stat.S_IMODE((out / "reports" / "s001.md").stat().st_mode) == 0o600  # a student's feedback is private
+    with pytest.raises(KeyboardInterrupt), staged(out) as staging:
+        write_staged(staging / "reports" / "s001.md", "half")
+        raise KeyboardInterrupt
+    assert (out / "reports" / "s001.md").read_text() == "new\n" and not list(out.glob(".staging*"))
+    killed = out / ".staging.abcd_123.tmp" / "reports"  # what a killed run leaves
+    killed.mkdir(parents=True)
+    (killed / "s001.md").write_text("half")
+    (out / ".staging.notours").mkdir()
+    remove_stale_temporaries(out)
+    assert sorted(p.name for p in out.glob(".staging*")) == [".staging.notours"]
+    assert (out / "reports" / "s001.md").read_text() == "new\n"
+
+
+def tree_digest_of(files: dict[str, bytes]) -> dict[str, str]:
+    return {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())}
+
+
 def grader_command() -> list[str]:
     script = Path(sys.executable).with_name("grader")
     return [str(script)] if script.exists() else [sys.executable, "-c", "from grader.cli import main; main()"]
 
 
-def test_a_killed_grading_run_leaves_the_previous_gradebook_byte_identical(tmp_path):
+def test_a_killed_grading_run_leaves_the_previous_gradebook_and_reports_byte_identical(tmp_path):
     (tmp_path / "quiz.toml").write_text(SMALL, encoding="utf-8")
     students = [f"k{i:04d}" for i in range(600)]
     (tmp_path / "roster.csv").write_text("id\n" + "\n".join(students) + "\n", encoding="utf-8")
@@ -512,22 +548,25 @@ def test_a_killed_grading_run_leaves_the_previous_gradebook_byte_identical(tmp_p
     for s in students[300:]:  # the next run would change every one of these rows
         (tmp_path / "in" / f"{s}.txt").write_text(filled_sheet(s), encoding="utf-8")
     reports = out / "reports"
-    for report in reports.iterdir():
-        report.unlink()
+    earlier = tree_digest(reports)
+    assert len(earlier) == 2 * len(students)
     process = subprocess.Popen([*grader_command(), "grade", str(tmp_path / "quiz.toml"), str(tmp_path / "in"),
                                 "--out", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
-    while len(list(reports.glob("*.md"))) < 20 and time.monotonic() < deadline and process.poll() is None:
+    while len(list(out.glob(".staging.*.tmp/reports/*.md"))) < 20 and time.monotonic() < deadline \
+            and process.poll() is None:
         time.sleep(0.01)
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     assert process.returncode == -signal.SIGKILL
-    written = len(list(reports.glob("*.md")))
+    written = len(list(out.glob(".staging.*.tmp/reports/*.md")))
     assert 20 <= written < len(students), "the run must be killed midway"
     assert {name: (out / name).read_bytes() for name in before} == before
+    assert tree_digest(reports) == earlier  # no report of the killed run is published, none of the last is lost
     run("grade", tmp_path / "quiz.toml", tmp_path / "in", "--out", out)
     after = gradebook(out)
     assert {r["status"] for r in after.values()} == {"graded"} and not list(out.rglob("*.tmp"))
+    assert tree_digest(reports).keys() == earlier.keys() and tree_digest(reports) != earlier
 
 
 # --- messages ---------------------------------------------------------------------------
@@ -611,3 +650,33 @@ def test_an_unusable_assignment_or_roster_is_a_library_error_that_the_cli_report
     roster.write_text("id\ns1\n", encoding="utf-8")
     run = CliRunner().invoke(main, ["generate", str(bad), "--roster", str(roster), "--out", str(tmp_path / "out")])
     assert run.exit_code == 1 and "unknown family 'no_such_family'" in run.output and "Traceback" not in run.output
+
+
+def test_hidden_tests_are_built_only_for_a_handed_in_code_file(tmp_path, monkeypatch):
+    from grader.code import grade_code
+    from grader.course import gradebook as gradebook_module
+
+    built: list[object] = []
+
+    def counting(real):
+        def hidden_tests(exercise, key=None):
+            built.append(key)
+            return real(exercise, key)
+        return hidden_tests
+
+    monkeypatch.setattr(gradebook_module, "hidden_tests", counting(gradebook_module.hidden_tests))
+    monkeypatch.setattr(grade_code, "hidden_tests", counting(grade_code.hidden_tests))
+    gradebook_module._code_tests.cache_clear()
+    (tmp_path / "mixed.toml").write_text(MIXED, encoding="utf-8")
+    students = [f"s{i:03d}" for i in range(1, 31)]
+    (tmp_path / "roster.csv").write_text("id\n" + "\n".join(students) + "\n", encoding="utf-8")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for s in students:
+        (folder / f"{s}.txt").write_text(filled_sheet(s, "quiz"), encoding="utf-8")
+    run("grade", tmp_path / "mixed.toml", folder, "--out", tmp_path / "graded")
+    assert built == [None], "30 students without a code file: only the exercise's test list, once"
+    (folder / "s007.py").write_text((SOLUTIONS / "sigmoid.py").read_text(encoding="utf-8"), encoding="utf-8")
+    run("grade", tmp_path / "mixed.toml", folder, "--out", tmp_path / "graded")
+    assert len(built) == 2 and built[1] is not None, "one code file: its own variant's tests, once"
+    assert gradebook(tmp_path / "graded")["s007"]["q2"] == "7"

@@ -4,9 +4,11 @@ This module is the adapter that touches files; everything it decides comes from 
 modules (:mod:`grader.course.sheets`, :mod:`grader.course.report`, :mod:`grader.course.gradebook`,
 :mod:`grader.text.html`). Its rules:
 
-- every file is written atomically (a temporary file in the same folder, then
-  ``os.replace``); the gradebook is fsynced and replaced only at the end of a complete
-  run, so a run killed midway leaves the previous gradebook intact;
+- every file is written atomically: the many per-student files (sheets, reports) are
+  written into one staging folder of the run and published only after all of them are
+  written, each by one rename (:func:`publish`); the other files each by a temporary file
+  in the same folder, then ``os.replace``; the gradebook is fsynced and replaced only at
+  the end of a complete run, so a run killed midway leaves the previous gradebook intact;
 - outputs carry no timestamps and follow sorted or roster order: identical inputs give
   byte-identical outputs;
 - ``--jobs N`` grades chunks of the class in N processes; each chunk prepares its
@@ -40,6 +42,7 @@ import multiprocessing
 import os
 import re
 import secrets
+import shutil
 import signal
 import stat
 import sys
@@ -174,14 +177,66 @@ def write_atomic(path: Path, data: str | bytes, durable: bool = False) -> None:
 
 
 TEMPORARY = re.compile(r"\..+\.[A-Za-z0-9_]{8}\.tmp")  # what write_atomic's mkstemp names look like
+STAGING = re.compile(r"\.staging\.[A-Za-z0-9_]{8}\.tmp")  # what staging_folder's mkdtemp names look like
 
 
 def remove_stale_temporaries(folder: Path) -> None:
-    """Delete the temporary files of :func:`write_atomic` left by a run that was killed."""
+    """Delete the temporary files of :func:`write_atomic` and the staging folders left by a run that was killed."""
     if folder.is_dir():
+        for stale in folder.glob(".staging.*.tmp"):
+            if STAGING.fullmatch(stale.name) and stale.is_dir() and not stale.is_symlink():
+                shutil.rmtree(stale)
         for stale in folder.rglob(".*.tmp"):
             if TEMPORARY.fullmatch(stale.name) and stale.is_file():
                 stale.unlink(missing_ok=True)
+
+
+def staging_folder(out: Path) -> Path:
+    """A new, private folder in ``out`` where a run writes its per-student files before :func:`publish`."""
+    out.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(dir=out, prefix=".staging.", suffix=".tmp"))
+
+
+def write_staged(path: Path, data: str) -> None:
+    """Write a file in a staging folder (no rename of its own: :func:`publish` makes it visible).
+
+    Readable by its owner only, as :func:`write_atomic`'s files are.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as handle:
+        handle.write(data.encode("utf-8"))
+
+
+def publish(staging: Path, out: Path) -> None:
+    """Move every file of a complete staging folder to the same place under ``out``, then remove it.
+
+    Each file arrives by one ``os.replace``, so a reader sees a file's old or new content,
+    never a part; a run interrupted before this step leaves every earlier file as it was
+    (its staging folder is removed at the next run's start). Atomicity costs one rename per
+    file and nothing per write; no file is fsynced (the gradebook and the key are, by
+    :func:`write_atomic`, after this).
+    """
+    for folder, _, files in os.walk(staging):
+        target = out / Path(folder).relative_to(staging)
+        target.mkdir(parents=True, exist_ok=True)
+        for name in files:
+            os.replace(os.path.join(folder, name), target / name)
+    shutil.rmtree(staging)
+
+
+@contextmanager
+def staged(out: Path):
+    """A staging folder for the block's per-student files, published when the block completes.
+
+    If the block raises, the folder is deleted and nothing of it is published.
+    """
+    staging = staging_folder(out)
+    try:
+        yield staging
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    publish(staging, out)
 
 
 def read_incoming(folder: Path) -> list[Incoming]:
@@ -399,9 +454,9 @@ def _generate_chunk(task: tuple) -> list[tuple[str, str, list]]:
         expected = {q: column[i] for q, column in prepared.items()}
         folder = Path(out) / "students" / file_stem(student.id)
         markdown = problem_markdown(assignment, student, expected, lang)
-        write_atomic(folder / "problem.md", markdown)
-        write_atomic(folder / "problem.html", page(markdown, f"{assignment.title}: {student.id}", lang))
-        write_atomic(folder / f"{file_stem(student.id)}.txt", answer_sheet(assignment, student.id, lang))
+        write_staged(folder / "problem.md", markdown)
+        write_staged(folder / "problem.html", page(markdown, f"{assignment.title}: {student.id}", lang))
+        write_staged(folder / f"{file_stem(student.id)}.txt", answer_sheet(assignment, student.id, lang))
         keys += [(student.id, q.id, key_entries(q, expected[q.id])) for q in assignment.questions if not is_code(q)]
     return keys
 
@@ -422,9 +477,12 @@ def generate_class(assignment_path: Path, roster_path: Path, out: Path, jobs: in
     _warm_up(assignment)
     times["setup"] = time.perf_counter() - start
     start = time.perf_counter()
-    chunks = [(text, list(c), str(out), lang) for c in _chunks(students)]
-    keys = [k for part in run_chunks(_generate_chunk, chunks, jobs, "generating", len(students)) for k in part]
-    times["sheets"] = time.perf_counter() - start
+    with staged(out) as staging:
+        chunks = [(text, list(c), str(staging), lang) for c in _chunks(students)]
+        keys = [k for part in run_chunks(_generate_chunk, chunks, jobs, "generating", len(students)) for k in part]
+        times["sheets"] = time.perf_counter() - start
+        start = time.perf_counter()
+    times["publish sheets"] = time.perf_counter() - start
     start = time.perf_counter()
     rows = io.StringIO()
     writer = csv.writer(rows, lineterminator="\n")
@@ -536,7 +594,7 @@ def _grade_chunk(task: tuple) -> list[Row]:
 
 
 def write_report(assignment: Assignment, row: Row, expected: dict[str, Expected], out: Path, lang: str) -> None:
-    """A student's report as Markdown and HTML in ``out/reports``."""
+    """A student's report as Markdown and HTML in ``out/reports``, ``out`` a staging folder (:func:`staged`)."""
     results = dict(row.results or ())
     outcomes = [QuestionOutcome(q, expected.get(q.id), results.get(q.id)) for q in assignment.questions]
     who = f"{row.student.name} ({row.student.id})" if row.student.name else row.student.id
@@ -544,8 +602,8 @@ def write_report(assignment: Assignment, row: Row, expected: dict[str, Expected]
     markdown = with_report_section(student_report(assignment, who, outcomes, lang, not_graded=reason,
                                                   notes=row.notes), row, lang)
     stem = file_stem(row.student.id)
-    write_atomic(out / "reports" / f"{stem}.md", markdown)
-    write_atomic(out / "reports" / f"{stem}.html", page(markdown, f"{assignment.title}: {row.student.id}", lang))
+    write_staged(out / "reports" / f"{stem}.md", markdown)
+    write_staged(out / "reports" / f"{stem}.html", page(markdown, f"{assignment.title}: {row.student.id}", lang))
 
 
 def score_plot(assignment: Assignment, s: Summary, lang: str = "en") -> bytes:
@@ -604,11 +662,14 @@ def grade_class(assignment_path: Path, submissions: Path, out: Path, roster_path
     for o in overrides:
         by_student.setdefault(o.student, []).append(o)
     others = class_keys(assignment, [s.id for s in students])
-    chunks = [(text, list(c), str(out), lang, str(submissions), student_seconds, by_student, others)
-              for c in _chunks(submitted)]
-    rows = [r for part in run_chunks(_grade_chunk, chunks, jobs, "grading", len(submitted)) for r in part]
-    rows = flag_rows(assignment, rows, others)
-    times["grade"] = time.perf_counter() - start
+    with staged(out) as staging:
+        chunks = [(text, list(c), str(staging), lang, str(submissions), student_seconds, by_student, others)
+                  for c in _chunks(submitted)]
+        rows = [r for part in run_chunks(_grade_chunk, chunks, jobs, "grading", len(submitted)) for r in part]
+        rows = flag_rows(assignment, rows, others)
+        times["grade"] = time.perf_counter() - start
+        start = time.perf_counter()
+    times["publish reports"] = time.perf_counter() - start
     start = time.perf_counter()
     write_outputs(assignment, rows, strays, out, lang)
     audit = out / "overrides_audit.csv"

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import sympy
 
@@ -134,6 +134,9 @@ def _inserted(number: str) -> str:
 # --- formulas, printed once per family --------------------------------------------------
 
 
+SLOT = re.compile(r"@(\w+)@")
+
+
 @dataclass(frozen=True)
 class Template:
     """One quantity's formula in LaTeX: with names, and with a slot ``@name@`` per symbol."""
@@ -141,6 +144,11 @@ class Template:
     name: str
     formula: str
     slots: str
+
+    @cached_property
+    def pieces(self) -> tuple[str, ...]:
+        """``slots`` split once: fixed text at even places, a slot's symbol name at odd places."""
+        return tuple(SLOT.split(self.slots))
 
 
 def _latex(expr: sympy.Expr, names: Mapping[sympy.Symbol, str], dot: bool) -> str:
@@ -231,11 +239,18 @@ def _given(family: Family, selected: tuple[str, ...] | None) -> tuple[str, ...]:
     return tuple(p for p in family.params if p in used and p not in _structure(family))
 
 
-def _value(expected: Expected, name: str) -> str:
-    numbers = expected.variant.numbers
-    if name in numbers:
-        return _parameter_tex(numbers[name])
-    return number_tex(expected.values[name])
+class _ValueTexts(dict):
+    """Each parameter's and quantity's number of one variant as shown, each formatted once."""
+
+    def __init__(self, expected: Expected):
+        super().__init__()
+        self.expected = expected
+
+    def __missing__(self, name: str) -> str:
+        numbers = self.expected.variant.numbers
+        tex = _parameter_tex(numbers[name]) if name in numbers else number_tex(self.expected.values[name])
+        self[name] = tex
+        return tex
 
 
 @lru_cache(maxsize=65536)
@@ -244,14 +259,20 @@ def _parameter_tex(value: Fraction) -> str:
     return number_tex(value)
 
 
-def step_tex(expected: Expected, name: str) -> str:
-    """One line of the worked solution: name = formula = numbers = value."""
+def step_tex(expected: Expected, name: str, texts: dict[str, str] | None = None) -> str:
+    """One line of the worked solution: name = formula = numbers = value.
+
+    ``texts`` (:class:`_ValueTexts` of ``expected``) shares the formatted numbers between lines.
+    """
+    texts = _ValueTexts(expected) if texts is None else texts
     t = template(expected, name)
-    numbers = re.sub(r"@(\w+)@", lambda m: _inserted(_value(expected, m.group(1))), t.slots)
-    numbers = DOUBLED.sub(r"\\left(\1 \\right)", numbers)
-    value = _value(expected, name)
+    pieces = t.pieces
+    numbers = "".join(_inserted(texts[p]) if i % 2 else p for i, p in enumerate(pieces))
+    if r"\left(\left(" in numbers:
+        numbers = DOUBLED.sub(r"\\left(\1 \\right)", numbers)
+    value = texts[name]
     parts = [tex_name(name), t.formula]
-    if numbers not in (t.formula, value) and not re.fullmatch(r"@\w+@", t.slots):
+    if numbers not in (t.formula, value) and not (len(pieces) == 3 and not pieces[0] and not pieces[2]):
         parts.append(numbers)
     if value != t.formula:
         parts.append(value)
@@ -280,15 +301,15 @@ def worked_solution(question: Question, expected: Expected, lang: str = "en") ->
     """The worked solution of one question, grouped by the family's solution steps."""
     family = expected.variant.family
     selected = question.settings.selected
-    numbers = expected.variant.numbers
     out: list[str] = []
-    given = ", ".join(f"${tex_name(k)} = {_parameter_tex(Fraction(numbers[k]))}$" for k in _given(family, selected))
+    texts = _ValueTexts(expected)
+    given = ", ".join(f"${tex_name(k)} = {texts[k]}$" for k in _given(family, selected))
     if given:
         out += [f"**{text('given_values', lang)}:** {given}", ""]
     for step, names in _plan(family, selected):
         out += [f"**{step}**", ""]
         for name in names:
-            out += [f"$${step_tex(expected, name)}$$", ""]
+            out += [f"$${step_tex(expected, name, texts)}$$", ""]
     asked = [a for a in family.answers if question.settings.asks(a)]
     symbolic = [a for a in asked if a.kind == "symbolic"]
     if symbolic:
@@ -325,6 +346,7 @@ def _code(value: str, limit: int = 80) -> str:
 BACKTICKS = re.compile("`+")
 
 
+@lru_cache(maxsize=16384)  # feedback sentences recur across the class
 def _cell(value: str) -> str:
     """A message shown as written, its backtick-quoted parts as code (never read as other Markdown)."""
     return literal(value, code_spans=True)

@@ -238,28 +238,66 @@ PREFIX_PLACE = re.compile(r"(?:<mrow>|<math[^>]*>|<mspace[^>]*>(?:</mspace>)?|<m
 SIGNED = re.compile(r"(?<![\\_^{\w.-])-?\d+\.\d+(?![\w.])")  # a decimal, with a minus sign attached
 
 
+@lru_cache(maxsize=4096)  # a report's headings, tables and formulas recur across the class
 def _block(text: str) -> str:
     return _table(text) or _templated(text, _render)
 
 
 def _templated(text: str, render) -> str:
-    """``render(text)`` through a cache of templates in which the decimals are placeholders."""
+    """``render(text)`` through a cache of templates in which the decimals are placeholders.
+
+    A template whose rendering shows each placeholder once is split at them once
+    (:func:`_fill_plan`); each text is then its pieces joined with its numbers.
+    """
     numbers = SIGNED.findall(text)
     if not numbers:
         return render(text)
-    marks = [BLOCK_MARK.format(i) for i in range(1, len(numbers) + 1)]
     pieces = SIGNED.split(text)
-    rendered = render("".join(p + m for p, m in zip(pieces, [*marks, ""], strict=True)))
-    if any(rendered.count(m) != 1 for m in marks):
+    marked = "".join(p + m for p, m in zip(pieces, [*_marks(len(numbers)), ""], strict=True))
+    plan = _fill_plan(marked, len(numbers), render)
+    if plan is None:
         return sanitize(_MD.render(text) if render is _render else _MD.renderInline(text))
-    for mark, number in zip(marks, numbers, strict=True):
-        if number.startswith("-") and f"<mn>{mark}</mn>" in rendered:  # as sanitised latex2mathml writes -0.5
-            at = rendered.index(f"<mn>{mark}</mn>")
-            form = ' form="prefix"' if PREFIX_PLACE.search(rendered, 0, at) else ""
-            rendered = rendered.replace(f"<mn>{mark}</mn>", f"<mo{form}>\u2212</mo><mn>{number[1:]}</mn>")
+    fixed, slots = plan
+    out = [fixed[0]]
+    for (index, in_mn, prefix), after in zip(slots, fixed[1:], strict=True):
+        number = numbers[index]
+        if in_mn:  # as sanitised latex2mathml writes -0.5; a sign after an operator is a prefix
+            form = ' form="prefix"' if prefix else ""
+            out.append(f"<mo{form}>\u2212</mo><mn>{number[1:]}" if number.startswith("-") else f"<mn>{number}")
         else:
-            rendered = rendered.replace(mark, number)
-    return rendered
+            out.append(number)
+        out.append(after)
+    return "".join(out)
+
+
+@lru_cache(maxsize=64)
+def _marks(count: int) -> tuple[str, ...]:
+    return tuple(BLOCK_MARK.format(i) for i in range(1, count + 1))
+
+
+@lru_cache(maxsize=16384)
+def _fill_plan(marked: str, count: int, render) -> tuple[tuple[str, ...], tuple[tuple[int, bool, bool], ...]] | None:
+    """How to fill ``render(marked)``: its fixed pieces and, between them, which number goes where
+    (whether it stands alone in an ``<mn>``, which is dropped from the piece before it, and
+    whether a minus sign there is a prefix: after an operator or at the start of a row).
+
+    None when a placeholder is not shown exactly once (the text is then rendered whole).
+    """
+    rendered = render(marked)
+    marks = _marks(count)
+    if any(rendered.count(m) != 1 for m in marks):
+        return None
+    found = sorted((rendered.index(m), i, f"<mn>{m}</mn>" in rendered) for i, m in enumerate(marks))
+    fixed, slots, done = [], [], 0
+    for start, index, in_mn in found:
+        if start < done:
+            return None  # placeholders overlapping in the rendering: nothing to split safely
+        before = rendered[done:start]
+        fixed.append(before[:-4] if in_mn else before)  # "<mn>" goes out with the number
+        slots.append((index, in_mn, in_mn and PREFIX_PLACE.search(rendered, 0, start - 4) is not None))
+        done = start + len(marks[index])
+    fixed.append(rendered[done:])
+    return tuple(fixed), tuple(slots)
 
 
 @lru_cache(maxsize=16384)
@@ -302,6 +340,7 @@ def _cells(line: str) -> list[str]:
     return [c.replace("\\|", "|").strip() for c in PIPE.split(inner)]
 
 
+@lru_cache(maxsize=16384)  # verdicts, points, answer ids and common answers recur in every table
 def _cell(text: str) -> str:
     return _templated(text, _render_inline) if text else ""
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 
+
+@lru_cache(maxsize=4096)  # the same few points recur across a class
 def points_text(value: float | None) -> str:
     """Points without float noise: '' when not graded, else 2, 1.5, 0.3333.
 
