@@ -12,7 +12,7 @@ import random
 import pytest
 
 from grader.text import html
-from grader.text.html import _MD, BLOCK_MARK, SIGNED, _render, _render_inline, _templated, sanitize
+from grader.text.html import _MD, BLOCK_MARK, PREFIX_PLACE, SIGNED, _render, _render_inline, _templated, sanitize
 
 
 def replaced_one_by_one(text: str, render) -> str:
@@ -27,7 +27,9 @@ def replaced_one_by_one(text: str, render) -> str:
         return sanitize(_MD.render(text) if render is _render else _MD.renderInline(text))
     for mark, number in zip(marks, numbers, strict=True):
         if number.startswith("-") and f"<mn>{mark}</mn>" in rendered:
-            rendered = rendered.replace(f"<mn>{mark}</mn>", f"<mo>\u2212</mo><mn>{number[1:]}</mn>")
+            at = rendered.index(f"<mn>{mark}</mn>")
+            form = ' form="prefix"' if PREFIX_PLACE.search(rendered, 0, at) else ""
+            rendered = rendered.replace(f"<mn>{mark}</mn>", f"<mo{form}>\u2212</mo><mn>{number[1:]}</mn>")
         else:
             rendered = rendered.replace(mark, number)
     return rendered
