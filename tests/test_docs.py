@@ -252,3 +252,16 @@ def test_the_site_builds_with_warnings_as_errors(tmp_path):
 
     for name in FAMILIES:  # the generated reference has a section for every registered family
         assert f'id="{name}"' in families, name
+
+
+def test_the_readme_family_table_lists_every_registered_family_and_how_it_is_written():
+    """The front page's table names each family of the registry, in its order, and says which are declared."""
+    from grader.declared import bundled
+    from grader.families import FAMILIES
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = text[text.index("## The exercise families"):text.index("## Documentation")]
+    rows = [line.split("|") for line in table.splitlines() if line.startswith("| `")]
+    assert [row[1].strip().strip("`") for row in rows] == list(FAMILIES)
+    declared = {f.name for f in bundled()}
+    assert {row[1].strip().strip("`") for row in rows if "declared" in row[3]} == declared
