@@ -19,7 +19,7 @@ from pathlib import Path
 
 from grader.core.keys import answer_key
 from grader.core.variants import generate
-from grader.course.assignment import parse_assignment
+from grader.course.assignment import CodeQuestion, parse_assignment
 from grader.course.sheets import answer_sheet
 
 HERE = Path(__file__).parent
@@ -75,7 +75,7 @@ def key_values(assignment, student: str) -> dict[str, dict[str, str]]:
     """Every answer of a student's key as text (the sheet's questions; code questions have none)."""
     values = {}
     for q in assignment.questions:
-        if q.is_code:
+        if isinstance(q, CodeQuestion):
             continue
         v = generate(q.family, [assignment.key(student, q)])[0]
         values[q.id] = {k: typed(e.value) if e.kind == "numeric" else str(e.value)

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from grader.core.compare import Tolerance
-from grader.course.assignment import AssignmentError, parse_assignment
+from grader.course.assignment import AssignmentError, CodeQuestion, FamilyQuestion, parse_assignment
 
 GOOD = """
 id = "hw3"
@@ -37,7 +37,7 @@ def test_a_full_assignment():
     assert q1.settings.tolerance_for("w_1") == Tolerance("absolute", 0.001)
     assert q1.settings.tolerance_for("w_2") == Tolerance("sigfigs", 3)
     assert q1.settings.carried_forward_credit == 0.5
-    assert q2.is_code and q2.code == "sigmoid" and q2.family is None
+    assert isinstance(q1, FamilyQuestion) and isinstance(q2, CodeQuestion) and q2.exercise == "sigmoid"
     assert a.key("s1", q1).assignment == "fall/hw3" and a.key("s1", q1).question == "q1"
 
 

@@ -29,7 +29,7 @@ from grader.cli import main
 from grader.core.grading import expectation, grade
 from grader.core.keys import answer_key
 from grader.core.variants import generate
-from grader.course.assignment import parse_assignment
+from grader.course.assignment import FamilyQuestion, parse_assignment
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 HW1 = EXAMPLES / "hw1.toml"
@@ -226,7 +226,7 @@ def test_moodle_xml_is_a_question_bank_whose_every_answer_is_the_key(tmp_path):
     root = ET.parse(tmp_path / "hw1_moodle.xml").getroot()
     assert root.tag == "quiz"
     assignment = parse_assignment(HW1.read_text(encoding="utf-8"))
-    family_questions = [q for q in assignment.questions if not q.is_code]
+    family_questions = [q for q in assignment.questions if isinstance(q, FamilyQuestion)]
     categories = [n for n in root if n.get("type") == "category"]
     assert [c.findtext("category/text") for c in categories] == [f"$course$/top/hw1/{q.id}" for q in family_questions]
     cloze = [n for n in root if n.get("type") == "cloze"]
@@ -292,7 +292,7 @@ def test_moodle_xml_is_read_by_moodles_cloze_importer_as_the_grader_means_it(tmp
     root = ET.parse(tmp_path / "hw1_moodle.xml").getroot()
     assignment = parse_assignment(HW1.read_text(encoding="utf-8"))
     points = {q.id: sum(q.settings.points_for(a) for a in q.family.answers if q.settings.asks(a))
-              for q in assignment.questions if not q.is_code}
+              for q in assignment.questions if isinstance(q, FamilyQuestion)}
     cloze = [n for n in root if n.get("type") == "cloze"]
     assert len(cloze) == 2 * len(points)
     for node in cloze:
@@ -390,3 +390,16 @@ def test_gradescope_needs_a_code_question(tmp_path):
     text = HW1.read_text(encoding="utf-8")
     sheet_only.write_text(text[: text.index('[[questions]]\nid = "q3"')], encoding="utf-8")
     assert "no code question" in run("export", "gradescope", sheet_only, "--out", tmp_path, ok=False).output
+
+
+@pytest.mark.parametrize("name", ["canvas", "moodle", "gradescope", "moodle-xml"])
+def test_an_export_called_without_what_it_needs_is_an_export_error_naming_it(name):
+    """A library caller (not the CLI, which checks first) that leaves out a needed part gets an
+    ExportError saying what the format needs, in either language, never an AttributeError."""
+    from grader.course.export import EXPORTERS
+    from grader.course.export.base import ExportError, ExportRequest
+
+    for lang, needs in (("en", "needs"), ("zh", "需要")):
+        with pytest.raises(ExportError) as error:
+            EXPORTERS[name].build(ExportRequest(lang=lang))
+        assert needs in str(error.value) and name in str(error.value)

@@ -24,7 +24,7 @@ from click.testing import CliRunner
 from grader.cli import main
 from grader.core.keys import answer_key
 from grader.core.variants import generate
-from grader.course.assignment import parse_assignment
+from grader.course.assignment import CodeQuestion, parse_assignment
 from grader.course.gradebook import MESSAGES as GRADEBOOK_MESSAGES
 from grader.course.gradebook import SUMMARY_TEXT
 from grader.course.instructor import TEXT as INSTRUCTOR_TEXT
@@ -125,7 +125,7 @@ def keys_of(student: str) -> dict[str, object]:
     assignment = parse_assignment(HW1.read_text(encoding="utf-8"))
     keys = {}
     for q in assignment.questions:
-        if q.is_code:
+        if isinstance(q, CodeQuestion):
             continue
         v = generate(q.family, [assignment.key(student, q)])[0]
         keys |= {f"{q.id}.{k}": e for k, e in answer_key(v).items()}

@@ -283,7 +283,7 @@ def test_mistake_credit_is_read_from_the_assignment_and_checked():
 
 
 def test_the_report_and_the_quiz_say_how_a_formula_was_read():
-    from grader.course.assignment import Question
+    from grader.course.assignment import FamilyQuestion
     from grader.course.report import QuestionOutcome, student_report
     from grader.quiz import session as quiz
     from tests.test_report import _assignment
@@ -292,7 +292,7 @@ def test_the_report_and_the_quiz_say_how_a_formula_was_read():
     v = canonical(family)
     expected = expectation(v)
     result = grade(expected, {"dE_dw_expr": "1/2x(wx-t)"})
-    question = Question("q1", family, Settings())
+    question = FamilyQuestion("q1", family, Settings())
     markdown = student_report(_assignment(question), "s1", [QuestionOutcome(question, expected, result)])
     row = next(line for line in markdown.splitlines() if line.startswith("| `dE_dw_expr`"))
     assert "Read as (1/2)\\*x\\*(w\\*x - t)" in row or "Read as (1/2)*x*(w*x - t)" in row, row

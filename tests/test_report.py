@@ -12,7 +12,7 @@ import sympy
 from grader.core.evaluate import exact_quantities
 from grader.core.grading import Result, Settings, expectation, expectations, grade
 from grader.core.variants import canonical
-from grader.course.assignment import Question
+from grader.course.assignment import FamilyQuestion
 from grader.course.report import (
     QuestionOutcome,
     _plan,
@@ -31,7 +31,7 @@ from tests.conftest import roster_variants
 
 def solution(family_name: str, selected=None) -> str:
     family = FAMILIES[family_name]
-    return worked_solution(Question("q1", family, Settings(selected=selected)), expectation(canonical(family)))
+    return worked_solution(FamilyQuestion("q1", family, Settings(selected=selected)), expectation(canonical(family)))
 
 
 def test_seed_000_gradient_descent_reads_as_the_article_does():
@@ -121,7 +121,7 @@ def test_a_students_text_cannot_inject_markup_or_break_the_table():
     expected = expectation(canonical(family))
     hostile = {"pred_1": "<script>alert(1)</script>", "E_1": "1 | 2 `x` $\\frac{1}{0}$", "w_1": "a\nb"}
     result = grade(expected, hostile)
-    question = Question("q1", family, Settings())
+    question = FamilyQuestion("q1", family, Settings())
     markdown = student_report(_assignment(question), "Eve <b>", [QuestionOutcome(question, expected, result)])
     html = page(markdown, "t")
     assert "<script>" not in html and "<b>" not in html and "&lt;script&gt;" in html
@@ -132,7 +132,7 @@ def test_a_students_text_cannot_inject_markup_or_break_the_table():
 def test_a_report_in_chinese_uses_chinese_labels():
     family = FAMILIES["gd_linear"]
     expected = expectation(canonical(family))
-    question = Question("q1", family, Settings())
+    question = FamilyQuestion("q1", family, Settings())
     result = grade(expected, {"w_1": "0.5"}, lang="zh")
     text = student_report(_assignment(question), "华罗庚", [QuestionOutcome(question, expected, result)], lang="zh")
     assert "得分" in text and "用你的数据求解的完整过程" in text and "未作答" in text
@@ -140,7 +140,7 @@ def test_a_report_in_chinese_uses_chinese_labels():
 
 def test_a_not_graded_report_gives_the_reason_and_still_the_solution():
     family = FAMILIES["gd_linear"]
-    question = Question("q1", family, Settings())
+    question = FamilyQuestion("q1", family, Settings())
     outcome = QuestionOutcome(question, expectation(canonical(family)), None)
     text = student_report(_assignment(question), "s1", [outcome], not_graded="no submission")
     assert "**Not graded: no submission**" in text and "Worked solution" in text and "Your answers" not in text
@@ -169,7 +169,7 @@ def test_block_by_block_rendering_with_templates_equals_rendering_the_whole_text
         for v in [canonical(family), *roster_variants(name, 6)]:
             texts += [family.statement(v.params, lang) for lang in ("en", "zh")]
             expected = expectation(v)
-            question = Question("q1", family, Settings())
+            question = FamilyQuestion("q1", family, Settings())
             result = grade(expected, {a.id: "0.5" for a in family.answers[:3]})
             texts.append(student_report(_assignment(question), "s1", [QuestionOutcome(question, expected, result)],
                                         notes=["line 3: not read", "a | b"]))

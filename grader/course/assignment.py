@@ -37,7 +37,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from grader.core.compare import DEFAULT, Tolerance
-from grader.core.family import Family
+from grader.core.family import Answer, Family
 from grader.core.grading import Settings
 from grader.core.variants import VariantKey
 from grader.families import FAMILIES, get_family
@@ -54,19 +54,26 @@ class AssignmentError(ValueError):
 
 
 @dataclass(frozen=True)
-class Question:
-    """One question: a family, the answers asked, and how they are graded."""
+class FamilyQuestion:
+    """A question on a family: the answers asked, and how they are graded."""
 
     id: str
-    family: Family | None
+    family: Family
     settings: Settings
     hidden: bool = False
-    code: str | None = None
 
-    @property
-    def is_code(self) -> bool:
-        """A code exercise (a .py submission graded in the sandbox) rather than a family."""
-        return self.code is not None
+
+@dataclass(frozen=True)
+class CodeQuestion:
+    """A code exercise: the student hands in a .py file, graded by the exercise's hidden tests."""
+
+    id: str
+    exercise: str
+    hidden: bool = False
+
+
+Question = FamilyQuestion | CodeQuestion
+"""One question of an assignment; ``isinstance(q, CodeQuestion)`` tells a code question."""
 
 
 @dataclass(frozen=True)
@@ -181,7 +188,7 @@ def _question(data: object, number: int, default: Tolerance, credit: float,
     hidden = data.get("hidden", False)
     if not isinstance(hidden, bool):
         raise AssignmentError(f"{where}: hidden must be true or false")
-    return Question(question_id, family, settings, hidden)
+    return FamilyQuestion(question_id, family, settings, hidden)
 
 
 def _code_question(data: dict, question_id: str, where: str) -> Question:
@@ -198,7 +205,7 @@ def _code_question(data: dict, question_id: str, where: str) -> Question:
     hidden = data.get("hidden", False)
     if not isinstance(hidden, bool):
         raise AssignmentError(f"{where}: hidden must be true or false")
-    return Question(question_id, None, Settings(), hidden, exercise)
+    return CodeQuestion(question_id, exercise, hidden)
 
 
 def _tolerance(data: object, where: str, default: Tolerance | None = None) -> Tolerance:
@@ -232,6 +239,8 @@ def _known(ids, known: list[str], where: str) -> None:
         raise AssignmentError(f"{where}: {', '.join(unknown)} not answers of this family; known: {', '.join(known)}")
 
 
-def asked_answers(question: Question) -> list:
+def asked_answers(question: Question) -> list[Answer]:
     """The family's answers that the question asks, in the family's order (none for a code question)."""
-    return [] if question.family is None else [a for a in question.family.answers if question.settings.asks(a)]
+    if isinstance(question, CodeQuestion):
+        return []
+    return [a for a in question.family.answers if question.settings.asks(a)]

@@ -10,8 +10,10 @@ import contextlib
 import re
 import warnings
 from functools import cache
+from typing import cast
 
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from grader.text.messages import localized
 
@@ -68,6 +70,6 @@ def cjk_figure(fig: Figure, lang: str) -> Figure:
         if font is None:
             warnings.warn(label("no_cjk_font", lang), stacklevel=3)
         else:
-            for text in fig.findobj(lambda artist: hasattr(artist, "set_fontfamily")):
-                text.set_fontfamily([font, "DejaVu Sans"])
+            for text in fig.findobj(Text):  # Text and its subclass Annotation: the artists with a font
+                cast(Text, text).set_fontfamily([font, "DejaVu Sans"])  # the stub types findobj as Artists
     return fig

@@ -25,15 +25,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import PurePosixPath
+from typing import Protocol
 
 import numpy as np
 
 from grader.code import CodeResult
 from grader.code.hidden_tests import hidden_tests
 from grader.core.family import Family
-from grader.core.grading import AnswerResult, Classmates, Expected, Result, grade
+from grader.core.grading import AnswerResult, Classmates, Expected, Result, Status, grade
 from grader.core.mistakes import mistake_fields
-from grader.course.assignment import Assignment, Question
+from grader.course.assignment import Assignment, CodeQuestion, FamilyQuestion, Question, asked_answers
 from grader.course.roster import Student, file_stem
 from grader.course.shared_wrong import FLAGGED_EVIDENCE, SHORT_DIGITS, SharedPair, common_size
 from grader.course.sheets import Decoded, Problem, Sheet, asked_ids, parse_sheet
@@ -128,6 +129,14 @@ class Reason:
         return gradebook_message(self.key, lang, **dict(self.fields))
 
 
+class Note(Protocol):
+    """What a row's reason column says: a :class:`Reason`, or the note of applied overrides."""
+
+    def text(self, lang: str = "en") -> str:
+        """The note in words."""
+        ...
+
+
 @dataclass(frozen=True)
 class Incoming:
     """One entry of the submissions folder as read: its name and its decoded text.
@@ -163,11 +172,6 @@ class Stray:
 
     file: str
     reason: Reason
-
-
-def is_code(question: Question) -> bool:
-    """A code exercise (a .py file graded by grader.code) rather than a family's questions."""
-    return getattr(question, "code", None) is not None
 
 
 def intake(
@@ -246,7 +250,7 @@ def _code_owner(assignment: Assignment, name: str, on_roster) -> tuple[str, str]
     """(student, code question) of a .py file named ``<id>.py``, or ``<id>_<question>.py`` when
     the assignment has several code questions; else the reason it is set aside."""
     stem = PurePosixPath(name).stem
-    questions = [q.id for q in assignment.questions if is_code(q)]
+    questions = [q.id for q in assignment.questions if isinstance(q, CodeQuestion)]
     student = on_roster(stem)
     if student and len(questions) == 1:
         return student, questions[0]
@@ -272,7 +276,7 @@ def _submission(assignment: Assignment, student: Student, files, code_files) -> 
     if not files:
         if not code_files:
             return Submission(student, "missing", (), Reason("missing"))
-        has_sheet = any(not is_code(q) for q in assignment.questions)
+        has_sheet = any(isinstance(q, FamilyQuestion) for q in assignment.questions)
         notes = (Problem(0, "no_sheet"),) if has_sheet else ()
         return Submission(student, "graded", code_names, sheet=Sheet(None, None, {}), notes=notes,
                           code_files=code_files)
@@ -316,7 +320,7 @@ class Row:
     student: Student
     status: str
     files: tuple[str, ...] = ()
-    reason: Reason | None = None
+    reason: Note | None = None
     results: tuple[tuple[str, Result], ...] | None = None
     maxima: tuple[tuple[str, float], ...] = ()
     notes: tuple[str, ...] = ()
@@ -361,9 +365,9 @@ def _shortened(text: str) -> str:
 
 def question_max(question: Question) -> float:
     """The points a question is worth."""
-    if is_code(question):
-        return _code_max(question.code)
-    return sum(question.settings.points_for(a) for a in question.family.answers if question.settings.asks(a))
+    if isinstance(question, CodeQuestion):
+        return _code_max(question.exercise)
+    return sum(question.settings.points_for(a) for a in asked_answers(question))
 
 
 @cache
@@ -376,7 +380,9 @@ def _code_max(exercise: str) -> float:
     return sum(points for _, points in _code_tests(exercise))
 
 
-CODE_STATUS = {"passed": "correct", "partial": "incorrect", "failed": "incorrect", "error": "invalid"}
+CODE_STATUS: dict[str, Status] = {
+    "passed": "correct", "partial": "incorrect", "failed": "incorrect", "error": "invalid",
+}
 
 
 def code_result(result: CodeResult) -> Result:
@@ -387,16 +393,16 @@ def code_result(result: CodeResult) -> Result:
     ))
 
 
-def missing_code(question: Question, lang: str = "en") -> Result:
+def missing_code(question: CodeQuestion, lang: str = "en") -> Result:
     """The result of a code question whose file was not handed in: every test missing."""
     return Result(tuple(
         AnswerResult(name, "missing", 0.0, points, gradebook_message("no_code_file", lang))
-        for name, points in _code_tests(question.code)
+        for name, points in _code_tests(question.exercise)
     ))
 
 
 def grade_sheet(
-    question: Question, expected: Expected, sheet: Sheet, lang: str = "en", others: Classmates | None = None
+    question: FamilyQuestion, expected: Expected, sheet: Sheet, lang: str = "en", others: Classmates | None = None
 ) -> Result:
     """Grade one question of a sheet; answers the sheet lost are invalid with their line number.
 
@@ -436,7 +442,7 @@ def grade_submission(
         return base
     code, others = code or {}, others or {}
     results = tuple(
-        (q.id, code.get(q.id) or missing_code(q, lang)) if is_code(q)
+        (q.id, code.get(q.id) or missing_code(q, lang)) if isinstance(q, CodeQuestion)
         else (q.id, grade_sheet(q, expected[q.id], sheet, lang, others.get(q.id)))
         for q in assignment.questions
     )
@@ -554,7 +560,7 @@ class QuestionSummary:
     max: float
     mean: float | None
     full_marks: float | None  # share of graded students with every answer of it correct
-    answers: tuple[tuple[str, float], ...]  # (answer id, share correct)
+    answers: tuple[tuple[str, float | None], ...]  # (answer id, share correct, None with no one graded)
 
 
 @dataclass(frozen=True)
@@ -583,22 +589,22 @@ class Summary:
 
 def summary(assignment: Assignment, rows: Sequence[Row], top: int = 10) -> Summary:
     """Per-question means and shares correct, the most common mistakes, the score distribution."""
-    graded = [r for r in rows if r.results is not None]
-    scores = tuple(sorted(r.score for r in graded))
+    graded = [dict(r.results) for r in rows if r.results is not None]
+    scores = tuple(sorted(r.score for r in rows if r.score is not None))
     questions = []
     mistakes: Counter = Counter()
     for q in assignment.questions:
-        results = [dict(r.results)[q.id] for r in graded]
+        results = [g[q.id] for g in graded]
         shares = []
         answer_ids = [a.id for a in results[0].answers] if results else []
-        if not is_code(q):
-            answer_ids = [a.id for a in filter(q.settings.asks, q.family.answers)]
+        if isinstance(q, FamilyQuestion):
+            answer_ids = [a.id for a in asked_answers(q)]
         for answer_id in answer_ids:
             verdicts = [res.answer(answer_id) for res in results]
             shares.append((answer_id, _mean([v.status == "correct" for v in verdicts])))
             mistakes.update((q.id, answer_id, v.mistake) for v in verdicts if v.mistake)
         questions.append(QuestionSummary(
-            q.id, f"code: {q.code}" if is_code(q) else q.family.name, question_max(q),
+            q.id, f"code: {q.exercise}" if isinstance(q, CodeQuestion) else q.family.name, question_max(q),
             _mean([r.score for r in results]),
             _mean([r.score == r.max for r in results]), tuple(shares),
         ))
@@ -735,7 +741,8 @@ def summary_markdown(assignment: Assignment, rows: Sequence[Row], strays: Sequen
     if s.mistakes:
         out += [f"| {_t('question', lang)} | {_t('answer', lang)} | {_t('mistake', lang)} | {_t('count', lang)} |",
                 "|---|---|---|---|"]
-        families = {question.id: question.family for question in assignment.questions}
+        families = {question.id: question.family for question in assignment.questions
+                    if isinstance(question, FamilyQuestion)}
         out += [f"| {q} | `{a}` | {_cell(_mistake(m, lang, families.get(q)))} | {c} |" for q, a, m, c in s.mistakes]
     else:
         out.append(_t("no_mistakes", lang))

@@ -58,7 +58,14 @@ from grader.code import get_exercise, grade_code_file
 from grader.core.evaluate import exact_symbolic
 from grader.core.grading import Classmates, Expected, Result, classmates, expectations
 from grader.core.variants import generate
-from grader.course.assignment import Assignment, AssignmentError, parse_assignment
+from grader.course.assignment import (
+    Assignment,
+    AssignmentError,
+    CodeQuestion,
+    FamilyQuestion,
+    asked_answers,
+    parse_assignment,
+)
 from grader.course.gradebook import (
     Incoming,
     Row,
@@ -71,7 +78,6 @@ from grader.course.gradebook import (
     gradebook_csv,
     gradebook_json,
     intake,
-    is_code,
     score_bins,
     spreadsheet_text,
     summary,
@@ -349,7 +355,7 @@ def class_expectations(assignment: Assignment, student_ids: Sequence[str]) -> di
     """Every student's variant of every question, prepared in one batch per question."""
     prepared = {}
     for q in assignment.questions:
-        if is_code(q):
+        if isinstance(q, CodeQuestion):
             continue
         variants = generate(q.family, [assignment.key(s, q) for s in student_ids])
         prepared[q.id] = expectations(q.family, variants)
@@ -409,8 +415,8 @@ def problem_markdown(assignment: Assignment, student: Student, expected: dict[st
            instructor_message("how_to_answer", lang, sheet=sheet), ""]
     for q in assignment.questions:
         out += [f"## {instructor_message('question', lang, id=q.id)}", ""]
-        if is_code(q):
-            exercise = get_exercise(q.code)
+        if isinstance(q, CodeQuestion):
+            exercise = get_exercise(q.exercise)
             functions = ", ".join(f"`{f}`" for f in exercise.functions)
             out += [instructor_message("code_question", lang, title=exercise.title[lang], functions=functions,
                           file=f"`{code_file(assignment, file_stem(student.id), q.id)}`"), ""]
@@ -422,12 +428,12 @@ def problem_markdown(assignment: Assignment, student: Student, expected: dict[st
 _SYMBOLIC: dict[tuple, str] = {}  # a symbolic key depends only on the parameters it substitutes
 
 
-def key_entries(question, expected: Expected) -> list[tuple[str, str, str, float]]:
+def key_entries(question: FamilyQuestion, expected: Expected) -> list[tuple[str, str, str, float]]:
     """(answer id, kind, value, points) of every asked answer of one variant."""
     family = question.family
     derivation = family.derivation()
-    entries = []
-    for a in filter(question.settings.asks, family.answers):
+    entries: list[tuple[str, str, str, float]] = []
+    for a in asked_answers(question):
         points = question.settings.points_for(a)
         if a.kind == "numeric":
             value = repr(expected.values[a.id])
@@ -457,7 +463,8 @@ def _generate_chunk(task: tuple) -> list[tuple[str, str, list]]:
         write_staged(folder / "problem.md", markdown)
         write_staged(folder / "problem.html", page(markdown, f"{assignment.title}: {student.id}", lang))
         write_staged(folder / f"{file_stem(student.id)}.txt", answer_sheet(assignment, student.id, lang))
-        keys += [(student.id, q.id, key_entries(q, expected[q.id])) for q in assignment.questions if not is_code(q)]
+        keys += [(student.id, q.id, key_entries(q, expected[q.id]))
+                 for q in assignment.questions if isinstance(q, FamilyQuestion)]
     return keys
 
 
@@ -519,19 +526,23 @@ def code_results(assignment: Assignment, submission: Submission, folder: Path, l
     """
     if submission.status != "graded":
         return {}
-    questions = {q.id: q for q in assignment.questions if is_code(q)}
+    questions = {q.id: q for q in assignment.questions if isinstance(q, CodeQuestion)}
     results = {}
     for question_id, name in submission.code_files:
         path = folder / name
         if not stat.S_ISREG(path.lstat().st_mode):  # replaced by a link since the folder was read
             raise OSError(0, f"{name} is no longer a regular file")
         key = assignment.key(submission.student.id, questions[question_id])
-        results[question_id] = code_result(grade_code_file(path, questions[question_id].code, lang, key=key))
+        results[question_id] = code_result(grade_code_file(path, questions[question_id].exercise, lang, key=key))
     return results
 
 
 class OutOfTime(BaseException):
     """A student's grading ran out of its time budget (a BaseException: no ``except Exception`` swallows it)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(seconds)
+        self.seconds = seconds
 
 
 @contextmanager
@@ -546,7 +557,7 @@ def time_budget(seconds: float | None):
         return
 
     def expire(signum, frame):
-        raise OutOfTime
+        raise OutOfTime(seconds)
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds, 1.0)  # and again every second, should one alarm be lost
@@ -567,8 +578,8 @@ def grade_one(assignment: Assignment, submission: Submission, expected: dict[str
         with time_budget(seconds):
             code = code_results(assignment, submission, folder, lang)
             return grade_submission(assignment, submission, expected, lang, code, others)
-    except OutOfTime:
-        return timed_out_row(assignment, submission, seconds)
+    except OutOfTime as out:
+        return timed_out_row(assignment, submission, out.seconds)
     except Exception as error:  # a grader bug costs one flagged row, never the class run
         return failed_row(assignment, submission, error)
 

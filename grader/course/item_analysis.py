@@ -24,8 +24,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from grader.core.evaluate import exact_choices
+from grader.core.grading import AnswerResult, Result
 from grader.core.variants import decimal_text, generate
-from grader.course.assignment import Assignment
+from grader.course.assignment import Assignment, CodeQuestion, asked_answers
 from grader.course.gradebook import Row, points_text, share_text
 from grader.text.html import literal
 from grader.text.messages import OPTION_GLOSSES, localized, mistake_name
@@ -43,7 +44,7 @@ class ItemStats:
     answer: str
     n: int
     max: float
-    difficulty: float | None
+    difficulty: float
     discrimination: float | None
     mistakes: tuple[tuple[str, int, tuple[str, ...]], ...]  # (mistake, count, students), most common first
 
@@ -108,11 +109,12 @@ def point_biserial(right: Sequence[bool], rest: Sequence[float]) -> float | None
 
 def item_stats(rows: Sequence[Row]) -> tuple[ItemStats, ...]:
     """Difficulty, discrimination and named mistakes of every answer, in question and answer order."""
-    graded = [r for r in rows if r.results is not None]
-    cells: dict[tuple[str, str], list[tuple[str, float, object]]] = defaultdict(list)
-    for row in graded:
-        total = row.score
-        for question, result in row.results:
+    cells: dict[tuple[str, str], list[tuple[str, float, AnswerResult]]] = defaultdict(list)
+    for row in rows:
+        results, total = row.results, row.score
+        if results is None or total is None:
+            continue
+        for question, result in results:
             for a in result.answers:
                 cells[(question, a.id)].append((row.student.id, total, a))
     items = []
@@ -136,20 +138,20 @@ def breakdowns(rows: Sequence[Row], features: Mapping[str, Mapping[str, Mapping[
     the right option of a choice answer) to their value for that student's variant.
     """
     out = []
-    graded = [r for r in rows if r.results is not None]
+    graded = [(r.student.id, dict(r.results)) for r in rows if r.results is not None]
     for question, by_student in features.items():
         names = sorted({f for values in by_student.values() for f in values})
         for feature in names:
-            groups: dict[str, list[Row]] = defaultdict(list)
-            for row in graded:
-                value = by_student.get(row.student.id, {}).get(feature)
+            groups: dict[str, list[dict[str, Result]]] = defaultdict(list)
+            for student, results in graded:
+                value = by_student.get(student, {}).get(feature)
                 if value is not None:
-                    groups[value].append(row)
+                    groups[value].append(results)
             if not 2 <= len(groups) <= min(MAX_LEVELS, len(graded) / 2):
                 continue  # a feature of (nearly) one student per value says nothing
             for value in sorted(groups, key=_order):
                 members = groups[value]
-                shares = _shares([dict(r.results)[question] for r in members])
+                shares = _shares([results[question] for results in members])
                 out.append(Breakdown(question, feature, value, len(members), shares))
     return tuple(out)
 
@@ -175,10 +177,10 @@ def variant_features(assignment: Assignment, student_ids: Sequence[str],
     for the first ``choice_limit`` students, the right option of each choice answer (``key:ANSWER``)."""
     features: dict[str, dict[str, dict[str, str]]] = {}
     for q in assignment.questions:
-        if q.is_code:
+        if isinstance(q, CodeQuestion):
             continue
         derivation = q.family.derivation()
-        choices = [a.id for a in q.family.answers if a.kind == "choice" and q.settings.asks(a)]
+        choices = [a.id for a in asked_answers(q) if a.kind == "choice"]
         variants = generate(q.family, [assignment.key(s, q) for s in student_ids])
         features[q.id] = {}
         for i, (student, v) in enumerate(zip(student_ids, variants, strict=True)):
@@ -319,12 +321,15 @@ def item_plot(analysis: ItemAnalysis, lang: str = "en") -> bytes:
     axes = figure.subplots()
     questions = list(dict.fromkeys(i.question for i in analysis.items))
     for n, question in enumerate(questions):
-        shown = [i for i in analysis.items if i.question == question and i.discrimination is not None]
-        xs = [i.difficulty for i in shown]
-        ys = [i.discrimination for i in shown]
+        points: list[tuple[str, float, float]] = []
+        for i in analysis.items:
+            if i.question == question and i.discrimination is not None:
+                points.append((i.answer, i.difficulty, i.discrimination))
+        xs = [x for _, x, _ in points]
+        ys = [y for _, _, y in points]
         axes.scatter(xs, ys, label=question, color=f"C{n % 10}", s=18)
-        for i in shown:
-            axes.annotate(i.answer, (i.difficulty, i.discrimination), fontsize=6, xytext=(2, 2),
+        for answer, x, y in points:
+            axes.annotate(answer, (x, y), fontsize=6, xytext=(2, 2),
                           textcoords="offset points")
     axes.axhline(0.3, color="#999999", linewidth=0.8, linestyle="--")
     axes.set_xlim(-0.05, 1.05)

@@ -25,8 +25,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from grader.core.grading import Result
-from grader.course.assignment import Assignment, Question
-from grader.course.gradebook import Row, is_code, missing_code, points_text
+from grader.course.assignment import Assignment, CodeQuestion, Question, asked_answers
+from grader.course.gradebook import Row, missing_code, points_text
 from grader.text.messages import localized
 
 COLUMNS = ("student", "question", "answer", "points", "reason")
@@ -126,9 +126,9 @@ class OverriddenResult(Result):
 
 def answer_maxima(question: Question) -> dict[str, float]:
     """What each answer of a question (or hidden test of a code question) is worth."""
-    if is_code(question):
+    if isinstance(question, CodeQuestion):
         return {a.id: a.max for a in missing_code(question).answers}
-    return {a.id: question.settings.points_for(a) for a in question.family.answers if question.settings.asks(a)}
+    return {a.id: question.settings.points_for(a) for a in asked_answers(question)}
 
 
 def parse_overrides(text_: str, assignment: Assignment, students: Sequence[str], file: str = "overrides.csv",

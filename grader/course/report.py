@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 from functools import cached_property, lru_cache
+from typing import cast
 
 import sympy
 
@@ -25,7 +26,7 @@ from grader.core.evaluate import exact_symbolic, inputs_of
 from grader.core.family import Family
 from grader.core.grading import AnswerResult, Expected, Result
 from grader.core.variants import decimal_text
-from grader.course.assignment import Assignment, Question
+from grader.course.assignment import Assignment, CodeQuestion, FamilyQuestion, Question, asked_answers
 from grader.course.sheets import problem_statement
 from grader.text.html import literal
 from grader.text.latex import tex_name
@@ -297,7 +298,7 @@ def symbolic_tex(expected: Expected, answer_id: str) -> str:
     return f"{tex_name(answer_id)} = {_symbolic_tex(family, answer_id, substituted)}"
 
 
-def worked_solution(question: Question, expected: Expected, lang: str = "en") -> str:
+def worked_solution(question: FamilyQuestion, expected: Expected, lang: str = "en") -> str:
     """The worked solution of one question, grouped by the family's solution steps."""
     family = expected.variant.family
     selected = question.settings.selected
@@ -310,7 +311,7 @@ def worked_solution(question: Question, expected: Expected, lang: str = "en") ->
         out += [f"**{step}**", ""]
         for name in names:
             out += [f"$${step_tex(expected, name, texts)}$$", ""]
-    asked = [a for a in family.answers if question.settings.asks(a)]
+    asked = asked_answers(question)
     symbolic = [a for a in asked if a.kind == "symbolic"]
     if symbolic:
         out += [f"**{text('formulas', lang)}**", ""]
@@ -383,7 +384,7 @@ class QuestionOutcome:
     """One question of one student: the variant's expectations and, if graded, the result."""
 
     question: Question
-    expected: Expected | None  # None for a code exercise
+    expected: Expected | None  # None for a code exercise, set for a family question
     result: Result | None
 
 
@@ -416,23 +417,24 @@ def student_report(
             heading += " — " + text(
                 "question_score", lang, score=points_text(o.result.score), max=points_text(o.result.max)
             )
-        if o.expected is None:
+        if isinstance(o.question, CodeQuestion):
             ran = o.result is not None and any(a.status != "missing" for a in o.result.answers)
             intro = "code_not_graded" if o.result is None else "code_exercise" if ran else "code_no_file"
-            out += [f"## {heading}", "", text(intro, lang, exercise=f"`{o.question.code}`"), ""]
+            out += [f"## {heading}", "", text(intro, lang, exercise=f"`{o.question.exercise}`"), ""]
             if o.result is not None:
                 out += [f"### {text('tests', lang)}", "", answers_table(o.result, lang, code=True), ""]
             continue
+        expected = cast(Expected, o.expected)  # a family question's outcome always has its expectations
         out += [
             f"## {heading}",
             "",
             f"### {text('problem', lang)}",
             "",
-            problem_statement(o.question, o.expected, lang).strip(),
+            problem_statement(o.question, expected, lang).strip(),
             "",
         ]
         if o.result is not None:
             out += [f"### {text('answers', lang)}", "", answers_table(o.result, lang), ""]
-        out += [f"### {text('solution', lang)}", "", worked_solution(o.question, o.expected, lang)]
+        out += [f"### {text('solution', lang)}", "", worked_solution(o.question, expected, lang)]
     return "\n".join(out).rstrip() + "\n"
 

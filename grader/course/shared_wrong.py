@@ -40,6 +40,7 @@ from itertools import combinations
 
 from grader.core.grading import expectation
 from grader.core.variants import canonical
+from grader.course.assignment import FamilyQuestion
 
 STRONG = 1.0
 WEAK = 0.5
@@ -134,7 +135,7 @@ def _public(text: str, public: Sequence[float]) -> bool:
 
 def shared_pairs(
     answers: Sequence[Given], graded: int,
-    variants: Mapping[str, Mapping[str, object]] | None = None,
+    variants: Mapping[str, Mapping[str, Sequence[float]]] | None = None,
     public: Mapping[tuple[str, str], Sequence[float]] | None = None,
 ) -> list[SharedPair]:
     """The pairs of students whose wrong answers share at least ``FLAGGED_EVIDENCE``, most first.
@@ -165,7 +166,7 @@ def shared_pairs(
     return sorted(pairs, key=lambda p: (-p.evidence, p.first, p.second))
 
 
-def _weight(a: Given, b: Given, value: str, variants: Mapping[str, object]) -> float:
+def _weight(a: Given, b: Given, value: str, variants: Mapping[str, Sequence[float]]) -> float:
     """STRONG, or WEAK for a value an honest pair could type independently (0 for one that follows
     from an earlier shared value on the same numbers)."""
     same_variant = a.student in variants and variants.get(a.student) == variants.get(b.student)
@@ -215,7 +216,7 @@ def flag_rows(assignment, rows: Sequence, others: Mapping | None = None) -> list
     ``others`` (each family question's :class:`~grader.core.grading.Classmates`) tells which students
     share a variant; the seed article's worked example of each family gives the public values.
     """
-    questions = [q for q in assignment.questions if getattr(q, "code", None) is None]
+    questions = [q for q in assignment.questions if isinstance(q, FamilyQuestion)]
     kinds = {(q.id, a.id): a.kind for q in questions for a in q.family.answers}
     public = {}
     for q in questions:

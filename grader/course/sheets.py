@@ -33,7 +33,7 @@ from grader.core.family import Answer
 from grader.core.grading import Expected
 from grader.core.mistakes import significant_figures
 from grader.core.statement import precision
-from grader.course.assignment import Assignment, Question, asked_answers
+from grader.course.assignment import Assignment, CodeQuestion, FamilyQuestion, asked_answers
 from grader.text.messages import localized
 
 MAX_BYTES = 1_000_000  # an answer sheet is a few kilobytes; anything far larger is not one
@@ -343,17 +343,17 @@ class _Ids:
 
 def asked(assignment: Assignment) -> dict[str, tuple[Answer, ...]]:
     """The answers each question of the sheet asks, in the family's order (code questions have none)."""
-    return {q.id: tuple(asked_answers(q)) for q in assignment.questions if q.family is not None}
+    return {q.id: tuple(asked_answers(q)) for q in assignment.questions if isinstance(q, FamilyQuestion)}
 
 
 def code_file(assignment: Assignment, student: str, question: str) -> str:
     """The name a student's code file for a question must have: ``<id>.py`` when the assignment
     has one code question, else ``<id>_<question>.py``."""
-    codes = [q for q in assignment.questions if getattr(q, "code", None) is not None]
+    codes = [q for q in assignment.questions if isinstance(q, CodeQuestion)]
     return f"{student}.py" if len(codes) == 1 else f"{student}_{question}.py"
 
 
-def asked_statement(question: Question, statement: str) -> str:
+def asked_statement(question: FamilyQuestion, statement: str) -> str:
     """A family's statement cut down to the answers the question asks.
 
     A family's statement ends with its numbered list of every answer; when the question asks
@@ -375,7 +375,7 @@ def asked_ids(assignment: Assignment) -> dict[str, tuple[str, ...]]:
     return {q: tuple(a.id for a in answers) for q, answers in asked(assignment).items()}
 
 
-def judging_rules(question: Question, lang: str = "en", expected: Expected | None = None,
+def judging_rules(question: FamilyQuestion, lang: str = "en", expected: Expected | None = None,
                   quote: str = "", formulas: bool = True) -> list[str]:
     """How a question's answers are judged, one sentence each: the tolerance of numbers (and of
     the answers that have their own), updates by their step, formulas by equivalence.
@@ -411,7 +411,7 @@ def judging_rules(question: Question, lang: str = "en", expected: Expected | Non
     return lines
 
 
-def judging_note(question: Question, expected: Expected, lang: str = "en", formulas: bool = True) -> str:
+def judging_note(question: FamilyQuestion, expected: Expected, lang: str = "en", formulas: bool = True) -> str:
     """A problem statement's closing paragraph (Markdown): how the question's answers are judged and
     the significant figures this variant's numbers need (an update's, for its step to be right)."""
     lines = judging_rules(question, lang, expected, "`", formulas)
@@ -427,7 +427,7 @@ def judging_note(question: Question, expected: Expected, lang: str = "en", formu
     return f"**{sheet_message('judging', lang)}**\n\n" + "\n".join(f"- {line}" for line in lines) + "\n"
 
 
-def problem_statement(question: Question, expected: Expected, lang: str = "en", formulas: bool = True,
+def problem_statement(question: FamilyQuestion, expected: Expected, lang: str = "en", formulas: bool = True,
                       asked_only: bool = False) -> str:
     """A question's statement with its variant's numbers, closed by :func:`judging_note` in place of the
     family's sentence about the default tolerance; ``asked_only`` cuts its list down to the asked answers
@@ -440,7 +440,7 @@ def problem_statement(question: Question, expected: Expected, lang: str = "en", 
     return text.strip() + "\n\n" + judging_note(question, expected, lang, formulas)
 
 
-def _tolerance(question: Question, answer_id: str, expected: Expected | None) -> Tolerance:
+def _tolerance(question: FamilyQuestion, answer_id: str, expected: Expected | None) -> Tolerance:
     tolerance = question.settings.tolerance_for(answer_id)
     return tolerance if expected is None else expected.tolerance(answer_id, tolerance)
 
@@ -451,15 +451,13 @@ def _tolerance_text(tolerance: Tolerance, lang: str, within: str, figures: str, 
     return sheet_message(within, lang, tolerance=tolerance.describe(lang), **fields)
 
 
-def _updates(question: Question, numeric: Sequence[str]) -> list[str]:
+def _updates(question: FamilyQuestion, numeric: Sequence[str]) -> list[str]:
     """The numeric answers that update a quantity (judged by their step)."""
-    if question.family is None:
-        return []
     derivation = question.family.derivation()
     return [a for a in numeric if update_baseline(derivation, a) is not None]
 
 
-def _figures(question: Question, expected: Expected, answer_id: str) -> int:
+def _figures(question: FamilyQuestion, expected: Expected, answer_id: str) -> int:
     """The significant figures an answer needs: for a relative tolerance or significant figures the
     same for every key (the worst leading digit); for an absolute one, or an update (judged by its
     step), this variant's."""
@@ -480,7 +478,7 @@ def answer_sheet(assignment: Assignment, student: str, lang: str | None = None) 
     out += [f"# {line}" for line in sheet_message("sheet_howto", lang).splitlines()]
     out += [f"student: {student}", f"assignment: {assignment.id}"]
     for question in assignment.questions:
-        if question.family is None:  # a code question
+        if isinstance(question, CodeQuestion):
             file = code_file(assignment, student, question.id)
             out += ["", f"# {sheet_message('sheet_code', lang, id=question.id, file=file)}"]
             continue

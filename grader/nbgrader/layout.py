@@ -10,7 +10,7 @@ from __future__ import annotations
 import keyword
 import re
 
-from grader.course.assignment import Assignment, Question
+from grader.course.assignment import Assignment, Question, asked_answers
 
 IDENTITY_CELL = "grader_identity"
 HEADER_CELL = "grader_header"
@@ -22,8 +22,7 @@ SUFFIXES = ("title", "statement", "answers", "test")
 
 def question_points(question: Question) -> float:
     """The points of a question: the sum over the answers it asks."""
-    settings = question.settings
-    return float(sum(settings.points_for(a) for a in question.family.answers if settings.asks(a)))
+    return float(sum(question.settings.points_for(a) for a in asked_answers(question)))
 
 
 def cell_ids(assignment: Assignment) -> dict[str, str]:

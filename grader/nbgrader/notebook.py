@@ -37,7 +37,14 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from grader.core.family import Answer
 from grader.core.variants import decimal_text, generate
-from grader.course.assignment import Assignment, AssignmentError, Question, asked_answers, parse_assignment
+from grader.course.assignment import (
+    Assignment,
+    AssignmentError,
+    CodeQuestion,
+    Question,
+    asked_answers,
+    parse_assignment,
+)
 from grader.nbgrader.identity import normalize_id
 from grader.nbgrader.layout import (
     HEADER_CELL,
@@ -62,7 +69,7 @@ def source_notebook(text: str, students: Sequence[str] = (), *, practice: bool =
     """
     assignment = parse_assignment(text)
     lang = assignment.lang
-    code = [q.id for q in assignment.questions if q.is_code]
+    code = [q.id for q in assignment.questions if isinstance(q, CodeQuestion)]
     if code:
         raise AssignmentError(f"code questions ({', '.join(code)}) are graded by `grader code`, not in a notebook")
     identity = identity_source(text) if practice else graded_identity_source(assignment, text, students)

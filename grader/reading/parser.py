@@ -42,6 +42,7 @@ import unicodedata
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from fractions import Fraction
+from typing import TypedDict
 
 import numpy as np
 import sympy
@@ -931,6 +932,16 @@ _NUMPY_OPERATORS: Mapping[str, Callable] = {
 }
 
 
+class _Sites(TypedDict, total=False):
+    """The root-site fields of a :class:`_Size`, as one site or a merge of several updates them."""
+
+    has_log: bool
+    rad: Fraction
+    den: int
+    site_bits: int
+    work: int
+
+
 @dataclass(frozen=True)
 class _Size:
     """What sympy could make of a subtree, bounded from above.
@@ -954,7 +965,7 @@ class _Size:
     site_bits: int = 0
     work: int = 0
 
-    def site(self, bits: int, p: int, q: int) -> dict[str, object]:
+    def site(self, bits: int, p: int, q: int) -> _Sites:
         """The root-site fields after adding a site with base ``bits`` and exponent p/q."""
         if bits == 0:
             return {}
@@ -966,7 +977,7 @@ class _Size:
         }
 
 
-def _merged(sizes: Sequence[_Size]) -> dict[str, object]:
+def _merged(sizes: Sequence[_Size]) -> _Sites:
     return {
         "has_log": any(s.has_log for s in sizes),
         "rad": sum((s.rad for s in sizes), Fraction(0)),
@@ -1014,8 +1025,8 @@ def _size(node: Node, kids: list[_Size], text: str) -> _Size:
         size = _arithmetic_size(node.op, kids[0], kids[1])
     if size.degree > MAX_DEGREE:
         raise DegreeTooHigh(text=text, position=node.start, end=node.end)
-    merged_sites = size.site_bits * min(size.rad * size.den, size.den)  # same base, summed p/q
-    if max(size.work, merged_sites) > MAX_ROOT_WORK:
+    merged_sites = size.site_bits * min(size.rad * size.den, Fraction(size.den))  # same base, summed p/q
+    if size.work > MAX_ROOT_WORK or merged_sites > MAX_ROOT_WORK:
         raise PowerTooComplex(text=text, position=node.start, end=node.end)
     return size
 
@@ -1161,7 +1172,7 @@ def parse_number(text: str) -> float:
         raise NotANumber(
             text=text, position=error.position, end=error.end, name=error.name
         ) from None
-    value = float(evaluate(node, {}))  # type: ignore[arg-type]
+    value = float(evaluate(node, {}))
     if not math.isfinite(value):
         raise NonFinite(
             text=text, position=node.start, end=node.end, kind="nan" if math.isnan(value) else "inf"

@@ -12,9 +12,12 @@ import json
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from grader.course.assignment import Assignment
 from grader.text.messages import localized
+
+T = TypeVar("T")
 
 MESSAGES: dict[str, dict[str, str]] = {
     "not_gradebook": {"en": "{file} is not a gradebook.json written by 'grader grade' ({why})",
@@ -176,6 +179,13 @@ class Exporter:
     summary: Mapping[str, str]
     needs: tuple[str, ...]
     build: Callable[[ExportRequest], Export]
+
+
+def needed(part: T | None, format_name: str, what: str, lang: str = "en") -> T:
+    """A part of the request that a format needs (the CLI checks it first; a caller without it gets an ExportError)."""
+    if part is None:
+        raise ExportError(say("needs", lang, format=format_name, what=what))
+    return part
 
 
 def csv_bytes(rows: Sequence[Sequence[object]]) -> bytes:

@@ -14,7 +14,7 @@ the roster lacks is named in a warning, never dropped silently.
 
 from __future__ import annotations
 
-from grader.course.export.base import Export, Exporter, ExportRequest, csv_bytes, say
+from grader.course.export.base import Export, Exporter, ExportRequest, csv_bytes, needed, say
 from grader.course.gradebook import points_text
 
 STUDENT_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
@@ -23,7 +23,9 @@ POINTS_POSSIBLE = "    Points Possible"
 
 def build(request: ExportRequest) -> Export:
     """The Canvas import CSV of a graded class: ``<assignment>_canvas.csv``."""
-    gradebook, roster, lang = request.gradebook, request.roster, request.lang
+    lang = request.lang
+    gradebook = needed(request.gradebook, "canvas", "--graded", lang)
+    roster = needed(request.roster, "canvas", "--roster", lang)
     id_column = request.id_column or "SIS User ID"
     column = request.column or gradebook.assignment
     by_id = roster.index(id_column, lang)

@@ -23,11 +23,13 @@ import json
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import grader
 from grader.code import CodeResult
 from grader.code.hidden_tests import solutions_folder
-from grader.course.export.base import Export, Exporter, ExportError, ExportRequest, say
+from grader.course.assignment import CodeQuestion
+from grader.course.export.base import Export, Exporter, ExportError, ExportRequest, needed, say
 from grader.text.messages import localized
 
 VISIBILITY = "visible"  # the grader's reports show every hidden test's verdict too
@@ -78,7 +80,7 @@ def results_json(results: Mapping[str, CodeResult | str], notes: tuple[str, ...]
     ``results`` maps each code question to its hidden tests' result, or to the reason it
     could not run (then its tests are not listed and it scores 0).
     """
-    tests = []
+    tests: list[dict[str, Any]] = []
     output = list(notes)
     for question, result in results.items():
         if isinstance(result, str):
@@ -125,8 +127,8 @@ def bundle(entries: list[tuple[str, bytes, int]]) -> bytes:
 
 def build(request: ExportRequest) -> Export:
     """The autograder zip of an assignment: ``<assignment>_gradescope.zip``."""
-    assignment = request.assignment
-    if not any(q.is_code for q in assignment.questions):
+    assignment = needed(request.assignment, "gradescope", "ASSIGNMENT", request.lang)
+    if not any(isinstance(q, CodeQuestion) for q in assignment.questions):
         raise ExportError(say("no_code", request.lang, assignment=assignment.id))
     field = request.id_column or "sid"
     if field not in ID_FIELDS:

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from grader.code import grade_code_file
-from grader.course.assignment import Assignment, parse_assignment
+from grader.course.assignment import Assignment, CodeQuestion, parse_assignment
 from grader.course.export.gradescope import results_json, text
 
 
@@ -22,7 +22,7 @@ def code_files(assignment: Assignment, submission: Path, lang: str) -> dict[str,
     inside = submission.resolve()
     files = sorted(p for p in submission.rglob("*.py")  # a link (to the solutions, say) is not the student's file
                    if p.is_file() and not p.is_symlink() and inside in p.resolve().parents)
-    questions = [q.id for q in assignment.questions if q.is_code]
+    questions = [q.id for q in assignment.questions if isinstance(q, CodeQuestion)]
     found: dict[str, Path | str] = {}
     for q in questions:
         named = [p for p in files if p.stem == q or p.stem.endswith(f"_{q}")]
@@ -59,10 +59,11 @@ def main(argv: list[str] | None = None) -> None:
         if len(users) > 1:
             notes.append(text("group", lang, student=student))
         graded = {}
+        codes = {q.id: q for q in assignment.questions if isinstance(q, CodeQuestion)}
         for q, found in code_files(assignment, root / "submission", lang).items():
-            question = assignment.question(q)
+            question = codes[q]
             graded[q] = found if isinstance(found, str) else grade_code_file(
-                found, question.code, lang, key=assignment.key(student, question))
+                found, question.exercise, lang, key=assignment.key(student, question))
         results = results_json(graded, tuple(notes), config["visibility"])
     out = root / "results" / "results.json"
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -14,13 +14,13 @@ students' Moodle usernames or emails).
 
 from __future__ import annotations
 
-from grader.course.export.base import Export, Exporter, ExportError, ExportRequest, csv_bytes, say
+from grader.course.export.base import Export, Exporter, ExportError, ExportRequest, Gradebook, csv_bytes, needed, say
 from grader.course.gradebook import points_text
 
 
-def _identifiers(request: ExportRequest) -> tuple[str, dict[str, str]]:
+def _identifiers(request: ExportRequest, gradebook: Gradebook) -> tuple[str, dict[str, str]]:
     """The identifier column's title and each student's identifier."""
-    gradebook, roster, lang = request.gradebook, request.roster, request.lang
+    roster, lang = request.roster, request.lang
     if roster is None or not request.id_column:
         return "student_id", {s.id: s.id for s in gradebook.students}
     ours = next((c for c in roster.columns if c.lower() in ("id", "student_id")), None)
@@ -35,8 +35,9 @@ def _identifiers(request: ExportRequest) -> tuple[str, dict[str, str]]:
 
 def build(request: ExportRequest) -> Export:
     """The Moodle grade import CSV of a graded class: ``<assignment>_moodle.csv``."""
-    gradebook, lang = request.gradebook, request.lang
-    title, identifiers = _identifiers(request)
+    lang = request.lang
+    gradebook = needed(request.gradebook, "moodle", "--graded", lang)
+    title, identifiers = _identifiers(request, gradebook)
     column = request.column or gradebook.assignment
     questions = [q for q, _ in gradebook.questions]
     rows: list[list[object]] = [[title, column, *(f"{column} {q}" for q in questions)]]

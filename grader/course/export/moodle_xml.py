@@ -34,8 +34,8 @@ from grader.core.compare import allowed_error
 from grader.core.evaluate import update_baseline
 from grader.core.grading import Expected, expectations
 from grader.core.variants import generate
-from grader.course.assignment import Assignment, Question
-from grader.course.export.base import Export, Exporter, ExportError, ExportRequest, say
+from grader.course.assignment import Assignment, CodeQuestion, FamilyQuestion, asked_answers
+from grader.course.export.base import Export, Exporter, ExportError, ExportRequest, needed, say
 from grader.course.sheets import problem_statement
 from grader.text.messages import localized
 
@@ -85,7 +85,7 @@ def weights(points: list[float]) -> list[int]:
     return [int(f * scale) for f in fractions]
 
 
-def error_for(question: Question, expected: Expected, answer_id: str, key: float) -> float:
+def error_for(question: FamilyQuestion, expected: Expected, answer_id: str, key: float) -> float:
     """The largest |answer − key| the grader accepts for this answer (an update: for its step)."""
     tolerance = question.settings.tolerance_for(answer_id)
     numeric = question.family.answer(answer_id).kind == "numeric"
@@ -94,7 +94,7 @@ def error_for(question: Question, expected: Expected, answer_id: str, key: float
     return allowed_error(step, tolerance)
 
 
-def formula_point(question: Question, expected: Expected, answer_id: str) -> tuple[float, dict[str, float]]:
+def formula_point(question: FamilyQuestion, expected: Expected, answer_id: str) -> tuple[float, dict[str, float]]:
     """A formula's value at the variant's numbers, and the numbers the statement does not give.
 
     A symbol takes the variant's value of the same name (a parameter or a quantity), else
@@ -114,7 +114,7 @@ def formula_point(question: Question, expected: Expected, answer_id: str) -> tup
     return value, {k: v for k, v in point.items() if k not in values}
 
 
-def field(kind: str, weight: int, question: Question, expected: Expected, answer_id: str,
+def field(kind: str, weight: int, question: FamilyQuestion, expected: Expected, answer_id: str,
           lang: str) -> tuple[str, str]:
     """One answer's Cloze field and the sentence before it (empty unless a formula)."""
     if kind == "choice":
@@ -133,9 +133,9 @@ def field(kind: str, weight: int, question: Question, expected: Expected, answer
     return f"{{{weight}:NUMERICAL:={number(key)}:{number(error)}}}", note
 
 
-def cloze_text(question: Question, expected: Expected, lang: str) -> str:
+def cloze_text(question: FamilyQuestion, expected: Expected, lang: str) -> str:
     """The question's HTML: the statement with the variant's numbers, then one field per answer."""
-    asked = [a for a in question.family.answers if question.settings.asks(a)]
+    asked = asked_answers(question)
     ws = weights([question.settings.points_for(a) for a in asked])
     items = []
     for a, w in zip(asked, ws, strict=True):
@@ -155,7 +155,7 @@ def question_bank(assignment: Assignment, count: int, lang: str) -> bytes:
     """The Moodle XML file of ``count`` variants of every family question of ``assignment``."""
     quiz = ET.Element("quiz")
     for q in assignment.questions:
-        if q.is_code:
+        if isinstance(q, CodeQuestion):
             continue
         category = ET.SubElement(quiz, "question", {"type": "category"})
         _text_element(category, "category", f"$course$/top/{assignment.id}/{q.id}")
@@ -174,8 +174,8 @@ def question_bank(assignment: Assignment, count: int, lang: str) -> bytes:
 
 def build(request: ExportRequest) -> Export:
     """The question bank of an assignment: ``<assignment>_moodle.xml``."""
-    data = question_bank(request.assignment, request.variants, request.lang)
-    return Export({f"{request.assignment.id}_moodle.xml": data})
+    assignment = needed(request.assignment, "moodle-xml", "ASSIGNMENT", request.lang)
+    return Export({f"{assignment.id}_moodle.xml": question_bank(assignment, request.variants, request.lang)})
 
 
 EXPORTER = Exporter(
