@@ -26,7 +26,7 @@ from pathlib import Path
 
 import grader
 from grader.code import CodeResult
-from grader.code.hidden_tests import solutions_folder
+from grader.code.exercises.base import solutions_folder
 from grader.course.export.base import Export, Exporter, ExportError, ExportRequest, say
 from grader.text.messages import localized
 
