@@ -407,3 +407,14 @@ def test_a_step_without_a_chinese_name_is_refused_at_its_line(tmp_path):
     line = line_of(text, 'step = "backward"')
     assert f"line {line}: step 'backward' has no Chinese name" in result.output
     assert 'give its entry one: zh = "..."' in result.output
+
+
+def test_a_step_of_every_epoch_needs_the_epoch_in_its_chinese_name_too(tmp_path):
+    path = tmp_path / "steps.toml"
+    text = mini("mini_steps", ('step = "deltas", zh = "误差项"', 'step = "deltas {k}", zh = "误差项"'))
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["family", "check", str(path), "--count", "10", "--lang", "zh"])
+    assert result.exit_code == 1
+    line = line_of(text, 'step = "deltas {k}"')
+    assert f"第 {line} 行" in result.output
+    assert "中文名也要含 {k}" in result.output

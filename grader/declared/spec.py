@@ -587,7 +587,8 @@ def _answers(reader: _Reader, data: Mapping, params: set[str], quantities: Seque
     for entry in raw:
         reader.only(entry, ("step", "zh", "numbers"), "answers", "steps")
         title = reader.string(entry, "step", "answers", "steps")
-        if not isinstance(entry.get("zh"), str) or not entry["zh"].strip():
+        if not isinstance(entry.get("zh"), str) or not entry["zh"].strip() or (
+                ("{k}" in title) != ("{k}" in entry["zh"])):
             raise DeclarationError(reader.source, reader.line_of_text(f'"{title}"', after="[answers]"),
                                    say("step_name", name=title))
         numbers = reader.strings(entry, "numbers", "answers", "steps")
