@@ -44,7 +44,7 @@ def test_partial_credit_is_a_share_of_the_checks():
 
 
 def test_variants_depend_on_the_student_key():
-    from grader.code.hidden_tests import hidden_tests
+    from grader.code.exercises import hidden_tests
 
     a = hidden_tests("backprop_222", VariantKey("hw", "s1", "q"))
     b = hidden_tests("backprop_222", VariantKey("hw", "s2", "q"))

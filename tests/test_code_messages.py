@@ -8,8 +8,8 @@ import string
 import pytest
 
 from grader.code.checks import Note, Tally
+from grader.code.exercises import EXERCISES
 from grader.code.grade_code import failure_note, render
-from grader.code.hidden_tests import EXERCISES
 from grader.code.messages import LANGS, MESSAGES, message, names_text
 from grader.code.sandbox import Failure
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.code.hidden_tests import key_values, reference
+from grader.code.exercises.base import key_values, reference
 from grader.core.variants import VariantKey, generate
 from grader.families import get_family
 

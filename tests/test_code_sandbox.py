@@ -21,7 +21,7 @@ import pytest
 
 from grader.code import Limits, grade_code_file, grade_code_source
 from grader.code import sandbox as sandbox_module
-from grader.code.hidden_tests import hidden_variants, key_values
+from grader.code.exercises.base import hidden_variants, key_values
 from grader.code.sandbox import Call, Ref, run_calls
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -209,7 +209,7 @@ def test_expected_values_never_reach_the_student(monkeypatch):
 
 
 def sandbox_module_key():
-    from grader.code.hidden_tests import DEFAULT_KEY
+    from grader.code.exercises.base import DEFAULT_KEY
 
     return DEFAULT_KEY
 

@@ -71,11 +71,11 @@ trainable = ["w1", "w2", "w3", "w4"]
 
 [answers]
 steps = [
-    {{ step = "forward pass", numbers = ["a1", "a2", "y"] }},
-    {{ step = "loss", numbers = ["E"] }},
-    {{ step = "deltas", numbers = ["delta_y", "delta_a1", "delta_a2"] }},
-    {{ step = "gradients", numbers = ["dE_dw1", "dE_dw3"] }},
-    {{ step = "updates", numbers = ["w1_new"] }},
+    {{ step = "forward pass", zh = "前向传播", numbers = ["a1", "a2", "y"] }},
+    {{ step = "loss", zh = "损失", numbers = ["E"] }},
+    {{ step = "deltas", zh = "误差项", numbers = ["delta_y", "delta_a1", "delta_a2"] }},
+    {{ step = "gradients", zh = "梯度", numbers = ["dE_dw1", "dE_dw3"] }},
+    {{ step = "updates", zh = "参数更新", numbers = ["w1_new"] }},
 ]
 
 [conditions]
@@ -400,10 +400,21 @@ def test_the_network_picture_is_read_off_the_derivation(tmp_path):
 
 def test_a_step_without_a_chinese_name_is_refused_at_its_line(tmp_path):
     path = tmp_path / "steps.toml"
-    text = mini("mini_steps", ('step = "deltas"', 'step = "backward"'))
+    text = mini("mini_steps", ('step = "deltas", zh = "误差项"', 'step = "backward"'))
     path.write_text(text, encoding="utf-8")
     result = CliRunner().invoke(main, ["family", "check", str(path), "--count", "10"])
     assert result.exit_code == 1
     line = line_of(text, 'step = "backward"')
     assert f"line {line}: step 'backward' has no Chinese name" in result.output
-    assert "use one of: derivative, epoch {n}" in result.output
+    assert 'give its entry one: zh = "..."' in result.output
+
+
+def test_a_step_of_every_epoch_needs_the_epoch_in_its_chinese_name_too(tmp_path):
+    path = tmp_path / "steps.toml"
+    text = mini("mini_steps", ('step = "deltas", zh = "误差项"', 'step = "deltas {k}", zh = "误差项"'))
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["family", "check", str(path), "--count", "10", "--lang", "zh"])
+    assert result.exit_code == 1
+    line = line_of(text, 'step = "deltas {k}"')
+    assert f"第 {line} 行" in result.output
+    assert "中文名也要含 {k}" in result.output

@@ -359,7 +359,7 @@ def test_gradescope_bundle_grades_the_bundled_code_like_grader_grade(graded, tmp
             assert t["visibility"] in ("hidden", "after_due_date", "after_published", "visible")
     assert results["score"] == 2  # s003, the hostile file: only its honest forward pass scores
     where = subprocess.run(  # the bundle grades with its own copy of the package and solutions
-        [sys.executable, "-c", "import grader.code.hidden_tests as h; print(h.__file__, h.solutions_folder())"],
+        [sys.executable, "-c", "import grader.code.exercises.base as h; print(h.__file__, h.solutions_folder())"],
         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(tmp_path / "s003" / "source")}, cwd=tmp_path, check=True,
         capture_output=True, text=True).stdout.split()
     assert all(Path(w).is_relative_to(tmp_path / "s003" / "source") for w in where)

@@ -200,7 +200,7 @@ def test_the_bundled_code_files_are_what_the_case_table_says():
     s001.py gives every quantity of the exact key; s002.py only the hidden deltas (and what
     follows from them) wrong, as the updated w5..w8 give them; s003.py an honest forward pass
     (its backward pass is hostile and is not run here)."""
-    from grader.code.hidden_tests import hidden_variants
+    from grader.code.exercises.base import hidden_variants
     from grader.core.evaluate import exact_quantities
 
     assignment = parse_assignment(HW1.read_text(encoding="utf-8"))

@@ -13,7 +13,7 @@ from grader.families import FAMILIES, get_family
 from grader.quiz import render
 from grader.quiz import session as quiz
 from grader.quiz.explain import Worked
-from grader.quiz.text import LANGS, MESSAGES, STEPS, knows_step, say, step_name
+from grader.quiz.text import LANGS, MESSAGES, say
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 CHINESE = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]")  # characters or full-width punctuation
@@ -23,7 +23,8 @@ def _fields(text: str) -> set[str]:
     return {f for _, f, _, _ in string.Formatter().parse(text) if f}
 
 
-@pytest.mark.parametrize("table", [MESSAGES, STEPS], ids=["messages", "steps"])
+@pytest.mark.parametrize("table", [MESSAGES, *(f.step_names for f in FAMILIES.values())],
+                         ids=["messages", *(f"steps of {name}" for name in FAMILIES)])
 def test_every_entry_has_both_languages_with_the_same_placeholders(table):
     for key, texts in table.items():
         assert set(texts) == set(LANGS), key
@@ -35,15 +36,16 @@ def test_every_entry_has_both_languages_with_the_same_placeholders(table):
 def test_every_step_of_every_family_is_translated():
     for fam in FAMILIES.values():
         for answer in fam.answers:
-            assert knows_step(answer.step), f"{fam.name}: step {answer.step!r} has no translation"
-            assert HAN.search(step_name(answer.step, "zh")), answer.step
-            assert step_name(answer.step, "en") == answer.step
+            assert HAN.search(fam.step_name(answer.step, "zh")), f"{fam.name}: step {answer.step!r} has no translation"
+            assert fam.step_name(answer.step, "en") == answer.step
 
 
 def test_numbered_steps():
-    assert step_name("epoch 2", "zh") == "第 2 轮"
-    assert step_name("step 3", "en") == "step 3"
-    assert step_name("something new", "zh") == "something new"
+    assert get_family("gd_linear").step_name("epoch 2", "zh") == "第 2 轮"
+    assert get_family("momentum_linear").step_name("epoch 2", "zh") == "第 2 轮"  # declared: "epoch {k}"
+    assert get_family("local_minima").step_name("step 3", "en") == "step 3"
+    assert get_family("local_minima").step_name("step 3", "zh") == "第 3 次迭代"
+    assert get_family("gd_linear").step_name("something new", "zh") == "something new"
 
 
 def test_the_same_steps_are_explained_in_both_languages():

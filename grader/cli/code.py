@@ -11,8 +11,8 @@ from pathlib import Path
 
 import click
 
+from grader.code.exercises import EXERCISES, UnknownExercise, get_exercise, hidden_tests
 from grader.code.grade_code import CodeResult, grade_code_file
-from grader.code.hidden_tests import EXERCISES, UnknownExercise, get_exercise, hidden_tests
 from grader.code.messages import message
 from grader.code.sandbox import Limits
 from grader.core.variants import VariantKey

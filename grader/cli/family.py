@@ -13,10 +13,9 @@ from grader.declared.build import family as build_family
 from grader.declared.build import same_by_definition
 from grader.declared.messages import text
 from grader.declared.plot import NoNetwork, network
-from grader.declared.spec import DeclarationError, check_step_names
+from grader.declared.spec import DeclarationError
 from grader.declared.stress import stress
 from grader.families import FAMILIES
-from grader.quiz.text import STEPS, knows_step
 from grader.text.messages import LANGUAGES
 
 BUNDLED = Path(__file__).resolve().parents[1] / "declared" / "families"
@@ -39,7 +38,6 @@ def check(file: Path, count: int, lang: str, plot: Path | None) -> None:
     try:
         source = read(file)
         declaration = parse(source, str(file))
-        check_step_names(declaration, source, str(file), STEPS, knows_step)
     except DeclarationError as error:
         raise click.ClickException(error.message(lang)) from None
     fam = build_family(declaration)

@@ -17,7 +17,7 @@ from grader.families import FAMILIES, get_family
 from grader.quiz import progress as record
 from grader.quiz import terminal
 from grader.quiz.session import PICTURES, new_session, quiz_variant, replay
-from grader.quiz.text import say, step_name
+from grader.quiz.text import say
 from grader.text.messages import LANGUAGES
 
 LANGS = click.Choice(LANGUAGES)
@@ -72,8 +72,8 @@ def quiz_command(topic, lang, seed, use_canonical, review, data_dir, no_save, fr
             click.echo(say("review_nothing", lang))
         else:
             topic, steps = weak.family, [weak.step]
-            click.echo(say("review_pick", lang, family=weak.family, step=step_name(weak.step, lang),
-                           wrong=weak.wrong, total=weak.total))
+            named = get_family(weak.family).step_name(weak.step, lang)
+            click.echo(say("review_pick", lang, family=weak.family, step=named, wrong=weak.wrong, total=weak.total))
     topic = topic or DEFAULT_TOPIC
     stopped_path = record.unfinished_path(data_dir)
     stopped, unreadable = record.load_unfinished(stopped_path)
@@ -108,7 +108,8 @@ def quiz_command(topic, lang, seed, use_canonical, review, data_dir, no_save, fr
         fresh_seed = secrets.randbelow(1_000_000)
         fresh_variant = quiz_variant(get_family(topic), fresh_seed)
         fresh_session = new_session(fresh_variant, lang, [step])
-        title = say("another_title", lang, family=topic, step=step_name(step, lang), seed=fresh_seed)
+        title = say("another_title", lang, family=topic, step=fresh_variant.family.step_name(step, lang),
+                    seed=fresh_seed)
         return fresh_session, expectation(fresh_variant), title
 
     picture = None

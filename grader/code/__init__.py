@@ -5,8 +5,8 @@ graded on hidden tests against the engine's exact key, the reference solutions i
 The entry point for the instructor workflow is :func:`grade_code_file`.
 """
 
+from grader.code.exercises import EXERCISES, UnknownExercise, get_exercise
 from grader.code.grade_code import CodeResult, TestResult, grade_code_file, grade_code_source
-from grader.code.hidden_tests import EXERCISES, UnknownExercise, get_exercise
 from grader.code.sandbox import Limits
 
 __all__ = [

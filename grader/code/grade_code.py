@@ -13,7 +13,7 @@ The student's code runs in :mod:`grader.code.sandbox`; expected values are compu
 in the grader's process, and never reach it. Nothing about the student's file raises:
 an unreadable file, a syntax error, an endless loop or a forbidden action all become
 results with a reason. An unknown exercise name is the course's error and raises
-:class:`~grader.code.hidden_tests.UnknownExercise`.
+:class:`~grader.code.exercises.UnknownExercise`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Literal
 
 from grader.code.checks import Note, Tally
-from grader.code.hidden_tests import HiddenTest, get_exercise, hidden_tests
+from grader.code.exercises import get_exercise, hidden_tests
+from grader.code.exercises.base import HiddenTest
 from grader.code.messages import MESSAGES, message
 from grader.code.sandbox import Call, Failure, Limits, Ref, RunReport, run_calls
 from grader.core.variants import VariantKey

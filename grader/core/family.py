@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -13,6 +14,7 @@ import sympy
 
 from grader.core.model import CORRECT, Rules
 from grader.core.rng import Draws
+from grader.text.messages import language
 
 Kind = Literal["numeric", "symbolic", "choice"]
 Params = Mapping[str, sympy.Rational]
@@ -137,6 +139,8 @@ class Slip:
 
 
 Draw = Callable[[Draws], "dict[str, Fraction] | None"]
+_NUMBERED = re.compile(r"^(?P<stem>.*?)(?P<n>\d+)$")
+
 Conditions = Callable[[Mapping[str, np.ndarray]], np.ndarray]
 
 
@@ -149,6 +153,8 @@ class Family:
     proposals and returns which are well conditioned. ``derive(rules)`` builds the sympy
     model and differentiates it. ``statement(params, lang)`` renders Markdown with LaTeX.
     ``slips`` are the family's own typical mistakes, beyond those every family shares.
+    ``step_names`` names each step of ``answers`` in every language (``{step: {lang: name}}``);
+    a numbered step such as 'epoch 2' may be named once by its pattern 'epoch {n}'.
     """
 
     name: str
@@ -164,6 +170,7 @@ class Family:
     gradients: tuple[Gradient, ...] = ()
     rule_mistakes: tuple[tuple[str, Rules], ...] = ()  # named mistakes beyond grader.core.mistakes.RULE_MISTAKES
     slips: tuple[Slip, ...] = ()
+    step_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def answer(self, answer_id: str) -> Answer:
         """The answer with this id."""
@@ -171,6 +178,17 @@ class Family:
             if a.id == answer_id:
                 return a
         raise KeyError(answer_id)
+
+    def step_name(self, step: str, lang: str = "en") -> str:
+        """One of the family's steps named in ``lang`` (English when the language is unknown);
+        'epoch 2' is found as 'epoch {n}'. A step the family does not name stays as it is."""
+        lang = language(lang)
+        if step in self.step_names:
+            return self.step_names[step][lang]
+        match = _NUMBERED.match(step)
+        if match and f"{match['stem']}{{n}}" in self.step_names:
+            return self.step_names[f"{match['stem']}{{n}}"][lang].format(n=match["n"])
+        return step
 
     def derivation(self, rules: Rules = CORRECT) -> Derivation:
         """The model derived under ``rules`` (cached per family and rules)."""

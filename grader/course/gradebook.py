@@ -30,7 +30,7 @@ from typing import Protocol
 import numpy as np
 
 from grader.code import CodeResult
-from grader.code.hidden_tests import hidden_tests
+from grader.code.exercises import hidden_tests
 from grader.core.family import Family
 from grader.core.grading import AnswerResult, Classmates, Expected, Result, Status, grade
 from grader.core.mistakes import mistake_fields

@@ -184,10 +184,14 @@ def draw(d: Declaration, rng: Draws) -> dict[str, Fraction] | None:
     return out
 
 
+FORMULAS = "formulas"  # the step of the formula answers, named here: a declaration names its own steps
+FORMULAS_NAMES = {"en": "formulas", "zh": "公式"}
+
+
 def answers(d: Declaration) -> tuple[Answer, ...]:
     """Numeric answers in the declared steps, then a 2-point formula answer ``<q>_expr`` each."""
     numeric = [Answer(n, "numeric", 1, title) for title, names in d.steps for n in names]
-    return (*numeric, *(Answer(f"{q}_expr", "symbolic", 2, "formulas") for q in d.formulas))
+    return (*numeric, *(Answer(f"{q}_expr", "symbolic", 2, FORMULAS) for q in d.formulas))
 
 
 def rules_of(d: Declaration, family: Callable[[], Family]) -> Callable[[Mapping[str, np.ndarray]], dict]:
@@ -319,5 +323,6 @@ def family(d: Declaration) -> Family:
         gradients=gradients,
         rule_mistakes=rule_mistakes(d),
         slips=tuple(Slip(name, swaps) for name, swaps in d.slips),
+        step_names={**d.step_names, FORMULAS: FORMULAS_NAMES},
     ))
     return built[0]

@@ -57,8 +57,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "epochs": {"en": "epochs must be a whole number from 1 to 10", "zh": "epochs 必须是 1 到 10 之间的整数"},
     "formula_itself": {"en": "a formula for {name} cannot let the student write {name} itself",
                        "zh": "{name} 的公式不能允许学生直接写 {name} 本身"},
-    "step_name": {"en": "step {name!r} has no Chinese name; use one of: {known}",
-                  "zh": "步骤 {name!r} 没有中文名称;请使用以下之一:{known}"},
+    "step_name": {"en": "step {name!r} has no Chinese name; give its entry one: zh = \"...\" "
+                        "(with {{k}} where the step has it)",
+                  "zh": "步骤 {name!r} 没有中文名称;请在该条目中写上 zh = \"...\""
+                        "(步骤名含 {{k}} 时中文名也要含 {{k}})"},
     "answer_twice": {"en": "'{name}' is asked twice", "zh": "'{name}' 被问了两次"},
     "canonical": {"en": "canonical value of '{name}' is missing or not exact",
                   "zh": "'{name}' 的标准取值缺失或不是精确数"},

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from string import Formatter
@@ -127,6 +127,7 @@ class Declaration:
     conditions: Mapping[str, float] = field(default_factory=dict)
     output_shortcut: bool = True  # name the output-delta shortcut where it does not hold
     slips: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = ()  # (name, swaps), see Slip
+    step_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # step: {en, zh}
 
 
 class _Reader:
@@ -246,7 +247,7 @@ def parse(text_: str, source: str = "<declaration>") -> Declaration:
     _must_be(reader, targets, names, "what_param", "model", "targets")
     update = _update(reader, data, names, defined)
     quantities = _quantity_names(defined, units, update)
-    steps, formulas = _answers(reader, data, names, quantities, update["epochs"])
+    steps, step_names, formulas = _answers(reader, data, names, quantities, update["epochs"])
     statement = _bilingual(reader, data, "statement")
     for lang, template in statement.items():
         _check_template(reader, template, lang, names)
@@ -256,6 +257,7 @@ def parse(text_: str, source: str = "<declaration>") -> Declaration:
         canonical=canonical, definitions=definitions, units=units, loss=loss, outputs=outputs,
         targets=targets, steps=steps, formulas=formulas, statement=statement,
         conditions=_conditions(reader, data), **_mistakes(reader, data, names, quantities), **update,
+        step_names=step_names,
     )
 
 
@@ -581,10 +583,14 @@ def _answers(reader: _Reader, data: Mapping, params: set[str], quantities: Seque
     raw = table.get("steps")
     if not isinstance(raw, list) or not raw or not all(isinstance(s, dict) for s in raw):
         raise reader.fail(say("type", item="steps", expected=_type("steps")), "answers", "steps")
-    steps, seen = [], set()
+    steps, step_names, seen = [], {}, set()
     for entry in raw:
-        reader.only(entry, ("step", "numbers"), "answers", "steps")
+        reader.only(entry, ("step", "zh", "numbers"), "answers", "steps")
         title = reader.string(entry, "step", "answers", "steps")
+        if not isinstance(entry.get("zh"), str) or not entry["zh"].strip() or (
+                ("{k}" in title) != ("{k}" in entry["zh"])):
+            raise DeclarationError(reader.source, reader.line_of_text(f'"{title}"', after="[answers]"),
+                                   say("step_name", name=title))
         numbers = reader.strings(entry, "numbers", "answers", "steps")
         per_epoch = any("{k}" in n for n in numbers)
         for k in range(1, epochs + 1) if per_epoch else (None,):
@@ -594,7 +600,9 @@ def _answers(reader: _Reader, data: Mapping, params: set[str], quantities: Seque
                     raise reader.fail(say("answer_twice", name=n), "answers", n)
                 seen.add(n)
             _known_quantities(reader, names, quantities)
-            steps.append((title.replace("{k}", str(k)) if k else title, names))
+            named = (title.replace("{k}", str(k)), entry["zh"].replace("{k}", str(k))) if k else (title, entry["zh"])
+            steps.append((named[0], names))
+            step_names[named[0]] = {"en": named[0], "zh": named[1]}
     formulas = reader.table(table, "formulas", "answers", required=False)
     out = {}
     for quantity, entry in formulas.items():
@@ -609,20 +617,7 @@ def _answers(reader: _Reader, data: Mapping, params: set[str], quantities: Seque
             if s == quantity and s in keep:  # in symbols alone it is harmless: Derivation.usable drops it
                 raise reader.fail(say("formula_itself", name=s), "formulas", quantity)
         out[quantity] = (allowed, keep)
-    return tuple(steps), out
-
-
-def check_step_names(declaration: Declaration, text_: str, source: str, known: Collection[str],
-                     knows_step: Callable[[str], bool]) -> None:
-    """Every step title must be in the quiz's table of step names ``known`` (so it exists in English
-    and Chinese); ``knows_step`` also finds numbered titles. The caller passes the quiz's table:
-    the quiz sits above the families, which parse the bundled declarations."""
-    reader = _Reader(text_, source)
-    for title, _ in declaration.steps:
-        if not knows_step(title):
-            title = re.sub(r"\d+$", "{k}", title) if declaration.epochs > 1 else title
-            raise DeclarationError(source, reader.line_of_text(f'"{title}"', after="[answers]"),
-                                   say("step_name", name=title, known=", ".join(known)))
+    return tuple(steps), step_names, out
 
 
 def _known_quantities(reader: _Reader, names: Sequence[str], quantities: Sequence[str]) -> None:

@@ -313,6 +313,14 @@ def statement(params: Mapping[str, sympy.Rational], lang: str) -> str:
     return fill(TEXT[lang], params, g_tex=g_tex, f_tex=f_tex, h_tex=h_tex) + precision(FAMILY, params, lang)
 
 
+STEP_NAMES = {  # the steps of ANSWERS, named in every language
+    "inner function": {"en": "inner function", "zh": "内层函数"},
+    "outer function": {"en": "outer function", "zh": "外层函数"},
+    "composition": {"en": "composition", "zh": "复合函数"},
+    "chain rule": {"en": "chain rule", "zh": "链式法则"},
+}
+
+
 FAMILY = Family(
     name="chain_rule",
     version=2,
@@ -335,4 +343,5 @@ FAMILY = Family(
         Gradient("dh_dx_value", "h_value", "x0"),
     ),
     slips=(Slip("derivative_at_x0", (("df_dg_value", "g_value", "x0"),), through=("h_value",)),),
+    step_names=STEP_NAMES,
 )

@@ -205,6 +205,16 @@ SLIPS = (
          tuple((f"delta_{k}", f"w_{k + 1}", f"w_{k}") for k in range(1, LAYERS))),
 )
 
+STEP_NAMES = {  # the steps of ANSWERS, named in every language
+    "forward pass": {"en": "forward pass", "zh": "前向传播"},
+    "loss": {"en": "loss", "zh": "损失"},
+    "deltas": {"en": "deltas", "zh": "误差项"},
+    "gradients": {"en": "gradients", "zh": "梯度"},
+    "updates": {"en": "updates", "zh": "参数更新"},
+    "formulas": {"en": "formulas", "zh": "公式"},
+}
+
+
 FAMILY = Family(
     name="deep_chain",
     version=2,
@@ -227,4 +237,5 @@ FAMILY = Family(
         *(Gradient(f"delta_{k}", "E", f"z_{k}") for k in LEVELS),
     ),
     slips=SLIPS,
+    step_names=STEP_NAMES,
 )

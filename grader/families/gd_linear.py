@@ -188,6 +188,13 @@ def statement(params: Mapping[str, sympy.Rational], lang: str) -> str:
     return fill(TEXT[lang], params, epochs=EPOCHS) + precision(FAMILY, params, lang)
 
 
+STEP_NAMES = {  # the steps of ANSWERS, named in every language
+    "derivative": {"en": "derivative", "zh": "求导"},
+    "epoch {n}": {"en": "epoch {n}", "zh": "第 {n} 轮"},
+    "learning rate": {"en": "learning rate", "zh": "学习率"},
+}
+
+
 FAMILY = Family(
     name="gd_linear",
     version=2,
@@ -206,4 +213,5 @@ FAMILY = Family(
         Gradient(f"grad_{k}", f"E_{k}", "w0" if k == 1 else f"w_{k - 1}")
         for k in range(1, EPOCHS + 1)
     ),
+    step_names=STEP_NAMES,
 )

@@ -422,6 +422,14 @@ def statement(params: Mapping[str, sympy.Rational], lang: str) -> str:
     return fill(TEXT[lang], shown, known=known, **option_lines(params, lang)) + precision(FAMILY, params, lang)
 
 
+STEP_NAMES = {  # the steps of ANSWERS, named in every language
+    "sign and size": {"en": "sign and size", "zh": "符号与大小"},
+    "sensitivity": {"en": "sensitivity", "zh": "敏感度"},
+    "loss versus gradient": {"en": "loss versus gradient", "zh": "损失与梯度"},
+    "backpropagation": {"en": "backpropagation", "zh": "反向传播"},
+}
+
+
 FAMILY = Family(
     name="gradient_meaning",
     version=2,
@@ -441,4 +449,5 @@ FAMILY = Family(
     conditions=conditions,
     derive=derive,
     statement=statement,
+    step_names=STEP_NAMES,
 )

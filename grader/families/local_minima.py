@@ -305,6 +305,13 @@ def statement(params: Mapping[str, sympy.Rational], lang: str) -> str:
     return fill(TEXT[lang], params, tilt=tilt) + precision(FAMILY, params, lang)
 
 
+STEP_NAMES = {  # the steps of ANSWERS, named in every language
+    "derivative": {"en": "derivative", "zh": "求导"},
+    "step {n}": {"en": "step {n}", "zh": "第 {n} 次迭代"},
+    "where descent ends": {"en": "where descent ends", "zh": "梯度下降的终点"},
+}
+
+
 FAMILY = Family(
     name="local_minima",
     version=2,
@@ -322,4 +329,5 @@ FAMILY = Family(
     gradients=tuple(
         Gradient(f"grad_{k}", f"L_{k}", "w0" if k == 0 else f"w_{k}") for k in range(STEPS)
     ),
+    step_names=STEP_NAMES,
 )

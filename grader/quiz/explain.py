@@ -25,7 +25,7 @@ from grader.core.evaluate import exact_choices, exact_quantities, exact_symbolic
 from grader.core.family import Answer, Derivation, Family
 from grader.core.variants import Variant
 from grader.quiz import formulas, plain, reasons
-from grader.quiz.text import say, step_name
+from grader.quiz.text import say
 
 
 @dataclass(frozen=True)
@@ -302,12 +302,13 @@ def _numeric_line(worked: Worked, name: str, with_value: bool = True) -> Line:
 def solution(worked: Worked, step: str, answers: tuple[Answer, ...], lang: str = "en") -> StepSolution:
     """The worked solution of one step (the given answers, all of the same step); no line twice."""
     lines = tuple(dict.fromkeys(line for a in answers for line in worked_lines(worked, a, lang)))
-    return StepSolution(step, say("solution_heading", lang, step=step_name(step, lang)), lines)
+    return StepSolution(step, say("solution_heading", lang, step=worked.family.step_name(step, lang)), lines)
 
 
 def answer_solution(worked: Worked, answer: Answer, lang: str = "en") -> StepSolution:
     """The worked solution of one answer only (the quiz reveals answers one at a time)."""
-    heading = say("answer_solution_heading", lang, step=step_name(answer.step, lang), answer=answer.id)
+    heading = say("answer_solution_heading", lang, step=worked.family.step_name(answer.step, lang),
+                  answer=answer.id)
     return StepSolution(answer.step, heading, worked_lines(worked, answer, lang))
 
 

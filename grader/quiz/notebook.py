@@ -27,7 +27,7 @@ from grader.quiz import render
 from grader.quiz import session as quiz
 from grader.quiz.explain import Hint, StepSolution, Worked
 from grader.quiz.session import PICTURES, Session, Summary, quiz_variant
-from grader.quiz.text import LANGS, say, step_name
+from grader.quiz.text import LANGS, say
 
 
 @dataclass(frozen=True)
@@ -207,7 +207,8 @@ class Quiz:
     def solution(self, which: str | int | None = None) -> SolutionView | Notice:
         """The worked solution: of every step, of one step (name or number from 1), or of an answer's step."""
         steps = self.steps
-        named = {step_name(step, self.lang): step for step in steps}  # '隐藏层误差项' is 'hidden deltas'
+        family = self.variant.family
+        named = {family.step_name(step, self.lang): step for step in steps}  # '隐藏层误差项' is 'hidden deltas'
         if which is None:
             chosen = steps
         elif isinstance(which, int) and 1 <= which <= len(steps):
@@ -230,7 +231,7 @@ class Quiz:
     def another(self, step: str | None = None, seed: int | None = None) -> Quiz | Notice:
         """Another problem like a step (default: the last one solved) on fresh numbers, as a new quiz."""
         solved = quiz.solved_steps(self.session)
-        named = {step_name(s, self.lang): s for s in self.steps}
+        named = {self.variant.family.step_name(s, self.lang): s for s in self.steps}
         step = named.get(step, step) if step else (solved[-1] if solved else None)
         if step not in self.steps:
             return Notice(say("another_none", self.lang) if step is None else
@@ -247,7 +248,7 @@ class Quiz:
             from grader.quiz import widgets
         except ImportError:
             return Notice(say("no_widgets", self.lang))
-        named = {step_name(s, self.lang): s for s in self.steps}
+        named = {self.variant.family.step_name(s, self.lang): s for s in self.steps}
         if isinstance(step, int) and 1 <= step <= len(self.steps):
             step = self.steps[step - 1]
         step = named.get(step, step)
@@ -287,7 +288,7 @@ class Quiz:
             marks = " ".join(
                 f"{a} {render.MARKS['correct'] if self.session.state(a).correct else '·'}" for a in ids
             )
-            lines.append(f"- {step_name(step, self.lang)}: {marks}")
+            lines.append(f"- {self.variant.family.step_name(step, self.lang)}: {marks}")
         return lines
 
     def _repr_markdown_(self) -> str:

@@ -11,7 +11,7 @@ import re
 from grader.core.grading import AnswerResult
 from grader.quiz.explain import Hint, Line, StepSolution
 from grader.quiz.session import Summary
-from grader.quiz.text import say, step_name
+from grader.quiz.text import say
 from grader.text.messages import message
 
 MARKS = {"correct": "✓", "incorrect": "✗", "invalid": "?", "missing": "·"}
@@ -59,7 +59,8 @@ def summary_text(summary: Summary, lang: str = "en") -> str:
             open=summary.count("open"),
         ),
         *(
-            f"    {say('summary_step', lang, step=step_name(t.step, lang), right=t.right, total=t.total)}"
+            "    " + say("summary_step", lang, step=summary.family.step_name(t.step, lang), right=t.right,
+                        total=t.total)
             for t in summary.steps
         ),
     ]

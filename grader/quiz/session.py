@@ -269,6 +269,7 @@ class Summary:
     mistakes: tuple[tuple[str, str], ...]  # (answer id, the grader's feedback naming the mistake)
     hints: int
     asked: int
+    family: Family  # names the steps
 
     def count(self, outcome: Outcome) -> int:
         """How many answers ended with this outcome."""
@@ -296,4 +297,5 @@ def summarize(session: Session, expected: Expected) -> Summary:
         mistakes=tuple(mistakes),
         hints=sum(s.hints for s in session.states),
         asked=len(session.asked),
+        family=session.family,
     )

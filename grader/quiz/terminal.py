@@ -20,7 +20,7 @@ from grader.quiz import plain, render
 from grader.quiz import session as quiz
 from grader.quiz.explain import Worked, given_values
 from grader.quiz.session import AnswerState, Session
-from grader.quiz.text import say, step_name
+from grader.quiz.text import say
 
 # Given a step name: a fresh session on that step alone, what grading it needs, and its title.
 Another = Callable[[str], "tuple[Session, Expected, str]"]
@@ -91,7 +91,7 @@ def _opening(session: Session, console: Console, title: str, worked: Worked) -> 
 def _heading(session: Session, console: Console, step: str) -> None:
     names = [s for s, _ in session.steps]
     text = say("step_heading", session.lang, number=names.index(step) + 1, total=len(names),
-               step=step_name(step, session.lang))
+               step=session.family.step_name(step, session.lang))
     console.write(f"\n== {text} ==\n", "bold")
 
 

@@ -1,16 +1,14 @@
 """Every sentence the self-quiz says, in English and Simplified Chinese.
 
-Two tables: :data:`MESSAGES` for the quiz's own sentences and :data:`STEPS` for the names of
-the families' solution steps (``Answer.step``), so that a test can check that both exist in
-both languages with the same placeholders. The grader's own feedback comes from
-:mod:`grader.text.messages`.
+:data:`MESSAGES` holds the quiz's own sentences, so that a test can check that each exists in
+both languages with the same placeholders. The names of a family's solution steps
+(``Answer.step``) belong to the family (:meth:`~grader.core.family.Family.step_name`); the
+grader's own feedback comes from :mod:`grader.text.messages`.
 """
 
 from __future__ import annotations
 
-import re
-
-from grader.text.messages import LANGUAGES, language, localized
+from grader.text.messages import LANGUAGES, localized
 
 LANGS = LANGUAGES
 
@@ -174,52 +172,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "plot_saved": {"en": "Saved {path} ({width}x{height} pixels).", "zh": "已保存 {path}({width}x{height} 像素)。"},
 }
 
-STEPS: dict[str, dict[str, str]] = {
-    "derivative": {"en": "derivative", "zh": "求导"},
-    "epoch {n}": {"en": "epoch {n}", "zh": "第 {n} 轮"},
-    "step {n}": {"en": "step {n}", "zh": "第 {n} 次迭代"},
-    "learning rate": {"en": "learning rate", "zh": "学习率"},
-    "forward pass": {"en": "forward pass", "zh": "前向传播"},
-    "loss": {"en": "loss", "zh": "损失"},
-    "output deltas": {"en": "output deltas", "zh": "输出层误差项"},
-    "hidden deltas": {"en": "hidden deltas", "zh": "隐藏层误差项"},
-    "deltas": {"en": "deltas", "zh": "误差项"},
-    "gradients": {"en": "gradients", "zh": "梯度"},
-    "updates": {"en": "updates", "zh": "参数更新"},
-    "regularized gradients": {"en": "regularized gradients", "zh": "正则化梯度"},
-    "momentum": {"en": "momentum", "zh": "动量"},
-    "formulas": {"en": "formulas", "zh": "公式"},
-    "inner function": {"en": "inner function", "zh": "内层函数"},
-    "outer function": {"en": "outer function", "zh": "外层函数"},
-    "composition": {"en": "composition", "zh": "复合函数"},
-    "chain rule": {"en": "chain rule", "zh": "链式法则"},
-    "where descent ends": {"en": "where descent ends", "zh": "梯度下降的终点"},
-    "sign and size": {"en": "sign and size", "zh": "符号与大小"},
-    "sensitivity": {"en": "sensitivity", "zh": "敏感度"},
-    "loss versus gradient": {"en": "loss versus gradient", "zh": "损失与梯度"},
-    "backpropagation": {"en": "backpropagation", "zh": "反向传播"},
-}
-
-_NUMBERED = re.compile(r"^(?P<stem>.*?)(?P<n>\d+)$")
-
-
 def say(key: str, lang: str = "en", **fields: object) -> str:
     """The quiz message ``key`` in ``lang`` (English when the language is unknown)."""
     return localized(MESSAGES, key, lang, **fields)
-
-
-def step_name(step: str, lang: str = "en") -> str:
-    """A family's step name in ``lang``; 'epoch 2' is found as 'epoch {n}'. Unknown names stay as they are."""
-    lang = language(lang)
-    if step in STEPS:
-        return STEPS[step][lang]
-    match = _NUMBERED.match(step)
-    if match and f"{match['stem']}{{n}}" in STEPS:
-        return STEPS[f"{match['stem']}{{n}}"][lang].format(n=match["n"])
-    return step
-
-
-def knows_step(step: str) -> bool:
-    """Whether the table names this step (directly or by its numbered pattern)."""
-    match = _NUMBERED.match(step)
-    return step in STEPS or bool(match and f"{match['stem']}{{n}}" in STEPS)

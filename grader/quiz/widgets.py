@@ -17,7 +17,7 @@ import sympy
 from grader.core.family import Answer
 from grader.core.variants import Variant
 from grader.quiz import render
-from grader.quiz.text import say, step_name
+from grader.quiz.text import say
 from grader.reading.parser import ParseError, explain, parse, parse_number, to_sympy
 from grader.text.messages import OPTION_GLOSSES
 
@@ -59,7 +59,7 @@ def boxes(quiz, step: str | None = None):
     rows = [_row(quiz, answer_id) for answer_id in dict(session.steps)[step]]
     names = [s for s, _ in session.steps]
     heading = say("step_heading", quiz.lang, number=names.index(step) + 1, total=len(names),
-                  step=step_name(step, quiz.lang))
+                  step=session.family.step_name(step, quiz.lang))
     title = widgets.HTML(f"<b>{html.escape(heading)}</b>")
     return widgets.VBox([title, *rows])
 

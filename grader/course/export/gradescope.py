@@ -27,7 +27,7 @@ from typing import Any
 
 import grader
 from grader.code import CodeResult
-from grader.code.hidden_tests import solutions_folder
+from grader.code.exercises.base import solutions_folder
 from grader.course.assignment import CodeQuestion
 from grader.course.export.base import Export, Exporter, ExportError, ExportRequest, needed, say
 from grader.text.messages import localized
