@@ -15,7 +15,8 @@ from grader.core.evaluate import (
     exact_choices,
     exact_quantities,
 )
-from grader.core.family import Family, Kind, Symbolic
+from grader.core.family import Answer, Derivation, Family, Kind, Symbolic
+from grader.core.kinds import is_number, kind_of
 from grader.core.variants import Variant, decimal_text
 
 DIGITS = 30  # significant digits written for answers that are not rational
@@ -45,14 +46,28 @@ def answer_key(v: Variant) -> dict[str, KeyEntry]:
     choices = exact_choices(derivation, v.params)
     key = {}
     for a in v.family.answers:
-        if a.kind == "numeric":
-            key[a.id] = KeyEntry(a.kind, float(numbers[a.id]), exact_text(numbers[a.id]), a.points)
-        elif a.kind == "symbolic":
-            text = formula_text(derivation.symbolic[a.id], v.params)
-            key[a.id] = KeyEntry(a.kind, text, text, a.points)
-        else:
-            key[a.id] = KeyEntry(a.kind, choices[a.id], choices[a.id], a.points)
+        value, exact = kind_of(a).key(a, derivation, v.params, numbers, choices)
+        key[a.id] = KeyEntry(a.kind, value, exact, a.points)
     return key
+
+
+def numeric_key(answer: Answer, derivation: Derivation, params: Mapping[str, sympy.Rational],
+                numbers: Mapping[str, sympy.Expr], choices: Mapping[str, str]) -> tuple[float | str, str]:
+    """A number's key: its float and its exact text."""
+    return float(numbers[answer.id]), exact_text(numbers[answer.id])
+
+
+def symbolic_key(answer: Answer, derivation: Derivation, params: Mapping[str, sympy.Rational],
+                 numbers: Mapping[str, sympy.Expr], choices: Mapping[str, str]) -> tuple[float | str, str]:
+    """A formula's key: the formula with the variant's numbers, as text (both value and exact)."""
+    text = formula_text(derivation.symbolic[answer.id], params)
+    return text, text
+
+
+def choice_key(answer: Answer, derivation: Derivation, params: Mapping[str, sympy.Rational],
+               numbers: Mapping[str, sympy.Expr], choices: Mapping[str, str]) -> tuple[float | str, str]:
+    """A choice's key: the right option."""
+    return choices[answer.id], choices[answer.id]
 
 
 def formula_text(symbolic: Symbolic, params: Mapping[str, sympy.Rational]) -> str:
@@ -70,7 +85,7 @@ def _formula_text(symbolic: Symbolic, fixed: tuple[tuple[str, sympy.Rational], .
 def batch_key(family: Family, variants: Sequence[Variant]) -> dict[str, np.ndarray]:
     """The numeric answers of many variants at once, one float64 array per answer id."""
     values = batch_quantities(family.derivation(), as_arrays([v.numbers for v in variants], family.params))
-    return {a.id: values[a.id] for a in family.answers if a.kind == "numeric"}
+    return {a.id: values[a.id] for a in family.answers if is_number(a)}
 
 
 def variant_record(v: Variant) -> dict:
