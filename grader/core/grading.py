@@ -29,7 +29,7 @@ from grader.core.evaluate import (
     update_baseline,
 )
 from grader.core.family import Answer, Derivation, Family
-from grader.core.keys import choice_key, numeric_key, symbolic_key
+from grader.core.keys import choice_key, formula_text, numeric_key, symbolic_key
 from grader.core.kinds import AnswerKind, is_number, kind_of, register
 from grader.core.mistakes import Mistake, numeric_mistakes, relative_gaps, symbolic_mistakes, tolerance_cap
 from grader.core.variants import Variant
@@ -640,6 +640,18 @@ def _choice(expected, answer, raw, work, settings, lang) -> AnswerResult:
     return AnswerResult(answer.id, "incorrect", 0.0, points, feedback, given=given)
 
 
-NUMERIC = register(AnswerKind("numeric", _numeric, numeric_key, number=True))
-SYMBOLIC = register(AnswerKind("symbolic", _symbolic, symbolic_key))
-CHOICE = register(AnswerKind("choice", _choice, choice_key))
+def _numeric_key_text(expected: Expected, answer: Answer) -> str:
+    return repr(expected.values[answer.id])
+
+
+def _symbolic_key_text(expected: Expected, answer: Answer) -> str:
+    return formula_text(expected.variant.family.derivation().symbolic[answer.id], expected.variant.params)
+
+
+def _choice_key_text(expected: Expected, answer: Answer) -> str:
+    return expected.choices[answer.id]
+
+
+NUMERIC = register(AnswerKind("numeric", _numeric, numeric_key, _numeric_key_text, number=True))
+SYMBOLIC = register(AnswerKind("symbolic", _symbolic, symbolic_key, _symbolic_key_text))
+CHOICE = register(AnswerKind("choice", _choice, choice_key, _choice_key_text))

@@ -34,7 +34,8 @@ class AnswerKind:
     ``judge(expected, answer, raw, work, settings, lang)`` reads a student's raw answer and gives
     its :class:`~grader.core.grading.AnswerResult`; ``key(answer, derivation, params, numbers,
     choices)`` gives the key's value and exact text from the variant's exact quantities and
-    choices. ``number`` says that the answer is one of the derivation's quantities, read as a
+    choices; ``key_text(expected, answer)`` is the key as the instructor's key file writes it.
+    ``number`` says that the answer is one of the derivation's quantities, read as a
     number: compared within a tolerance, credited when carried forward, matched against the
     typical mistakes and the classmates' keys.
     """
@@ -42,6 +43,7 @@ class AnswerKind:
     name: str
     judge: Judge
     key: KeyOf
+    key_text: Callable[[Expected, Answer], str]
     number: bool = False
 
 
