@@ -58,10 +58,15 @@ def register(kind: AnswerKind) -> AnswerKind:
 
 def kind_of(answer: Answer) -> AnswerKind:
     """The kind of an answer, by its name; a name nobody registered is a clear error."""
+    return kind_named(answer.kind, f"answer {answer.id!r}")
+
+
+def kind_named(name: str, where: str = "an answer") -> AnswerKind:
+    """The registered kind of this name; ``where`` says whose kind it is if nobody registered it."""
     try:
-        return KINDS[answer.kind]
+        return KINDS[name]
     except KeyError:
-        raise ValueError(f"answer {answer.id!r} has the kind {answer.kind!r}, which is not registered "
+        raise ValueError(f"{where} has the kind {name!r}, which is not registered "
                          f"(known: {', '.join(sorted(KINDS))})") from None
 
 

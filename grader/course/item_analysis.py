@@ -178,7 +178,7 @@ def variant_features(assignment: Assignment, student_ids: Sequence[str],
         if q.is_code:
             continue
         derivation = q.family.derivation()
-        choices = [a.id for a in q.family.answers if a.kind == "choice" and q.settings.asks(a)]
+        choices = [a.id for a in q.family.answers if a.id in derivation.choices and q.settings.asks(a)]
         variants = generate(q.family, [assignment.key(s, q) for s in student_ids])
         features[q.id] = {}
         for i, (student, v) in enumerate(zip(student_ids, variants, strict=True)):
