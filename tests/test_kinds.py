@@ -13,6 +13,8 @@ from grader.core.keys import answer_key
 from grader.core.kinds import KINDS, AnswerKind, kind_of
 from grader.core.variants import VariantKey, canonical, generate
 from grader.course.assignment import parse_assignment
+from grader.course.export.base import ExportError
+from grader.course.export.moodle_xml import field
 from grader.course.instructor import key_entries
 from grader.course.sheets import answer_sheet, asked_ids, parse_sheet
 from grader.families import get_family
@@ -88,3 +90,11 @@ def test_the_toy_kind_is_on_the_answer_sheet_and_in_the_instructors_key(toy):
 def test_an_unregistered_kind_is_a_clear_error():
     with pytest.raises(ValueError, match="answer 'sign_w_1' has the kind 'sign', which is not registered"):
         kind_of(SIGN)
+
+
+def test_moodle_refuses_a_kind_it_has_no_field_for_by_name(toy):
+    hw = parse_assignment('id = "hw"\ntitle = "T"\n[[questions]]\nid = "q1"\nfamily = "gd_linear"\n')
+    question = replace(hw.questions[0], family=toy)
+    expected = expectation(generate(toy, [hw.key("s1", question)])[0])
+    with pytest.raises(ExportError, match="question q1: Moodle has no field for sign_w_1, an answer of the kind sign"):
+        field("sign", 1, question, expected, "sign_w_1", "en")

@@ -29,8 +29,7 @@ from grader.core.evaluate import (
     update_baseline,
 )
 from grader.core.family import Answer, Derivation, Family
-from grader.core.keys import choice_key, formula_text, numeric_key, symbolic_key
-from grader.core.kinds import AnswerKind, is_number, kind_of, register
+from grader.core.kinds import is_number, kind_of
 from grader.core.mistakes import Mistake, numeric_mistakes, relative_gaps, symbolic_mistakes, tolerance_cap
 from grader.core.variants import Variant
 from grader.maths.sigmoid import sigmoid
@@ -376,7 +375,8 @@ def _missing(answer: Answer, raw: Raw, points: float, lang: str) -> AnswerResult
     return AnswerResult(answer.id, "missing", 0.0, points, message(key, lang), given=_text(raw))
 
 
-def _numeric(expected, answer, raw, work, settings, lang) -> AnswerResult:
+def judge_numeric(expected, answer, raw, work, settings, lang) -> AnswerResult:
+    """The verdict on a number: within the tolerance of the key, carried forward or a named mistake."""
     points = settings.points_for(answer)
     if _blank(raw):
         return _missing(answer, raw, points, lang)
@@ -542,7 +542,8 @@ def _joined(first: str, second: str, lang: str) -> str:
     return first + ("" if lang == "zh" else " ") + second
 
 
-def _symbolic(expected, answer, raw, work, settings, lang) -> AnswerResult:
+def judge_symbolic(expected, answer, raw, work, settings, lang) -> AnswerResult:
+    """The verdict on a formula: equivalent to the key's, a named mistake, or wrong."""
     points = settings.points_for(answer)
     if _blank(raw):
         return _missing(answer, raw, points, lang)
@@ -620,7 +621,8 @@ def _formula_verdict(expected: Expected, answer_id: str, node: Node, student_exp
 OPTION_NOISE = re.compile(r"[\s_()\[\].:]+")
 
 
-def _choice(expected, answer, raw, work, settings, lang) -> AnswerResult:
+def judge_choice(expected, answer, raw, work, settings, lang) -> AnswerResult:
+    """The verdict on an option: one of the answer's options (or a gloss of one), right or wrong."""
     points = settings.points_for(answer)
     if _blank(raw):
         return _missing(answer, raw, points, lang)
@@ -639,19 +641,3 @@ def _choice(expected, answer, raw, work, settings, lang) -> AnswerResult:
         feedback = _joined(feedback, why(expected.variant.params, options[chosen], lang), lang)
     return AnswerResult(answer.id, "incorrect", 0.0, points, feedback, given=given)
 
-
-def _numeric_key_text(expected: Expected, answer: Answer) -> str:
-    return repr(expected.values[answer.id])
-
-
-def _symbolic_key_text(expected: Expected, answer: Answer) -> str:
-    return formula_text(expected.variant.family.derivation().symbolic[answer.id], expected.variant.params)
-
-
-def _choice_key_text(expected: Expected, answer: Answer) -> str:
-    return expected.choices[answer.id]
-
-
-NUMERIC = register(AnswerKind("numeric", _numeric, numeric_key, _numeric_key_text, number=True))
-SYMBOLIC = register(AnswerKind("symbolic", _symbolic, symbolic_key, _symbolic_key_text))
-CHOICE = register(AnswerKind("choice", _choice, choice_key, _choice_key_text))

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
-import sympy
 
 from grader.core.evaluate import (
     as_arrays,
@@ -15,11 +13,9 @@ from grader.core.evaluate import (
     exact_choices,
     exact_quantities,
 )
-from grader.core.family import Answer, Derivation, Family, Kind, Symbolic
+from grader.core.family import Family, Kind
 from grader.core.kinds import is_number, kind_of
 from grader.core.variants import Variant, decimal_text
-
-DIGITS = 30  # significant digits written for answers that are not rational
 
 
 @dataclass(frozen=True)
@@ -32,13 +28,6 @@ class KeyEntry:
     points: float
 
 
-def exact_text(value: sympy.Expr) -> str:
-    """A number as exact text: '3/4' for rationals, else 30 significant digits."""
-    if value.is_Rational:
-        return str(value)
-    return str(sympy.Float(value, DIGITS))
-
-
 def answer_key(v: Variant) -> dict[str, KeyEntry]:
     """Every answer of one variant, in the family's answer order."""
     derivation = v.family.derivation()
@@ -49,37 +38,6 @@ def answer_key(v: Variant) -> dict[str, KeyEntry]:
         value, exact = kind_of(a).key(a, derivation, v.params, numbers, choices)
         key[a.id] = KeyEntry(a.kind, value, exact, a.points)
     return key
-
-
-def numeric_key(answer: Answer, derivation: Derivation, params: Mapping[str, sympy.Rational],
-                numbers: Mapping[str, sympy.Expr], choices: Mapping[str, str]) -> tuple[float | str, str]:
-    """A number's key: its float and its exact text."""
-    return float(numbers[answer.id]), exact_text(numbers[answer.id])
-
-
-def symbolic_key(answer: Answer, derivation: Derivation, params: Mapping[str, sympy.Rational],
-                 numbers: Mapping[str, sympy.Expr], choices: Mapping[str, str]) -> tuple[float | str, str]:
-    """A formula's key: the formula with the variant's numbers, as text (both value and exact)."""
-    text = formula_text(derivation.symbolic[answer.id], params)
-    return text, text
-
-
-def choice_key(answer: Answer, derivation: Derivation, params: Mapping[str, sympy.Rational],
-               numbers: Mapping[str, sympy.Expr], choices: Mapping[str, str]) -> tuple[float | str, str]:
-    """A choice's key: the right option."""
-    return choices[answer.id], choices[answer.id]
-
-
-def formula_text(symbolic: Symbolic, params: Mapping[str, sympy.Rational]) -> str:
-    """A formula answer of one variant as text (``str`` of :func:`~grader.core.evaluate.exact_symbolic`'s
-    formula), printed once per set of the numbers that appear in it."""
-    used = {str(s) for s in symbolic.expr.free_symbols}
-    return _formula_text(symbolic, tuple((k, v) for k, v in params.items() if k in used and k not in symbolic.symbols))
-
-
-@lru_cache(maxsize=4096)
-def _formula_text(symbolic: Symbolic, fixed: tuple[tuple[str, sympy.Rational], ...]) -> str:
-    return str(symbolic.for_variant(dict(fixed)))
 
 
 def batch_key(family: Family, variants: Sequence[Variant]) -> dict[str, np.ndarray]:
