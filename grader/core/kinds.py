@@ -7,8 +7,8 @@ are at the end of this module; their judges are in :mod:`grader.core.grading`, i
 answer is first judged (the keys, and ``grader show``, need no grading). A new kind is one
 :func:`register` call (see ``docs/architecture.md``). Presentation that belongs to a higher layer
 (an answer sheet's note, a notebook's input hint, a quiz widget, a Moodle field) is looked up by
-the kind's name in one table per layer, and a kind missing from such a table gets that layer's
-plain default (as a number does).
+the kind's name in one table per module; ``docs/architecture.md`` lists them and what a kind
+missing from each gets.
 """
 
 from __future__ import annotations
