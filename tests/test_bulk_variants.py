@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from grader.core.evaluate import exact_symbolic
-from grader.core.keys import formula_text
+from grader.core.kinds import formula_text
 from grader.core.rng import BulkDraws, Column, Draws, NotOnAGrid, decimal_grid
 from grader.core.variants import VariantKey, generate, generate_stepwise
 from grader.families import FAMILIES

@@ -62,7 +62,7 @@ def check(file: Path, count: int, lang: str, plot: Path | None) -> None:
     except (ArithmeticError, ValueError, TypeError) as error:
         raise click.ClickException(text("check_cannot", lang, detail=error)) from None
     for answer_id, entry in key.items():
-        click.echo(f"  {answer_id:<18} {entry.value if entry.kind != 'numeric' else f'{entry.value:.10g}'}")
+        click.echo(f"  {answer_id:<18} {f'{entry.value:.10g}' if isinstance(entry.value, float) else entry.value}")
     if plot is not None:
         try:
             network(v).savefig(plot, format="png")

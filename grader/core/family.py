@@ -7,7 +7,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cache
-from typing import Literal
 
 import numpy as np
 import sympy
@@ -16,7 +15,7 @@ from grader.core.model import CORRECT, Rules
 from grader.core.rng import Draws
 from grader.text.messages import language
 
-Kind = Literal["numeric", "symbolic", "choice"]
+Kind = str  # the name of an answer kind registered in grader.core.kinds: "numeric", "symbolic", "choice"
 Params = Mapping[str, sympy.Rational]
 
 

@@ -29,6 +29,7 @@ from grader.core.evaluate import (
     update_baseline,
 )
 from grader.core.family import Answer, Derivation, Family
+from grader.core.kinds import is_number, kind_of
 from grader.core.mistakes import Mistake, numeric_mistakes, relative_gaps, symbolic_mistakes, tolerance_cap
 from grader.core.variants import Variant
 from grader.maths.sigmoid import sigmoid
@@ -279,8 +280,7 @@ def grade(
     results = []
     for answer in filter(settings.asks, family.answers):
         raw = answers.get(answer.id)
-        judge = {"numeric": _numeric, "symbolic": _symbolic, "choice": _choice}[answer.kind]
-        results.append(judge(expected, answer, raw, work, settings, lang))
+        results.append(kind_of(answer).judge(expected, answer, raw, work, settings, lang))
     return Result(tuple(results), copied)
 
 
@@ -289,7 +289,7 @@ def copied_from(expected: Expected, given: Mapping[str, float], others: Classmat
     """The classmate whose key the student's numbers match far better than their own, if any:
     at least ``COPIED_MATCHES`` answers, and more than twice as many as the own key matches."""
     asked = [a.id for a in expected.variant.family.answers
-             if a.kind == "numeric" and a.id in given and settings.asks(a)]
+             if is_number(a) and a.id in given and settings.asks(a)]
     if not asked or not others.ids:
         return None
     own = sum(_accepted(expected, a, given[a], settings) for a in asked)
@@ -341,7 +341,7 @@ def _read_numbers(family: Family, answers: Mapping[str, Raw]) -> dict[str, float
     """Each non-blank numeric answer read once: its value, or why it could not be read."""
     read: dict[str, float | Exception] = {}
     for a in family.answers:
-        if a.kind == "numeric" and not _blank(answers.get(a.id)):
+        if is_number(a) and not _blank(answers.get(a.id)):
             try:
                 read[a.id] = _to_number(answers[a.id])
             except (ParseError, ValueError) as error:
@@ -375,7 +375,8 @@ def _missing(answer: Answer, raw: Raw, points: float, lang: str) -> AnswerResult
     return AnswerResult(answer.id, "missing", 0.0, points, message(key, lang), given=_text(raw))
 
 
-def _numeric(expected, answer, raw, work, settings, lang) -> AnswerResult:
+def judge_numeric(expected, answer, raw, work, settings, lang) -> AnswerResult:
+    """The verdict on a number: within the tolerance of the key, carried forward or a named mistake."""
     points = settings.points_for(answer)
     if _blank(raw):
         return _missing(answer, raw, points, lang)
@@ -541,7 +542,8 @@ def _joined(first: str, second: str, lang: str) -> str:
     return first + ("" if lang == "zh" else " ") + second
 
 
-def _symbolic(expected, answer, raw, work, settings, lang) -> AnswerResult:
+def judge_symbolic(expected, answer, raw, work, settings, lang) -> AnswerResult:
+    """The verdict on a formula: equivalent to the key's, a named mistake, or wrong."""
     points = settings.points_for(answer)
     if _blank(raw):
         return _missing(answer, raw, points, lang)
@@ -619,7 +621,8 @@ def _formula_verdict(expected: Expected, answer_id: str, node: Node, student_exp
 OPTION_NOISE = re.compile(r"[\s_()\[\].:]+")
 
 
-def _choice(expected, answer, raw, work, settings, lang) -> AnswerResult:
+def judge_choice(expected, answer, raw, work, settings, lang) -> AnswerResult:
+    """The verdict on an option: one of the answer's options (or a gloss of one), right or wrong."""
     points = settings.points_for(answer)
     if _blank(raw):
         return _missing(answer, raw, points, lang)
@@ -637,3 +640,4 @@ def _choice(expected, answer, raw, work, settings, lang) -> AnswerResult:
     if why is not None:
         feedback = _joined(feedback, why(expected.variant.params, options[chosen], lang), lang)
     return AnswerResult(answer.id, "incorrect", 0.0, points, feedback, given=given)
+

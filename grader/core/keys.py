@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
-import sympy
 
 from grader.core.evaluate import (
     as_arrays,
@@ -15,10 +13,9 @@ from grader.core.evaluate import (
     exact_choices,
     exact_quantities,
 )
-from grader.core.family import Family, Kind, Symbolic
+from grader.core.family import Family, Kind
+from grader.core.kinds import is_number, kind_of
 from grader.core.variants import Variant, decimal_text
-
-DIGITS = 30  # significant digits written for answers that are not rational
 
 
 @dataclass(frozen=True)
@@ -31,13 +28,6 @@ class KeyEntry:
     points: float
 
 
-def exact_text(value: sympy.Expr) -> str:
-    """A number as exact text: '3/4' for rationals, else 30 significant digits."""
-    if value.is_Rational:
-        return str(value)
-    return str(sympy.Float(value, DIGITS))
-
-
 def answer_key(v: Variant) -> dict[str, KeyEntry]:
     """Every answer of one variant, in the family's answer order."""
     derivation = v.family.derivation()
@@ -45,32 +35,15 @@ def answer_key(v: Variant) -> dict[str, KeyEntry]:
     choices = exact_choices(derivation, v.params)
     key = {}
     for a in v.family.answers:
-        if a.kind == "numeric":
-            key[a.id] = KeyEntry(a.kind, float(numbers[a.id]), exact_text(numbers[a.id]), a.points)
-        elif a.kind == "symbolic":
-            text = formula_text(derivation.symbolic[a.id], v.params)
-            key[a.id] = KeyEntry(a.kind, text, text, a.points)
-        else:
-            key[a.id] = KeyEntry(a.kind, choices[a.id], choices[a.id], a.points)
+        value, exact = kind_of(a).key(a, derivation, v.params, numbers, choices)
+        key[a.id] = KeyEntry(a.kind, value, exact, a.points)
     return key
-
-
-def formula_text(symbolic: Symbolic, params: Mapping[str, sympy.Rational]) -> str:
-    """A formula answer of one variant as text (``str`` of :func:`~grader.core.evaluate.exact_symbolic`'s
-    formula), printed once per set of the numbers that appear in it."""
-    used = {str(s) for s in symbolic.expr.free_symbols}
-    return _formula_text(symbolic, tuple((k, v) for k, v in params.items() if k in used and k not in symbolic.symbols))
-
-
-@lru_cache(maxsize=4096)
-def _formula_text(symbolic: Symbolic, fixed: tuple[tuple[str, sympy.Rational], ...]) -> str:
-    return str(symbolic.for_variant(dict(fixed)))
 
 
 def batch_key(family: Family, variants: Sequence[Variant]) -> dict[str, np.ndarray]:
     """The numeric answers of many variants at once, one float64 array per answer id."""
     values = batch_quantities(family.derivation(), as_arrays([v.numbers for v in variants], family.params))
-    return {a.id: values[a.id] for a in family.answers if a.kind == "numeric"}
+    return {a.id: values[a.id] for a in family.answers if is_number(a)}
 
 
 def variant_record(v: Variant) -> dict:

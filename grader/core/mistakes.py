@@ -28,6 +28,7 @@ import sympy
 from grader.core.compare import DEFAULT, Tolerance, allowed_error
 from grader.core.evaluate import as_arrays, batch_quantities, inputs_of, update_baseline
 from grader.core.family import Derivation, Family, Slip
+from grader.core.kinds import is_number
 from grader.core.model import Rules
 from grader.maths.sigmoid import sigmoid
 
@@ -170,7 +171,7 @@ def numeric_mistakes(
     ``params`` and ``correct`` are float arrays of the batch's parameters and quantities.
     Values equal to the correct one are kept; the grader skips those it cannot tell apart.
     """
-    numeric = [a.id for a in family.answers if a.kind == "numeric"]
+    numeric = [a.id for a in family.answers if is_number(a)]
     found: dict[str, list[tuple[Mistake, np.ndarray]]] = {a: [] for a in numeric}
 
     def add(name: str, values: Mapping[str, np.ndarray]) -> None:
@@ -216,7 +217,7 @@ def neighbours(family: Family, answer_id: str) -> list[str]:
     match = NUMBERED.match(answer_id)
     found = []
     for other in family.answers:
-        if other.kind != "numeric" or other.id == answer_id:
+        if not is_number(other) or other.id == answer_id:
             continue
         numbered = NUMBERED.match(other.id)
         same_name = bool(match and numbered and
@@ -307,7 +308,7 @@ def figures_needed(family: Family, numbers: Mapping[str, sympy.Rational]) -> int
     gaps = relative_gaps(family, values, numeric_mistakes(family, params, values))
     digits = FIGURES
     for answer in family.answers:
-        if answer.kind != "numeric" or update_baseline(family.derivation(), answer.id):
+        if not is_number(answer) or update_baseline(family.derivation(), answer.id):
             continue
         key = float(values[answer.id][0])
         tolerance = tolerance_cap(float(gaps[answer.id][0])) or DEFAULT

@@ -55,8 +55,8 @@ from functools import cache
 from pathlib import Path
 
 from grader.code import get_exercise, grade_code_file
-from grader.core.evaluate import exact_symbolic
 from grader.core.grading import Classmates, Expected, Result, classmates, expectations
+from grader.core.kinds import kind_of
 from grader.core.variants import generate
 from grader.course.assignment import (
     Assignment,
@@ -425,30 +425,10 @@ def problem_markdown(assignment: Assignment, student: Student, expected: dict[st
     return "\n".join(out)
 
 
-_SYMBOLIC: dict[tuple, str] = {}  # a symbolic key depends only on the parameters it substitutes
-
-
 def key_entries(question: FamilyQuestion, expected: Expected) -> list[tuple[str, str, str, float]]:
     """(answer id, kind, value, points) of every asked answer of one variant."""
-    family = question.family
-    derivation = family.derivation()
-    entries: list[tuple[str, str, str, float]] = []
-    for a in asked_answers(question):
-        points = question.settings.points_for(a)
-        if a.kind == "numeric":
-            value = repr(expected.values[a.id])
-        elif a.kind == "choice":
-            value = expected.choices[a.id]
-        else:
-            symbolic = derivation.symbolic[a.id]
-            used = sorted({str(s) for s in symbolic.expr.free_symbols} - set(symbolic.symbols))
-            numbers = expected.variant.numbers
-            cache_key = (family.name, a.id, tuple((k, numbers[k]) for k in used if k in numbers))
-            if cache_key not in _SYMBOLIC:
-                _SYMBOLIC[cache_key] = str(exact_symbolic(derivation, expected.variant.params)[a.id])
-            value = _SYMBOLIC[cache_key]
-        entries.append((a.id, a.kind, value, points))
-    return entries
+    return [(a.id, a.kind, kind_of(a).key_text(expected, a), question.settings.points_for(a))
+            for a in asked_answers(question)]
 
 
 def _generate_chunk(task: tuple) -> list[tuple[str, str, list]]:

@@ -180,7 +180,7 @@ def variant_features(assignment: Assignment, student_ids: Sequence[str],
         if isinstance(q, CodeQuestion):
             continue
         derivation = q.family.derivation()
-        choices = [a.id for a in asked_answers(q) if a.kind == "choice"]
+        choices = [a.id for a in asked_answers(q) if a.id in derivation.choices]
         variants = generate(q.family, [assignment.key(s, q) for s in student_ids])
         features[q.id] = {}
         for i, (student, v) in enumerate(zip(student_ids, variants, strict=True)):

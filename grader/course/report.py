@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
@@ -23,7 +23,7 @@ from typing import cast
 import sympy
 
 from grader.core.evaluate import exact_symbolic, inputs_of
-from grader.core.family import Family
+from grader.core.family import Answer, Family
 from grader.core.grading import AnswerResult, Expected, Result
 from grader.core.variants import decimal_text
 from grader.course.assignment import Assignment, CodeQuestion, FamilyQuestion, Question, asked_answers
@@ -312,18 +312,27 @@ def worked_solution(question: FamilyQuestion, expected: Expected, lang: str = "e
         for name in names:
             out += [f"$${step_tex(expected, name, texts)}$$", ""]
     asked = asked_answers(question)
-    symbolic = [a for a in asked if a.kind == "symbolic"]
-    if symbolic:
-        out += [f"**{text('formulas', lang)}**", ""]
-        for a in symbolic:
-            out += [f"`{a.id}`:", "", f"$${symbolic_tex(expected, a.id)}$$", ""]
-    choices = [a for a in asked if a.kind == "choice"]
-    if choices:
-        out += [f"**{text('choices', lang)}**", ""]
-        out += [f"- {text('right_option', lang, id=f'`{a.id}`', option=expected.choices[a.id])}"
-                for a in choices]
-        out.append("")
+    for kind, (heading, lines) in WORKED_SECTIONS.items():
+        answers = [a for a in asked if a.kind == kind]
+        if answers:
+            out += [f"**{text(heading, lang)}**", "", *lines(expected, answers, lang)]
     return "\n".join(out)
+
+
+def _formula_lines(expected: Expected, answers: Sequence[Answer], lang: str) -> list[str]:
+    return [line for a in answers for line in (f"`{a.id}`:", "", f"$${symbolic_tex(expected, a.id)}$$", "")]
+
+
+def _choice_lines(expected: Expected, answers: Sequence[Answer], lang: str) -> list[str]:
+    return [*(f"- {text('right_option', lang, id=f'`{a.id}`', option=expected.choices[a.id])}" for a in answers), ""]
+
+
+# The worked solution's section of each answer kind after the steps (a heading's text key and its
+# lines), by kind name; numbers are shown in the steps, and a kind missing here is shown nowhere else.
+WORKED_SECTIONS: dict[str, tuple[str, Callable[[Expected, Sequence[Answer], str], list[str]]]] = {
+    "symbolic": ("formulas", _formula_lines),
+    "choice": ("choices", _choice_lines),
+}
 
 
 # --- the report -------------------------------------------------------------------------

@@ -39,6 +39,7 @@ from decimal import Decimal, InvalidOperation
 from itertools import combinations
 
 from grader.core.grading import expectation
+from grader.core.kinds import is_number, kind_named
 from grader.core.variants import canonical
 from grader.course.assignment import FamilyQuestion
 
@@ -95,9 +96,14 @@ class Given:
     question: str
     answer: str
     text: str
-    kind: str  # "numeric" or "symbolic"
+    kind: str  # the name of the answer's kind, one of EVIDENCE_KINDS
     mistake: str | None = None
     carried: bool = False  # credited only as carried forward from an earlier wrong value
+
+
+# The answer kinds, by name, whose shared wrong answers are evidence: those typed freely (a wrong
+# option among a few is shared by chance).
+EVIDENCE_KINDS = frozenset({"numeric", "symbolic"})
 
 
 def normalised(text: str, kind: str) -> str:
@@ -108,7 +114,7 @@ def normalised(text: str, kind: str) -> str:
     ('0.61', '0.61', 'w*x-t')
     """
     compact = "".join(text.split())
-    if kind != "numeric":
+    if not kind_named(kind).number:
         return compact
     number = _decimal(compact)
     return compact.lower() if number is None else str(number.normalize())
@@ -155,7 +161,7 @@ def shared_pairs(
         students = {g.student: g for g in group}
         if not 2 <= len(students) <= limit:
             continue
-        if group[0].kind == "numeric" and _public(value, public.get((question, answer), ())):
+        if kind_named(group[0].kind).number and _public(value, public.get((question, answer), ())):
             continue
         for a, b in combinations(sorted(students), 2):
             weight = _weight(students[a], students[b], value, variants.get(question, {}))
@@ -172,7 +178,7 @@ def _weight(a: Given, b: Given, value: str, variants: Mapping[str, Sequence[floa
     same_variant = a.student in variants and variants.get(a.student) == variants.get(b.student)
     if same_variant and (a.carried or b.carried):
         return 0.0
-    if a.kind != "numeric" or same_variant or (a.mistake is not None and a.mistake == b.mistake):
+    if not kind_named(a.kind).number or same_variant or (a.mistake is not None and a.mistake == b.mistake):
         return WEAK
     return WEAK if _short(value) or _in_statement(value, variants.get(a.student, ())) else STRONG
 
@@ -184,7 +190,7 @@ def _in_statement(text: str, numbers: Sequence[float]) -> bool:
 
 
 def wrong_answers(rows: Sequence, kinds: Mapping[tuple[str, str], str]) -> list[Given]:
-    """The answers of graded rows that are not the key, of the kinds that count (numeric, symbolic).
+    """The answers of graded rows that are not the key, of the kinds that count (``EVIDENCE_KINDS``).
 
     ``kinds[(question, answer)]`` is each family answer's kind; answers not in it (code tests)
     are left out.
@@ -195,7 +201,7 @@ def wrong_answers(rows: Sequence, kinds: Mapping[tuple[str, str], str]) -> list[
             for a in result.answers:
                 kind = kinds.get((question, a.id))
                 wrong = a.status == "incorrect" or (a.status == "correct" and a.carried_forward)
-                if kind in ("numeric", "symbolic") and wrong and a.given.strip():
+                if kind in EVIDENCE_KINDS and wrong and a.given.strip():
                     found.append(Given(row.student.id, question, a.id, a.given.strip(), kind, a.mistake,
                                        a.carried_forward))
     return found
@@ -221,7 +227,7 @@ def flag_rows(assignment, rows: Sequence, others: Mapping | None = None) -> list
     public = {}
     for q in questions:
         key = expectation(canonical(q.family)).values
-        public.update({(q.id, a.id): (key[a.id],) for a in q.family.answers if a.kind == "numeric"})
+        public.update({(q.id, a.id): (key[a.id],) for a in q.family.answers if is_number(a)})
     variants = {}
     for q in questions:
         keys = (others or {}).get(q.id)

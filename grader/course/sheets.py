@@ -24,13 +24,14 @@ import codecs
 import difflib
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from grader.core.compare import Tolerance, allowed_error
 from grader.core.evaluate import update_baseline
-from grader.core.family import Answer
+from grader.core.family import Answer, Derivation
 from grader.core.grading import Expected
+from grader.core.kinds import is_number
 from grader.core.mistakes import significant_figures
 from grader.core.statement import precision
 from grader.course.assignment import Assignment, CodeQuestion, FamilyQuestion, asked_answers
@@ -387,7 +388,7 @@ def judging_rules(question: FamilyQuestion, lang: str = "en", expected: Expected
     """
     settings = question.settings
     answers = asked_answers(question)
-    numeric = [a.id for a in answers if a.kind == "numeric"]
+    numeric = [a.id for a in answers if is_number(a)]
 
     def ids(names: Sequence[str]) -> str:
         return ", ".join(f"{quote}{n}{quote}" for n in names)
@@ -405,9 +406,10 @@ def judging_rules(question: FamilyQuestion, lang: str = "en", expected: Expected
         updates = _updates(question, numeric)
         if updates:
             lines.append(sheet_message("judge_updates", lang, ids=ids(updates)))
-    symbolic = [a.id for a in answers if a.kind == "symbolic"]
-    if symbolic and formulas:
-        lines.append(sheet_message("judge_formulas", lang, ids=ids(symbolic)))
+    for kind, rule in JUDGING_RULES.items():
+        named = [a.id for a in answers if a.kind == kind]
+        if named and (formulas or rule != "judge_formulas"):
+            lines.append(sheet_message(rule, lang, ids=ids(named)))
     return lines
 
 
@@ -415,7 +417,7 @@ def judging_note(question: FamilyQuestion, expected: Expected, lang: str = "en",
     """A problem statement's closing paragraph (Markdown): how the question's answers are judged and
     the significant figures this variant's numbers need (an update's, for its step to be right)."""
     lines = judging_rules(question, lang, expected, "`", formulas)
-    numeric = [a.id for a in asked_answers(question) if a.kind == "numeric"]
+    numeric = [a.id for a in asked_answers(question) if is_number(a)]
     if numeric:
         default = significant_figures(1.0, allowed_error(1.0, question.settings.tolerance))
         figures: dict[int, list[str]] = {}
@@ -471,6 +473,20 @@ def _figures(question: FamilyQuestion, expected: Expected, answer_id: str) -> in
     return significant_figures(1.0, allowed_error(1.0, tolerance))
 
 
+def _formula_note(derivation: Derivation, answer: Answer, lang: str) -> str:
+    return sheet_message("sheet_formula", lang, id=answer.id, symbols=", ".join(derivation.usable(answer.id)))
+
+
+def _choice_note(derivation: Derivation, answer: Answer, lang: str) -> str:
+    return sheet_message("sheet_choice", lang, id=answer.id, options=", ".join(answer.options))
+
+
+# The answer kinds' presentation on a sheet, by kind name; a kind missing here is written as a
+# number is: no note above its line, no rule of its own.
+SHEET_NOTES: dict[str, Callable[[Derivation, Answer, str], str]] = {"symbolic": _formula_note, "choice": _choice_note}
+JUDGING_RULES: dict[str, str] = {"symbolic": "judge_formulas"}
+
+
 def answer_sheet(assignment: Assignment, student: str, lang: str | None = None) -> str:
     """The blank answer sheet of one student (the same for every student but the header)."""
     lang = lang or assignment.lang
@@ -487,11 +503,8 @@ def answer_sheet(assignment: Assignment, student: str, lang: str | None = None) 
         out.append(f"# {sheet_message('judging', lang)}:")
         out += [f"#   {line}" for line in judging_rules(question, lang)]
         for answer in asked(assignment)[question.id]:
-            if answer.kind == "symbolic":
-                names = ", ".join(derivation.usable(answer.id))
-                out.append(f"# {sheet_message('sheet_formula', lang, id=answer.id, symbols=names)}")
-            elif answer.kind == "choice":
-                options = ", ".join(answer.options)
-                out.append(f"# {sheet_message('sheet_choice', lang, id=answer.id, options=options)}")
+            note = SHEET_NOTES.get(answer.kind)
+            if note is not None:
+                out.append(f"# {note(derivation, answer, lang)}")
             out.append(f"{question.id}.{answer.id} = ")
     return "\n".join(out) + "\n"

@@ -21,6 +21,7 @@ import sympy
 from grader.core.compare import DEFAULT
 from grader.core.evaluate import update_baseline
 from grader.core.family import Answer, Derivation, Family, Gradient, Slip, Symbolic
+from grader.core.kinds import is_number
 from grader.core.model import Rules, backpropagate, expand
 from grader.core.rng import Draws
 from grader.core.statement import fill, precision
@@ -237,7 +238,7 @@ def _unsaturated(kind: str, values, name: str, input_: str | None, c: Mapping[st
 
 def _distinct(family: Family, values: Mapping[str, np.ndarray], relative: float) -> np.ndarray:
     """Numeric answers pairwise apart by more than ``relative`` of the larger one."""
-    numeric = [values[a.id] for a in family.answers if a.kind == "numeric"]
+    numeric = [values[a.id] for a in family.answers if is_number(a)]
     ok = np.ones_like(numeric[0], dtype=bool)
     for i, a in enumerate(numeric):
         for b in numeric[i + 1:]:
@@ -249,7 +250,7 @@ def same_by_definition(family: Family) -> list[tuple[str, str]]:
     """Pairs of numeric answers that are one quantity under two names (dE_db2 = delta_o1): such a
     pair can never be told apart, so the distinctness rule rejects every draw."""
     derivation = family.derivation()
-    numeric = [a.id for a in family.answers if a.kind == "numeric"]
+    numeric = [a.id for a in family.answers if is_number(a)]
     return [(a, b) for i, a in enumerate(numeric) for b in numeric[i + 1:]
             if derivation.quantity(b) == S(a) or derivation.quantity(a) == S(b)
             or derivation.quantity(a) == derivation.quantity(b)]

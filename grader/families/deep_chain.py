@@ -34,6 +34,7 @@ import numpy as np
 import sympy
 
 from grader.core.family import Answer, Derivation, Family, Gradient, Slip, Symbolic
+from grader.core.kinds import is_number
 from grader.core.model import Rules, backpropagate, expand
 from grader.core.rng import Draws, decimal_grid
 from grader.core.statement import fill, precision
@@ -115,7 +116,7 @@ def conditions(values: Mapping[str, np.ndarray]) -> np.ndarray:
     ok &= np.abs(values[f"a_{LAYERS}"] - values["y"]) >= 0.1
     for p in TRAINABLE:
         ok &= np.abs(values[f"dE_d{p}"]) >= 0.0005
-    return ok & distinct([values[a.id] for a in ANSWERS if a.kind == "numeric"])
+    return ok & distinct([values[a.id] for a in ANSWERS if is_number(a)])
 
 
 STEPS = (

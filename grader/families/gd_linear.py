@@ -24,6 +24,7 @@ import numpy as np
 import sympy
 
 from grader.core.family import Answer, Choice, Derivation, Family, Gradient, Symbolic
+from grader.core.kinds import is_number
 from grader.core.model import Rules, backpropagate, expand
 from grader.core.rng import Draws, decimal_grid
 from grader.core.statement import fill, precision
@@ -143,7 +144,7 @@ def conditions(values: Mapping[str, np.ndarray]) -> np.ndarray:
     ok = np.ones_like(values["x"], dtype=bool)
     for k in range(1, EPOCHS + 1):
         ok &= np.abs(values[f"grad_{k}"]) >= 0.01
-    return ok & distinct([values[a.id] for a in ANSWERS if a.kind == "numeric"])
+    return ok & distinct([values[a.id] for a in ANSWERS if is_number(a)])
 
 
 ANSWERS = (

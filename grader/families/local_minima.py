@@ -34,6 +34,7 @@ import numpy as np
 import sympy
 
 from grader.core.family import Answer, Choice, Derivation, Family, Gradient, Symbolic
+from grader.core.kinds import is_number
 from grader.core.model import CORRECT, Rules, backpropagate
 from grader.core.rng import Draws, decimal_grid
 from grader.core.statement import fill, precision
@@ -259,7 +260,7 @@ def conditions(values: Mapping[str, np.ndarray]) -> np.ndarray:
     ok &= monotone & (np.abs(end - target) <= 1e-6)
     for k in range(STEPS):
         ok &= np.abs(values[f"grad_{k}"]) >= 0.05
-    return ok & distinct([values[x.id] for x in ANSWERS if x.kind == "numeric"])
+    return ok & distinct([values[x.id] for x in ANSWERS if is_number(x)])
 
 
 ANSWERS = (

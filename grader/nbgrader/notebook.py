@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import nbformat
@@ -186,7 +186,8 @@ def answers_source(question: Question, variable: str, lang: str, practice: bool 
             step = answer.step
             lines.append(f"# {step}")
         target = f"{variable}.{answer.id}" if answer.id.isidentifier() else f"{variable}[{answer.id!r}]"
-        lines.append(f"{target} = ...  # {_hint(question, answer, lang)}")
+        hint = INPUT_HINTS.get(answer.kind)
+        lines.append(f"{target} = ...  # {hint(question, answer, lang)}" if hint else f"{target} = ...")
     solution = f"{variable}.fill(hw.solution({question.id!r}))" if practice else f"# {message('no_key', lang)}"
     lines += ["### BEGIN SOLUTION", solution, "### END SOLUTION"]
     return "\n".join(lines)
@@ -202,15 +203,25 @@ def test_source(question: Question, points: float, lang: str) -> str:
             f"### BEGIN HIDDEN TESTS\nhw.grade({question.id!r})\n### END HIDDEN TESTS")
 
 
-def _hint(question: Question, answer: Answer, lang: str) -> str:
-    if answer.kind == "choice":
-        return message("hint_choice", lang, options=", ".join(answer.options))
-    if answer.kind == "symbolic":
-        symbols = question.family.derivation().symbolic[answer.id].symbols
-        if len(symbols) > MAX_SYMBOLS_SHOWN:
-            return message("hint_formula", lang)
-        return message("hint_symbolic", lang, symbols=", ".join(symbols))
+def _choice_hint(question: Question, answer: Answer, lang: str) -> str:
+    return message("hint_choice", lang, options=", ".join(answer.options))
+
+
+def _formula_hint(question: Question, answer: Answer, lang: str) -> str:
+    symbols = question.family.derivation().symbolic[answer.id].symbols
+    if len(symbols) > MAX_SYMBOLS_SHOWN:
+        return message("hint_formula", lang)
+    return message("hint_symbolic", lang, symbols=", ".join(symbols))
+
+
+def _number_hint(question: Question, answer: Answer, lang: str) -> str:
     return message("hint_numeric", lang)
+
+
+# What an answer cell's comment says to type, by answer kind name; a kind missing here gets no comment.
+INPUT_HINTS: dict[str, Callable[[Question, Answer, str], str]] = {
+    "numeric": _number_hint, "symbolic": _formula_hint, "choice": _choice_hint,
+}
 
 
 def _cell(cell: NotebookNode, grade_id: str, *, solution: bool = False, points: float | None = None) -> NotebookNode:

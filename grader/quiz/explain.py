@@ -15,7 +15,7 @@ statement only gives as numbers (:data:`UNNAMED`) are shown as those numbers.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
 
@@ -23,6 +23,7 @@ import sympy
 
 from grader.core.evaluate import exact_choices, exact_quantities, exact_symbolic
 from grader.core.family import Answer, Derivation, Family
+from grader.core.kinds import is_number
 from grader.core.variants import Variant
 from grader.quiz import formulas, plain, reasons
 from grader.quiz.text import say
@@ -135,7 +136,6 @@ class Worked:
 
 # Parameters that a family's statement writes only as numbers inside a formula, never by name.
 UNNAMED = {"chain_rule": ("a", "b"), "local_minima": ("a", "s")}
-HINT_LEVELS = {"numeric": 3, "symbolic": 2, "choice": 3}
 
 
 def _definition(worked: Worked, name: str, before: str | None = None) -> Line:
@@ -160,8 +160,7 @@ def hint(worked: Worked, answer: Answer, lang: str = "en", level: int = 2) -> Hi
     levels = HINT_LEVELS[answer.kind]
     level = max(1, min(level, levels))
     heading = say("hint_heading_level", lang, answer=answer.id, level=level, levels=levels)
-    found = _choice_hint(worked, answer, lang, level, heading) if answer.kind == "choice" else None
-    found = found or _formula_hint(worked, answer, lang, level, heading)
+    found = HINTS[answer.kind](worked, answer, lang, level, heading)
     if level < levels:
         found = replace(found, notes=(*found.notes, say("hint_more", lang, next=level + 1, levels=levels)))
     return found
@@ -169,21 +168,21 @@ def hint(worked: Worked, answer: Answer, lang: str = "en", level: int = 2) -> Hi
 
 def _formula_hint(worked: Worked, answer: Answer, lang: str, level: int, heading: str) -> Hint:
     levels = HINT_LEVELS[answer.kind]
-    names = [answer.id] if answer.kind == "numeric" else _chain(worked, answer.id)
+    names = [answer.id] if is_number(answer) else _chain(worked, answer.id)
     used = [worked.formula(n, answer.id) for n in names]
     notes = _sigmoid_note(worked, used, lang)
     if level == 1:
         inputs = sorted({str(s) for f in used for s in f.free_symbols} - set(names) - set(worked.unnamed))
-        key = "hint_idea_numeric" if answer.kind == "numeric" else "hint_idea_symbolic"
+        key = "hint_idea_numeric" if is_number(answer) else "hint_idea_symbolic"
         lead = say(key, lang, answer=answer.id, inputs=", ".join(inputs))
         return Hint(answer.id, heading, lead, (), (), level, levels)
-    if answer.kind == "numeric" and not worked.formula(answer.id).free_symbols - {
+    if is_number(answer) and not worked.formula(answer.id).free_symbols - {
             sympy.Symbol(n) for n in worked.unnamed}:  # a formula of numbers only would be the value itself
         return Hint(answer.id, heading, say("hint_constant", lang, answer=answer.id), (), notes, level, levels)
     if level == 3:
         line = _numeric_line(worked, answer.id, with_value=False)
         return Hint(answer.id, heading, say("hint_numbers", lang), (line,), notes, level, levels)
-    if answer.kind == "numeric":
+    if is_number(answer):
         lines = (_definition(worked, answer.id),)
         return Hint(answer.id, heading, say("hint_numeric", lang), lines, notes, level, levels)
     lines = tuple(_in_general(worked, answer.id, n) for n in names)
@@ -213,11 +212,11 @@ def _choice_hint(worked: Worked, answer: Answer, lang: str, level: int, heading:
     if found is None:  # a family without an argument for this choice: the formulas to decide from
         names = _deciding(worked, answer)
         lines = tuple(_definition(worked, n, answer.id) for n in names)
-        return Hint(answer.id, heading, say("hint_choice", lang), lines, (), level, HINT_LEVELS["choice"])
+        return Hint(answer.id, heading, say("hint_choice", lang), lines, (), level, HINT_LEVELS[answer.kind])
     parts = {1: (), 2: found.formula, 3: found.numbers}[level]
     lines = tuple(Line.of_markdown(p) for p in parts)
     lead = plain.to_text(found.idea) if level == 1 else say("hint_choice" if level == 2 else "hint_numbers", lang)
-    return Hint(answer.id, heading, lead, lines, (), level, HINT_LEVELS["choice"])
+    return Hint(answer.id, heading, lead, lines, (), level, HINT_LEVELS[answer.kind])
 
 
 def _chain(worked: Worked, answer_id: str) -> list[str]:
@@ -250,7 +249,7 @@ def _chain(worked: Worked, answer_id: str) -> list[str]:
 def _deciding(worked: Worked, answer: Answer) -> list[str]:
     """The quantities a choice is decided from: the numeric answers of its step, else of the step before."""
     answers = worked.family.answers
-    numeric = [a for a in answers if a.kind == "numeric" and worked.defines(a.id)]
+    numeric = [a for a in answers if is_number(a) and worked.defines(a.id)]
     same = [a.id for a in numeric if a.step == answer.step]
     if same:
         return same
@@ -261,18 +260,24 @@ def _deciding(worked: Worked, answer: Answer) -> list[str]:
 
 def worked_lines(worked: Worked, answer: Answer, lang: str = "en") -> tuple[Line, ...]:
     """The worked lines of one answer with the variant's numbers."""
-    if answer.kind == "numeric":
-        return (_numeric_line(worked, answer.id),)
-    if answer.kind == "symbolic":
-        key = worked.symbolic[answer.id]
-        base = answer.id.removesuffix("_expr")
-        lines = []
-        if worked.defines(base):
-            lines.append(_definition(worked, base, answer.id))
-        lines.append(
-            Line(f"{answer.id} = {formulas.text(key)}", f"{formulas.tex_name(answer.id)} = {formulas.tex(key)}")
-        )
-        return tuple(lines)
+    return WORKED_LINES[answer.kind](worked, answer, lang)
+
+
+def _number_lines(worked: Worked, answer: Answer, lang: str) -> tuple[Line, ...]:
+    return (_numeric_line(worked, answer.id),)
+
+
+def _formula_lines(worked: Worked, answer: Answer, lang: str) -> tuple[Line, ...]:
+    key = worked.symbolic[answer.id]
+    base = answer.id.removesuffix("_expr")
+    lines = []
+    if worked.defines(base):
+        lines.append(_definition(worked, base, answer.id))
+    lines.append(Line(f"{answer.id} = {formulas.text(key)}", f"{formulas.tex_name(answer.id)} = {formulas.tex(key)}"))
+    return tuple(lines)
+
+
+def _choice_lines(worked: Worked, answer: Answer, lang: str) -> tuple[Line, ...]:
     option = worked.choices[answer.id]
     params = worked.variant.params
     found = reasons.reason(worked.family.name, answer.id, params, worked.values, lang)
@@ -282,6 +287,17 @@ def worked_lines(worked: Worked, answer: Answer, lang: str = "en") -> tuple[Line
         lines = [Line.of_markdown(p) for p in (*found.formula, *found.numbers)]
     lines.append(Line.of_markdown(reasons.conclusion(worked.family.name, answer.id, option, params, lang)))
     return tuple(lines)
+
+
+# The quiz's presentation of each answer kind, by kind name: its hints (how many levels, and the
+# function that writes one) and its worked lines.
+HINT_LEVELS = {"numeric": 3, "symbolic": 2, "choice": 3}
+HINTS: dict[str, Callable[[Worked, Answer, str, int, str], Hint]] = {
+    "numeric": _formula_hint, "symbolic": _formula_hint, "choice": _choice_hint,
+}
+WORKED_LINES: dict[str, Callable[[Worked, Answer, str], tuple[Line, ...]]] = {
+    "numeric": _number_lines, "symbolic": _formula_lines, "choice": _choice_lines,
+}
 
 
 def _numeric_line(worked: Worked, name: str, with_value: bool = True) -> Line:

@@ -17,6 +17,7 @@ from typing import Literal
 
 from grader.core.family import Answer, Family
 from grader.core.grading import AnswerResult, Expected, Raw, Settings, grade
+from grader.core.kinds import is_number
 from grader.core.variants import Variant, canonical, variant
 from grader.quiz.explain import Hint, StepSolution, Worked, answer_solution, hint, solution
 
@@ -171,7 +172,7 @@ def new_session(variant: Variant, lang: str = "en", steps: Sequence[str] | None 
         first = min(family_steps(variant).index(s) for s in steps)
         earlier = set(family_steps(variant)[:first])
         asked = tuple(a.id for a in answers if a.step in steps)
-        given = tuple(a.id for a in answers if a.step in earlier and a.kind == "numeric")
+        given = tuple(a.id for a in answers if a.step in earlier and is_number(a))
     return Session(variant, lang, asked, tuple(AnswerState(a) for a in asked), given)
 
 

@@ -36,20 +36,35 @@ def read_as(variant: Variant, answer: Answer, typed: str, lang: str = "en") -> t
     if not typed.strip():
         return False, ""
     try:
-        if answer.kind == "numeric":
-            return True, f"{parse_number(typed):.6g}"
-        if answer.kind == "symbolic":
-            symbols = variant.family.derivation().symbolic[answer.id].symbols
-            formula = to_sympy(parse(typed, symbols), {n: sympy.Symbol(n) for n in symbols})
-            return True, f"${sympy.latex(formula)}$"
+        return READERS[answer.kind](variant, answer, typed, lang)
     except ParseError as error:
         return False, explain(error, lang)
+
+
+def _read_number(variant: Variant, answer: Answer, typed: str, lang: str) -> tuple[bool, str]:
+    return True, f"{parse_number(typed):.6g}"
+
+
+def _read_formula(variant: Variant, answer: Answer, typed: str, lang: str) -> tuple[bool, str]:
+    symbols = variant.family.derivation().symbolic[answer.id].symbols
+    formula = to_sympy(parse(typed, symbols), {n: sympy.Symbol(n) for n in symbols})
+    return True, f"${sympy.latex(formula)}$"
+
+
+def _read_option(variant: Variant, answer: Answer, typed: str, lang: str) -> tuple[bool, str]:
     chosen = typed.strip()
     options = {o.lower(): o for o in answer.options}
     options |= {gloss: o for gloss, o in OPTION_GLOSSES.items() if o in answer.options}
     if chosen.lower() in options:
         return True, options[chosen.lower()]
     return False, say("not_an_option", lang, value=chosen[:40], options=", ".join(answer.options))
+
+
+# How the quiz shows what a typed answer is read as, by answer kind name (a ParseError is the reason
+# it cannot be read).
+READERS: dict[str, Callable[[Variant, Answer, str, str], tuple[bool, str]]] = {
+    "numeric": _read_number, "symbolic": _read_formula, "choice": _read_option,
+}
 
 
 def boxes(quiz, step: str | None = None):

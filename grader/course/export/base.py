@@ -42,6 +42,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                  "zh": "gradescope 的 --id-column 只能是 {fields} 之一,而不是 {field!r}"},
     "no_value": {"en": "question {question}: the variant gives no value for {name} in {answer}",
                  "zh": "第 {question} 题:该变体没有给出 {answer} 中 {name} 的值"},
+    "no_field": {"en": "question {question}: Moodle has no field for {answer}, an answer of the kind {kind}",
+                 "zh": "第 {question} 题:Moodle 没有适合 {answer}({kind} 类答案)的填空"},
     "other_assignment": {"en": "the gradebook is of assignment {found}, not {expected}",
                          "zh": "成绩册属于作业 {found},而不是 {expected}"},
 }

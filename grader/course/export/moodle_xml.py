@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from fractions import Fraction
 from html import escape
 
@@ -33,6 +34,7 @@ from markdown_it import MarkdownIt
 from grader.core.compare import allowed_error
 from grader.core.evaluate import update_baseline
 from grader.core.grading import Expected, expectations
+from grader.core.kinds import is_number
 from grader.core.variants import generate
 from grader.course.assignment import Assignment, CodeQuestion, FamilyQuestion, asked_answers
 from grader.course.export.base import Export, Exporter, ExportError, ExportRequest, needed, say
@@ -88,8 +90,8 @@ def weights(points: list[float]) -> list[int]:
 def error_for(question: FamilyQuestion, expected: Expected, answer_id: str, key: float) -> float:
     """The largest |answer − key| the grader accepts for this answer (an update: for its step)."""
     tolerance = question.settings.tolerance_for(answer_id)
-    numeric = question.family.answer(answer_id).kind == "numeric"
-    baseline = update_baseline(question.family.derivation(), answer_id) if numeric else None
+    number = is_number(question.family.answer(answer_id))
+    baseline = update_baseline(question.family.derivation(), answer_id) if number else None
     step = key if baseline is None else key - expected.values[baseline]
     return allowed_error(step, tolerance)
 
@@ -117,20 +119,42 @@ def formula_point(question: FamilyQuestion, expected: Expected, answer_id: str) 
 def field(kind: str, weight: int, question: FamilyQuestion, expected: Expected, answer_id: str,
           lang: str) -> tuple[str, str]:
     """One answer's Cloze field and the sentence before it (empty unless a formula)."""
-    if kind == "choice":
-        right = expected.choices[answer_id]
-        options = question.family.answer(answer_id).options
-        listed = "~".join(("=" if o == right else "") + CLOZE_SPECIAL.sub(r"\\\1", o) for o in options)
-        return f"{{{weight}:MULTICHOICE:{listed}}}", ""
-    note = ""
-    if kind == "symbolic":
-        key, point = formula_point(question, expected, answer_id)
-        where = "".join(f", {k} = {number(v)}" for k, v in point.items())
-        note = _t("formula_value", lang, answer=answer_id, point=where)
-    else:
-        key = expected.values[answer_id]
+    if kind not in FIELDS:
+        raise ExportError(say("no_field", "en", question=question.id, answer=answer_id, kind=kind))
+    return FIELDS[kind](weight, question, expected, answer_id, lang)
+
+
+def _choice_field(weight: int, question: FamilyQuestion, expected: Expected, answer_id: str,
+                  lang: str) -> tuple[str, str]:
+    right = expected.choices[answer_id]
+    options = question.family.answer(answer_id).options
+    listed = "~".join(("=" if o == right else "") + CLOZE_SPECIAL.sub(r"\\\1", o) for o in options)
+    return f"{{{weight}:MULTICHOICE:{listed}}}", ""
+
+
+def _formula_field(weight: int, question: FamilyQuestion, expected: Expected, answer_id: str,
+                   lang: str) -> tuple[str, str]:
+    key, point = formula_point(question, expected, answer_id)
+    where = "".join(f", {k} = {number(v)}" for k, v in point.items())
+    return _numerical(weight, question, expected, answer_id, key), _t("formula_value", lang, answer=answer_id,
+                                                                       point=where)
+
+
+def _number_field(weight: int, question: FamilyQuestion, expected: Expected, answer_id: str,
+                  lang: str) -> tuple[str, str]:
+    return _numerical(weight, question, expected, answer_id, expected.values[answer_id]), ""
+
+
+def _numerical(weight: int, question: FamilyQuestion, expected: Expected, answer_id: str, key: float) -> str:
     error = error_for(question, expected, answer_id, key)
-    return f"{{{weight}:NUMERICAL:={number(key)}:{number(error)}}}", note
+    return f"{{{weight}:NUMERICAL:={number(key)}:{number(error)}}}"
+
+
+# Each answer kind's Cloze field, by kind name: (weight, question, variant, answer id, language) to the
+# field and the sentence before it. A kind missing here cannot be exported to Moodle.
+FIELDS: dict[str, Callable[[int, FamilyQuestion, Expected, str, str], tuple[str, str]]] = {
+    "numeric": _number_field, "symbolic": _formula_field, "choice": _choice_field,
+}
 
 
 def cloze_text(question: FamilyQuestion, expected: Expected, lang: str) -> str:
