@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
 from functools import lru_cache
 
 import numpy as np
 import sympy
+from mpmath.libmp import from_rational, round_nearest, to_str
 
 from grader.core.evaluate import (
     as_arrays,
     batch_quantities,
     exact_choices,
     exact_quantities,
+    key_quantities,
 )
 from grader.core.family import Family, Kind, Symbolic
 from grader.core.variants import Variant, decimal_text
@@ -38,15 +42,34 @@ def exact_text(value: sympy.Expr) -> str:
     return str(sympy.Float(value, DIGITS))
 
 
+_BITS = sympy.Float(1, DIGITS)._prec  # the binary precision exact_text rounds to first
+
+
+def fast_number(value: Fraction | Decimal) -> tuple[float, str]:
+    """A value of :func:`~grader.core.evaluate.key_quantities` as the key's float and
+    :func:`exact_text`: both rounded as from sympy's 50-digit Float (to the nearest float; to
+    _BITS bits, then to DIGITS digits)."""
+    if isinstance(value, Fraction):
+        return float(value), str(value)
+    exact = Fraction(*value.as_integer_ratio())
+    text = to_str(from_rational(exact.numerator, exact.denominator, _BITS, round_nearest), DIGITS, strip_zeros=False)
+    return float(exact), text
+
+
 def answer_key(v: Variant) -> dict[str, KeyEntry]:
     """Every answer of one variant, in the family's answer order."""
     derivation = v.family.derivation()
-    numbers = exact_quantities(derivation, v.params)
-    choices = exact_choices(derivation, v.params)
+    fast = key_quantities(derivation, v.numbers)
+    if fast is None:
+        exact = exact_quantities(derivation, v.params)
+        numbers = {k: (float(x), exact_text(x)) for k, x in exact.items()}
+    else:
+        numbers = {k: fast_number(x) for k, x in fast.items()}
+    choices = exact_choices(derivation, v.params) if derivation.choices else {}
     key = {}
     for a in v.family.answers:
         if a.kind == "numeric":
-            key[a.id] = KeyEntry(a.kind, float(numbers[a.id]), exact_text(numbers[a.id]), a.points)
+            key[a.id] = KeyEntry(a.kind, *numbers[a.id], a.points)
         elif a.kind == "symbolic":
             text = formula_text(derivation.symbolic[a.id], v.params)
             key[a.id] = KeyEntry(a.kind, text, text, a.points)
