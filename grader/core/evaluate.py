@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
-from decimal import Decimal, localcontext
+from decimal import Context, Decimal, localcontext
 from fractions import Fraction
 from functools import cache
 
@@ -103,7 +103,7 @@ def key_quantities(derivation: Derivation, params: Mapping[str, Fraction]) -> di
     if functions is None:
         return None
     values: dict[str, Fraction | Decimal] = dict(params)
-    with localcontext(prec=KEY_DIGITS):
+    with localcontext(Context(prec=KEY_DIGITS)):
         try:
             for name, args, exact, inexact in functions:
                 inputs = [values[a] for a in args]
