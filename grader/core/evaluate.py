@@ -15,7 +15,7 @@ from grader.core.family import Derivation
 from grader.maths.sigmoid import sigmoid_numpy
 
 PRECISION = 50  # significant digits kept for answers that are not rational
-KEY_DIGITS = 80  # working digits of the fast key path (more than PRECISION: see key_quantities)
+KEY_DIGITS = 60  # working digits of the fast key path (more than PRECISION: see key_quantities)
 _NUMPY = [{"sigmoid": sigmoid_numpy}, "numpy"]
 
 
@@ -103,6 +103,7 @@ def key_quantities(derivation: Derivation, params: Mapping[str, Fraction]) -> di
     if functions is None:
         return None
     values: dict[str, Fraction | Decimal] = dict(params)
+    decimals: dict[str, Decimal] = {}
     with localcontext(Context(prec=KEY_DIGITS)):
         try:
             for name, args, exact, inexact in functions:
@@ -112,7 +113,7 @@ def key_quantities(derivation: Derivation, params: Mapping[str, Fraction]) -> di
                     with suppress(_NotRational):
                         value = Fraction(exact(*inputs))
                 if value is None:
-                    value = inexact(*(_decimal(x) for x in inputs))
+                    value = inexact(*(_decimal(a, values, decimals) for a in args))
                     if not value:
                         return None
                 values[name] = value
@@ -121,11 +122,14 @@ def key_quantities(derivation: Derivation, params: Mapping[str, Fraction]) -> di
     return {k: v for k, v in values.items() if k not in params}
 
 
-def _decimal(x: Fraction | Decimal) -> Decimal:
-    """A value as a Decimal of the current context."""
+def _decimal(name: str, values: Mapping[str, Fraction | Decimal], decimals: dict[str, Decimal]) -> Decimal:
+    """A value as a Decimal of the current context, each Fraction converted once."""
+    x = values[name]
     if isinstance(x, Decimal):
         return x
-    return Decimal(x.numerator) / Decimal(x.denominator)
+    if name not in decimals:
+        decimals[name] = Decimal(x.numerator) / Decimal(x.denominator)
+    return decimals[name]
 
 
 def exact_choices(derivation: Derivation, params: Mapping[str, sympy.Rational]) -> dict[str, str]:

@@ -51,9 +51,8 @@ def fast_number(value: Fraction | Decimal) -> tuple[float, str]:
     _BITS bits, then to DIGITS digits)."""
     if isinstance(value, Fraction):
         return float(value), str(value)
-    exact = Fraction(*value.as_integer_ratio())
-    text = to_str(from_rational(exact.numerator, exact.denominator, _BITS, round_nearest), DIGITS, strip_zeros=False)
-    return float(exact), text
+    p, q = value.as_integer_ratio()
+    return p / q, to_str(from_rational(p, q, _BITS, round_nearest), DIGITS, strip_zeros=False)
 
 
 def answer_key(v: Variant) -> dict[str, KeyEntry]:
@@ -71,23 +70,32 @@ def answer_key(v: Variant) -> dict[str, KeyEntry]:
         if a.kind == "numeric":
             key[a.id] = KeyEntry(a.kind, *numbers[a.id], a.points)
         elif a.kind == "symbolic":
-            text = formula_text(derivation.symbolic[a.id], v.params)
+            text = formula_text(derivation.symbolic[a.id], v.numbers)
             key[a.id] = KeyEntry(a.kind, text, text, a.points)
         else:
             key[a.id] = KeyEntry(a.kind, choices[a.id], choices[a.id], a.points)
     return key
 
 
-def formula_text(symbolic: Symbolic, params: Mapping[str, sympy.Rational]) -> str:
+def formula_text(symbolic: Symbolic, params: Mapping[str, sympy.Rational | Fraction]) -> str:
     """A formula answer of one variant as text (``str`` of :func:`~grader.core.evaluate.exact_symbolic`'s
     formula), printed once per set of the numbers that appear in it."""
-    used = {str(s) for s in symbolic.expr.free_symbols}
-    return _formula_text(symbolic, tuple((k, v) for k, v in params.items() if k in used and k not in symbolic.symbols))
+    used = _fixed_names(symbolic)
+    return _formula_text(symbolic, tuple((k, v) for k, v in params.items() if k in used))
+
+
+@lru_cache(maxsize=256)
+def _fixed_names(symbolic: Symbolic) -> frozenset[str]:
+    """The names in a formula answer that a variant's numbers replace."""
+    return frozenset(str(s) for s in symbolic.expr.free_symbols) - set(symbolic.symbols)
 
 
 @lru_cache(maxsize=4096)
-def _formula_text(symbolic: Symbolic, fixed: tuple[tuple[str, sympy.Rational], ...]) -> str:
-    return str(symbolic.for_variant(dict(fixed)))
+def _formula_text(symbolic: Symbolic, fixed: tuple[tuple[str, sympy.Rational | Fraction], ...]) -> str:
+    return str(symbolic.for_variant({k: sympy.Rational(int(v.numerator), int(v.denominator)) for k, v in fixed}))
+
+
+_param_text = lru_cache(maxsize=65536)(decimal_text)  # a class's parameters repeat a few grid values
 
 
 def batch_key(family: Family, variants: Sequence[Variant]) -> dict[str, np.ndarray]:
@@ -101,7 +109,7 @@ def variant_record(v: Variant) -> dict:
     return {
         "family": v.family.name,
         "version": v.family.version,
-        "params": {k: decimal_text(p) for k, p in v.numbers.items()},
+        "params": {k: _param_text(p) for k, p in v.numbers.items()},
         "answers": {
             k: {"kind": e.kind, "value": e.value, "exact": e.exact, "points": e.points}
             for k, e in answer_key(v).items()
