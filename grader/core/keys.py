@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from fractions import Fraction
 from functools import lru_cache
 
@@ -51,8 +52,32 @@ def fast_number(value: Fraction | Decimal) -> tuple[float, str]:
     _BITS bits, then to DIGITS digits)."""
     if isinstance(value, Fraction):
         return float(value), str(value)
-    p, q = value.as_integer_ratio()
-    return p / q, to_str(from_rational(p, q, _BITS, round_nearest), DIGITS, strip_zeros=False)
+    number = float(value)
+    text = _rounded_once(value, number)
+    if text is None:
+        p, q = value.as_integer_ratio()
+        text = to_str(from_rational(p, q, _BITS, round_nearest), DIGITS, strip_zeros=False)
+    return number, text
+
+
+_WIDE = Context(prec=200)  # exact for every operation of _rounded_once on a key's Decimal
+
+
+def _rounded_once(value: Decimal, number: float) -> str | None:
+    """exact_text of a value rounded to DIGITS digits at once, where rounding it to _BITS bits
+    first cannot change the result: None within half a binary unit of a decimal tie, or
+    outside mpmath's fixed-point range (then the caller rounds twice, as sympy does)."""
+    exponent = value.adjusted()
+    if not -10 < exponent < DIGITS - 1:
+        return None
+    fraction = float(_WIDE.remainder(value.copy_abs().scaleb(DIGITS - 1 - exponent, _WIDE), 1))
+    half_unit = math.ldexp(1.0, math.frexp(number)[1] - _BITS - 1) * 10.0 ** (DIGITS - 1 - exponent)
+    if abs(fraction - 0.5) <= 1.01 * half_unit + 1e-12:
+        return None
+    rounded = value.quantize(Decimal(1).scaleb(exponent - DIGITS + 1), ROUND_HALF_UP, _WIDE)
+    if rounded.adjusted() != exponent:
+        return None
+    return f"{rounded:f}"
 
 
 def answer_key(v: Variant) -> dict[str, KeyEntry]:
