@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from contextlib import suppress
 from decimal import Context, Decimal, localcontext
 from fractions import Fraction
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 import sympy
@@ -103,33 +102,39 @@ def key_quantities(derivation: Derivation, params: Mapping[str, Fraction]) -> di
     if functions is None:
         return None
     values: dict[str, Fraction | Decimal] = dict(params)
-    decimals: dict[str, Decimal] = {}
+    inexact_names: set[str] = set()
     with localcontext(Context(prec=KEY_DIGITS)):
+        decimals = {k: Decimal(x.numerator) / Decimal(x.denominator) for k, x in params.items()}
         try:
             for name, args, exact, inexact in functions:
-                inputs = [values[a] for a in args]
-                value = None
-                if all(isinstance(x, Fraction) for x in inputs):
-                    with suppress(_NotRational):
+                value: Fraction | Decimal
+                if inexact_names.isdisjoint(args):
+                    inputs = tuple(values[a] for a in args)
+                    try:
                         value = Fraction(exact(*inputs))
-                if value is None:
-                    value = inexact(*(_decimal(a, values, decimals) for a in args))
-                    if not value:
-                        return None
+                    except _NotRational:
+                        value = _inexact_at(inexact, inputs)
+                else:
+                    value = inexact(*[decimals[a] for a in args])
+                if isinstance(value, Fraction):
+                    decimals[name] = Decimal(value.numerator) / Decimal(value.denominator)
+                elif not value:
+                    return None
+                else:
+                    decimals[name] = value
+                    inexact_names.add(name)
                 values[name] = value
-        except (ZeroDivisionError, ArithmeticError):
+        except ArithmeticError:  # a division by zero, or an overflow
             return None
     return {k: v for k, v in values.items() if k not in params}
 
 
-def _decimal(name: str, values: Mapping[str, Fraction | Decimal], decimals: dict[str, Decimal]) -> Decimal:
-    """A value as a Decimal of the current context, each Fraction converted once."""
-    x = values[name]
-    if isinstance(x, Decimal):
-        return x
-    if name not in decimals:
-        decimals[name] = Decimal(x.numerator) / Decimal(x.denominator)
-    return decimals[name]
+@lru_cache(maxsize=65536)
+def _inexact_at(inexact: Callable, inputs: tuple[Fraction, ...]) -> Decimal:
+    """An inexact quantity of exact inputs, remembered: a class shares few of them (``h1`` of
+    ``h1_in = w1*i1 + w2*i2 + b1`` on a grid takes a few thousand values)."""
+    with localcontext(Context(prec=KEY_DIGITS)):
+        return inexact(*(Decimal(x.numerator) / Decimal(x.denominator) for x in inputs))
 
 
 def exact_choices(derivation: Derivation, params: Mapping[str, sympy.Rational]) -> dict[str, str]:
