@@ -94,12 +94,14 @@ def test_each_function_is_exact_where_sympy_makes_it_rational(name):
                 exact(x)
 
 
-def test_an_inexact_zero_and_an_unknown_function_leave_the_key_to_sympy():
+def test_an_inexact_zero_a_tiny_value_and_an_unknown_function_leave_the_key_to_sympy():
     from grader.core.family import Derivation
 
     x, y = sympy.symbols("x y")
     zero = Derivation(quantities=((sympy.Symbol("q"), sigmoid(x) * y),), forward=frozenset())
     assert key_quantities(zero, {"x": Fraction(1), "y": Fraction(0)}) is None  # sympy: exactly 0
     assert key_quantities(zero, {"x": Fraction(0), "y": Fraction(3)}) == {"q": Fraction(3, 2)}
+    tiny = Derivation(quantities=((sympy.Symbol("q"), sympy.exp(x)),), forward=frozenset())
+    assert key_quantities(tiny, {"x": Fraction(-10**8)}) is None  # below Decimal's normal range
     unknown = Derivation(quantities=((sympy.Symbol("q"), sympy.sin(x)),), forward=frozenset())
     assert key_quantities(unknown, {"x": Fraction(1)}) is None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from decimal import Context, Decimal, localcontext
+from decimal import Context, Decimal, DivisionByZero, InvalidOperation, Overflow, Subnormal, localcontext
 from fractions import Fraction
 from functools import cache, lru_cache
 
@@ -103,7 +103,7 @@ def key_quantities(derivation: Derivation, params: Mapping[str, Fraction]) -> di
         return None
     values: dict[str, Fraction | Decimal] = dict(params)
     inexact_names: set[str] = set()
-    with localcontext(Context(prec=KEY_DIGITS)):
+    with localcontext(_key_context()):
         decimals = {k: Decimal(x.numerator) / Decimal(x.denominator) for k, x in params.items()}
         try:
             for name, args, exact, inexact in functions:
@@ -124,16 +124,22 @@ def key_quantities(derivation: Derivation, params: Mapping[str, Fraction]) -> di
                     decimals[name] = value
                     inexact_names.add(name)
                 values[name] = value
-        except ArithmeticError:  # a division by zero, or an overflow
+        except ArithmeticError:  # see _key_context
             return None
     return {k: v for k, v in values.items() if k not in params}
+
+
+def _key_context() -> Context:
+    """KEY_DIGITS digits; a division by zero, an overflow or a value too small to keep them all
+    raises (an ArithmeticError: key_quantities then leaves the key to sympy)."""
+    return Context(prec=KEY_DIGITS, traps=[DivisionByZero, InvalidOperation, Overflow, Subnormal])
 
 
 @lru_cache(maxsize=65536)
 def _inexact_at(inexact: Callable, inputs: tuple[Fraction, ...]) -> Decimal:
     """An inexact quantity of exact inputs, remembered: a class shares few of them (``h1`` of
     ``h1_in = w1*i1 + w2*i2 + b1`` on a grid takes a few thousand values)."""
-    with localcontext(Context(prec=KEY_DIGITS)):
+    with localcontext(_key_context()):
         return inexact(*(Decimal(x.numerator) / Decimal(x.denominator) for x in inputs))
 
 
