@@ -6,7 +6,10 @@ Rows and baselines:
 - N variants of a family, draw + condition + evaluate: bulk :func:`grader.core.variants.generate`
   against the step-by-step path :func:`grader.core.variants.generate_stepwise` (the numbers are
   checked identical);
-- ``grader variants FAMILY --roster R --json`` for N students (every exact key), wall time;
+- ``grader variants FAMILY --roster R --json`` for N students (every exact key), CPU and wall time,
+  against the former exact key (every quantity xreplaced and evalf'd by sympy, one variant at a
+  time) timed in this process on ``--baseline-students`` of the roster and scaled to N (those
+  students' keys are checked byte-identical);
 - ``grader --help`` and ``grader list``, wall time, beside ``python -c pass`` and ``import sympy``;
 - formula checks, class-like (every text and variant new: the memo is emptied before each),
   median and p99, against ``simplify(a - b) == 0`` and ``a.equals(b)`` on the same pairs, with
@@ -17,6 +20,7 @@ Times are the minimum over ``--repeats`` (wall clock); the machine's load shows 
 
     python benchmarks/bench_speed.py [--students 10000] [--cli-students 10000] [--repeats 3]
                                      [--submissions 2000] [--baseline-timeout 10]
+                                     [--baseline-students 500]
 """
 
 from __future__ import annotations
@@ -38,8 +42,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench_grading import expanded, timed  # noqa: E402
 
 from grader.core import grading  # noqa: E402
+from grader.core.evaluate import exact_choices, exact_quantities  # noqa: E402
 from grader.core.grading import expectation, expectations, grade  # noqa: E402
-from grader.core.keys import batch_key  # noqa: E402
+from grader.core.keys import answer_key, batch_key  # noqa: E402
+from grader.core.kinds import exact_text, formula_text  # noqa: E402
 from grader.core.variants import VariantKey, canonical, generate, generate_stepwise  # noqa: E402
 from grader.families import FAMILIES  # noqa: E402
 from tests.equivalence_cases import CASES  # noqa: E402
@@ -83,7 +89,27 @@ def variants_rows(students: int, repeats: int) -> None:
             f"{stepwise[1] / bulk[1]:.1f}x, numbers {'identical' if same else 'DIFFER'}")
 
 
-def cli_variants_row(students: int) -> None:
+def sympy_key(v) -> dict:
+    """The former exact key of one variant: sympy evaluates every quantity, one after another."""
+    derivation = v.family.derivation()
+    numbers = exact_quantities(derivation, v.params)
+    choices = exact_choices(derivation, v.params)
+    key = {}
+    for a in v.family.answers:
+        if a.kind == "numeric":
+            key[a.id] = [float(numbers[a.id]), exact_text(numbers[a.id])]
+        elif a.kind == "symbolic":
+            key[a.id] = [formula_text(derivation.symbolic[a.id], v.params)] * 2
+        else:
+            key[a.id] = [choices[a.id]] * 2
+    return key
+
+
+def cli_variants_row(students: int, baseline_students: int) -> None:
+    family = FAMILIES["backprop_222"]
+    sample = generate(family, [VariantKey("bench", f"s{i:05d}") for i in range(baseline_students)])
+    _, former = best_cpu(lambda: [sympy_key(v) for v in sample], 1)
+    same = all(sympy_key(v) == {k: [e.value, e.exact] for k, e in answer_key(v).items()} for v in sample)
     with tempfile.TemporaryDirectory() as folder:
         roster = Path(folder) / "roster.csv"
         with roster.open("w", newline="", encoding="utf-8") as handle:
@@ -95,8 +121,11 @@ def cli_variants_row(students: int) -> None:
         seconds = best(lambda: subprocess.run(command, check=True, capture_output=True), 1)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    scaled = former * students / baseline_students
     row(f"`grader variants backprop_222 --roster R --json`, {students:,} students, CPU (wall)", "< 5 s",
-        f"{cpu:.1f} s ({seconds:.1f} s)")
+        f"{cpu:.1f} s ({seconds:.1f} s)",
+        f"former sympy key alone {scaled:.1f} s CPU ({baseline_students:,} students scaled)",
+        f"{scaled / cpu:.1f}x, keys {'identical' if same else 'DIFFER'}")
 
 
 def startup_rows(repeats: int) -> None:
@@ -171,11 +200,13 @@ def main() -> None:
     parser.add_argument("--submissions", type=int, default=2000)
     parser.add_argument("--cli-students", type=int, default=10_000, help="roster size for `grader variants`")
     parser.add_argument("--baseline-timeout", type=int, default=10)
+    parser.add_argument("--baseline-students", type=int, default=500,
+                        help="students whose former sympy key is timed and scaled")
     args = parser.parse_args()
     print("| what | target | measured | baseline (same run) | ratio |\n|---|---|---|---|---|")
     startup_rows(args.repeats)
     variants_rows(args.students, args.repeats)
-    cli_variants_row(args.cli_students)
+    cli_variants_row(args.cli_students, args.baseline_students)
     numeric_row(args.submissions)
     formula_rows(args.baseline_timeout)
 

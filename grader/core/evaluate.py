@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from decimal import Context, Decimal, DivisionByZero, InvalidOperation, Overflow, Subnormal, localcontext
 from fractions import Fraction
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 import sympy
@@ -13,6 +14,7 @@ from grader.core.family import Derivation
 from grader.maths.sigmoid import sigmoid_numpy
 
 PRECISION = 50  # significant digits kept for answers that are not rational
+KEY_DIGITS = 60  # working digits of the fast key path (more than PRECISION: see key_quantities)
 _NUMPY = [{"sigmoid": sigmoid_numpy}, "numpy"]
 
 
@@ -23,6 +25,122 @@ def exact_quantities(derivation: Derivation, params: Mapping[str, sympy.Rational
         value = formula.xreplace(values)
         values[name] = value if value.is_Rational else value.evalf(PRECISION)
     return {str(k): v for k, v in values.items() if str(k) not in params}
+
+
+class _NotRational(Exception):
+    """A function of a rational argument whose value is not rational (the key path goes inexact)."""
+
+
+def _exact_at(special: Fraction, value: Fraction) -> Callable[[Fraction], Fraction]:
+    """A function that sympy evaluates to a rational only at one rational argument."""
+    def function(x: Fraction) -> Fraction:
+        if x != special:
+            raise _NotRational
+        return value
+    return function
+
+
+def _tanh(x: Decimal) -> Decimal:
+    e = (2 * x).exp()
+    return (e - 1) / (e + 1)
+
+
+# Each function a derivation may use: (its value on a Fraction, exact or _NotRational, as
+# sympy's own evaluation decides; its value on a Decimal). tests/test_key_speed.py checks the
+# exact column against sympy.
+_FUNCTIONS: dict[str, tuple[Callable[[Fraction], Fraction], Callable[[Decimal], Decimal]]] = {
+    "sigmoid": (_exact_at(Fraction(0), Fraction(1, 2)), lambda x: 1 / (1 + (-x).exp())),
+    "exp": (_exact_at(Fraction(0), Fraction(1)), lambda x: x.exp()),
+    "log": (_exact_at(Fraction(1), Fraction(0)), lambda x: x.ln()),
+    "tanh": (_exact_at(Fraction(0), Fraction(0)), _tanh),
+}
+
+
+def _supported(formula: sympy.Expr) -> bool:
+    """Whether the key path evaluates every node of a formula as sympy would."""
+    for node in sympy.preorder_traversal(formula):
+        if node.is_Symbol or node.is_Rational or isinstance(node, (sympy.Add, sympy.Mul)):
+            continue
+        if node.is_Pow and node.exp.is_Integer:
+            continue
+        if isinstance(node, sympy.Function) and type(node).__name__ in _FUNCTIONS and len(node.args) == 1:
+            continue
+        return False
+    return True
+
+
+_KeyFunction = tuple[str, tuple[str, ...], Callable, Callable]
+
+
+@cache
+def _key_functions(derivation: Derivation) -> tuple[_KeyFunction, ...] | None:
+    """Each quantity lambdified twice (on Fractions, on Decimals); None if a formula has a
+    node the key path does not know (the key then comes from :func:`exact_quantities`)."""
+    if not all(_supported(formula) for _, formula in derivation.quantities):
+        return None
+    exact = {"mpf": Fraction} | {k: f for k, (f, _) in _FUNCTIONS.items()}
+    inexact = {"mpf": Decimal} | {k: f for k, (_, f) in _FUNCTIONS.items()}
+    compiled = []
+    for name, formula in derivation.quantities:
+        args = tuple(sorted(str(s) for s in formula.free_symbols))
+        symbols = [sympy.Symbol(a) for a in args]
+        compiled.append((str(name), args, sympy.lambdify(symbols, formula, modules=[exact, "mpmath"]),
+                         sympy.lambdify(symbols, formula, modules=[inexact, "mpmath"])))
+    return tuple(compiled)
+
+
+def key_quantities(derivation: Derivation, params: Mapping[str, Fraction]) -> dict[str, Fraction | Decimal] | None:
+    """Every quantity of one variant as :func:`exact_quantities` has it, fast: a Fraction where
+    that gives a rational, else a Decimal of KEY_DIGITS digits (which rounds to the same
+    30-digit text and float, but at a tie closer than 1e-50).
+
+    Gives None where this path cannot promise the same result, and the caller uses
+    :func:`exact_quantities`: a formula with a node it does not know, a division by zero,
+    or an inexact value of zero (sympy may have it as the exact 0).
+    """
+    functions = _key_functions(derivation)
+    if functions is None:
+        return None
+    values: dict[str, Fraction | Decimal] = dict(params)
+    inexact_names: set[str] = set()
+    with localcontext(_key_context()):
+        decimals = {k: Decimal(x.numerator) / Decimal(x.denominator) for k, x in params.items()}
+        try:
+            for name, args, exact, inexact in functions:
+                value: Fraction | Decimal
+                if inexact_names.isdisjoint(args):
+                    inputs = tuple(values[a] for a in args)
+                    try:
+                        value = Fraction(exact(*inputs))
+                    except _NotRational:
+                        value = _inexact_at(inexact, inputs)
+                else:
+                    value = inexact(*[decimals[a] for a in args])
+                if isinstance(value, Fraction):
+                    decimals[name] = Decimal(value.numerator) / Decimal(value.denominator)
+                elif not value:
+                    return None
+                else:
+                    decimals[name] = value
+                    inexact_names.add(name)
+                values[name] = value
+        except ArithmeticError:  # see _key_context
+            return None
+    return {k: v for k, v in values.items() if k not in params}
+
+
+def _key_context() -> Context:
+    """KEY_DIGITS digits; a division by zero, an overflow or a value too small to keep them all
+    raises (an ArithmeticError: key_quantities then leaves the key to sympy)."""
+    return Context(prec=KEY_DIGITS, traps=[DivisionByZero, InvalidOperation, Overflow, Subnormal])
+
+
+@lru_cache(maxsize=65536)
+def _inexact_at(inexact: Callable, inputs: tuple[Fraction, ...]) -> Decimal:
+    """An inexact quantity of exact inputs, remembered: a class shares few of them (``h1`` of
+    ``h1_in = w1*i1 + w2*i2 + b1`` on a grid takes a few thousand values)."""
+    with localcontext(_key_context()):
+        return inexact(*(Decimal(x.numerator) / Decimal(x.denominator) for x in inputs))
 
 
 def exact_choices(derivation: Derivation, params: Mapping[str, sympy.Rational]) -> dict[str, str]:

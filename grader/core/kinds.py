@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 DIGITS = 30  # significant digits written for answers that are not rational
 
 Judge = Callable[["Expected", "Answer", "Raw", "Work", "Settings", str], "AnswerResult"]
-KeyOf = Callable[["Answer", "Derivation", Mapping[str, sympy.Rational], Mapping[str, sympy.Expr],
+KeyOf = Callable[["Answer", "Derivation", Mapping[str, sympy.Rational], Mapping[str, tuple[float, str]],
                   Mapping[str, str]], "tuple[float | str, str]"]
 
 
@@ -38,8 +39,9 @@ class AnswerKind:
 
     ``judge(expected, answer, raw, work, settings, lang)`` reads a student's raw answer and gives
     its :class:`~grader.core.grading.AnswerResult`; ``key(answer, derivation, params, numbers,
-    choices)`` gives the key's value and exact text from the variant's exact quantities and
-    choices; ``key_text(expected, answer)`` is the key as the instructor's key file writes it.
+    choices)`` gives the key's value and exact text from the variant's quantities (each as its
+    float and exact text) and choices; ``key_text(expected, answer)`` is the key as the
+    instructor's key file writes it.
     ``number`` says that the answer is one of the derivation's quantities, read as a
     number: compared within a tolerance, credited when carried forward, matched against the
     typical mistakes and the classmates' keys.
@@ -90,34 +92,40 @@ def exact_text(value: sympy.Expr) -> str:
 
 
 def numeric_key(answer: Answer, derivation: Derivation, params: Mapping[str, sympy.Rational],
-                numbers: Mapping[str, sympy.Expr], choices: Mapping[str, str]) -> tuple[float | str, str]:
+                numbers: Mapping[str, tuple[float, str]], choices: Mapping[str, str]) -> tuple[float | str, str]:
     """A number's key: its float and its exact text."""
-    return float(numbers[answer.id]), exact_text(numbers[answer.id])
+    return numbers[answer.id]
 
 
 def symbolic_key(answer: Answer, derivation: Derivation, params: Mapping[str, sympy.Rational],
-                 numbers: Mapping[str, sympy.Expr], choices: Mapping[str, str]) -> tuple[float | str, str]:
+                 numbers: Mapping[str, tuple[float, str]], choices: Mapping[str, str]) -> tuple[float | str, str]:
     """A formula's key: the formula with the variant's numbers, as text (both value and exact)."""
     text = formula_text(derivation.symbolic[answer.id], params)
     return text, text
 
 
 def choice_key(answer: Answer, derivation: Derivation, params: Mapping[str, sympy.Rational],
-               numbers: Mapping[str, sympy.Expr], choices: Mapping[str, str]) -> tuple[float | str, str]:
+               numbers: Mapping[str, tuple[float, str]], choices: Mapping[str, str]) -> tuple[float | str, str]:
     """A choice's key: the right option."""
     return choices[answer.id], choices[answer.id]
 
 
-def formula_text(symbolic: Symbolic, params: Mapping[str, sympy.Rational]) -> str:
+def formula_text(symbolic: Symbolic, params: Mapping[str, sympy.Rational | Fraction]) -> str:
     """A formula answer of one variant as text (``str`` of :func:`~grader.core.evaluate.exact_symbolic`'s
     formula), printed once per set of the numbers that appear in it."""
-    used = {str(s) for s in symbolic.expr.free_symbols}
-    return _formula_text(symbolic, tuple((k, v) for k, v in params.items() if k in used and k not in symbolic.symbols))
+    used = _fixed_names(symbolic)
+    return _formula_text(symbolic, tuple((k, v) for k, v in params.items() if k in used))
+
+
+@lru_cache(maxsize=256)
+def _fixed_names(symbolic: Symbolic) -> frozenset[str]:
+    """The names in a formula answer that a variant's numbers replace."""
+    return frozenset(str(s) for s in symbolic.expr.free_symbols) - set(symbolic.symbols)
 
 
 @lru_cache(maxsize=4096)
-def _formula_text(symbolic: Symbolic, fixed: tuple[tuple[str, sympy.Rational], ...]) -> str:
-    return str(symbolic.for_variant(dict(fixed)))
+def _formula_text(symbolic: Symbolic, fixed: tuple[tuple[str, sympy.Rational | Fraction], ...]) -> str:
+    return str(symbolic.for_variant({k: sympy.Rational(int(v.numerator), int(v.denominator)) for k, v in fixed}))
 
 
 def _numeric_key_text(expected: Expected, answer: Answer) -> str:
