@@ -37,11 +37,11 @@ def _judge(expected, answer, raw, work, settings, lang) -> AnswerResult:
 
 
 def _key(answer, derivation, params, numbers, choices):
-    sign = _sign(float(numbers[answer.id.removeprefix("sign_")]))
-    return sign, sign
+    value, _exact = numbers[answer.id.removeprefix("sign_")]  # each quantity as its float and exact text
+    return _sign(value), _sign(value)
 
 
-TOY = AnswerKind("sign", _judge, _key, lambda expected, answer: _key(answer, None, None, expected.values, None)[0])
+TOY = AnswerKind("sign", _judge, _key, lambda expected, answer: _sign(expected.values[answer.id.removeprefix("sign_")]))
 
 
 @pytest.fixture
