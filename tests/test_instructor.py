@@ -680,3 +680,25 @@ def test_hidden_tests_are_built_only_for_a_handed_in_code_file(tmp_path, monkeyp
     run("grade", tmp_path / "mixed.toml", folder, "--out", tmp_path / "graded")
     assert len(built) == 2 and built[1] is not None, "one code file: its own variant's tests, once"
     assert gradebook(tmp_path / "graded")["s007"]["q2"] == "7"
+
+
+def test_a_second_run_into_the_same_folder_is_refused_while_the_first_writes(tmp_path):
+    """Two runs into one folder would delete each other's staging folder as stale: the second is refused."""
+    import fcntl
+
+    from grader.course.instructor import grade_class
+
+    out = tmp_path / "graded"
+    out.mkdir()
+    held = os.open(out / ".grader.lock", os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(held, fcntl.LOCK_EX)  # another run holds the folder
+        with pytest.raises(InstructorError, match="another grader run is writing into"):
+            grade_class(EXAMPLES / "hw1.toml", EXAMPLES / "submissions", out, EXAMPLES / "roster.csv")
+        with pytest.raises(InstructorError, match="另一个 grader 进程"):
+            grade_class(EXAMPLES / "hw1.toml", EXAMPLES / "submissions", out, EXAMPLES / "roster.csv", lang="zh")
+    finally:
+        os.close(held)
+    assert not (out / "gradebook.csv").exists()
+    grade_class(EXAMPLES / "hw1.toml", EXAMPLES / "submissions", out, EXAMPLES / "roster.csv", echo=lambda _: None)
+    assert (out / "gradebook.csv").exists()

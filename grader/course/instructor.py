@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import fcntl
 import io
 import json
 import multiprocessing
@@ -116,6 +117,10 @@ STUDENT_SECONDS = 120.0  # default time budget of one student's grading (code in
 MIN_SALT = 20  # characters; grader init writes 32 random ones (192 bits)
 
 TEXT = {
+    "busy": {
+        "en": "another grader run is writing into {out}; wait for it to finish, or choose another --out",
+        "zh": "另一个 grader 进程正在写入 {out};请等它结束,或换一个 --out 目录",
+    },
     "no_salt": {
         "en": "assignment {id} has no salt: anyone who knows a classmate's id can compute their numbers; "
               "add salt = \"{example}\" (a random one) before handing out the sheets",
@@ -448,9 +453,31 @@ def _generate_chunk(task: tuple) -> list[tuple[str, str, list]]:
     return keys
 
 
+@contextmanager
+def output_lock(out: Path, lang: str = "en"):
+    """Hold ``out`` for one run: a second run into the same folder is refused while this one
+    writes (it would remove this run's staging folder and temporary files as stale)."""
+    out.mkdir(parents=True, exist_ok=True)
+    handle = os.open(out / ".grader.lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise InstructorError(instructor_message("busy", lang, out=out)) from None
+        yield
+    finally:
+        os.close(handle)
+
+
 def generate_class(assignment_path: Path, roster_path: Path, out: Path, jobs: int = 1,
                    lang: str | None = None, echo: Callable[[str], None] = print) -> dict[str, float]:
     """``grader generate``: problem sheets, answer sheets and the instructor key; returns phase times."""
+    with output_lock(out, lang or "en"):
+        return _generate_class(assignment_path, roster_path, out, jobs, lang, echo)
+
+
+def _generate_class(assignment_path: Path, roster_path: Path, out: Path, jobs: int,
+                    lang: str | None, echo: Callable[[str], None]) -> dict[str, float]:
     times = {}
     start = time.perf_counter()
     echo = _safe_echo(echo)
@@ -631,6 +658,14 @@ def grade_class(assignment_path: Path, submissions: Path, out: Path, roster_path
     ``overrides_path`` defaults to ``overrides.csv`` next to the assignment, when there is one;
     ``student_seconds`` is each student's time budget.
     """
+    with output_lock(out, lang or "en"):
+        return _grade_class(assignment_path, submissions, out, roster_path, jobs, lang, echo, overrides_path,
+                            student_seconds)
+
+
+def _grade_class(assignment_path: Path, submissions: Path, out: Path, roster_path: Path | None, jobs: int,
+                 lang: str | None, echo: Callable[[str], None], overrides_path: Path | None,
+                 student_seconds: float | None) -> dict[str, float]:
     times = {}
     start = time.perf_counter()
     echo = _safe_echo(echo)
