@@ -189,3 +189,9 @@ def test_grade_flags_both_sheets_in_the_gradebook_the_json_and_the_summary(tmp_p
     assert "q1.w_1 = 0.3125" in rows["s004"]["reason"]
     summary = (out / "summary.md").read_text(encoding="utf-8")
     assert "| s002 | graded |" in summary and "weigh at least 4" in summary
+
+
+def test_a_decimal_comma_is_the_same_number_as_a_decimal_point():
+    """The number reader takes 0,61234 as 0.61234: a copier cannot hide a value behind the comma."""
+    assert normalised("0,61234", "numeric") == normalised("0.61234", "numeric") == normalised(" .612340", "numeric")
+    assert normalised("1,234.5", "numeric") != normalised("1.2345", "numeric")  # a comma beside a point stays text

@@ -110,13 +110,15 @@ def normalised(text: str, kind: str) -> str:
     """The form two answers must share to be the same: a number to the digits typed, a formula's
     text without whitespace.
 
-    >>> normalised(" 0.610 ", "numeric"), normalised(".61", "numeric"), normalised("w * x - t", "symbolic")
-    ('0.61', '0.61', 'w*x-t')
+    >>> normalised(" 0.610 ", "numeric"), normalised(".61", "numeric"), normalised("0,61", "numeric")
+    ('0.61', '0.61', '0.61')
+    >>> normalised("w * x - t", "symbolic")
+    'w*x-t'
     """
     compact = "".join(text.split())
     if not kind_named(kind).number:
         return compact
-    number = _decimal(compact)
+    number = _decimal(compact.replace(",", ".") if compact.count(",") == 1 and "." not in compact else compact)
     return compact.lower() if number is None else str(number.normalize())
 
 
