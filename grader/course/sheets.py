@@ -101,8 +101,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "judge_own_figures": {"en": "{ids}: to {digits} significant figures.", "zh": "{ids}:{digits} 位有效数字。"},
     "judge_updates": {
         "en": "{ids}: an update is judged by its step (new value − old value), not by the new value: the step must "
-              "be within the tolerance of the right step.",
-        "zh": "{ids}:更新按步长(新值 − 旧值)评判,而不是按新值本身:步长与正确步长之差须在允许误差之内。",
+              "be within the tolerance of the right step, so keep enough digits in the new value for its step.",
+        "zh": "{ids}:更新按步长(新值 − 旧值)评判,而不是按新值本身:步长与正确步长之差须在允许误差之内,"
+              "因此新值要保留足够的位数,使步长准确。",
     },
     "judge_formulas": {"en": "{ids}: a formula is right when it equals the right one; any equivalent form is accepted.",
                        "zh": "{ids}:公式与正确公式相等即为正确,任何等价写法都可以。"},
@@ -415,14 +416,22 @@ def judging_rules(question: FamilyQuestion, lang: str = "en", expected: Expected
 
 def judging_note(question: FamilyQuestion, expected: Expected, lang: str = "en", formulas: bool = True) -> str:
     """A problem statement's closing paragraph (Markdown): how the question's answers are judged and
-    the significant figures this variant's numbers need (an update's, for its step to be right)."""
+    the significant figures its numbers need.
+
+    The figures are the same for every student of the question: they come from the tolerances,
+    never from this variant's values. Updates (judged by their step) and answers with an absolute
+    tolerance get no count of figures, since one would tell the size of the step or of the key;
+    their rules say what is judged instead.
+    """
     lines = judging_rules(question, lang, expected, "`", formulas)
     numeric = [a.id for a in asked_answers(question) if is_number(a)]
     if numeric:
         default = significant_figures(1.0, allowed_error(1.0, question.settings.tolerance))
         figures: dict[int, list[str]] = {}
         for a in numeric:
-            figures.setdefault(_figures(question, expected, a), []).append(a)
+            needed = _figures(question, expected, a)
+            if needed is not None:
+                figures.setdefault(needed, []).append(a)
         lines.append(sheet_message("judge_digits", lang, digits=default))
         lines += [sheet_message("judge_own_digits", lang, digits=d, ids=", ".join(f"`{a}`" for a in names))
                   for d, names in sorted(figures.items()) if d > default]
@@ -459,17 +468,13 @@ def _updates(question: FamilyQuestion, numeric: Sequence[str]) -> list[str]:
     return [a for a in numeric if update_baseline(derivation, a) is not None]
 
 
-def _figures(question: FamilyQuestion, expected: Expected, answer_id: str) -> int:
-    """The significant figures an answer needs: for a relative tolerance or significant figures the
-    same for every key (the worst leading digit); for an absolute one, or an update (judged by its
-    step), this variant's."""
+def _figures(question: FamilyQuestion, expected: Expected, answer_id: str) -> int | None:
+    """The significant figures an answer needs under a relative tolerance or significant figures
+    (the worst leading digit, the same for every key); None for an update or an absolute
+    tolerance, whose count would depend on this variant's values."""
     tolerance = _tolerance(question, answer_id, expected)
-    baseline = update_baseline(expected.variant.family.derivation(), answer_id)
-    key = expected.values[answer_id]
-    if baseline is not None:
-        return significant_figures(key, allowed_error(key - expected.values[baseline], tolerance))
-    if tolerance.mode == "absolute":
-        return significant_figures(key, tolerance.value)
+    if tolerance.mode == "absolute" or update_baseline(expected.variant.family.derivation(), answer_id) is not None:
+        return None
     return significant_figures(1.0, allowed_error(1.0, tolerance))
 
 
