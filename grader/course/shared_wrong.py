@@ -10,8 +10,8 @@ The rule, in full:
 - An answer counts when it is not the key: judged incorrect, or given credit only as carried
   forward from an earlier wrong value. Choice answers never count (there are a handful of
   options), nor invalid or blank ones.
-- Two answers are the same when the number is the same to the digits typed (``0.610`` and
-  ``.61`` are the same, ``0.611`` is not) or the formula text is the same once whitespace is
+- Two answers are the same when the number is the same to the digits typed (``0.610``,
+  ``.61`` and ``0,61`` are the same, ``0.611`` is not) or the formula text is the same once whitespace is
   removed.
 - A value given by more than :func:`common_size` students of the class is a common mistake,
   and a value anyone can read (the seed article's worked example) a public one: neither counts.
