@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 pytest.importorskip("nbgrader")
@@ -76,3 +78,18 @@ def test_flags_survive_the_comment_they_are_kept_in(flags):
     v = generate(q.family, [assignment.key("bob", q)])[0]
     assert f"<mn>{decimal_text(v.numbers['x'])}</mn>" in comment  # the worked solution with bob's x, in MathML
     assert comment_flags("a teacher's own comment") == [] and comment_flags(None) == []
+
+
+@pytest.mark.parametrize("lang, words", [("en", "graded by `grader code`"), ("zh", "代码题(q2)由 `grader code` 评分")])
+def test_an_assignment_with_a_code_question_is_refused_with_a_message_not_a_traceback(tmp_path, lang, words):
+    """A notebook holds family questions only: making one, or grading a course with such a file, says why."""
+    from grader.course.assignment import AssignmentError
+    from grader.nbgrader.course import CourseError, grade_assignment
+    from grader.nbgrader.notebook import source_notebook
+
+    text = (f'id = "hw"\nsalt = "a-salt-of-more-than-twenty-chars"\nlang = "{lang}"\n'
+            '[[questions]]\nid = "q1"\nfamily = "gd_linear"\n[[questions]]\nid = "q2"\ncode = "sigmoid"\n')
+    with pytest.raises(AssignmentError, match=re.escape(words)):
+        source_notebook(text, ["s1"])
+    with pytest.raises(CourseError, match=re.escape(words)):
+        grade_assignment(parse_assignment(text), tmp_path / "course")

@@ -22,11 +22,11 @@ from pathlib import Path
 
 from grader.core.grading import Expected, expectations
 from grader.core.variants import generate
-from grader.course.assignment import Assignment, Question
+from grader.course.assignment import Assignment, AssignmentError, Question
 from grader.course.report import answers_table, worked_solution
 from grader.nbgrader.environment import with_scripts_on_path
 from grader.nbgrader.identity import normalize_id
-from grader.nbgrader.layout import cell_ids
+from grader.nbgrader.layout import cell_ids, refuse_code_questions
 from grader.nbgrader.messages import message
 from grader.nbgrader.regrade import NotebookGrade, QuestionGrade, regrade
 from grader.text.html import body
@@ -120,6 +120,10 @@ def grade_assignment(assignment: Assignment, course: Path) -> tuple[list[Graded]
     """
     from nbgrader.api import MissingEntry
 
+    try:
+        refuse_code_questions(assignment)
+    except AssignmentError as error:
+        raise CourseError(str(error)) from None
     coursedir = course_directory(course)
     stems = cell_ids(assignment)
     done: list[Graded] = []

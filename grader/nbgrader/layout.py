@@ -10,7 +10,8 @@ from __future__ import annotations
 import keyword
 import re
 
-from grader.course.assignment import Assignment, Question, asked_answers
+from grader.course.assignment import Assignment, AssignmentError, CodeQuestion, Question, asked_answers
+from grader.nbgrader.messages import message
 
 IDENTITY_CELL = "grader_identity"
 HEADER_CELL = "grader_header"
@@ -70,3 +71,11 @@ def _unique(assignment: Assignment, stem) -> dict[str, str]:
         taken.add(candidate)
         names[q.id] = candidate
     return names
+
+
+def refuse_code_questions(assignment: Assignment) -> None:
+    """Raise AssignmentError when the assignment has code questions: a notebook holds family questions only."""
+    code = [q.id for q in assignment.questions if isinstance(q, CodeQuestion)]
+    if code:
+        raise AssignmentError(message("code_questions", assignment.lang, ids=", ".join(code)))
+

@@ -11,6 +11,8 @@ from grader.text.messages import LANGUAGES, language, localized
 LANGS = LANGUAGES
 
 MESSAGES: dict[str, dict[str, str]] = {
+    "code_questions": {"en": "code questions ({ids}) are graded by `grader code`, not in a notebook",
+                       "zh": "代码题({ids})由 `grader code` 评分,不放进 notebook"},
     # The notebook's fixed cells.
     "intro": {
         "en": "Run the cells from the top. The numbers of each question are your own: they depend on your "

@@ -40,7 +40,6 @@ from grader.core.variants import decimal_text, generate
 from grader.course.assignment import (
     Assignment,
     AssignmentError,
-    CodeQuestion,
     Question,
     asked_answers,
     parse_assignment,
@@ -53,6 +52,7 @@ from grader.nbgrader.layout import (
     STUDENT_ID_CELL,
     cell_ids,
     question_points,
+    refuse_code_questions,
     variables,
 )
 from grader.nbgrader.messages import message
@@ -69,9 +69,7 @@ def source_notebook(text: str, students: Sequence[str] = (), *, practice: bool =
     """
     assignment = parse_assignment(text)
     lang = assignment.lang
-    code = [q.id for q in assignment.questions if isinstance(q, CodeQuestion)]
-    if code:
-        raise AssignmentError(f"code questions ({', '.join(code)}) are graded by `grader code`, not in a notebook")
+    refuse_code_questions(assignment)
     identity = identity_source(text) if practice else graded_identity_source(assignment, text, students)
     cells = [
         _cell(new_markdown_cell(f"# {assignment.title}\n\n{message('intro', lang)}"), HEADER_CELL),
