@@ -581,7 +581,9 @@ def judge_symbolic(expected, answer, raw, work, settings, lang) -> AnswerResult:
     return verdict("incorrect", 0.0, message("incorrect_symbolic", lang))
 
 
-MEMO_SIZE = 50_000  # formula texts (of at most MAX_LENGTH characters), and verdicts, remembered within a run
+MEMO_SIZE = 50_000  # verdicts remembered within a run (small: a few texts and numbers each)
+PARSED_SIZE = 5_000  # parsed formulas remembered, least recently used first out: a long one's sympy tree
+# takes about 40 KB, so this bounds the memo near 200 MB where 50,000 could reach 2 GB per process
 _VERDICTS: dict[tuple, bool | Mistake] = {}
 
 
@@ -594,7 +596,7 @@ def _parse(text: str, symbols: tuple[str, ...]) -> tuple[Node, sympy.Expr] | Par
         return error
 
 
-_parsed = lru_cache(maxsize=MEMO_SIZE)(_parse)  # once per text and symbols, a refusal too
+_parsed = lru_cache(maxsize=PARSED_SIZE)(_parse)  # once per text and symbols, a refusal too
 
 
 def _formula_verdict(expected: Expected, answer_id: str, node: Node, student_expr: sympy.Expr) -> bool | Mistake:
