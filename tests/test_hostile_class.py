@@ -9,6 +9,7 @@ from Python's csv module reading the gradebook back.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -28,6 +29,7 @@ from grader.cli import main
 from grader.core.equivalence import exactly_equal, expansion_terms
 from grader.course.assignment import parse_assignment
 from grader.course.gradebook import spreadsheet_text
+from grader.course.instructor import OutOfTime, time_budget
 from grader.text.terminal import terminal_text
 
 BOMB = "(i1+i2+w1+w2+w3+w4+w5+w6)^8*(w7+w8+b1+b2+t1+t2+h1+h2)^8"
@@ -100,13 +102,66 @@ def test_the_size_estimate_sees_the_bomb_without_expanding_it():
     assert time.process_time() - start < 5  # main expands it: minutes
 
 
-def test_the_cpu_budget_stops_an_expansion_the_estimate_lets_through(monkeypatch):
-    monkeypatch.setattr(equivalence, "EXACT_TERMS_LIMIT", 10**12)
-    monkeypatch.setattr(equivalence, "EXACT_CPU_SECONDS", 0.5)
-    expr = sympy.sympify(BOMB.replace("^", "**"))
-    start = time.process_time()
-    assert exactly_equal(expr, sympy.Symbol("o1")) is False
-    assert time.process_time() - start < 10
+CAPPED_BOMB = f"""
+import resource, sys, time
+import sympy
+import grader.core.equivalence as equivalence
+equivalence.EXACT_TERMS_LIMIT = 10**12
+equivalence.EXACT_CPU_SECONDS = 0.5
+expr = sympy.sympify({BOMB.replace("^", "**")!r})
+start = time.process_time()
+verdict = equivalence.exactly_equal(expr, sympy.Symbol("o1"))
+print(verdict, time.process_time() - start)
+"""
+
+
+def capped_python(code: str, memory_bytes: int = 3 * 2**30, cpu_seconds: int = 60) -> subprocess.CompletedProcess:
+    """``code`` in a child Python whose memory and CPU are capped: a runaway fails this test, not the machine."""
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds))
+
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, preexec_fn=cap,
+                          timeout=20 * cpu_seconds, check=False)
+
+
+def test_the_cpu_budget_stops_an_expansion_the_estimate_lets_through():
+    # Run apart, capped: unstopped, this expansion fills every gigabyte of the machine.
+    result = capped_python(CAPPED_BOMB)
+    assert result.returncode == 0, result.stderr[-2000:]
+    verdict, seconds = result.stdout.split()
+    assert verdict == "False" and float(seconds) < 10
+
+
+def burn_cpu(seconds: float) -> None:
+    """Pure-Python work for ``seconds`` of process CPU time."""
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        sum(range(1000))
+
+
+def test_a_swallowed_cpu_alarm_rings_again():
+    # hypothesis's gc callback (and any __del__) swallows an exception raised inside it; the budget
+    # must not stay spent and silent then, or the expansion it guards runs until memory is gone.
+    with pytest.raises(equivalence.OutOfBudget), equivalence.cpu_budget(0.05):
+        with contextlib.suppress(equivalence.OutOfBudget):  # swallowed, as a gc callback would
+            burn_cpu(1)
+        start = time.process_time()
+        try:
+            burn_cpu(5)
+        finally:
+            assert time.process_time() - start < 1
+
+
+def test_a_swallowed_time_alarm_rings_again():
+    with pytest.raises(OutOfTime), time_budget(0.05):
+        with contextlib.suppress(OutOfTime):  # swallowed, as a gc callback would
+            time.sleep(1)
+        start = time.monotonic()
+        try:
+            time.sleep(10)
+        finally:
+            assert time.monotonic() - start < 3
 
 
 def test_the_bomb_is_answered_by_grader_check():

@@ -35,6 +35,7 @@ EXACT_SIZE_LIMIT = 60  # operations; larger formulas go straight to evaluation
 EXACT_POWER_LIMIT = 8  # integer powers above this are not expanded
 EXACT_TERMS_LIMIT = 2000  # terms the expansion may reach (estimated before expanding)
 EXACT_CPU_SECONDS = 2.0  # CPU time the expansion may take (a second guard where signals can be used)
+BUDGET_REPEAT_SECONDS = 0.05  # an expired budget's alarm rings again this often (a swallowed one)
 RTOL = 1e-8
 _NUMPY = [{"sigmoid": sigmoid_numpy}, "numpy"]
 
@@ -165,6 +166,10 @@ def cpu_budget(seconds: float):
 
     Only in the main thread of a process with ``setitimer`` (a worker of ``grader grade`` is one);
     elsewhere the block runs unguarded. An enclosing budget's timer is restored afterwards.
+
+    Once expired, the alarm rings again every :data:`BUDGET_REPEAT_SECONDS` of CPU time: an
+    exception raised where Python swallows it (a garbage-collector callback, a ``__del__``) is
+    raised again at the next tick, so a runaway expansion cannot outlive its budget by more.
     """
     if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
         yield
@@ -174,11 +179,11 @@ def cpu_budget(seconds: float):
         raise OutOfBudget(f"more than {seconds:g} s of CPU time")
 
     previous = signal.signal(signal.SIGPROF, expire)
-    outer, _ = signal.setitimer(signal.ITIMER_PROF, seconds)
+    outer = signal.setitimer(signal.ITIMER_PROF, seconds, BUDGET_REPEAT_SECONDS)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_PROF, 0)
         signal.signal(signal.SIGPROF, previous)
-        if outer:
-            signal.setitimer(signal.ITIMER_PROF, outer)
+        if outer[0]:
+            signal.setitimer(signal.ITIMER_PROF, *outer)
