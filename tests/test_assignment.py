@@ -8,7 +8,13 @@ import sys
 import pytest
 
 from grader.core.compare import Tolerance
-from grader.course.assignment import AssignmentError, CodeQuestion, FamilyQuestion, parse_assignment
+from grader.course.assignment import (
+    AssignmentError,
+    CodeQuestion,
+    FamilyQuestion,
+    family_questions,
+    parse_assignment,
+)
 
 GOOD = """
 id = "hw3"
@@ -39,6 +45,14 @@ def test_a_full_assignment():
     assert q1.settings.carried_forward_credit == 0.5
     assert isinstance(q1, FamilyQuestion) and isinstance(q2, CodeQuestion) and q2.exercise == "sigmoid"
     assert a.key("s1", q1).assignment == "fall/hw3" and a.key("s1", q1).question == "q1"
+
+
+def test_family_questions_leave_out_code_questions_in_order():
+    a = parse_assignment('id = "a"\n[[questions]]\nid = "c1"\ncode = "sigmoid"\n'
+                         '[[questions]]\nid = "f1"\nfamily = "gd_linear"\n'
+                         '[[questions]]\nid = "c2"\ncode = "sigmoid"\n'
+                         '[[questions]]\nid = "f2"\nfamily = "chain_rule"\n')
+    assert [q.id for q in family_questions(a)] == ["f1", "f2"]
 
 
 @pytest.mark.parametrize("text, words", [

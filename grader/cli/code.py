@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -33,7 +34,7 @@ def code() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def list_exercises(lang: str, as_json: bool) -> None:
     """List the code exercises, their functions and their hidden tests."""
-    data = {
+    data: dict[str, dict[str, Any]] = {
         e.name: {
             "title": e.title[lang],
             "functions": list(e.functions),

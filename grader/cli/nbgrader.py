@@ -161,10 +161,10 @@ def _warn_if_nbgrader_cannot_run() -> None:
 def _module(name: str):
     try:
         if name == "notebook":
-            from grader.nbgrader import notebook as module
-        else:
-            from grader.nbgrader import course as module
+            from grader.nbgrader import notebook
+            return notebook
+        from grader.nbgrader import course
+        return course
     except ImportError as error:
         raise click.ClickException(f"{error}; install the extra from the repository: "
                                    "pip install '.[nbgrader]'") from None
-    return module

@@ -8,6 +8,7 @@ from __future__ import annotations
 import secrets
 import sys
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -65,7 +66,7 @@ def quiz_command(topic, lang, seed, use_canonical, review, data_dir, no_save, fr
     progress, trouble = record.load(path)
     if trouble:
         click.echo(say("progress_unreadable", lang, path=path, reason=trouble[0], backup=trouble[1]), err=True)
-    steps = None
+    steps: Sequence[str] | None = None
     if review:
         weak = record.weakest(_only(progress, topic))
         if weak is None:
@@ -95,14 +96,14 @@ def quiz_command(topic, lang, seed, use_canonical, review, data_dir, no_save, fr
         done = sum(s.done for s in session.states)
         click.echo(say("resuming", lang, seed=seed if seed is not None else "-", done=done, total=len(session.asked)))
     title = say("title_canonical", lang, family=topic) if use_canonical else say("title", lang, family=topic, seed=seed)
-    state = {"progress": record.started(progress, topic), "saved": False}
+    progress = record.started(progress, topic)
 
     def on_done(states) -> None:
+        nonlocal progress
         for s in states:
-            state["progress"] = record.record(state["progress"], topic, s)
+            progress = record.record(progress, topic, s)
         if states and not no_save:
-            _save(state["progress"], path, lang)
-            state["saved"] = True
+            _save(progress, path, lang)
 
     def another(step: str):
         fresh_seed = secrets.randbelow(1_000_000)
@@ -117,7 +118,7 @@ def quiz_command(topic, lang, seed, use_canonical, review, data_dir, no_save, fr
         picture = f"grader plot {PICTURES[topic]}" + ("" if use_canonical else f" --seed {seed}")
     ended = terminal.run(session, expected, _console(), title, on_done, picture, another)
     if not no_save:
-        _save(state["progress"], path, lang)
+        _save(progress, path, lang)
         click.echo(say("progress_saved", lang, path=path))
         _keep_stopped(stopped, topic, ended, seed, stopped_path, lang)
 

@@ -45,9 +45,9 @@ import numpy.random  # noqa: F401
 try:  # the kernel interfaces (namespaces, mounts, capabilities); used before the student's code only
     import ctypes
 
-    LIBC = ctypes.CDLL(None, use_errno=True)
-except (ImportError, OSError):
-    ctypes = LIBC = None
+    LIBC: ctypes.CDLL | None = ctypes.CDLL(None, use_errno=True)
+except (ImportError, OSError):  # (then nothing below uses ctypes: every use is behind LIBC)
+    LIBC = None
 
 # Loaded now so that a student's ``import`` finds them even when the Python installation is
 # not readable by the unprivileged user the code runs as (socket and subprocess stay usable

@@ -162,12 +162,12 @@ def _judge(exercise: str, test: HiddenTest, report: RunReport, spans: list[range
     process_failure = False
     for case, span in zip(test.cases, spans, strict=True):
         outcomes = [report.outcomes[i] for i in span]
-        position = next((i for i, o in enumerate(outcomes) if not o.ok), None)
-        if position is not None:  # (by position: outcomes holding arrays cannot be compared with ==)
-            failed = outcomes[position]
+        failed = next(((i, o.failure) for i, o in enumerate(outcomes) if o.failure is not None), None)
+        if failed is not None:  # (by position: outcomes holding arrays cannot be compared with ==)
+            position, failure = failed
             function = case.calls[position].function
-            note = failure_note(failed.failure, function)
-            if report.load_failure is not None and failed.failure == report.load_failure:
+            note = failure_note(failure, function)
+            if report.load_failure is not None and failure == report.load_failure:
                 note = load_note(report.load_failure, lang)
             tally.check(note, weight=case.weight)
             process_failure = True

@@ -365,7 +365,7 @@ def _handle_event(state: _Process, event: Any) -> None:
         state.advance(now)
 
 
-def _failure(error: Any, kind: str | None = None) -> Failure:
+def _failure(error: Any, kind: FailureKind | None = None) -> Failure:
     """A failure the runner reported (an exception of the student's code, a missing function, ...);
     ``kind`` overrides the reported kind."""
     error = error if isinstance(error, dict) else {}

@@ -244,3 +244,8 @@ def asked_answers(question: Question) -> list[Answer]:
     if isinstance(question, CodeQuestion):
         return []
     return [a for a in question.family.answers if question.settings.asks(a)]
+
+
+def family_questions(assignment: Assignment) -> list[FamilyQuestion]:
+    """The assignment's family questions, in order (its code questions left out)."""
+    return [q for q in assignment.questions if isinstance(q, FamilyQuestion)]

@@ -25,7 +25,7 @@ from grader.core.kinds import is_number
 from grader.core.model import Rules, backpropagate, expand
 from grader.core.rng import Draws
 from grader.core.statement import fill, precision
-from grader.declared.spec import Declaration, Unit
+from grader.declared.spec import Declaration
 
 S = sympy.Symbol
 UNCHECKED_MISTAKES = {"rounded_too_early"}  # close to the key by design; the grader reports it when it matches
@@ -42,9 +42,9 @@ def _after(d: Declaration, p: str, k: int, prefix: str = "") -> sympy.Symbol:
     return S(f"{prefix}{p}_new" if d.epochs == 1 else f"{prefix}{p}_{k}")
 
 
-def delta_name(unit: Unit) -> str:
-    """dE/d(input of a unit): ``delta_o1`` for the input ``o1_in``, ``delta_z1`` for ``z1``."""
-    return f"delta_{unit.input.removesuffix('_in')}"
+def delta_name(unit_input: str) -> str:
+    """dE/d(input of a unit), named from the input: ``delta_o1`` for ``o1_in``, ``delta_z1`` for ``z1``."""
+    return f"delta_{unit_input.removesuffix('_in')}"
 
 
 def _loss(d: Declaration, rules: Rules, rename: Mapping[sympy.Symbol, sympy.Expr]) -> sympy.Expr:
@@ -85,7 +85,7 @@ def derive(d: Declaration, rules: Rules) -> Derivation:
         steps = [(rename[name], expr.xreplace(rename)) for name, expr in d.definitions]
         loss = S(f"E{suffix}")
         steps.append((loss, _loss(d, rules, rename)))
-        deltas = {rename[S(u.input)]: S(f"{delta_name(u)}{suffix}") for u in d.units if u.input}
+        deltas = {rename[S(u.input)]: S(f"{delta_name(u.input)}{suffix}") for u in d.units if u.input}
         gradients = {_after(d, p, k - 1): S(f"dE_d{p}{suffix}") for p in d.trainable}
         adjoints = backpropagate(steps, loss, {**deltas, **gradients}, rules)
         if rules.output_shortcut:
@@ -127,7 +127,7 @@ def _one_hot_named(d: Declaration, quantities: list) -> list:
 def _shortcut(d: Declaration, rename, suffix: str) -> dict[sympy.Symbol, sympy.Expr]:
     """Every output delta as output - target (the softmax/cross-entropy shortcut, applied anywhere)."""
     targets = dict(zip(d.outputs, d.targets, strict=True))
-    return {S(f"{delta_name(u)}{suffix}"): rename[S(u.name)] - S(targets[u.name])
+    return {S(f"{delta_name(u.input)}{suffix}"): rename[S(u.name)] - S(targets[u.name])
             for u in d.units if u.input and u.name in targets}
 
 
@@ -177,7 +177,7 @@ def draw(d: Declaration, rng: Draws) -> dict[str, Fraction] | None:
             out.update({n: Fraction(int(i == chosen)) for i, n in enumerate(hot)})
         elif total:
             out.update({n: rng.choice(p.values) for n in total[:-1]})
-            out[total[-1]] = 1 - sum(out[n] for n in total[:-1])
+            out[total[-1]] = 1 - sum((out[n] for n in total[:-1]), Fraction(0))
             if out[total[-1]] not in p.values:
                 return None
         else:

@@ -239,8 +239,8 @@ def parse(text_: str, source: str = "<declaration>") -> Declaration:
     if loss not in LOSSES:
         raise reader.fail(say("loss_kind", value=loss), "model", "loss")
     last = range(1, model["layers"][-1] + 1) if "layers" in model else None  # o1..ok, t1..tk by default
-    outputs = reader.strings(model, "outputs", "model", default=last and [f"o{k}" for k in last])
-    targets = reader.strings(model, "targets", "model", default=last and [f"t{k}" for k in last])
+    outputs = reader.strings(model, "outputs", "model", default=None if last is None else [f"o{k}" for k in last])
+    targets = reader.strings(model, "targets", "model", default=None if last is None else [f"t{k}" for k in last])
     if len(outputs) != len(targets) or not outputs:
         raise reader.fail(say("pairs"), "model", "targets")
     _must_be(reader, outputs, defined, "what_definition", "model", "outputs")
@@ -353,7 +353,8 @@ def _canonical(reader: _Reader, data: Mapping, params: Sequence[Param]) -> dict[
     return out
 
 
-def layer_names(widths: Sequence[int], bias: str = "per_unit") -> list[tuple[list[str], list[list[str]], list]]:
+def layer_names(widths: Sequence[int], bias: str = "per_unit"
+                ) -> list[tuple[list[str], list[list[str]], list[str | None]]]:
     """The names of dense layers of the given widths: per layer after the inputs, its units' names, each
     unit's weight names (one per unit of the layer before) and each unit's bias name (None: no bias).
 
@@ -370,8 +371,10 @@ def layer_names(widths: Sequence[int], bias: str = "per_unit") -> list[tuple[lis
         stem = "o" if last else ("h" if len(widths) == 3 else f"h{layer}_")
         units = [f"{stem}{j}" for j in range(1, width + 1)]
         weights = [[f"w{layer}_{j}_{i}" for i in range(1, len(before) + 1)] for j in range(1, width + 1)]
-        biases = {"per_unit": [f"b{layer}_{j}" for j in range(1, width + 1)], "shared": [f"b{layer}"] * width,
-                  "none": [None] * width}[bias]
+        by_rule: dict[str, list[str | None]] = {
+            "per_unit": [f"b{layer}_{j}" for j in range(1, width + 1)], "shared": [f"b{layer}"] * width,
+            "none": [None] * width}
+        biases = by_rule[bias]
         out.append((units, weights, biases))
         before = units
     return out
@@ -537,27 +540,30 @@ def _update(reader: _Reader, data: Mapping, params: set[str], defined: Sequence[
     epochs = table.get("epochs", 1)
     if isinstance(epochs, bool) or not isinstance(epochs, int) or not 1 <= epochs <= 10:
         raise reader.fail(say("epochs"), "update", "epochs")
-    out = {"rule": rule, "trainable": trainable, "learning_rate": learning_rate, "momentum": None,
-           "velocity": {}, "decay": None, "decayed": (), "epochs": epochs}
+    momentum: str | None = None
+    velocity: dict[str, str] = {}
+    decay: str | None = None
+    decayed: tuple[str, ...] = ()
     if rule == "momentum":
         for key in ("momentum", "velocity"):
             if key not in table:
                 raise reader.fail(say("rule_needs", rule=rule, item=key), "update", "rule")
-        out["momentum"] = reader.string(table, "momentum", "update")
-        velocity = reader.table(table, "velocity", "update")
-        _must_be(reader, [out["momentum"], *velocity.values()], params, "what_param", "update", "momentum")
-        _must_be(reader, list(velocity), trainable, "what_param", "update", "velocity")
-        if set(velocity) != set(trainable):
+        momentum = reader.string(table, "momentum", "update")
+        velocity_table = reader.table(table, "velocity", "update")
+        _must_be(reader, [momentum, *velocity_table.values()], params, "what_param", "update", "momentum")
+        _must_be(reader, list(velocity_table), trainable, "what_param", "update", "velocity")
+        if set(velocity_table) != set(trainable):
             raise reader.fail(say("rule_needs", rule=rule, item="velocity"), "update", "velocity")
-        out["velocity"] = dict(velocity)
+        velocity = dict(velocity_table)
     if rule == "weight_decay":
         if "decay" not in table:
             raise reader.fail(say("rule_needs", rule=rule, item="decay"), "update", "rule")
-        out["decay"] = reader.string(table, "decay", "update")
-        out["decayed"] = reader.strings(table, "decayed", "update", default=trainable)
-        _must_be(reader, [out["decay"]], params, "what_param", "update", "decay")
-        _must_be(reader, out["decayed"], trainable, "what_param", "update", "decayed")
-    return out
+        decay = reader.string(table, "decay", "update")
+        decayed = reader.strings(table, "decayed", "update", default=trainable)
+        _must_be(reader, [decay], params, "what_param", "update", "decay")
+        _must_be(reader, decayed, trainable, "what_param", "update", "decayed")
+    return {"rule": rule, "trainable": trainable, "learning_rate": learning_rate, "momentum": momentum,
+            "velocity": velocity, "decay": decay, "decayed": decayed, "epochs": epochs}
 
 
 def _quantity_names(defined: Sequence[str], units: Sequence[Unit], update: Mapping) -> list[str]:

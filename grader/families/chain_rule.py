@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from fractions import Fraction
+from typing import TypeVar
 
 import numpy as np
 import sympy
@@ -185,6 +186,7 @@ def derive(rules: Rules) -> Derivation:
 
 
 DOMAIN_TRIES = 20
+Number = TypeVar("Number", float, Fraction)  # a drawn coefficient (exact) or a function's value (float)
 A_GRID = tuple(v for v in decimal_grid("-2", "2", "0.1") if abs(v) >= Fraction(1, 5))
 
 
@@ -195,7 +197,7 @@ FLOAT = {  # each function of the table in plain floating point, for the domain 
 }
 
 
-def in_domain(name: str, argument: float) -> bool:
+def in_domain(name: str, argument: Number) -> bool:
     """True when ``name`` is used well inside its domain (the rules of the module docstring)."""
     if name == "log":
         return argument >= 0.2

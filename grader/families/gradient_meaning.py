@@ -74,7 +74,7 @@ Q1_OPTIONS = (("with", "step"), ("against", "step"), ("with", "gradient"), ("aga
 # q2: (weight, direction of the nudge).
 Q2_OPTIONS = ((1, 1), (1, -1), (2, 1), (2, -1))
 # q3: (point that moves farther, reason); "G" has the larger |dE/dw|, "L" the larger loss.
-Q3_OPTIONS = (("G", "gradient"), ("L", "loss"), (None, "eta"), ("G", "closer"))
+Q3_OPTIONS: tuple[tuple[str | None, str], ...] = (("G", "gradient"), ("L", "loss"), (None, "eta"), ("G", "closer"))
 
 
 def chain(last: int, rules: Rules) -> list[tuple[sympy.Symbol, sympy.Expr]]:
@@ -148,11 +148,11 @@ def derive(rules: Rules) -> Derivation:
         # Which point the derived step carries farther; the right option names it, for its gradient.
         moves = {p: abs(step.xreplace({g: sympy.Symbol(f"g_{p}")}).xreplace(numbers(params)))
                  for p in "PQ"}
-        farther = max(moves, key=moves.get)
+        farther = max(moves, key=lambda p: moves[p])
         larger_loss = "P" if params["E_P"] > params["E_Q"] else "Q"
         steeper = "Q" if larger_loss == "P" else "P"
         for index, (point, reason) in enumerate(Q3_OPTIONS):
-            named = {"G": steeper, "L": larger_loss}.get(point)
+            named = _named_point(point, steeper, larger_loss)
             if named == farther and reason == "gradient" and moves["P"] != moves["Q"]:
                 return letter_of(params, "q3", index)
         raise ValueError("q3: no option names the point the step carries farther")
@@ -259,20 +259,12 @@ ANSWERS = (
     Answer("q4", "choice", 1, "backpropagation", LETTERS),
 )
 
-WORDS = {
+WORDS: dict[str, dict[str, str]] = {
     "en": {
         "q1": "$w$ {way} by ${size}$",
         "up": "increases", "down": "decreases",
         "q2": "{way} $w_{i}$ by $h$",
         "raise": "increase", "lower": "decrease",
-        "q3": {
-            "gradient": "From {point}: the step is $\\eta\\,|\\partial E/\\partial w|$, and "
-                        "$|\\partial E/\\partial w|$ is larger at {point}.",
-            "loss": "From {point}: the loss is larger there, so the step is larger.",
-            "eta": "Both steps are equally long: they use the same $\\eta$.",
-            "closer": "From {point}: its loss is smaller, so it is closer to the minimum "
-                      "and takes bigger steps.",
-        },
         "and": " and ", "comma": ", ",
     },
     "zh": {
@@ -280,16 +272,32 @@ WORDS = {
         "up": "增大", "down": "减小",
         "q2": "把 $w_{i}$ {way} $h$",
         "raise": "增大", "lower": "减小",
-        "q3": {
-            "gradient": "从 {point} 出发:步长为 $\\eta\\,|\\partial E/\\partial w|$,"
-                        "而 {point} 处的 $|\\partial E/\\partial w|$ 更大。",
-            "loss": "从 {point} 出发:那里的损失更大,所以步长更大。",
-            "eta": "两步一样长:它们用的是同一个 $\\eta$。",
-            "closer": "从 {point} 出发:它的损失更小,离极小值更近,所以步子更大。",
-        },
         "and": "、", "comma": "、",
     },
 }
+# q3's options: the reason given for the point the step carries farther ({point}), by language.
+Q3_REASONS: dict[str, dict[str, str]] = {
+    "en": {
+        "gradient": "From {point}: the step is $\\eta\\,|\\partial E/\\partial w|$, and "
+                    "$|\\partial E/\\partial w|$ is larger at {point}.",
+        "loss": "From {point}: the loss is larger there, so the step is larger.",
+        "eta": "Both steps are equally long: they use the same $\\eta$.",
+        "closer": "From {point}: its loss is smaller, so it is closer to the minimum "
+                  "and takes bigger steps.",
+    },
+    "zh": {
+        "gradient": "从 {point} 出发:步长为 $\\eta\\,|\\partial E/\\partial w|$,"
+                    "而 {point} 处的 $|\\partial E/\\partial w|$ 更大。",
+        "loss": "从 {point} 出发:那里的损失更大,所以步长更大。",
+        "eta": "两步一样长:它们用的是同一个 $\\eta$。",
+        "closer": "从 {point} 出发:它的损失更小,离极小值更近,所以步子更大。",
+    },
+}
+
+
+def _named_point(point: str | None, steeper: str, larger_loss: str) -> str | None:
+    """The point a q3 option names: "G" the steeper one, "L" the one with the larger loss, None neither."""
+    return {"G": steeper, "L": larger_loss}.get(point) if point is not None else None
 
 
 def option_lines(params: Mapping[str, sympy.Rational], lang: str) -> dict[str, str]:
@@ -304,7 +312,7 @@ def option_lines(params: Mapping[str, sympy.Rational], lang: str) -> dict[str, s
     q2 = [words["q2"].format(way=words["raise" if d > 0 else "lower"], i=i) for i, d in Q2_OPTIONS]
     larger_loss = "P" if params["E_P"] > params["E_Q"] else "Q"
     steeper = "Q" if larger_loss == "P" else "P"
-    q3 = [words["q3"][reason].format(point={"G": steeper, "L": larger_loss}.get(point))
+    q3 = [Q3_REASONS[lang][reason].format(point=_named_point(point, steeper, larger_loss))
           for point, reason in Q3_OPTIONS]
     q4 = [_listing([_latex(name) for name in sorted(option, key=_layer_order)], words)
           for option in q4_options(int(params["last"]), int(params["k"]))]

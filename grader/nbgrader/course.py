@@ -22,7 +22,7 @@ from pathlib import Path
 
 from grader.core.grading import Expected, expectations
 from grader.core.variants import generate
-from grader.course.assignment import Assignment, AssignmentError, Question
+from grader.course.assignment import Assignment, AssignmentError, FamilyQuestion, family_questions
 from grader.course.report import answers_table, worked_solution
 from grader.nbgrader.environment import with_scripts_on_path
 from grader.nbgrader.identity import normalize_id
@@ -155,12 +155,12 @@ def grade_assignment(assignment: Assignment, course: Path) -> tuple[list[Graded]
 def _keys(assignment: Assignment, students: list[str]):
     """The expectations of every student's questions, made in one numpy pass per question; others on demand."""
     cache: dict[tuple[str, str], Expected] = {}
-    for q in assignment.questions:
+    for q in family_questions(assignment):
         variants = generate(q.family, [assignment.key(s, q) for s in students])
         for s, e in zip(students, expectations(q.family, variants), strict=True):
             cache[(s, q.id)] = e
 
-    def keys(student: str, question: Question) -> Expected:
+    def keys(student: str, question: FamilyQuestion) -> Expected:
         if (student, question.id) not in cache:
             v = generate(question.family, [assignment.key(student, question)])
             cache[(student, question.id)] = expectations(question.family, v)[0]

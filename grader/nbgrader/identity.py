@@ -60,6 +60,8 @@ def resolve(env: Mapping[str, str], typed: object = None, system_user: str | Non
     autograde = env.get("NBGRADER_EXECUTION") == "autograde"
     typed_id = normalize_id(typed)
     hub = None if autograde else normalize_id(env.get("JUPYTERHUB_USER"))
+    wanted: str | None
+    source: Source
     if hub is not None:
         wanted, source = hub, "hub"
         if system_user not in (None, "", SHARED_SYSTEM_USER, hub):

@@ -10,7 +10,14 @@ from __future__ import annotations
 import keyword
 import re
 
-from grader.course.assignment import Assignment, AssignmentError, CodeQuestion, Question, asked_answers
+from grader.course.assignment import (
+    Assignment,
+    AssignmentError,
+    CodeQuestion,
+    FamilyQuestion,
+    Question,
+    asked_answers,
+)
 from grader.nbgrader.messages import message
 
 IDENTITY_CELL = "grader_identity"
@@ -21,7 +28,7 @@ RESERVED = frozenset({"hw", "setup", "STUDENT_ID", "ASSIGNMENT"})
 SUFFIXES = ("title", "statement", "answers", "test")
 
 
-def question_points(question: Question) -> float:
+def question_points(question: FamilyQuestion) -> float:
     """The points of a question: the sum over the answers it asks."""
     return float(sum(question.settings.points_for(a) for a in asked_answers(question)))
 

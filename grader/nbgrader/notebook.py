@@ -40,8 +40,9 @@ from grader.core.variants import decimal_text, generate
 from grader.course.assignment import (
     Assignment,
     AssignmentError,
-    Question,
+    FamilyQuestion,
     asked_answers,
+    family_questions,
     parse_assignment,
 )
 from grader.nbgrader.identity import normalize_id
@@ -78,7 +79,7 @@ def source_notebook(text: str, students: Sequence[str] = (), *, practice: bool =
     ]
     stems = cell_ids(assignment)
     names = variables(assignment)
-    for q in assignment.questions:
+    for q in family_questions(assignment):
         cells += question_cells(q, stems[q.id], names[q.id], lang, practice)
     nb = new_notebook(cells=cells, metadata={
         "kernelspec": dict(KERNELSPEC),
@@ -104,7 +105,7 @@ def graded_identity_source(assignment: Assignment, text: str, students: Sequence
     if not assignment.salt:
         raise AssignmentError("a graded notebook needs a secret salt, or anyone with the package can compute every "
                               f"student's numbers from the ids: add salt = \"{secrets.token_hex(8)}\" to the file")
-    ids = sorted({normalize_id(s) for s in students} - {None})
+    ids = sorted({i for i in map(normalize_id, students) if i is not None})
     if not ids:
         raise AssignmentError("no students: add them to nbgrader's gradebook (nbgrader db student add ID) "
                               "or give a roster")
@@ -122,7 +123,7 @@ def graded_identity_source(assignment: Assignment, text: str, students: Sequence
 def student_numbers(assignment: Assignment, students: Sequence[str]) -> dict[str, dict[str, dict[str, str]]]:
     """Each student's parameters per question, as exact decimal text (no key: only what the statement shows)."""
     table: dict[str, dict[str, dict[str, str]]] = {s: {} for s in students}
-    for q in assignment.questions:
+    for q in family_questions(assignment):
         for s, v in zip(students, generate(q.family, [assignment.key(s, q) for s in students]), strict=True):
             table[s][q.id] = {k: decimal_text(x) for k, x in v.numbers.items()}
     return table
@@ -159,7 +160,7 @@ def python_string(text: str) -> str:
     return f'"""{text}"""'
 
 
-def question_cells(question: Question, stem: str, variable: str, lang: str,
+def question_cells(question: FamilyQuestion, stem: str, variable: str, lang: str,
                    practice: bool = False) -> list[NotebookNode]:
     """The four cells of one question: title, statement, answers, test."""
     points = question_points(question)
@@ -172,7 +173,7 @@ def question_cells(question: Question, stem: str, variable: str, lang: str,
     ]
 
 
-def answers_source(question: Question, variable: str, lang: str, practice: bool = False) -> str:
+def answers_source(question: FamilyQuestion, variable: str, lang: str, practice: bool = False) -> str:
     """The answer cell: a template with one ``...`` per answer, then the solution region.
 
     Only a practice notebook fills the region with the key; a graded one holds no key anywhere.
@@ -191,7 +192,7 @@ def answers_source(question: Question, variable: str, lang: str, practice: bool 
     return "\n".join(lines)
 
 
-def test_source(question: Question, points: float, lang: str) -> str:
+def test_source(question: FamilyQuestion, points: float, lang: str) -> str:
     """The test cell: its last expression is the score; hidden questions grade in a hidden region."""
     if not question.hidden:
         comment = message("test_cell", lang, question=question.id, points=f"{points:g}")
@@ -201,23 +202,23 @@ def test_source(question: Question, points: float, lang: str) -> str:
             f"### BEGIN HIDDEN TESTS\nhw.grade({question.id!r})\n### END HIDDEN TESTS")
 
 
-def _choice_hint(question: Question, answer: Answer, lang: str) -> str:
+def _choice_hint(question: FamilyQuestion, answer: Answer, lang: str) -> str:
     return message("hint_choice", lang, options=", ".join(answer.options))
 
 
-def _formula_hint(question: Question, answer: Answer, lang: str) -> str:
+def _formula_hint(question: FamilyQuestion, answer: Answer, lang: str) -> str:
     symbols = question.family.derivation().symbolic[answer.id].symbols
     if len(symbols) > MAX_SYMBOLS_SHOWN:
         return message("hint_formula", lang)
     return message("hint_symbolic", lang, symbols=", ".join(symbols))
 
 
-def _number_hint(question: Question, answer: Answer, lang: str) -> str:
+def _number_hint(question: FamilyQuestion, answer: Answer, lang: str) -> str:
     return message("hint_numeric", lang)
 
 
 # What an answer cell's comment says to type, by answer kind name; a kind missing here gets no comment.
-INPUT_HINTS: dict[str, Callable[[Question, Answer, str], str]] = {
+INPUT_HINTS: dict[str, Callable[[FamilyQuestion, Answer, str], str]] = {
     "numeric": _number_hint, "symbolic": _formula_hint, "choice": _choice_hint,
 }
 

@@ -23,14 +23,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from grader.core.grading import Expected, Raw, Result, grade
-from grader.course.assignment import Assignment, Question, asked_answers
+from grader.course.assignment import Assignment, FamilyQuestion, asked_answers, family_questions
 from grader.nbgrader.identity import normalize_id
 from grader.nbgrader.layout import NOTEBOOK_METADATA, STUDENT_ID_CELL, cell_ids, question_points, variables
 from grader.nbgrader.messages import message
 from grader.nbgrader.record import ANSWERS_MIME, RecordError, decode
 from grader.nbgrader.report import cell_score
 
-Keys = Callable[[str, Question], Expected]
+Keys = Callable[[str, FamilyQuestion], Expected]
 """The expectations (key, mistakes) of a student's question, computed by the caller."""
 
 
@@ -38,7 +38,7 @@ Keys = Callable[[str, Question], Expected]
 class QuestionGrade:
     """One question of one notebook: the score nbgrader records and what the feedback shows."""
 
-    question: Question
+    question: FamilyQuestion
     cell: str  # the grade_id stem of the question's cells
     score: float
     max: float
@@ -89,7 +89,7 @@ def regrade(assignment: Assignment, student: str, notebook: object, keys: Keys,
     stems = cell_ids(assignment)
     names = variables(assignment)
     questions = []
-    for q in assignment.questions:
+    for q in family_questions(assignment):
         graded = _question(q, stems[q.id], student, cells, keys, lang, failed=unreadable is not None or cells is None)
         computed = _not_written(graded.raw or {}, written_answers(cells or [], names[q.id]))
         if computed:
@@ -200,7 +200,7 @@ def _not_written(raw: Mapping[str, Raw], written: Mapping[str, object]) -> list[
             and (name not in written or not same(recorded, written[name]))]
 
 
-def _question(q: Question, stem: str, student: str, cells: list | None, keys: Keys, lang: str,
+def _question(q: FamilyQuestion, stem: str, student: str, cells: list | None, keys: Keys, lang: str,
               failed: bool) -> QuestionGrade:
     expected = keys(student, q)
     points = question_points(q)

@@ -36,7 +36,7 @@ import numpy as np
 from grader.core.grading import Expected, Raw, Result, expectation, grade
 from grader.core.keys import answer_key
 from grader.core.variants import Variant, generate
-from grader.course.assignment import Assignment, Question, asked_answers, parse_assignment
+from grader.course.assignment import Assignment, FamilyQuestion, asked_answers, family_questions, parse_assignment
 from grader.course.sheets import problem_statement
 from grader.nbgrader.identity import Identity, resolve
 from grader.nbgrader.layout import question_points, variables
@@ -105,6 +105,12 @@ class Answers:
 
     Unknown names are reported (not raised), so one typo does not lose the lines after it.
     """
+
+    _question: str
+    _ids: tuple[str, ...]
+    _variable: str
+    _lang: str
+    _values: dict[str, object]
 
     def __init__(self, question_id: str, ids: tuple[str, ...], variable: str, lang: str = "en") -> None:
         object.__setattr__(self, "_question", question_id)
@@ -184,13 +190,17 @@ class Homework:
     def __repr__(self) -> str:
         return identity_markdown(self.identity, self.lang)
 
-    def question(self, question_id: str) -> Question:
-        """The question with this id (a clear error naming the known ids otherwise)."""
-        try:
-            return self.assignment.question(question_id)
-        except KeyError:
-            known = ", ".join(q.id for q in self.assignment.questions)
-            raise KeyError(f"no question {question_id!r} in {self.assignment.id}; questions: {known}") from None
+    def question(self, question_id: str) -> FamilyQuestion:
+        """The question with this id (a clear error naming the known ids otherwise).
+
+        A notebook asks family questions only (:func:`grader.nbgrader.layout.refuse_code_questions`).
+        """
+        questions = family_questions(self.assignment)
+        for q in questions:
+            if q.id == question_id:
+                return q
+        known = ", ".join(q.id for q in questions)
+        raise KeyError(f"no question {question_id!r} in {self.assignment.id}; questions: {known}")
 
     def show(self, question_id: str) -> Statement:
         """The statement of a question with the student's own numbers, listing the answers it asks."""
@@ -234,14 +244,14 @@ class Homework:
             raise StudentUnknown(identity_markdown(self.identity, self.lang))
         return self.student
 
-    def _raw(self, question: Question) -> dict[str, Raw]:
+    def _raw(self, question: FamilyQuestion) -> dict[str, Raw]:
         answers = self._answers.get(question.id)
         if answers is None:
             print(message("not_run", self.lang, question=question.id, variable=self._variables[question.id]))
             return {}
         return answers.raw()
 
-    def _variant(self, question: Question, student: str) -> Variant:
+    def _variant(self, question: FamilyQuestion, student: str) -> Variant:
         """The student's variant: from the embedded numbers, or derived from the file in practice."""
         cached = self._variants.get((question.id, student))
         if cached is None:
@@ -254,14 +264,14 @@ class Homework:
             self._variants[(question.id, student)] = cached
         return cached
 
-    def _prepared(self, question: Question, student: str) -> Expected:
+    def _prepared(self, question: FamilyQuestion, student: str) -> Expected:
         cached = self._expected.get((question.id, student))
         if cached is None:
             with _quiet():
                 cached = self._expected[(question.id, student)] = expectation(self._variant(question, student))
         return cached
 
-    def _grade(self, question: Question, student: str, raw: Mapping[str, Raw]) -> Result:
+    def _grade(self, question: FamilyQuestion, student: str, raw: Mapping[str, Raw]) -> Result:
         cached = self._prepared(question, student)
         with _quiet():
             return grade(cached, raw, question.settings, self.lang)

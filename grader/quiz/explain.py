@@ -183,7 +183,7 @@ def _formula_hint(worked: Worked, answer: Answer, lang: str, level: int, heading
         line = _numeric_line(worked, answer.id, with_value=False)
         return Hint(answer.id, heading, say("hint_numbers", lang), (line,), notes, level, levels)
     if is_number(answer):
-        lines = (_definition(worked, answer.id),)
+        lines: tuple[Line, ...] = (_definition(worked, answer.id),)
         return Hint(answer.id, heading, say("hint_numeric", lang), lines, notes, level, levels)
     lines = tuple(_in_general(worked, answer.id, n) for n in names)
     return Hint(answer.id, heading, say("hint_symbolic", lang), lines, notes, level, levels)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from fractions import Fraction
+from typing import SupportsFloat
 
 import sympy
 from sympy.printing.latex import LatexPrinter
@@ -28,7 +29,7 @@ from grader.text.latex import tex_name
 SIGNIFICANT = 6  # digits shown for values that are not short exact decimals
 
 
-def number_text(value: object) -> str:
+def number_text(value: SupportsFloat) -> str:
     """A value for people: exact short decimals as they are ('0.15'), else 6 significant digits."""
     if isinstance(value, (Fraction, sympy.Rational)) or (isinstance(value, sympy.Basic) and value.is_Rational):
         exact = decimal_text(sympy.Rational(value))

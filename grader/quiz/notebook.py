@@ -251,7 +251,8 @@ class Quiz:
         named = {self.variant.family.step_name(s, self.lang): s for s in self.steps}
         if isinstance(step, int) and 1 <= step <= len(self.steps):
             step = self.steps[step - 1]
-        step = named.get(step, step)
+        if isinstance(step, str):
+            step = named.get(step, step)
         if step is not None and step not in self.steps:
             return Notice(say("unknown_step", self.lang, step=step, family=self.variant.family.name,
                               steps=", ".join(named)))

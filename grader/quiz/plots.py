@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import sympy
@@ -320,9 +321,16 @@ def minima(variant: Variant | None = None, starts: Sequence[float] | None = None
 
 # ---------------------------------------------------------------- shared
 
+class Drawing(Protocol):
+    """What draws one kind of picture: a variant (default: the seed's numbers) in a language."""
+
+    def __call__(self, variant: Variant | None = None, *, lang: str = "en") -> Figure: ...
+
+
 def figure(kind: str, variant: Variant | None = None, lang: str = "en") -> Figure:
     """The picture ``kind`` ('descent', 'network' or 'minima') of a variant (default: the seed's numbers)."""
-    return {"descent": descent, "network": network, "minima": minima}[kind](variant, lang=lang)
+    drawings: dict[str, Drawing] = {"descent": descent, "network": network, "minima": minima}
+    return drawings[kind](variant, lang=lang)
 
 
 def describe(kind: str, variant: Variant | None = None, lang: str = "en") -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import SupportsFloat
 
 import sympy
 
@@ -138,7 +139,7 @@ def _say(key: str, lang: str, **fields: object) -> str:
     return localized(TEXTS, key, lang, **fields)
 
 
-def _n(value: object) -> str:
+def _n(value: SupportsFloat) -> str:
     """A number as the quiz prints it, negative ones ready to sit in a formula."""
     return number_text(value)
 

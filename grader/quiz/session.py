@@ -11,7 +11,7 @@ No printing, no files: the terminal and notebook adapters do that.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -176,8 +176,9 @@ def new_session(variant: Variant, lang: str = "en", steps: Sequence[str] | None 
     return Session(variant, lang, asked, tuple(AnswerState(a) for a in asked), given)
 
 
-def _updated(session: Session, answer_id: str, **changes: object) -> Session:
-    states = tuple(replace(s, **changes) if s.id == answer_id else s for s in session.states)
+def _updated(session: Session, answer_id: str, change: Callable[[AnswerState], AnswerState]) -> Session:
+    """The session with ``change`` applied to the state of ``answer_id`` (unchanged if it is not asked)."""
+    states = tuple(change(s) if s.id == answer_id else s for s in session.states)
     return replace(session, states=states)
 
 
@@ -191,20 +192,21 @@ def submit(session: Session, expected: Expected, answer_id: str, raw: Raw) -> tu
     state = session.state(answer_id)
     answers: dict[str, Raw] = {**student_answers(session), answer_id: raw}
     result = grade(expected, answers, Settings(selected=(answer_id,)), session.lang).answer(answer_id)
-    return _updated(session, answer_id, attempts=(*state.attempts, Attempt.of(result))), result
+    attempt = Attempt.of(result)
+    return _updated(session, answer_id, lambda s: replace(s, attempts=(*state.attempts, attempt))), result
 
 
 def use_hint(session: Session, worked: Worked, answer_id: str) -> tuple[Session, Hint]:
     """The next hint for an answer (idea, then formula, then numbers); asking for it is recorded."""
     state = session.state(answer_id)
     shown = hint(worked, session.answer(answer_id), session.lang, level=state.hints + 1)
-    return _updated(session, answer_id, hints=state.hints + 1), shown
+    return _updated(session, answer_id, lambda s: replace(s, hints=s.hints + 1)), shown
 
 
 def reveal(session: Session, worked: Worked, answer_id: str) -> tuple[Session, StepSolution]:
     """The worked solution of one answer only; that answer (not yet done) counts as shown."""
     if not session.state(answer_id).done:
-        session = _updated(session, answer_id, shown=True)
+        session = _updated(session, answer_id, lambda s: replace(s, shown=True))
     return session, answer_solution(worked, session.answer(answer_id), session.lang)
 
 
@@ -213,14 +215,14 @@ def show_solution(session: Session, worked: Worked, step: str) -> tuple[Session,
     ids = dict(session.steps).get(step) or tuple(a.id for a in session.family.answers if a.step == step)
     for answer_id in ids:
         if answer_id in session.asked and not session.state(answer_id).done:
-            session = _updated(session, answer_id, shown=True)
+            session = _updated(session, answer_id, lambda s: replace(s, shown=True))
     answers = tuple(session.answer(a) for a in ids)
     return session, solution(worked, step, answers, session.lang)
 
 
 def move_on(session: Session, answer_id: str) -> Session:
     """Leave an answer as it stands and go on."""
-    return _updated(session, answer_id, moved_on=True)
+    return _updated(session, answer_id, lambda s: replace(s, moved_on=True))
 
 
 def stop(session: Session) -> Session:
@@ -241,8 +243,13 @@ def replay(session: Session, expected: Expected, states: Sequence[AnswerState]) 
             continue
         for attempt in saved.attempts:
             session, _ = submit(session, expected, saved.id, attempt.given)
-        session = _updated(session, saved.id, hints=saved.hints, shown=saved.shown, moved_on=saved.moved_on)
+        session = _updated(session, saved.id, _marks_of(saved))
     return session
+
+
+def _marks_of(saved: AnswerState) -> Callable[[AnswerState], AnswerState]:
+    """A change giving a state the hints, shown and moved-on marks that ``saved`` records."""
+    return lambda s: replace(s, hints=saved.hints, shown=saved.shown, moved_on=saved.moved_on)
 
 
 def newly_done(before: Session, after: Session) -> tuple[AnswerState, ...]:

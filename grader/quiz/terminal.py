@@ -55,8 +55,7 @@ def run(
     lang = session.lang
     _opening(session, console, title, worked)
     heading = None
-    while not session.finished:
-        answer_id = session.current
+    while (answer_id := session.current) is not None:
         step = session.step_of(answer_id)
         if step != heading:
             heading = step

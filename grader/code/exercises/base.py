@@ -116,6 +116,8 @@ def reference(module: str) -> ModuleType:
         raise ReferenceMissing(f"reference solution {path} not found; reinstall gdbp-grader "
                                "(the package ships solutions/ as grader.solutions)")
     spec = importlib.util.spec_from_file_location(f"gdbp_reference_{module}", path)
+    if spec is None or spec.loader is None:
+        raise ReferenceMissing(f"reference solution {path} cannot be imported")
     loaded = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(loaded)
     return loaded

@@ -77,7 +77,7 @@ def check_layers(tally: Tally, name: str, given: Any, expected: Sequence[float],
                 Note("length", (name,), (("given", str(len(entries))), ("expected", str(len(expected))))))
         tally.check(note, weight=len(expected))
         return
-    notes = []
+    notes: list[Note | None] = []
     for layer, want in enumerate(expected):
         neighbours = [("m_layer_shift", expected[j]) for j in (layer - 1, layer + 1) if 0 <= j < len(expected)]
         notes.append(diagnose(f"{name}[{layer}]", entries[layer], want, neighbours))
@@ -85,10 +85,11 @@ def check_layers(tally: Tally, name: str, given: Any, expected: Sequence[float],
     if bias and len(wrong) == len(expected) and all(as_number(e) in (None, 0.0) for e in entries):
         tally.check(Note("m_bias_missing", (name,)), weight=len(expected))
         return
-    if wrong == [0] and len(expected) > 1 and notes[0].key in ("wrong_value", "missing_value"):
+    first = notes[0] if wrong == [0] and len(expected) > 1 else None
+    if first is not None and first.key in ("wrong_value", "missing_value"):
         notes[0] = Note("m_first_layer", (name,))
-    for note in notes:
-        tally.check(note)
+    for layer_note in notes:
+        tally.check(layer_note)
 
 
 @dataclass(frozen=True)

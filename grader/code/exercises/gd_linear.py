@@ -36,7 +36,7 @@ def run(v: Variant, epochs: int) -> Call:
     return Call("gd_linear_train", (p["x"], p["t"], p["w0"], p["eta"], epochs))
 
 
-def history(result, tally, weight) -> dict | None:
+def history(result, tally, weight) -> Mapping | None:
     """The history dict, or a note (of ``weight`` checks) and None."""
     if not isinstance(result, Mapping):
         tally.check(Note("type", ("the history",), (("expected", "a dict with keys 'w', 'E', 'grad'"),
