@@ -27,9 +27,11 @@ from grader.core.evaluate import exact_choices
 from grader.core.grading import AnswerResult, Result
 from grader.core.variants import decimal_text, generate
 from grader.course.assignment import Assignment, CodeQuestion, asked_answers
-from grader.course.gradebook import Row, points_text, share_text
+from grader.course.rows import Row
+from grader.course.summary import share_text
 from grader.text.html import literal
 from grader.text.messages import OPTION_GLOSSES, localized, mistake_name
+from grader.text.numbers import points_text
 
 MAX_LEVELS = 6  # a parameter with more distinct values in the class is not broken down
 CHOICE_LIMIT = 2000  # right options are decided exactly (up to ms each): for the first 2000 graded students

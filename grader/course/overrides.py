@@ -26,8 +26,10 @@ from dataclasses import dataclass, replace
 
 from grader.core.grading import Result
 from grader.course.assignment import Assignment, CodeQuestion, Question, asked_answers
-from grader.course.gradebook import Row, missing_code, points_text
+from grader.course.code_results import missing_code
+from grader.course.rows import Row
 from grader.text.messages import localized
+from grader.text.numbers import points_text
 
 COLUMNS = ("student", "question", "answer", "points", "reason")
 TOTAL = "total"
