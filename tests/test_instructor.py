@@ -666,7 +666,7 @@ def test_hidden_tests_are_built_only_for_a_handed_in_code_file(tmp_path, monkeyp
 
     monkeypatch.setattr(code_results, "hidden_tests", counting(code_results.hidden_tests))
     monkeypatch.setattr(grade_code, "hidden_tests", counting(grade_code.hidden_tests))
-    code_results._code_tests.cache_clear()
+    code_results.code_tests.cache_clear()
     (tmp_path / "mixed.toml").write_text(MIXED, encoding="utf-8")
     students = [f"s{i:03d}" for i in range(1, 31)]
     (tmp_path / "roster.csv").write_text("id\n" + "\n".join(students) + "\n", encoding="utf-8")

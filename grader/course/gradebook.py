@@ -12,8 +12,9 @@ import json
 from collections.abc import Sequence
 
 from grader.course.assignment import Assignment
+from grader.course.code_results import CodeQuestionResult
 from grader.course.intake import Stray
-from grader.course.rows import Row
+from grader.course.rows import QuestionResult, Row
 from grader.course.summary import Summary, summary
 from grader.text.numbers import points_text
 
@@ -69,12 +70,20 @@ def row_json(row: Row, lang: str) -> dict:
         result = dict(row.results or ()).get(q)
         data["questions"][q] = {"score": None if result is None else result.score, "max": maximum}
         if result is not None:
-            data["questions"][q]["answers"] = {
-                a.id: {"status": a.status, "score": a.score, "max": a.max, "mistake": a.mistake,
-                       "carried_forward": a.carried_forward, "given": a.given}
-                for a in result.answers
-            }
+            data["questions"][q]["answers"] = answers_json(result)
     return data
+
+
+def answers_json(result: QuestionResult) -> dict:
+    """Each answer of a question's result (each hidden test of a code question's) as JSON-ready data."""
+    if isinstance(result, CodeQuestionResult):
+        return {t.name: {"status": t.verdict, "score": t.score, "max": t.max, "mistake": None,
+                         "carried_forward": False, "given": ""} for t in result.tests}
+    return {
+        a.id: {"status": a.status, "score": a.score, "max": a.max, "mistake": a.mistake,
+               "carried_forward": a.carried_forward, "given": a.given}
+        for a in result.answers
+    }
 
 
 def gradebook_json(assignment: Assignment, rows: Sequence[Row], strays: Sequence[Stray],

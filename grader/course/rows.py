@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from grader.core.grading import Result
 from grader.course.assignment import CodeQuestion, Question, asked_answers
-from grader.course.code_results import code_max
+from grader.course.code_results import CodeQuestionResult, code_max
 from grader.course.reasons import Note
 from grader.course.roster import Student
 from grader.course.shared_wrong import SharedPair
@@ -25,6 +25,8 @@ def _message(key: str, lang: str = "en", **fields: object) -> str:
     """A message of this module in ``lang`` (en or zh)."""
     return localized(MESSAGES, key, lang, **fields)
 
+
+QuestionResult = Result | CodeQuestionResult  # a family question's, or a code question's
 
 STATUSES = (  # a row's status, in the order the class summary lists them
     "graded", "missing", "unreadable", "empty", "duplicate", "other_student", "wrong_assignment", "grading_error",
@@ -45,7 +47,7 @@ class Row:
     status: str
     files: tuple[str, ...] = ()
     reason: Note | None = None
-    results: tuple[tuple[str, Result], ...] | None = None
+    results: tuple[tuple[str, QuestionResult], ...] | None = None
     maxima: tuple[tuple[str, float], ...] = ()
     notes: tuple[str, ...] = ()
     copied: tuple[tuple[str, str], ...] = ()

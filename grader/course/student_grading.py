@@ -17,7 +17,7 @@ from pathlib import Path
 from grader.code import grade_code_file
 from grader.core.grading import AnswerResult, Classmates, Expected, Result, grade
 from grader.course.assignment import Assignment, CodeQuestion, FamilyQuestion
-from grader.course.code_results import code_result, missing_code
+from grader.course.code_results import CodeQuestionResult, code_result, missing_code
 from grader.course.intake import Submission
 from grader.course.reasons import Reason
 from grader.course.rows import Row, question_max
@@ -65,7 +65,7 @@ def grade_sheet(
 
 def grade_submission(
     assignment: Assignment, submission: Submission, expected: Mapping[str, Expected], lang: str | None = None,
-    code: Mapping[str, Result] | None = None, others: Mapping[str, Classmates] | None = None,
+    code: Mapping[str, CodeQuestionResult] | None = None, others: Mapping[str, Classmates] | None = None,
 ) -> Row:
     """The gradebook row of one student.
 
@@ -88,7 +88,7 @@ def grade_submission(
         else (q.id, grade_sheet(q, expected[q.id], sheet, lang, others.get(q.id)))
         for q in assignment.questions
     )
-    copied = tuple((q, r.copied_from) for q, r in results if r.copied_from is not None)
+    copied = tuple((q, r.copied_from) for q, r in results if isinstance(r, Result) and r.copied_from is not None)
     notes += tuple(_message("copied_note", lang, question=q) for q, _ in copied)
     return replace(base, results=results, copied=copied, notes=notes)
 
@@ -107,7 +107,8 @@ def timed_out_row(assignment: Assignment, submission: Submission, seconds: float
     return Row(submission.student, "grading_error", submission.files, reason, None, maxima)
 
 
-def code_results(assignment: Assignment, submission: Submission, folder: Path, lang: str) -> dict[str, Result]:
+def code_results(assignment: Assignment, submission: Submission, folder: Path,
+                 lang: str) -> dict[str, CodeQuestionResult]:
     """Each code question's result: the student's .py file run on the hidden tests (grader.code).
 
     Only for a row that is graded; a code question without a file counts as not handed in.
