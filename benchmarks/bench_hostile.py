@@ -1,6 +1,6 @@
 """The hostile class (tests/hostile_corpus.py) graded student by student: the worst time per student.
 
-Each roster student is graded as ``grader grade`` grades them (:func:`grader.course.instructor.grade_one`,
+Each roster student is graded as ``grader grade`` grades them (:func:`grader.course.student_grading.grade_one`,
 with its time budget, then the report), and timed alone, in wall-clock and CPU time; the
 slowest students are printed with their status, then the class total. A number far above the
 others points at an input the guards let through.
@@ -19,18 +19,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # tests.hostile_corpus builds the class
 
-from grader.course.gradebook import intake  # noqa: E402
-from grader.course.instructor import (  # noqa: E402
-    STUDENT_SECONDS,
-    class_expectations,
-    grade_one,
-    load_assignment,
-    read_class_roster,
-    read_incoming,
-    staged,
-    write_outputs,
-    write_report,
-)
+from grader.course.class_run import class_expectations  # noqa: E402
+from grader.course.files import staged  # noqa: E402
+from grader.course.grade import write_outputs, write_report  # noqa: E402
+from grader.course.inputs import load_assignment, read_class_roster  # noqa: E402
+from grader.course.intake import intake, read_incoming  # noqa: E402
+from grader.course.student_grading import STUDENT_SECONDS, grade_one  # noqa: E402
 from grader.text.terminal import terminal_text  # noqa: E402
 from tests.hostile_corpus import build  # noqa: E402
 

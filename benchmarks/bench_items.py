@@ -1,7 +1,7 @@
 """Cost of the item analysis that ``grader grade`` adds to the class summary, in CPU seconds.
 
 A synthetic class of N students on ``examples/hw1.toml`` (every answer of every question,
-right or wrong at random), then each step of :func:`grader.course.instructor.write_item_analysis`.
+right or wrong at random), then each step of :func:`grader.course.grade.write_item_analysis`.
 
     python benchmarks/bench_items.py [--students 10000]
 """
@@ -15,10 +15,10 @@ from pathlib import Path
 
 from grader.core.grading import AnswerResult, Result
 from grader.course.assignment import parse_assignment
-from grader.course.gradebook import Row
 from grader.course.item_analysis import analyse, breakdown_csv, item_plot, items_csv, long_csv, variant_features
 from grader.course.overrides import answer_maxima
 from grader.course.roster import Student
+from grader.course.rows import Row
 
 ASSIGNMENT = Path(__file__).resolve().parent.parent / "examples" / "hw1.toml"
 

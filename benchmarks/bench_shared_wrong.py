@@ -16,9 +16,9 @@ from pathlib import Path
 
 from grader.core.grading import AnswerResult, Result
 from grader.course.assignment import parse_assignment
-from grader.course.gradebook import Row
 from grader.course.overrides import answer_maxima
 from grader.course.roster import Student
+from grader.course.rows import Row
 from grader.course.shared_wrong import flag_rows
 
 ASSIGNMENT = Path(__file__).resolve().parent.parent / "examples" / "hw1.toml"

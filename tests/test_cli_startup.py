@@ -37,7 +37,8 @@ def _run(args: list[str]) -> dict:
 def test_help_and_list_do_not_import_sympy_or_numpy(args):
     modules = _run(args)["modules"]
     assert not [m for m in modules if m.split(".")[0] in ("sympy", "numpy")]
-    assert "grader.families" not in modules and "grader.course.instructor" not in modules
+    assert "grader.families" not in modules and "grader.course.grade" not in modules
+    assert "grader.course.generate" not in modules
 
 
 def test_list_without_sympy_prints_every_family_as_the_registry_has_it():
@@ -71,6 +72,6 @@ def test_a_lazy_subcommand_still_runs():
 def test_show_imports_the_families_but_no_grading_quiz_or_adapters():
     modules = _run(["show", "gd_linear", "--canonical"])["modules"]
     assert "grader.families" in modules and "sympy" in modules
-    unused = ("grader.course.instructor", "grader.core.grading", "grader.quiz", "grader.nbgrader", "grader.code",
-              "grader.course.export")
+    unused = ("grader.course.grade", "grader.course.generate", "grader.core.grading", "grader.quiz",
+              "grader.nbgrader", "grader.code", "grader.course.export")
     assert not [m for m in modules if m.startswith(unused)]

@@ -29,7 +29,7 @@ from grader.cli import main
 from grader.core.equivalence import exactly_equal, expansion_terms
 from grader.course.assignment import parse_assignment
 from grader.course.gradebook import spreadsheet_text
-from grader.course.instructor import OutOfTime, time_budget
+from grader.course.student_grading import OutOfTime, time_budget
 from grader.text.terminal import terminal_text
 
 BOMB = "(i1+i2+w1+w2+w3+w4+w5+w6)^8*(w7+w8+b1+b2+t1+t2+h1+h2)^8"

@@ -25,18 +25,17 @@ from grader.cli import main
 from grader.core.keys import answer_key
 from grader.core.variants import generate
 from grader.course.assignment import CodeQuestion, parse_assignment
-from grader.course.gradebook import MESSAGES as GRADEBOOK_MESSAGES
-from grader.course.gradebook import SUMMARY_TEXT
-from grader.course.instructor import TEXT as INSTRUCTOR_TEXT
-from grader.course.instructor import (
-    InstructorError,
-    load_assignment,
-    remove_stale_temporaries,
-    staged,
-    write_atomic,
-    write_staged,
-)
+from grader.course.code_results import MESSAGES as CODE_RESULT_MESSAGES
+from grader.course.files import MESSAGES as FILES_MESSAGES
+from grader.course.files import remove_stale_temporaries, staged, write_atomic, write_staged
+from grader.course.generate import MESSAGES as GENERATE_MESSAGES
+from grader.course.inputs import InstructorError, load_assignment
+from grader.course.new_assignment import MESSAGES as NEW_ASSIGNMENT_MESSAGES
+from grader.course.reasons import MESSAGES as REASON_MESSAGES
 from grader.course.report import MESSAGES as REPORT_MESSAGES
+from grader.course.rows import MESSAGES as ROW_MESSAGES
+from grader.course.student_grading import MESSAGES as GRADING_MESSAGES
+from grader.course.summary import SUMMARY_TEXT
 from grader.families import FAMILIES
 
 if sys.version_info >= (3, 11):
@@ -571,7 +570,8 @@ def test_a_killed_grading_run_leaves_the_previous_gradebook_and_reports_byte_ide
 
 # --- messages ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("table", [GRADEBOOK_MESSAGES, SUMMARY_TEXT, REPORT_MESSAGES, INSTRUCTOR_TEXT])
+@pytest.mark.parametrize("table", [REASON_MESSAGES, ROW_MESSAGES, GRADING_MESSAGES, CODE_RESULT_MESSAGES, SUMMARY_TEXT,
+                                   REPORT_MESSAGES, FILES_MESSAGES, NEW_ASSIGNMENT_MESSAGES, GENERATE_MESSAGES])
 def test_every_message_exists_in_both_languages_with_the_same_fields(table):
     for key, texts in table.items():
         assert set(texts) == {"en", "zh"}, key
@@ -620,16 +620,16 @@ def test_code_questions_are_generated_and_graded_from_py_files(tmp_path):
 
 def test_a_grader_failure_flags_one_row_and_the_class_run_goes_on(tmp_path, monkeypatch):
     """Defence in depth: an unexpected exception while grading one student is that row's reason."""
-    import grader.course.instructor as instructor
+    import grader.course.student_grading as student_grading
 
-    real = instructor.grade_submission
+    real = student_grading.grade_submission
 
     def failing_for_s002(assignment, submission, *args, **kwargs):
         if submission.student.id == "s002":
             raise RuntimeError("simulated grader bug")
         return real(assignment, submission, *args, **kwargs)
 
-    monkeypatch.setattr(instructor, "grade_submission", failing_for_s002)
+    monkeypatch.setattr(student_grading, "grade_submission", failing_for_s002)
     out = tmp_path / "graded"
     run("grade", HW1, EXAMPLES / "submissions", "--out", out, "--jobs", "1")
     rows = gradebook(out)
@@ -654,7 +654,7 @@ def test_an_unusable_assignment_or_roster_is_a_library_error_that_the_cli_report
 
 def test_hidden_tests_are_built_only_for_a_handed_in_code_file(tmp_path, monkeypatch):
     from grader.code import grade_code
-    from grader.course import gradebook as gradebook_module
+    from grader.course import code_results
 
     built: list[object] = []
 
@@ -664,9 +664,9 @@ def test_hidden_tests_are_built_only_for_a_handed_in_code_file(tmp_path, monkeyp
             return real(exercise, key)
         return hidden_tests
 
-    monkeypatch.setattr(gradebook_module, "hidden_tests", counting(gradebook_module.hidden_tests))
+    monkeypatch.setattr(code_results, "hidden_tests", counting(code_results.hidden_tests))
     monkeypatch.setattr(grade_code, "hidden_tests", counting(grade_code.hidden_tests))
-    gradebook_module._code_tests.cache_clear()
+    code_results.code_tests.cache_clear()
     (tmp_path / "mixed.toml").write_text(MIXED, encoding="utf-8")
     students = [f"s{i:03d}" for i in range(1, 31)]
     (tmp_path / "roster.csv").write_text("id\n" + "\n".join(students) + "\n", encoding="utf-8")
@@ -686,7 +686,7 @@ def test_a_second_run_into_the_same_folder_is_refused_while_the_first_writes(tmp
     """Two runs into one folder would delete each other's staging folder as stale: the second is refused."""
     import fcntl
 
-    from grader.course.instructor import grade_class
+    from grader.course.grade import grade_class
 
     out = tmp_path / "graded"
     out.mkdir()

@@ -17,7 +17,6 @@ from grader.core.grading import AnswerResult, Result
 from grader.core.keys import answer_key
 from grader.core.variants import generate
 from grader.course.assignment import parse_assignment
-from grader.course.gradebook import Row
 from grader.course.item_analysis import (
     TEXT,
     analyse,
@@ -28,6 +27,7 @@ from grader.course.item_analysis import (
     variant_features,
 )
 from grader.course.roster import Student
+from grader.course.rows import Row
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

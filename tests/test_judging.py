@@ -12,7 +12,8 @@ from grader.core.evaluate import update_baseline
 from grader.core.grading import expectation, grade
 from grader.core.variants import canonical
 from grader.course.assignment import parse_assignment
-from grader.course.instructor import class_expectations, problem_markdown
+from grader.course.class_run import class_expectations
+from grader.course.generate import problem_markdown
 from grader.course.roster import Student
 from grader.course.sheets import answer_sheet, judging_note
 

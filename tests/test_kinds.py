@@ -15,7 +15,7 @@ from grader.core.variants import VariantKey, canonical, generate
 from grader.course.assignment import parse_assignment
 from grader.course.export.base import ExportError
 from grader.course.export.moodle_xml import field
-from grader.course.instructor import key_entries
+from grader.course.generate import key_entries
 from grader.course.sheets import answer_sheet, asked_ids, parse_sheet
 from grader.families import get_family
 

@@ -16,8 +16,9 @@ from click.testing import CliRunner
 
 from grader import quiz
 from grader.cli import main
-from grader.course.gradebook import STATUSES, SUMMARY_TEXT, status_text
 from grader.course.item_analysis import TEXT, analyse, item_plot
+from grader.course.rows import STATUSES
+from grader.course.summary import SUMMARY_TEXT, status_text
 from grader.text.html import body, mathml
 from grader.text.messages import MISTAKE_NAMES, MISTAKES, mistake_text
 from tests.test_instructor import EXAMPLES

@@ -13,7 +13,6 @@ from click.testing import CliRunner
 from grader.cli import main
 from grader.core.grading import AnswerResult, Result
 from grader.course.assignment import parse_assignment
-from grader.course.gradebook import Row
 from grader.course.overrides import (
     MESSAGES,
     Override,
@@ -23,6 +22,7 @@ from grader.course.overrides import (
     with_report_section,
 )
 from grader.course.roster import Student
+from grader.course.rows import Row
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 HEADER = "student,question,answer,points,reason\n"

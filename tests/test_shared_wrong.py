@@ -10,8 +10,8 @@ import pytest
 
 from grader.core.grading import classmates, expectations, grade
 from grader.course.assignment import parse_assignment
-from grader.course.gradebook import Row, shared_text
 from grader.course.roster import Student
+from grader.course.rows import Row, shared_text
 from grader.course.shared_wrong import FLAGGED_EVIDENCE, Given, common_size, flag_rows, normalised, shared_pairs
 from grader.families import FAMILIES
 from tests.conftest import roster_variants

@@ -190,7 +190,7 @@ def variants(family, assignment, roster, question, lang, as_json) -> None:
 def init(path, assignment_id, title, family, lang) -> None:
     """Write a new assignment file PATH with a random salt (never overwrites a file)."""
     from grader.course.assignment import parse_assignment
-    from grader.course.instructor import assignment_template, instructor_message
+    from grader.course.new_assignment import assignment_template, init_message
 
     _family(family)
     text = assignment_template(assignment_id, title or assignment_id, lang, family, " ".join(path.name.split()))
@@ -199,11 +199,11 @@ def init(path, assignment_id, title, family, lang) -> None:
         with path.open("x", encoding="utf-8") as handle:
             handle.write(text)
     except FileExistsError:
-        raise click.ClickException(instructor_message("init_exists", lang, path=path)) from None
+        raise click.ClickException(init_message("init_exists", lang, path=path)) from None
     except OSError as error:
-        raise click.ClickException(instructor_message("init_failed", lang, path=path,
+        raise click.ClickException(init_message("init_failed", lang, path=path,
                                                       error=error.strerror or error)) from None
-    click.echo(terminal_text(instructor_message("init_done", lang, path=path, id=assignment_id)))
+    click.echo(terminal_text(init_message("init_done", lang, path=path, id=assignment_id)))
 
 
 def _chosen_variant(fam, use_canonical, assignment, student, question) -> Variant:

@@ -8,7 +8,8 @@ import click
 
 from grader.course.export import EXPORTERS, ExportError, ExportRequest, read_gradebook
 from grader.course.export.base import read_roster_table, say
-from grader.course.instructor import InstructorError, load_assignment, write_atomic
+from grader.course.files import write_atomic
+from grader.course.inputs import InstructorError, load_assignment
 from grader.text.messages import LANGUAGES
 
 NEEDS = {

@@ -1,4 +1,5 @@
-"""``grader generate`` and ``grader grade``: the click commands over :mod:`grader.course.instructor`."""
+"""``grader generate`` and ``grader grade``: the click commands over :mod:`grader.course.generate` and
+:mod:`grader.course.grade`."""
 
 from __future__ import annotations
 
@@ -6,7 +7,10 @@ from pathlib import Path
 
 import click
 
-from grader.course.instructor import STUDENT_SECONDS, InstructorError, generate_class, grade_class
+from grader.course.generate import generate_class
+from grader.course.grade import grade_class
+from grader.course.inputs import InstructorError
+from grader.course.student_grading import STUDENT_SECONDS
 from grader.text.messages import LANGUAGES
 
 JOBS = click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,

@@ -22,14 +22,17 @@ import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from grader.core.evaluate import exact_choices
-from grader.core.grading import AnswerResult, Result
 from grader.core.variants import decimal_text, generate
 from grader.course.assignment import Assignment, CodeQuestion, asked_answers
-from grader.course.gradebook import Row, points_text, share_text
+from grader.course.code_results import CodeQuestionResult
+from grader.course.rows import QuestionResult, Row
+from grader.course.summary import share_text
 from grader.text.html import literal
 from grader.text.messages import OPTION_GLOSSES, localized, mistake_name
+from grader.text.numbers import points_text
 
 MAX_LEVELS = 6  # a parameter with more distinct values in the class is not broken down
 CHOICE_LIMIT = 2000  # right options are decided exactly (up to ms each): for the first 2000 graded students
@@ -68,13 +71,31 @@ class ItemAnalysis:
     breakdowns: tuple[Breakdown, ...]
 
 
+class Mark(NamedTuple):
+    """One answer of a family question, or one hidden test of a code question, as an item of the analysis."""
+
+    id: str
+    status: str  # the gradebook's verdict: correct, incorrect, invalid or missing
+    score: float
+    max: float
+    mistake: str | None
+    carried_forward: bool
+
+
+def marks(result: QuestionResult) -> list[Mark]:
+    """The items of a question's result: its answers, or its hidden tests (no mistake, never carried forward)."""
+    if isinstance(result, CodeQuestionResult):
+        return [Mark(t.name, t.verdict, t.score, t.max, None, False) for t in result.tests]
+    return [Mark(a.id, a.status, a.score, a.max, a.mistake, a.carried_forward) for a in result.answers]
+
+
 def long_rows(rows: Sequence[Row]) -> list[tuple]:
     """The tidy long table: one tuple per graded student, question and answer (:data:`LONG_COLUMNS`)."""
     out = []
     for row in rows:
         for question, result in row.results or ():
             out += [(row.student.id, question, a.id, a.status, a.score, a.max, a.mistake or "", a.carried_forward)
-                    for a in result.answers]
+                    for a in marks(result)]
     return out
 
 
@@ -109,13 +130,13 @@ def point_biserial(right: Sequence[bool], rest: Sequence[float]) -> float | None
 
 def item_stats(rows: Sequence[Row]) -> tuple[ItemStats, ...]:
     """Difficulty, discrimination and named mistakes of every answer, in question and answer order."""
-    cells: dict[tuple[str, str], list[tuple[str, float, AnswerResult]]] = defaultdict(list)
+    cells: dict[tuple[str, str], list[tuple[str, float, Mark]]] = defaultdict(list)
     for row in rows:
         results, total = row.results, row.score
         if results is None or total is None:
             continue
         for question, result in results:
-            for a in result.answers:
+            for a in marks(result):
                 cells[(question, a.id)].append((row.student.id, total, a))
     items = []
     for (question, answer), entries in cells.items():
@@ -142,7 +163,7 @@ def breakdowns(rows: Sequence[Row], features: Mapping[str, Mapping[str, Mapping[
     for question, by_student in features.items():
         names = sorted({f for values in by_student.values() for f in values})
         for feature in names:
-            groups: dict[str, list[dict[str, Result]]] = defaultdict(list)
+            groups: dict[str, list[dict[str, QuestionResult]]] = defaultdict(list)
             for student, results in graded:
                 value = by_student.get(student, {}).get(feature)
                 if value is not None:
@@ -166,7 +187,7 @@ def _order(value: str) -> tuple:
 def _shares(results) -> tuple[tuple[str, float], ...]:
     counts: dict[str, list[bool]] = defaultdict(list)
     for result in results:
-        for a in result.answers:
+        for a in marks(result):
             counts[a.id].append(a.score >= a.max > 0)
     return tuple((answer, sum(v) / len(v)) for answer, v in counts.items())
 

@@ -26,8 +26,10 @@ from dataclasses import dataclass, replace
 
 from grader.core.grading import Result
 from grader.course.assignment import Assignment, CodeQuestion, Question, asked_answers
-from grader.course.gradebook import Row, missing_code, points_text
+from grader.course.code_results import CodeQuestionResult, CodeTestResult, code_tests
+from grader.course.rows import Row
 from grader.text.messages import localized
+from grader.text.numbers import points_text
 
 COLUMNS = ("student", "question", "answer", "points", "reason")
 TOTAL = "total"
@@ -124,10 +126,22 @@ class OverriddenResult(Result):
         return self.total
 
 
+@dataclass(frozen=True)
+class OverriddenCodeResult(CodeQuestionResult):
+    """A code question whose total the instructor set: its hidden tests as run, its score as set."""
+
+    total: float = 0.0
+
+    @property
+    def score(self) -> float:
+        """The points the instructor set."""
+        return self.total
+
+
 def answer_maxima(question: Question) -> dict[str, float]:
     """What each answer of a question (or hidden test of a code question) is worth."""
     if isinstance(question, CodeQuestion):
-        return {a.id: a.max for a in missing_code(question).answers}
+        return dict(code_tests(question.exercise))
     return {a.id: question.settings.points_for(a) for a in asked_answers(question)}
 
 
@@ -201,7 +215,13 @@ def apply_overrides(row: Row, overrides: Sequence[Override], lang: str = "en") -
         result = results[o.question]
         if o.answer == TOTAL:
             applied.append(Applied(o, result.score, o.points))
-            results[o.question] = OverriddenResult(result.answers, result.copied_from, total=o.points)
+            results[o.question] = (OverriddenCodeResult(result.tests, total=o.points)
+                                   if isinstance(result, CodeQuestionResult)
+                                   else OverriddenResult(result.answers, result.copied_from, total=o.points))
+            continue
+        if isinstance(result, CodeQuestionResult):
+            tests = tuple(_overridden_test(t, o, lang, applied) if t.name == o.answer else t for t in result.tests)
+            results[o.question] = replace(result, tests=tests)
             continue
         answers = []
         for a in result.answers:
@@ -214,6 +234,13 @@ def apply_overrides(row: Row, overrides: Sequence[Override], lang: str = "en") -
         results[o.question] = replace(result, answers=tuple(answers))
     ordered = tuple((q, results[q]) for q, _ in row.results)
     return replace(row, results=ordered, reason=OverrideNote(tuple(applied)))
+
+
+def _overridden_test(test: CodeTestResult, o: Override, lang: str, applied: list[Applied]) -> CodeTestResult:
+    """A hidden test with the points the instructor set and a note saying so (recorded in ``applied``)."""
+    applied.append(Applied(o, test.score, o.points))
+    note = text("feedback", lang, points=points_text(o.points), before=points_text(test.score), reason=o.reason)
+    return replace(test, score=o.points, message=f"{note}\n{test.message}")
 
 
 def applied_overrides(row: Row) -> tuple[Applied, ...]:

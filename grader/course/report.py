@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 from functools import cached_property, lru_cache
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import sympy
 
@@ -32,6 +32,9 @@ from grader.text.html import literal
 from grader.text.latex import tex_name
 from grader.text.messages import localized
 from grader.text.numbers import points_text
+
+if TYPE_CHECKING:  # a code question's result; grader.code (the sandbox) is not loaded for a report
+    from grader.course.code_results import CodeQuestionResult, CodeTestResult
 
 MESSAGES: dict[str, dict[str, str]] = {
     "title": {"en": "{assignment}: feedback for {student}", "zh": "{assignment}:{student} 的反馈"},
@@ -362,29 +365,45 @@ def _cell(value: str) -> str:
     return literal(value, code_spans=True)
 
 
-def _verdict(a: AnswerResult, code: bool) -> str:
-    """The message key of an answer's verdict; a hidden test that gave no value is an error, not unreadable."""
-    if code and a.status == "invalid":
-        return "code_error"
-    if code and a.status == "incorrect" and 0 < a.score < a.max:
-        return "partly"
+def _verdict(a: AnswerResult) -> str:
+    """The message key of an answer's verdict."""
     return "carried" if a.carried_forward else a.status
 
 
-def answers_table(result: Result, lang: str = "en", code: bool = False) -> str:
-    """The verdict on each answer as a Markdown table (``code``: hidden tests, no 'you wrote').
+def answers_table(result: Result, lang: str = "en") -> str:
+    """The verdict on each answer as a Markdown table.
 
     A feedback's first line is shown (the parser's caret picture needs a line of its own).
     """
-    keys = ("col_test" if code else "col_answer", *(() if code else ("col_given",)), "col_verdict",
-            "col_points", "col_feedback")
+    keys = ("col_answer", "col_given", "col_verdict", "col_points", "col_feedback")
     head = [text(k, lang) for k in keys]
     rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for a in result.answers:
-        verdict = text(_verdict(a, code), lang)
-        given = "" if code else f" {_code(a.given)} |"
+        verdict = text(_verdict(a), lang)
         feedback = _cell(a.feedback.splitlines()[0] if a.feedback else "")
-        rows.append(f"| `{a.id}` |{given} {verdict} | {points_text(a.score)} / {points_text(a.max)} | {feedback} |")
+        rows.append(f"| `{a.id}` | {_code(a.given)} | {verdict} | {points_text(a.score)} / {points_text(a.max)} "
+                    f"| {feedback} |")
+    return "\n".join(rows)
+
+
+def _test_verdict(t: CodeTestResult) -> str:
+    """The message key of a hidden test's verdict; a test that gave no value is an error, not unreadable."""
+    if t.status == "error":
+        return "code_error"
+    if t.status in ("partial", "failed") and 0 < t.score < t.max:
+        return "partly"
+    return t.verdict
+
+
+def tests_table(result: CodeQuestionResult, lang: str = "en") -> str:
+    """The verdict on each hidden test of a code question as a Markdown table (its message's first line)."""
+    keys = ("col_test", "col_verdict", "col_points", "col_feedback")
+    head = [text(k, lang) for k in keys]
+    rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for t in result.tests:
+        feedback = _cell(t.message.splitlines()[0] if t.message else "")
+        rows.append(f"| `{t.name}` | {text(_test_verdict(t), lang)} | {points_text(t.score)} / {points_text(t.max)} "
+                    f"| {feedback} |")
     return "\n".join(rows)
 
 
@@ -394,7 +413,7 @@ class QuestionOutcome:
 
     question: Question
     expected: Expected | None  # None for a code exercise, set for a family question
-    result: Result | None
+    result: Result | CodeQuestionResult | None
 
 
 def student_report(
@@ -427,11 +446,11 @@ def student_report(
                 "question_score", lang, score=points_text(o.result.score), max=points_text(o.result.max)
             )
         if isinstance(o.question, CodeQuestion):
-            ran = o.result is not None and any(a.status != "missing" for a in o.result.answers)
-            intro = "code_not_graded" if o.result is None else "code_exercise" if ran else "code_no_file"
+            code = cast("CodeQuestionResult | None", o.result)  # a code question's outcome holds its tests
+            intro = "code_not_graded" if code is None else "code_exercise" if code.ran else "code_no_file"
             out += [f"## {heading}", "", text(intro, lang, exercise=f"`{o.question.exercise}`"), ""]
-            if o.result is not None:
-                out += [f"### {text('tests', lang)}", "", answers_table(o.result, lang, code=True), ""]
+            if code is not None:
+                out += [f"### {text('tests', lang)}", "", tests_table(code, lang), ""]
             continue
         expected = cast(Expected, o.expected)  # a family question's outcome always has its expectations
         out += [
@@ -442,7 +461,7 @@ def student_report(
             problem_statement(o.question, expected, lang).strip(),
             "",
         ]
-        if o.result is not None:
+        if isinstance(o.result, Result):
             out += [f"### {text('answers', lang)}", "", answers_table(o.result, lang), ""]
         out += [f"### {text('solution', lang)}", "", worked_solution(o.question, expected, lang)]
     return "\n".join(out).rstrip() + "\n"

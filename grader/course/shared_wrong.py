@@ -38,7 +38,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from itertools import combinations
 
-from grader.core.grading import expectation
+from grader.core.grading import Result, expectation
 from grader.core.kinds import is_number, kind_named
 from grader.core.variants import canonical
 from grader.course.assignment import FamilyQuestion
@@ -194,12 +194,14 @@ def _in_statement(text: str, numbers: Sequence[float]) -> bool:
 def wrong_answers(rows: Sequence, kinds: Mapping[tuple[str, str], str]) -> list[Given]:
     """The answers of graded rows that are not the key, of the kinds that count (``EVIDENCE_KINDS``).
 
-    ``kinds[(question, answer)]`` is each family answer's kind; answers not in it (code tests)
-    are left out.
+    ``kinds[(question, answer)]`` is each family answer's kind; answers not in it are left out,
+    and so are code questions' results (their hidden tests).
     """
     found = []
     for row in rows:
         for question, result in row.results or ():
+            if not isinstance(result, Result):  # a code question: its hidden tests are no evidence
+                continue
             for a in result.answers:
                 kind = kinds.get((question, a.id))
                 wrong = a.status == "incorrect" or (a.status == "correct" and a.carried_forward)

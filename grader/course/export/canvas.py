@@ -15,7 +15,7 @@ the roster lacks is named in a warning, never dropped silently.
 from __future__ import annotations
 
 from grader.course.export.base import Export, Exporter, ExportRequest, csv_bytes, needed, say
-from grader.course.gradebook import points_text
+from grader.text.numbers import points_text
 
 STUDENT_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 POINTS_POSSIBLE = "    Points Possible"

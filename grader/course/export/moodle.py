@@ -15,7 +15,7 @@ students' Moodle usernames or emails).
 from __future__ import annotations
 
 from grader.course.export.base import Export, Exporter, ExportError, ExportRequest, Gradebook, csv_bytes, needed, say
-from grader.course.gradebook import points_text
+from grader.text.numbers import points_text
 
 
 def _identifiers(request: ExportRequest, gradebook: Gradebook) -> tuple[str, dict[str, str]]:
