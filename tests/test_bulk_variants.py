@@ -12,7 +12,7 @@ from grader.core.kinds import formula_text
 from grader.core.rng import BulkDraws, Column, Draws, NotOnAGrid, decimal_grid
 from grader.core.variants import VariantKey, generate, generate_stepwise
 from grader.families import FAMILIES
-from grader.families._shared import distinct
+from grader.core.conditioning import distinct
 
 KEYS = 1000
 

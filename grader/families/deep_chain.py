@@ -38,7 +38,7 @@ from grader.core.kinds import is_number
 from grader.core.model import Rules, backpropagate, expand
 from grader.core.rng import Draws, decimal_grid
 from grader.core.statement import fill, precision
-from grader.families._shared import distinct
+from grader.core.conditioning import distinct
 from grader.maths.sigmoid import sigmoid
 
 LAYERS = 3

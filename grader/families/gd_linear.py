@@ -29,7 +29,7 @@ from grader.core.model import Rules, backpropagate, expand
 from grader.core.rng import Draws, decimal_grid
 from grader.core.statement import fill, precision
 from grader.core.variants import decimal_text
-from grader.families._shared import distinct
+from grader.core.conditioning import distinct
 from grader.text.messages import localized
 
 EPOCHS = 2
