@@ -9,6 +9,7 @@ is kept, so a student's numbers never depend on who else is on the roster.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -81,17 +82,19 @@ def generate(family: Family, keys: Sequence[VariantKey]) -> list[Variant]:
     chosen: list[Mapping[str, Fraction] | None] = [None] * len(keys)
     waiting = list(range(len(keys)))
     bulk = _draws_in_bulk(family.draw, family.params)
-    attempt = 0
+    attempt = proposed = passed = 0
     while waiting and attempt < MAX_ATTEMPTS:
-        count = min(MAX_ATTEMPTS - attempt, max(1, ROUND // len(waiting))) if bulk else 1
+        count = min(MAX_ATTEMPTS - attempt, _attempts(len(waiting), proposed, passed)) if bulk else 1
         labels = [str(attempt + a) for a in range(count) for _ in waiting]
         drawn, arrays, numbers = _proposals(family, [seeds[i] for i in waiting] * count, labels, bulk)
         ok = np.zeros(len(labels), dtype=bool)
         ok[drawn] = _conditioned(family, arrays)
+        proposed, passed = proposed + ok.size, passed + int(np.count_nonzero(ok))
         accepted = ok.reshape(count, len(waiting))
-        first = accepted.argmax(axis=0)
-        for j in np.flatnonzero(accepted.any(axis=0)):
-            chosen[waiting[j]] = numbers(int(first[j]) * len(waiting) + int(j))
+        found = np.flatnonzero(accepted.any(axis=0))
+        rows = accepted.argmax(axis=0)[found] * len(waiting) + found
+        for j, params in zip(found.tolist(), numbers(rows), strict=True):
+            chosen[waiting[j]] = params
         waiting = [i for i in waiting if chosen[i] is None]
         attempt += count
     if waiting:
@@ -122,19 +125,37 @@ def generate_stepwise(family: Family, keys: Sequence[VariantKey]) -> list[Varian
     return [Variant(family, chosen[i], key) for i, key in enumerate(keys)]
 
 
-Proposals = tuple[list[int], dict[str, np.ndarray], Callable[[int], Mapping[str, Fraction]]]
+def _attempts(waiting: int, proposed: int, passed: int) -> int:
+    """Attempts to draw per waiting key in the next round: about one key's expected number of
+    attempts (from the share of proposals accepted so far), within ROUND proposals in all.
+
+    Any count gives the same variants (each key keeps its first accepted attempt); this one
+    draws few attempts past a key's first accepted one.
+    """
+    most = max(1, ROUND // waiting)
+    if not proposed:
+        return most
+    return max(1, min(most, math.ceil(proposed / max(passed, 1))))
+
+
+Proposals = tuple[list[int], dict[str, np.ndarray], Callable[[np.ndarray], list[Mapping[str, Fraction]]]]
 
 
 def _proposals(family: Family, seeds: Sequence[str], labels: Sequence[str], bulk: bool) -> Proposals:
     """Proposals for (seed, label) rows: the rows that drew one, their parameters as float
-    arrays (in that order), and a function giving the exact parameters of a row."""
+    arrays (in that order), and a function giving the exact parameters of given rows."""
     if bulk:
         columns = _bulk_draw(family.draw, BulkDraws(seeds, labels))
+
+        def exact(rows: np.ndarray) -> list[Mapping[str, Fraction]]:
+            picked = {name: [c.options[i] for i in c.index[rows].tolist()] for name, c in columns.items()}
+            return [{name: values[k] for name, values in picked.items()} for k in range(len(rows))]
+
         return (list(range(len(seeds))), {n: _floats(columns[n].options)[columns[n].index] for n in family.params},
-                lambda row: {name: c.options[c.index[row]] for name, c in columns.items()})
+                exact)
     proposals = [family.draw(Draws(seed, label)) for seed, label in zip(seeds, labels, strict=True)]
     drawn = {i: p for i, p in enumerate(proposals) if p is not None}
-    return list(drawn), as_arrays(list(drawn.values()), family.params), drawn.__getitem__
+    return list(drawn), as_arrays(list(drawn.values()), family.params), lambda rows: [drawn[r] for r in rows.tolist()]
 
 
 def _bulk_draw(draw: Draw, draws: BulkDraws) -> dict[str, Column]:
