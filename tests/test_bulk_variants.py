@@ -7,12 +7,12 @@ import itertools
 import numpy as np
 import pytest
 
+from grader.core.conditioning import distinct
 from grader.core.evaluate import exact_symbolic
 from grader.core.kinds import formula_text
 from grader.core.rng import BulkDraws, Column, Draws, NotOnAGrid, decimal_grid
 from grader.core.variants import VariantKey, generate, generate_stepwise
 from grader.families import FAMILIES
-from grader.core.conditioning import distinct
 
 KEYS = 1000
 
