@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from typing import cast
 
 import numpy as np
@@ -215,7 +215,12 @@ def _conditioned(family: Family, params: Mapping[str, np.ndarray]) -> np.ndarray
 
 def decimal_text(value: sympy.Rational | Fraction) -> str:
     """An exact rational as a terminating decimal when it is one ('0.15'), else 'p/q'."""
-    value = Fraction(int(value.numerator), int(value.denominator))
+    return _decimal_text(int(value.numerator), int(value.denominator))
+
+
+@lru_cache(maxsize=65_536)  # a class's parameters come from small grids: the same few thousand values
+def _decimal_text(numerator: int, denominator: int) -> str:
+    value = Fraction(numerator, denominator)
     q = value.denominator
     for p in (2, 5):
         while q % p == 0:
