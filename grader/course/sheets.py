@@ -26,6 +26,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TypeVar, cast
 
 from grader.core.compare import Tolerance, allowed_error
@@ -513,7 +514,7 @@ def answer_sheet(assignment: Assignment, student: str, lang: str | None = None) 
             file = code_file(assignment, student, question.id)
             out += ["", f"# {sheet_message('sheet_code', lang, id=question.id, file=file)}"]
             continue
-        out += _per_question(question, ("sheet_lines", lang), lambda q=question: _sheet_lines(q, lang))
+        out += _per_question(question, ("sheet_lines", lang), partial(_sheet_lines, question, lang))
     return "\n".join(out) + "\n"
 
 
