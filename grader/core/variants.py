@@ -26,6 +26,7 @@ from grader.core.rng import BulkDraws, Column, Draws, stable_seed
 
 MAX_ATTEMPTS = 600
 ROUND = 30_000  # proposals conditioned together in a bulk draw
+FIRST_ATTEMPTS = 8  # per key in a bulk draw's first round, before the share accepted is known
 
 
 @dataclass(frozen=True)
@@ -126,16 +127,17 @@ def generate_stepwise(family: Family, keys: Sequence[VariantKey]) -> list[Varian
 
 
 def _attempts(waiting: int, proposed: int, passed: int) -> int:
-    """Attempts to draw per waiting key in the next round: about one key's expected number of
-    attempts (from the share of proposals accepted so far), within ROUND proposals in all.
+    """Attempts to draw per waiting key in the next round, within ROUND proposals in all:
+    FIRST_ATTEMPTS at first, then twice a key's expected number of attempts (from the share of
+    proposals accepted so far), which finds most keys' first accepted attempt in one round.
 
     Any count gives the same variants (each key keeps its first accepted attempt); this one
-    draws few attempts past a key's first accepted one.
+    draws few attempts past a key's first accepted one, even for a chunk of a few hundred keys.
     """
     most = max(1, ROUND // waiting)
     if not proposed:
-        return most
-    return max(1, min(most, math.ceil(proposed / max(passed, 1))))
+        return min(most, FIRST_ATTEMPTS)
+    return max(1, min(most, math.ceil(2 * proposed / max(passed, 1))))
 
 
 Proposals = tuple[list[int], dict[str, np.ndarray], Callable[[np.ndarray], list[Mapping[str, Fraction]]]]
