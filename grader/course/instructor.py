@@ -108,6 +108,7 @@ from grader.course.roster import RosterError, Student, file_stem, read_roster
 from grader.course.shared_wrong import flag_rows
 from grader.course.sheets import MAX_BYTES, answer_sheet, code_file, decode, problem_statement
 from grader.text.html import literal, page
+from grader.text.indented_json import indented_json
 from grader.text.messages import localized
 from grader.text.terminal import terminal_text
 
@@ -522,7 +523,7 @@ def _generate_class(assignment_path: Path, roster_path: Path, out: Path, jobs: i
     write_atomic(out / "instructor" / "key.csv", rows.getvalue(), durable=True)
     key_json = {"assignment": {"id": assignment.id, "title": assignment.title}, "students": nested}
     write_atomic(out / "instructor" / "key.json",
-                 json.dumps(key_json, ensure_ascii=False, indent=1, sort_keys=True) + "\n", durable=True)
+                 indented_json(key_json, 1, sort_keys=True) + "\n", durable=True)
     times["key"] = time.perf_counter() - start
     echo(f"{len(students)} students: problem and answer sheets in {out / 'students'}; "
          f"the instructor key (keep it private) in {out / 'instructor'}")
