@@ -8,7 +8,7 @@ escaped by the standard library's C function and everything else is joined in on
 from __future__ import annotations
 
 import json
-from json.encoder import encode_basestring  # type: ignore[attr-defined]  # the C escaper where built
+from json.encoder import encode_basestring  # the C escaper where built
 
 _OTHER = json.JSONEncoder(ensure_ascii=False)  # what this module does not write itself (it raises)
 
@@ -25,11 +25,10 @@ def indented_json(data: object, indent: int, sort_keys: bool = False) -> str:
 
 
 def _write(value: object, out: list[str], newline: str, step: str, sort_keys: bool) -> None:
-    kind = type(value)
-    if kind is str:  # the common leaves first, without a call
+    if isinstance(value, str):  # the common leaves first, without a call
         out.append(encode_basestring(value))
-    elif kind is float and value == value and value not in _INFINITIES:
-        out.append(float.__repr__(value))  # type: ignore[arg-type]
+    elif isinstance(value, float) and value == value and value not in _INFINITIES:
+        out.append(float.__repr__(value))
     elif isinstance(value, dict):
         if not value:
             out.append("{}")
