@@ -28,7 +28,9 @@ def precision(family: Family, params: Mapping[str, sympy.Rational], lang: str) -
     (FIGURES figures); the canonical variant's tighter tolerances are worked out, once.
     """
     digits = FIGURES
-    if _exact(params) == _canonical(family):
+    canonical = _canonical(family)
+    if params.keys() == canonical.keys() and all(  # most variants differ at the first parameter
+            Fraction(int(v.numerator), int(v.denominator)) == canonical[k] for k, v in params.items()):
         key = (family.name, family.version)
         if key not in _CANONICAL_FIGURES:
             _CANONICAL_FIGURES[key] = figures_needed(family, params)
