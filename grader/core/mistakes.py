@@ -220,6 +220,7 @@ class Layout:
 
 
 _LAYOUTS: dict[int, tuple[Family, Layout]] = {}  # by id(family); the family is kept to check it
+_LAYOUTS_MAX = 256  # families; more (tests build many) and the memo starts again
 
 
 def _layout(family: Family) -> Layout:
@@ -230,6 +231,8 @@ def _layout(family: Family) -> Layout:
         derivation = family.derivation()
         layout = Layout(numeric, {a: update_baseline(derivation, a) for a in numeric},
                         {a: tuple(neighbours(family, a)) for a in numeric})
+        if len(_LAYOUTS) >= _LAYOUTS_MAX:
+            _LAYOUTS.clear()
         stored = _LAYOUTS[id(family)] = (family, layout)
     return stored[1]
 
