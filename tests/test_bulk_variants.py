@@ -7,12 +7,13 @@ import itertools
 import numpy as np
 import pytest
 
+from grader.core import variants
+from grader.core.conditioning import distinct
 from grader.core.evaluate import exact_symbolic
 from grader.core.kinds import formula_text
 from grader.core.rng import BulkDraws, Column, Draws, NotOnAGrid, decimal_grid
 from grader.core.variants import VariantKey, generate, generate_stepwise
 from grader.families import FAMILIES
-from grader.families._shared import distinct
 
 KEYS = 1000
 
@@ -87,3 +88,13 @@ def test_formula_texts_printed_once_are_those_of_each_variant(name):
         exact = exact_symbolic(derivation, v.params)
         printed = {a: formula_text(derivation.symbolic[a], v.params) for a in exact}
         assert printed == {a: str(e) for a, e in exact.items()}
+
+
+@pytest.mark.parametrize(("first", "proposals"), [(1, 50), (600, 30_000)])
+def test_any_number_of_attempts_per_round_gives_the_same_variants(monkeypatch, first, proposals):
+    family = FAMILIES["backprop_222"]
+    keys = [VariantKey("hw-rounds", f"s{i}") for i in range(200)]
+    expected = [v.numbers for v in generate_stepwise(family, keys)]
+    monkeypatch.setattr(variants, "FIRST_ATTEMPTS", first)
+    monkeypatch.setattr(variants, "ROUND", proposals)
+    assert [v.numbers for v in generate(family, keys)] == expected

@@ -702,3 +702,20 @@ def test_a_second_run_into_the_same_folder_is_refused_while_the_first_writes(tmp
     assert not (out / "gradebook.csv").exists()
     grade_class(EXAMPLES / "hw1.toml", EXAMPLES / "submissions", out, EXAMPLES / "roster.csv", echo=lambda _: None)
     assert (out / "gradebook.csv").exists()
+
+
+def test_publish_moves_a_folder_out_lacks_whole_and_merges_one_it_has(tmp_path):
+    out = tmp_path / "out"
+    write_atomic(out / "students" / "s001" / "problem.md", "earlier\n")
+    with staged(out) as staging:
+        write_staged(staging / "students" / "s001" / "problem.md", "new\n")
+        write_staged(staging / "students" / "s002" / "problem.md", "sheet\n")
+        write_staged(staging / "students" / "s002" / "s002.txt", "answers\n")
+        moved = (staging / "students" / "s002").stat().st_ino
+        merged = (staging / "students" / "s001").stat().st_ino
+    assert (out / "students" / "s002").stat().st_ino == moved  # one rename, not a new folder filled file by file
+    assert (out / "students" / "s001").stat().st_ino != merged
+    assert tree_digest(out) == tree_digest_of({"students/s001/problem.md": b"new\n",
+                                               "students/s002/problem.md": b"sheet\n",
+                                               "students/s002/s002.txt": b"answers\n"})
+    assert not list(out.glob(".staging*"))

@@ -7,11 +7,14 @@ which (a definition, not a value).
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
+from grader.core.evaluate import as_arrays, batch_quantities
 from grader.core.grading import expectation, expectations, grade
-from grader.core.mistakes import figures_needed, neighbours
+from grader.core.mistakes import figures_needed, neighbours, numeric_mistakes
 from grader.core.variants import canonical
 from grader.families import FAMILIES
 from grader.text.messages import LANGUAGES, MISTAKES
@@ -252,3 +255,13 @@ def test_q2_says_raises_exactly_where_the_nudge_raises_the_loss():
             if verdict.status == "incorrect":
                 raises = float(v.numbers[f"g{weight}"]) * direction > 0
                 assert ("raises E" in verdict.feedback) == raises, (v.numbers, letter, verdict.feedback)
+
+
+def test_a_family_with_the_same_name_but_other_answers_gets_its_own_mistakes():
+    family = FAMILIES["backprop_222"]
+    fewer = dataclasses.replace(family, answers=tuple(a for a in family.answers if a.id in ("o1", "E")))
+    params = as_arrays([canonical(family).numbers], family.params)
+    values = {**params, **batch_quantities(family.derivation(), params)}
+    assert len(numeric_mistakes(family, params, values)) > 2
+    assert set(numeric_mistakes(fewer, params, values)) == {"o1", "E"}
+    assert len(numeric_mistakes(family, params, values)) > 2

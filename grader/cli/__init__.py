@@ -8,13 +8,13 @@ and the commands here import the API inside their bodies.
 from __future__ import annotations
 
 import importlib
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from grader.cli.catalog import catalog
+from grader.text.indented_json import indented_json
 from grader.text.messages import LANGUAGES
 from grader.text.terminal import terminal_text
 
@@ -75,7 +75,7 @@ def _family(name: str):
 
 
 def _dump(data: object) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    click.echo(indented_json(data, 2))
 
 
 def variant_options(command):

@@ -171,7 +171,8 @@ def numeric_mistakes(
     ``params`` and ``correct`` are float arrays of the batch's parameters and quantities.
     Values equal to the correct one are kept; the grader skips those it cannot tell apart.
     """
-    numeric = [a.id for a in family.answers if is_number(a)]
+    layout = _layout(family)
+    numeric = layout.numeric
     found: dict[str, list[tuple[Mistake, np.ndarray]]] = {a: [] for a in numeric}
 
     def add(name: str, values: Mapping[str, np.ndarray]) -> None:
@@ -182,7 +183,7 @@ def numeric_mistakes(
     for name, rules in (*RULE_MISTAKES, *family.rule_mistakes):
         add(name, batch_quantities(family.derivation(rules), params))
     for a in numeric:  # an update with its step's sign flipped is step_added
-        if update_baseline(family.derivation(), a) is None:
+        if layout.baselines[a] is None:
             found[a].append((Mistake("sign_flipped"), -correct[a]))
     mutated = _updated_weights_in_deltas(family.derivation())
     if mutated is not None:
@@ -203,9 +204,37 @@ def numeric_mistakes(
             found[a].append((mistake, values[a]))
     add("rounded_too_early", batch_quantities(family.derivation(), params, transform=round_significant))
     for a in numeric:
-        for other in neighbours(family, a):
+        for other in layout.neighbours[a]:
             found[a].append((Mistake("off_by_one", (("other", other),)), correct[other]))
     return found
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What the mistakes of a family's numeric answers are computed from, the same for every batch:
+    the numeric answers, the value each update updates (None for no update), their neighbours."""
+
+    numeric: tuple[str, ...]
+    baselines: Mapping[str, str | None]
+    neighbours: Mapping[str, tuple[str, ...]]
+
+
+_LAYOUTS: dict[int, tuple[Family, Layout]] = {}  # by id(family); the family is kept to check it
+_LAYOUTS_MAX = 256  # families; more (tests build many) and the memo starts again
+
+
+def _layout(family: Family) -> Layout:
+    """The family's :class:`Layout`, worked out once per family object."""
+    stored = _LAYOUTS.get(id(family))
+    if stored is None or stored[0] is not family:
+        numeric = tuple(a.id for a in family.answers if is_number(a))
+        derivation = family.derivation()
+        layout = Layout(numeric, {a: update_baseline(derivation, a) for a in numeric},
+                        {a: tuple(neighbours(family, a)) for a in numeric})
+        if len(_LAYOUTS) >= _LAYOUTS_MAX:
+            _LAYOUTS.clear()
+        stored = _LAYOUTS[id(family)] = (family, layout)
+    return stored[1]
 
 
 def neighbours(family: Family, answer_id: str) -> list[str]:
@@ -238,22 +267,24 @@ def relative_gaps(
     1e-4 as 1e-4 (where the default tolerance's floor of 1e-6 exceeds 1 %). A mistake that
     does not change an answer (within :data:`SAME`) does not count; none left gives inf.
     """
-    derivation = family.derivation()
+    baselines = _layout(family).baselines
     gaps = {}
     for answer_id, mistakes in wrong.items():
-        baseline = update_baseline(derivation, answer_id)
+        baseline = baselines[answer_id]
         key = correct[answer_id]
         size = np.abs(key - correct[baseline]) if baseline else np.abs(key)
         scale = np.maximum(size, DEFAULT.floor / DEFAULT.value)
-        nearest = np.full(np.shape(key), np.inf)
+        guarded = [values for mistake, values in mistakes if mistake.name not in UNGUARDED and mistake.guarded]
+        if not guarded:
+            gaps[answer_id] = np.full(np.shape(key), np.inf)
+            continue
+        values = np.empty((len(guarded), *np.shape(key)))  # one row per mistake
+        for row, wrong_values in zip(values, guarded, strict=True):
+            row[...] = wrong_values
         with np.errstate(all="ignore"):
-            for mistake, values in mistakes:
-                if mistake.name in UNGUARDED or not mistake.guarded:
-                    continue
-                gap = np.abs(values - key) / scale
-                counts = np.isfinite(values) & (np.abs(values - key) > SAME * size)
-                nearest = np.where(counts, np.minimum(nearest, gap), nearest)
-        gaps[answer_id] = nearest
+            distance = np.abs(values - key)
+            counts = np.isfinite(values) & (distance > SAME * size)
+            gaps[answer_id] = np.where(counts, distance / scale, np.inf).min(axis=0)
     return gaps
 
 

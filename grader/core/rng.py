@@ -129,7 +129,8 @@ class BulkDraws:
     def _next(self) -> np.ndarray:
         if self._used == self._words.shape[1]:
             block = str(self._used // 8).encode()
-            digests = b"".join(hashlib.sha512(p + block).digest() for p in self._prefixes)
+            sha512 = hashlib.sha512
+            digests = b"".join([sha512(p + block).digest() for p in self._prefixes])  # a list is faster here
             fresh = np.frombuffer(digests, dtype=">u8").reshape(len(self._prefixes), 8).astype(np.uint64)
             self._words = np.concatenate([self._words, fresh], axis=1)
         self._used += 1

@@ -9,10 +9,11 @@ is kept, so a student's numbers never depend on who else is on the roster.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from typing import cast
 
 import numpy as np
@@ -25,6 +26,7 @@ from grader.core.rng import BulkDraws, Column, Draws, stable_seed
 
 MAX_ATTEMPTS = 600
 ROUND = 30_000  # proposals conditioned together in a bulk draw
+FIRST_ATTEMPTS = 8  # per key in a bulk draw's first round, before the share accepted is known
 
 
 @dataclass(frozen=True)
@@ -81,17 +83,19 @@ def generate(family: Family, keys: Sequence[VariantKey]) -> list[Variant]:
     chosen: list[Mapping[str, Fraction] | None] = [None] * len(keys)
     waiting = list(range(len(keys)))
     bulk = _draws_in_bulk(family.draw, family.params)
-    attempt = 0
+    attempt = proposed = passed = 0
     while waiting and attempt < MAX_ATTEMPTS:
-        count = min(MAX_ATTEMPTS - attempt, max(1, ROUND // len(waiting))) if bulk else 1
+        count = min(MAX_ATTEMPTS - attempt, _attempts(len(waiting), proposed, passed)) if bulk else 1
         labels = [str(attempt + a) for a in range(count) for _ in waiting]
         drawn, arrays, numbers = _proposals(family, [seeds[i] for i in waiting] * count, labels, bulk)
         ok = np.zeros(len(labels), dtype=bool)
         ok[drawn] = _conditioned(family, arrays)
+        proposed, passed = proposed + ok.size, passed + int(np.count_nonzero(ok))
         accepted = ok.reshape(count, len(waiting))
-        first = accepted.argmax(axis=0)
-        for j in np.flatnonzero(accepted.any(axis=0)):
-            chosen[waiting[j]] = numbers(int(first[j]) * len(waiting) + int(j))
+        found = np.flatnonzero(accepted.any(axis=0))
+        rows = accepted.argmax(axis=0)[found] * len(waiting) + found
+        for j, params in zip(found.tolist(), numbers(rows), strict=True):
+            chosen[waiting[j]] = params
         waiting = [i for i in waiting if chosen[i] is None]
         attempt += count
     if waiting:
@@ -122,19 +126,38 @@ def generate_stepwise(family: Family, keys: Sequence[VariantKey]) -> list[Varian
     return [Variant(family, chosen[i], key) for i, key in enumerate(keys)]
 
 
-Proposals = tuple[list[int], dict[str, np.ndarray], Callable[[int], Mapping[str, Fraction]]]
+def _attempts(waiting: int, proposed: int, passed: int) -> int:
+    """Attempts to draw per waiting key in the next round, within ROUND proposals in all:
+    FIRST_ATTEMPTS at first, then twice a key's expected number of attempts (from the share of
+    proposals accepted so far), which finds most keys' first accepted attempt in one round.
+
+    Any count gives the same variants (each key keeps its first accepted attempt); this one
+    draws few attempts past a key's first accepted one, even for a chunk of a few hundred keys.
+    """
+    most = max(1, ROUND // waiting)
+    if not proposed:
+        return min(most, FIRST_ATTEMPTS)
+    return max(1, min(most, math.ceil(2 * proposed / max(passed, 1))))
+
+
+Proposals = tuple[list[int], dict[str, np.ndarray], Callable[[np.ndarray], list[Mapping[str, Fraction]]]]
 
 
 def _proposals(family: Family, seeds: Sequence[str], labels: Sequence[str], bulk: bool) -> Proposals:
     """Proposals for (seed, label) rows: the rows that drew one, their parameters as float
-    arrays (in that order), and a function giving the exact parameters of a row."""
+    arrays (in that order), and a function giving the exact parameters of given rows."""
     if bulk:
         columns = _bulk_draw(family.draw, BulkDraws(seeds, labels))
+
+        def exact(rows: np.ndarray) -> list[Mapping[str, Fraction]]:
+            picked = {name: [c.options[i] for i in c.index[rows].tolist()] for name, c in columns.items()}
+            return [{name: values[k] for name, values in picked.items()} for k in range(len(rows))]
+
         return (list(range(len(seeds))), {n: _floats(columns[n].options)[columns[n].index] for n in family.params},
-                lambda row: {name: c.options[c.index[row]] for name, c in columns.items()})
+                exact)
     proposals = [family.draw(Draws(seed, label)) for seed, label in zip(seeds, labels, strict=True)]
     drawn = {i: p for i, p in enumerate(proposals) if p is not None}
-    return list(drawn), as_arrays(list(drawn.values()), family.params), drawn.__getitem__
+    return list(drawn), as_arrays(list(drawn.values()), family.params), lambda rows: [drawn[r] for r in rows.tolist()]
 
 
 def _bulk_draw(draw: Draw, draws: BulkDraws) -> dict[str, Column]:
@@ -194,7 +217,12 @@ def _conditioned(family: Family, params: Mapping[str, np.ndarray]) -> np.ndarray
 
 def decimal_text(value: sympy.Rational | Fraction) -> str:
     """An exact rational as a terminating decimal when it is one ('0.15'), else 'p/q'."""
-    value = Fraction(int(value.numerator), int(value.denominator))
+    return _decimal_text(int(value.numerator), int(value.denominator))
+
+
+@lru_cache(maxsize=65_536)  # a class's parameters come from small grids: the same few thousand values
+def _decimal_text(numerator: int, denominator: int) -> str:
+    value = Fraction(numerator, denominator)
     q = value.denominator
     for p in (2, 5):
         while q % p == 0:

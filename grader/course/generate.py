@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -33,6 +32,7 @@ from grader.course.new_assignment import salt_warning
 from grader.course.roster import Student, file_stem
 from grader.course.sheets import answer_sheet, code_file, problem_statement
 from grader.text.html import literal, page
+from grader.text.indented_json import indented_json
 from grader.text.messages import localized
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -137,7 +137,7 @@ def _generate_class(assignment_path: Path, roster_path: Path, out: Path, jobs: i
     write_atomic(out / "instructor" / "key.csv", rows.getvalue(), durable=True)
     key_json = {"assignment": {"id": assignment.id, "title": assignment.title}, "students": nested}
     write_atomic(out / "instructor" / "key.json",
-                 json.dumps(key_json, ensure_ascii=False, indent=1, sort_keys=True) + "\n", durable=True)
+                 indented_json(key_json, 1, sort_keys=True) + "\n", durable=True)
     times["key"] = time.perf_counter() - start
     echo(f"{len(students)} students: problem and answer sheets in {out / 'students'}; "
          f"the instructor key (keep it private) in {out / 'instructor'}")

@@ -26,6 +26,8 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
+from typing import TypeVar, cast
 
 from grader.core.compare import Tolerance, allowed_error
 from grader.core.evaluate import update_baseline
@@ -39,6 +41,7 @@ from grader.text.messages import localized
 
 MAX_BYTES = 1_000_000  # an answer sheet is a few kilobytes; anything far larger is not one
 MAX_VALUE = 1_000  # characters in one answer
+T = TypeVar("T")
 HEADERS = {"student": "student", "student_id": "student", "id": "student", "assignment": "assignment"}
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -421,8 +424,16 @@ def judging_note(question: FamilyQuestion, expected: Expected, lang: str = "en",
     The figures are the same for every student of the question: they come from the tolerances,
     never from this variant's values. Updates (judged by their step) and answers with an absolute
     tolerance get no count of figures, since one would tell the size of the step or of the key;
-    their rules say what is judged instead.
+    their rules say what is judged instead. A drawn variant's note is the question's (its
+    tolerances are the question's), made once per question and language.
     """
+    if expected.variant.key is not None:
+        return _per_question(question, ("judging_note", lang, formulas),
+                             lambda: _judging_note(question, expected, lang, formulas))
+    return _judging_note(question, expected, lang, formulas)
+
+
+def _judging_note(question: FamilyQuestion, expected: Expected, lang: str, formulas: bool) -> str:
     lines = judging_rules(question, lang, expected, "`", formulas)
     numeric = [a.id for a in asked_answers(question) if is_number(a)]
     if numeric:
@@ -503,13 +514,34 @@ def answer_sheet(assignment: Assignment, student: str, lang: str | None = None) 
             file = code_file(assignment, student, question.id)
             out += ["", f"# {sheet_message('sheet_code', lang, id=question.id, file=file)}"]
             continue
-        out += ["", f"# {sheet_message('sheet_question', lang, id=question.id)}"]
-        derivation = question.family.derivation()
-        out.append(f"# {sheet_message('judging', lang)}:")
-        out += [f"#   {line}" for line in judging_rules(question, lang)]
-        for answer in asked(assignment)[question.id]:
-            note = SHEET_NOTES.get(answer.kind)
-            if note is not None:
-                out.append(f"# {note(derivation, answer, lang)}")
-            out.append(f"{question.id}.{answer.id} = ")
+        out += _per_question(question, ("sheet_lines", lang), partial(_sheet_lines, question, lang))
     return "\n".join(out) + "\n"
+
+
+def _sheet_lines(question: FamilyQuestion, lang: str) -> list[str]:
+    """A family question's part of the answer sheet: its rules, then a line per asked answer."""
+    out = ["", f"# {sheet_message('sheet_question', lang, id=question.id)}"]
+    derivation = question.family.derivation()
+    out.append(f"# {sheet_message('judging', lang)}:")
+    out += [f"#   {line}" for line in judging_rules(question, lang)]
+    for answer in asked_answers(question):
+        note = SHEET_NOTES.get(answer.kind)
+        if note is not None:
+            out.append(f"# {note(derivation, answer, lang)}")
+        out.append(f"{question.id}.{answer.id} = ")
+    return out
+
+
+_PER_QUESTION: dict[tuple, tuple[FamilyQuestion, object]] = {}
+_PER_QUESTION_MAX = 1_000  # entries; a class run parses its assignment once per chunk
+
+
+def _per_question(question: FamilyQuestion, what: tuple, make: Callable[[], T]) -> T:
+    """``make()`` remembered for one question object: text that is the same for every student."""
+    key = (id(question), *what)
+    found = _PER_QUESTION.get(key)
+    if found is None or found[0] is not question:
+        if len(_PER_QUESTION) >= _PER_QUESTION_MAX:
+            _PER_QUESTION.clear()
+        found = _PER_QUESTION[key] = (question, make())
+    return cast(T, found[1])

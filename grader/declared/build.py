@@ -19,6 +19,7 @@ import numpy as np
 import sympy
 
 from grader.core.compare import DEFAULT
+from grader.core.conditioning import distinct
 from grader.core.evaluate import update_baseline
 from grader.core.family import Answer, Derivation, Family, Gradient, Slip, Symbolic
 from grader.core.kinds import is_number
@@ -197,30 +198,76 @@ def answers(d: Declaration) -> tuple[Answer, ...]:
 
 def rules_of(d: Declaration, family: Callable[[], Family]) -> Callable[[Mapping[str, np.ndarray]], dict]:
     """The generic conditioning rules, each a boolean array over a batch (True = well conditioned)."""
-    c = d.conditions
+    rules = _rules(d, family)
 
     def check(values: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-        size = len(values[d.params[0].name])
-        ok = {name: np.ones(size, dtype=bool) for name in
-              ("saturated_unit", "output_error_too_small", "gradient_rounds_to_zero", "answers_not_distinct",
-               "mistake_within_tolerance")}
-        for k in range(1, d.epochs + 1):
-            suffix = _suffix(d, k)
-            for u in d.units:
-                ok["saturated_unit"] &= _unsaturated(u.kind, values, f"{u.name}{suffix}",
-                                                     f"{u.input}{suffix}" if u.input else None, c)
-            floor = c["min_error"] if d.loss == "squared_error" else c["min_error"] / 5
-            for o, t in zip(d.outputs, d.targets, strict=True):
-                ok["output_error_too_small"] &= np.abs(values[f"{o}{suffix}"] - values[t]) >= floor
-            for p in d.trainable:
-                ok["gradient_rounds_to_zero"] &= np.abs(values[f"dE_d{p}{suffix}"]) >= c["min_gradient"]
-        if c["distinct"] > 0:
-            ok["answers_not_distinct"] = _distinct(family(), values, c["distinct"])
-        if c["mistakes"] > 0:
-            ok["mistake_within_tolerance"] = _mistakes_apart(family(), values)
-        return ok
+        return {name: rule(values) for name, rule, _ in rules}
 
     return check
+
+
+def conditions_of(d: Declaration, family: Callable[[], Family]) -> Callable[[Mapping[str, np.ndarray]], np.ndarray]:
+    """All of :func:`rules_of` at once, True where every rule holds: the costly rules (answers
+    distinct, mistakes apart) are checked only on the proposals the cheap ones let through.
+
+    Every rule looks at each proposal alone, so the verdicts are those of :func:`rules_of`.
+    """
+    rules = _rules(d, family)
+
+    def conditions(values: Mapping[str, np.ndarray]) -> np.ndarray:
+        ok = np.logical_and.reduce([rule(values) for _, rule, costly in rules if not costly])
+        rows = np.flatnonzero(ok)
+        if rows.size:
+            some = {k: v[rows] for k, v in values.items()}
+            ok[rows] = np.logical_and.reduce([rule(some) for _, rule, costly in rules if costly])
+        return ok
+
+    return conditions
+
+
+Rule = Callable[[Mapping[str, np.ndarray]], np.ndarray]
+
+
+def _rules(d: Declaration, family: Callable[[], Family]) -> list[tuple[str, Rule, bool]]:
+    """(name, rule, whether it is costly) of every generic conditioning rule, cheap ones first."""
+    c = d.conditions
+    epochs = [_suffix(d, k) for k in range(1, d.epochs + 1)]
+    floor = c["min_error"] if d.loss == "squared_error" else c["min_error"] / 5
+
+    def every(values: Mapping[str, np.ndarray]) -> np.ndarray:
+        return np.ones(len(values[d.params[0].name]), dtype=bool)
+
+    def saturated_unit(values: Mapping[str, np.ndarray]) -> np.ndarray:
+        ok = every(values)
+        for suffix in epochs:
+            for u in d.units:
+                ok &= _unsaturated(u.kind, values, f"{u.name}{suffix}", f"{u.input}{suffix}" if u.input else None, c)
+        return ok
+
+    def output_error_too_small(values: Mapping[str, np.ndarray]) -> np.ndarray:
+        ok = every(values)
+        for suffix in epochs:
+            for o, t in zip(d.outputs, d.targets, strict=True):
+                ok &= np.abs(values[f"{o}{suffix}"] - values[t]) >= floor
+        return ok
+
+    def gradient_rounds_to_zero(values: Mapping[str, np.ndarray]) -> np.ndarray:
+        ok = every(values)
+        for suffix in epochs:
+            for p in d.trainable:
+                ok &= np.abs(values[f"dE_d{p}{suffix}"]) >= c["min_gradient"]
+        return ok
+
+    def answers_not_distinct(values: Mapping[str, np.ndarray]) -> np.ndarray:
+        return _distinct(family(), values, c["distinct"]) if c["distinct"] > 0 else every(values)
+
+    def mistake_within_tolerance(values: Mapping[str, np.ndarray]) -> np.ndarray:
+        return _mistakes_apart(family(), values) if c["mistakes"] > 0 else every(values)
+
+    return [("saturated_unit", saturated_unit, False), ("output_error_too_small", output_error_too_small, False),
+            ("gradient_rounds_to_zero", gradient_rounds_to_zero, False),
+            ("answers_not_distinct", answers_not_distinct, True),
+            ("mistake_within_tolerance", mistake_within_tolerance, True)]
 
 
 def _unsaturated(kind: str, values, name: str, input_: str | None, c: Mapping[str, float]) -> np.ndarray:
@@ -238,12 +285,7 @@ def _unsaturated(kind: str, values, name: str, input_: str | None, c: Mapping[st
 
 def _distinct(family: Family, values: Mapping[str, np.ndarray], relative: float) -> np.ndarray:
     """Numeric answers pairwise apart by more than ``relative`` of the larger one."""
-    numeric = [values[a.id] for a in family.answers if is_number(a)]
-    ok = np.ones_like(numeric[0], dtype=bool)
-    for i, a in enumerate(numeric):
-        for b in numeric[i + 1:]:
-            ok &= np.abs(a - b) > relative * np.maximum(np.abs(a), np.abs(b))
-    return ok
+    return distinct([values[a.id] for a in family.answers if is_number(a)], relative)
 
 
 def same_by_definition(family: Family) -> list[tuple[str, str]]:
@@ -298,10 +340,7 @@ def rule_mistakes(d: Declaration) -> tuple[tuple[str, Rules], ...]:
 def family(d: Declaration) -> Family:
     """The :class:`Family` of a declaration."""
     built: list[Family] = []
-    rules = rules_of(d, lambda: built[0])
-
-    def conditions(values: Mapping[str, np.ndarray]) -> np.ndarray:
-        return np.logical_and.reduce(list(rules(values).values()))
+    conditions = conditions_of(d, lambda: built[0])
 
     def statement(params: Mapping[str, sympy.Rational], lang: str) -> str:
         return fill(d.statement[lang], params, epochs=d.epochs) + precision(built[0], params, lang)

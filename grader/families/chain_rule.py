@@ -37,12 +37,12 @@ from typing import TypeVar
 import numpy as np
 import sympy
 
+from grader.core.conditioning import distinct
 from grader.core.family import Answer, Derivation, Family, Gradient, Slip, Symbolic
 from grader.core.model import Rules, backpropagate, expand
 from grader.core.rng import Draws, decimal_grid
 from grader.core.statement import fill, precision
 from grader.core.variants import decimal_text
-from grader.families._shared import distinct
 from grader.maths.sigmoid import sigmoid, sigmoid_float
 
 S = sympy.Symbol

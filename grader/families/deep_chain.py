@@ -33,12 +33,12 @@ from fractions import Fraction
 import numpy as np
 import sympy
 
+from grader.core.conditioning import distinct
 from grader.core.family import Answer, Derivation, Family, Gradient, Slip, Symbolic
 from grader.core.kinds import is_number
 from grader.core.model import Rules, backpropagate, expand
 from grader.core.rng import Draws, decimal_grid
 from grader.core.statement import fill, precision
-from grader.families._shared import distinct
 from grader.maths.sigmoid import sigmoid
 
 LAYERS = 3

@@ -16,20 +16,20 @@ Conditioning rules for random variants (tested in tests/test_conditioning.py):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from fractions import Fraction
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 import sympy
 
+from grader.core.conditioning import distinct
 from grader.core.family import Answer, Choice, Derivation, Family, Gradient, Symbolic
 from grader.core.kinds import is_number
 from grader.core.model import Rules, backpropagate, expand
 from grader.core.rng import Draws, decimal_grid
 from grader.core.statement import fill, precision
 from grader.core.variants import decimal_text
-from grader.families._shared import distinct
 from grader.text.messages import localized
 
 EPOCHS = 2
@@ -78,7 +78,7 @@ def derive(rules: Rules) -> Derivation:
         quantities=tuple(quantities),
         forward=frozenset(forward),
         symbolic={"dE_dw_expr": Symbolic(derivative, ("x", "w", "t"))},
-        choices={"regime": Choice(lambda p: regime(contraction.xreplace(_symbols(p))), why=why_not)},
+        choices={"regime": Choice(_regime_decider(contraction), why=why_not)},
     )
 
 
@@ -121,8 +121,16 @@ def etas_for(x_value: Fraction, intended: str) -> tuple[Fraction, ...]:
     return tuple(e for e in grid if regime(1 - e * x_value**2) == intended and e * x_value**2 <= 3)
 
 
-def _symbols(params: Mapping[str, sympy.Rational]) -> dict[sympy.Symbol, sympy.Rational]:
-    return {sympy.Symbol(k): v for k, v in params.items()}
+def _regime_decider(contraction: sympy.Expr) -> Callable[[Mapping[str, sympy.Rational]], str]:
+    """The regime of a variant's parameters, remembered per value of those the contraction uses
+    (a class shares a few dozen pairs of x and eta)."""
+    names = tuple(sorted(str(s) for s in contraction.free_symbols))
+
+    @lru_cache(maxsize=4096)
+    def decide(values: tuple[sympy.Rational, ...]) -> str:
+        return regime(contraction.xreplace({sympy.Symbol(n): v for n, v in zip(names, values, strict=True)}))
+
+    return lambda params: decide(tuple(params[n] for n in names))
 
 
 def draw(rng: Draws) -> dict[str, Fraction] | None:

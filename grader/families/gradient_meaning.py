@@ -38,12 +38,12 @@ from itertools import permutations
 import numpy as np
 import sympy
 
+from grader.core.conditioning import distinct
 from grader.core.family import Answer, Choice, Derivation, Family
 from grader.core.model import Rules, backpropagate
 from grader.core.rng import Draws, decimal_grid
 from grader.core.statement import fill, precision
 from grader.core.variants import decimal_text
-from grader.families._shared import distinct
 from grader.maths.sigmoid import sigmoid
 from grader.text.messages import localized
 

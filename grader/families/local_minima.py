@@ -33,13 +33,13 @@ import mpmath
 import numpy as np
 import sympy
 
+from grader.core.conditioning import distinct
 from grader.core.family import Answer, Choice, Derivation, Family, Gradient, Symbolic
 from grader.core.kinds import is_number
 from grader.core.model import CORRECT, Rules, backpropagate
 from grader.core.rng import Draws, decimal_grid
 from grader.core.statement import fill, precision
 from grader.core.variants import decimal_text
-from grader.families._shared import distinct
 from grader.text.messages import localized
 
 STEPS = 3
