@@ -256,6 +256,17 @@ class Classmates:
 
     ids: tuple[str, ...]
     values: Mapping[str, np.ndarray]
+    _steps: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def step(self, answer_id: str, baseline: str | None, tolerance: Tolerance) -> tuple:
+        """Each classmate's origin, step and allowed error for one answer, as arrays computed once
+        per class (the origin is 0.0 for an answer that updates nothing)."""
+        found = self._steps.get((answer_id, tolerance))
+        if found is None:
+            origin = 0.0 if baseline is None else self.values[baseline]
+            step = self.values[answer_id] - origin
+            found = self._steps[answer_id, tolerance] = (origin, step, allowed_errors(step, tolerance))
+        return found
 
 
 def classmates(ids: Sequence[str], prepared: Sequence[Expected]) -> Classmates:
@@ -296,10 +307,8 @@ def copied_from(expected: Expected, given: Mapping[str, float], others: Classmat
     matches = np.zeros(len(others.ids), dtype=int)
     derivation = expected.variant.family.derivation()
     for a in asked:  # judged as the student's own key judges them: an update by its step
-        baseline = update_baseline(derivation, a)
-        origin = 0.0 if baseline is None else others.values[baseline]
-        step = others.values[a] - origin
-        matches += np.abs(given[a] - origin - step) <= allowed_errors(step, settings.tolerance_for(a))
+        origin, step, allowed = others.step(a, update_baseline(derivation, a), settings.tolerance_for(a))
+        matches += np.abs(given[a] - origin - step) <= allowed
     best = int(np.argmax(matches))
     if matches[best] >= COPIED_MATCHES and matches[best] > 2 * own:
         return others.ids[best]
