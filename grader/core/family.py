@@ -101,16 +101,22 @@ class Derivation:
 
         A formula ``delta_o1_expr = delta_o1`` restates the question; this list leaves it out.
         """
-        symbolic = self.symbolic[answer_id]
-        order = [str(q) for q, _ in self.quantities]
-        if symbolic.asks is None:
-            return symbolic.symbols
-        later = set(order[order.index(symbolic.asks):])
-        return tuple(s for s in symbolic.symbols if s not in later)
+        return _usable(self, answer_id)
 
     def quantity(self, name: str) -> sympy.Expr:
         """The formula of one quantity."""
         return _formulas(self)[name]
+
+
+@cache
+def _usable(derivation: Derivation, answer_id: str) -> tuple[str, ...]:
+    """:meth:`Derivation.usable`, worked out once per answer (a class asks it of every student)."""
+    symbolic = derivation.symbolic[answer_id]
+    order = [str(q) for q, _ in derivation.quantities]
+    if symbolic.asks is None:
+        return symbolic.symbols
+    later = set(order[order.index(symbolic.asks):])
+    return tuple(s for s in symbolic.symbols if s not in later)
 
 
 @cache

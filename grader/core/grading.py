@@ -605,15 +605,14 @@ def judge_symbolic(expected, answer, raw, work, settings, lang) -> AnswerResult:
     parsed = (_parsed if len(given) <= MAX_LENGTH else _parse)(given, symbolic.symbols)  # a long text is refused
     if isinstance(parsed, ParseError):
         return AnswerResult(answer.id, "invalid", 0.0, points, explain(parsed, lang), given=given)
-    node, student_expr = parsed
-    read = read_as(node)
+    node, student_expr, read, used = parsed
 
     def verdict(status: Status, score: float, feedback: str) -> AnswerResult:
         feedback = _joined(message("read_as", lang, formula=read), feedback, lang)
         return AnswerResult(answer.id, status, score, points, feedback, given=given, read_as=read)
 
     usable = derivation.usable(answer.id)
-    restated = sorted(names(node) - set(usable))
+    restated = sorted(used - set(usable))
     if restated:
         return verdict("invalid", 0.0, message("restates_question", lang, names=", ".join(restated),
                                                asked=symbolic.asks, usable=", ".join(usable)))
@@ -638,11 +637,12 @@ PARSED_SIZE = 5_000  # parsed formulas remembered, least recently used first out
 _VERDICTS: dict[tuple, bool | Mistake] = {}
 
 
-def _parse(text: str, symbols: tuple[str, ...]) -> tuple[Node, sympy.Expr] | ParseError:
-    """A formula answer parsed and in sympy, or why it was refused."""
+def _parse(text: str, symbols: tuple[str, ...]) -> tuple[Node, sympy.Expr, str, frozenset[str]] | ParseError:
+    """A formula answer parsed, in sympy, as it was read (:func:`read_as`) and the names it uses;
+    or why it was refused."""
     try:
         node = parse(text, symbols)
-        return node, to_sympy(node, {n: sympy.Symbol(n) for n in symbols})
+        return node, to_sympy(node, {n: sympy.Symbol(n) for n in symbols}), read_as(node), names(node)
     except ParseError as error:
         return error
 
