@@ -17,6 +17,8 @@ from grader.core.grading import AnswerResult, Result
 from grader.core.keys import answer_key
 from grader.core.variants import generate
 from grader.course.assignment import parse_assignment
+from grader.course.grade import class_keys
+from grader.course.rows import Row
 from grader.course.item_analysis import (
     TEXT,
     analyse,
@@ -138,3 +140,12 @@ def test_difficulty_counts_full_points_only():
     full = AnswerResult("w_2", "correct", 1.0, 1.0, "")
     rows = [Row(Student(s), "graded", results=(("q1", Result((a,))),)) for s, a in (("A", half), ("B", full))]
     assert analyse(rows, {}).items[0].difficulty == 0.5
+
+
+def test_variant_features_from_the_class_runs_variants_are_those_generated():
+    assignment = parse_assignment((EXAMPLES / "hw1.toml").read_text(encoding="utf-8"))
+    roster = [f"s{i:03d}" for i in range(1, 30)]
+    _, variants = class_keys(assignment, roster)
+    graded = roster[3:20:2]  # some of the roster, as a class run grades
+    assert variant_features(assignment, graded, variants=variants) == variant_features(assignment, graded)
+    assert set(variants) == {"q1", "q2"} and set(variants["q2"]) == set(roster)

@@ -110,6 +110,7 @@ class Derivation:
 
 @cache
 def _usable(derivation: Derivation, answer_id: str) -> tuple[str, ...]:
+    """:meth:`Derivation.usable`, worked out once per answer (a class asks it of every student)."""
     symbolic = derivation.symbolic[answer_id]
     order = [str(q) for q, _ in derivation.quantities]
     if symbolic.asks is None:

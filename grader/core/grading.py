@@ -151,6 +151,7 @@ class Batch:
         self.family = family
         self.params = params
         self.columns = {**params, **batch_quantities(family.derivation(), params)}
+        self._targets: dict[tuple[str, Tolerance], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     @cached_property
     def wrong(self) -> dict[str, list[tuple[Mistake, np.ndarray]]]:
@@ -164,6 +165,30 @@ class Batch:
         return {a: (tuple(m for m, _ in found), np.array([np.broadcast_to(np.asarray(v, dtype=float), (size,))
                                                           for _, v in found]).reshape(len(found), size))
                 for a, found in self.wrong.items()}
+
+    def mistake_targets(self, answer_id: str, tolerance: Tolerance) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """How a value is matched against each named mistake of one numeric answer, for the whole
+        batch at once (mistake x variant): the mistake's value less the answer's origin (an update is
+        judged by its step), the error allowed by ``tolerance`` and by three times it. A mistake that
+        cannot be named for a variant (not finite, near the key, or leaving an update unchanged)
+        is allowed -1, so that no value matches it. Not for significant figures (see :func:`_close`).
+        """
+        found = self._targets.get((answer_id, tolerance))
+        if found is None:
+            mistakes, wrong = self.mistake_table[answer_id]
+            baseline = update_baseline(self.family.derivation(), answer_id)
+            origin = None if baseline is None else self.columns[baseline]
+            reference = self.columns[baseline] if baseline else np.full(wrong.shape[1], math.nan)
+            neighbour = np.array([m.name == "off_by_one" for m in mistakes])[:, None]
+            with np.errstate(invalid="ignore"):
+                candidate = ~_close(wrong, self.columns[answer_id], origin, tolerance) & (
+                    neighbour | ~_close(wrong, reference, origin, tolerance))
+                shifted = wrong if origin is None else wrong - origin
+                named = candidate & np.isfinite(shifted)
+                found = (np.where(named, shifted, 0.0), np.where(named, allowed_errors(shifted, tolerance), -1.0),
+                         np.where(named, allowed_errors(shifted, _widened(tolerance)), -1.0))
+            self._targets[answer_id, tolerance] = found
+        return found
 
     @cached_property
     def gaps(self) -> dict[str, np.ndarray]:
@@ -256,6 +281,17 @@ class Classmates:
 
     ids: tuple[str, ...]
     values: Mapping[str, np.ndarray]
+    _steps: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def step(self, answer_id: str, baseline: str | None, tolerance: Tolerance) -> tuple:
+        """Each classmate's origin, step and allowed error for one answer, as arrays computed once
+        per class (the origin is 0.0 for an answer that updates nothing)."""
+        found = self._steps.get((answer_id, tolerance))
+        if found is None:
+            origin = 0.0 if baseline is None else self.values[baseline]
+            step = self.values[answer_id] - origin
+            found = self._steps[answer_id, tolerance] = (origin, step, allowed_errors(step, tolerance))
+        return found
 
 
 def classmates(ids: Sequence[str], prepared: Sequence[Expected]) -> Classmates:
@@ -296,10 +332,8 @@ def copied_from(expected: Expected, given: Mapping[str, float], others: Classmat
     matches = np.zeros(len(others.ids), dtype=int)
     derivation = expected.variant.family.derivation()
     for a in asked:  # judged as the student's own key judges them: an update by its step
-        baseline = update_baseline(derivation, a)
-        origin = 0.0 if baseline is None else others.values[baseline]
-        step = others.values[a] - origin
-        matches += np.abs(given[a] - origin - step) <= allowed_errors(step, settings.tolerance_for(a))
+        origin, step, allowed = others.step(a, update_baseline(derivation, a), settings.tolerance_for(a))
+        matches += np.abs(given[a] - origin - step) <= allowed
     best = int(np.argmax(matches))
     if matches[best] >= COPIED_MATCHES and matches[best] > 2 * own:
         return others.ids[best]
@@ -453,28 +487,45 @@ def _named_mistake(expected, answer_id, value, key, origin, tolerance) -> Mistak
     No label when a mistake of another name is near too (within three times the tolerance:
     the value cannot tell them apart), nor for a mistake whose value leaves an updated quantity
     unchanged (that is no step at all), unless it is the value of another answer (``w_2`` given
-    ``w_1``'s value). Every mistake is compared at once, in numpy.
+    ``w_1``'s value). Every mistake is compared at once, in numpy, against targets prepared
+    for the whole batch (:meth:`Batch.mistake_targets`), or here for significant figures.
     """
     found, wrong = expected.mistake_values(answer_id)
     if not found:
         return None
+    if tolerance.mode == "sigfigs":
+        matching, near = _sigfig_matches(expected, answer_id, value, key, origin, tolerance, found, wrong)
+    else:
+        step = value if origin is None else value - origin
+        if not math.isfinite(step):
+            return None
+        shifted, allowed, widened = expected.batch.mistake_targets(answer_id, tolerance)
+        distance = np.abs(step - shifted[:, expected.row])
+        matching = np.flatnonzero(distance <= allowed[:, expected.row])
+        near = np.flatnonzero(distance <= widened[:, expected.row])
+    if not matching.size:
+        return None
+    first = found[matching[0]]
+    return first if {found[i].name for i in near} == {first.name} else None
+
+
+def _sigfig_matches(expected, answer_id, value, key, origin, tolerance, found, wrong) -> tuple[np.ndarray, np.ndarray]:
+    """The mistakes a value matches within ``tolerance`` (significant figures) and within three
+    times it, each an array of indices into ``found``."""
     baseline = update_baseline(expected.variant.family.derivation(), answer_id)
     reference = expected.values[baseline] if baseline else math.nan
     neighbour = np.array([m.name == "off_by_one" for m in found])
     with np.errstate(invalid="ignore"):
         candidate = ~_close(wrong, key, origin, tolerance) & (neighbour | ~_close(wrong, reference, origin, tolerance))
-        matching = np.flatnonzero(candidate & _close(value, wrong, origin, tolerance))
-        if not matching.size:
-            return None
-        near = np.flatnonzero(candidate & _close(value, wrong, origin, _widened(tolerance)))
-    first = found[matching[0]]
-    return first if {found[i].name for i in near} == {first.name} else None
+        return (np.flatnonzero(candidate & _close(value, wrong, origin, tolerance)),
+                np.flatnonzero(candidate & _close(value, wrong, origin, _widened(tolerance))))
 
 
-def _close(values, targets, origin: float | None, tolerance: Tolerance) -> np.ndarray:
-    """``_closeness(origin, tolerance)(value, target)`` element by element (either may be an array)."""
+def _close(values, targets, origin: float | np.ndarray | None, tolerance: Tolerance) -> np.ndarray:
+    """``_closeness(origin, tolerance)(value, target)`` element by element (either may be an array,
+    and so may ``origin``, except for significant figures)."""
     if tolerance.mode == "sigfigs":  # math.log10, exactly as within() rounds
-        close = _closeness(origin, tolerance)
+        close = _closeness(None if origin is None else float(origin), tolerance)
         pairs = np.broadcast_arrays(np.asarray(values, dtype=float), np.asarray(targets, dtype=float))
         return np.array([close(float(v), float(t)) for v, t in zip(*pairs, strict=True)], dtype=bool)
     values, targets = np.asarray(values, dtype=float), np.asarray(targets, dtype=float)
@@ -554,15 +605,14 @@ def judge_symbolic(expected, answer, raw, work, settings, lang) -> AnswerResult:
     parsed = (_parsed if len(given) <= MAX_LENGTH else _parse)(given, symbolic.symbols)  # a long text is refused
     if isinstance(parsed, ParseError):
         return AnswerResult(answer.id, "invalid", 0.0, points, explain(parsed, lang), given=given)
-    node, student_expr = parsed
-    read = read_as(node)
+    node, student_expr, read, used = parsed
 
     def verdict(status: Status, score: float, feedback: str) -> AnswerResult:
         feedback = _joined(message("read_as", lang, formula=read), feedback, lang)
         return AnswerResult(answer.id, status, score, points, feedback, given=given, read_as=read)
 
     usable = derivation.usable(answer.id)
-    restated = sorted(names(node) - set(usable))
+    restated = sorted(used - set(usable))
     if restated:
         return verdict("invalid", 0.0, message("restates_question", lang, names=", ".join(restated),
                                                asked=symbolic.asks, usable=", ".join(usable)))
@@ -587,11 +637,12 @@ PARSED_SIZE = 5_000  # parsed formulas remembered, least recently used first out
 _VERDICTS: dict[tuple, bool | Mistake] = {}
 
 
-def _parse(text: str, symbols: tuple[str, ...]) -> tuple[Node, sympy.Expr] | ParseError:
-    """A formula answer parsed and in sympy, or why it was refused."""
+def _parse(text: str, symbols: tuple[str, ...]) -> tuple[Node, sympy.Expr, str, frozenset[str]] | ParseError:
+    """A formula answer parsed, in sympy, as it was read (:func:`read_as`) and the names it uses;
+    or why it was refused."""
     try:
         node = parse(text, symbols)
-        return node, to_sympy(node, {n: sympy.Symbol(n) for n in symbols})
+        return node, to_sympy(node, {n: sympy.Symbol(n) for n in symbols}), read_as(node), names(node)
     except ParseError as error:
         return error
 

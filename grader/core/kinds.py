@@ -141,13 +141,17 @@ def _choice_key_text(expected: Expected, answer: Answer) -> str:
 
 
 def _graded_by(name: str) -> Judge:
-    """The judge ``name`` of :mod:`grader.core.grading`, imported when an answer is first judged."""
+    """The judge ``name`` of :mod:`grader.core.grading`, imported when an answer is first judged
+    (and looked up once: a class judges hundreds of thousands of answers)."""
+    found: list[Judge] = []
+
     def judge(expected: Expected, answer: Answer, raw: Raw, work: Work, settings: Settings,
               lang: str) -> AnswerResult:
-        from grader.core import grading
+        if not found:
+            from grader.core import grading
 
-        found: Judge = getattr(grading, name)
-        return found(expected, answer, raw, work, settings, lang)
+            found.append(getattr(grading, name))
+        return found[0](expected, answer, raw, work, settings, lang)
     return judge
 
 

@@ -15,10 +15,11 @@ from __future__ import annotations
 import base64
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from grader.core.grading import Classmates, Expected, classmates
+from grader.core.variants import Variant
 from grader.course.assignment import Assignment
 from grader.course.class_run import chunked, class_expectations, run_chunks, safe_echo, warm_up
 from grader.course.files import output_lock, remove_stale_temporaries, staged, write_atomic, write_staged
@@ -45,10 +46,13 @@ from grader.course.summary import score_plot, summary, summary_markdown
 from grader.text.html import page
 
 
-def class_keys(assignment: Assignment, student_ids: Sequence[str]) -> dict[str, Classmates]:
-    """Every roster student's key of every family question, to spot answers copied from a classmate."""
-    return {q: classmates(student_ids, column)
-            for q, column in class_expectations(assignment, student_ids).items()}
+def class_keys(assignment: Assignment, student_ids: Sequence[str]
+               ) -> tuple[dict[str, Classmates], dict[str, dict[str, Variant]]]:
+    """Every roster student's key of every family question, to spot answers copied from a classmate,
+    and each student's variant of each family question (question id, then student id)."""
+    prepared = class_expectations(assignment, student_ids)
+    return ({q: classmates(student_ids, column) for q, column in prepared.items()},
+            {q: {s: e.variant for s, e in zip(student_ids, column, strict=True)} for q, column in prepared.items()})
 
 
 def _grade_chunk(task: tuple) -> list[Row]:
@@ -116,7 +120,7 @@ def _grade_class(assignment_path: Path, submissions: Path, out: Path, roster_pat
     by_student: dict[str, list] = {}
     for o in overrides:
         by_student.setdefault(o.student, []).append(o)
-    others = class_keys(assignment, [s.id for s in students])
+    others, variants = class_keys(assignment, [s.id for s in students])
     with staged(out) as staging:
         chunks = [(text, list(c), str(staging), lang, str(submissions), student_seconds, by_student, others)
                   for c in chunked(submitted)]
@@ -126,7 +130,7 @@ def _grade_class(assignment_path: Path, submissions: Path, out: Path, roster_pat
         start = time.perf_counter()
     times["publish reports"] = time.perf_counter() - start
     start = time.perf_counter()
-    write_outputs(assignment, rows, strays, out, lang)
+    write_outputs(assignment, rows, strays, out, lang, variants)
     audit = out / "overrides_audit.csv"
     if overrides:
         write_atomic(audit, audit_csv(rows, overrides), durable=True)
@@ -145,12 +149,13 @@ def _grade_class(assignment_path: Path, submissions: Path, out: Path, roster_pat
 
 
 def write_outputs(assignment: Assignment, rows: Sequence[Row], strays: Sequence[Stray], out: Path,
-                  lang: str) -> None:
-    """The class summary, then the gradebook (replaced last, each file atomically)."""
+                  lang: str, variants: Mapping[str, Mapping[str, Variant]] | None = None) -> None:
+    """The class summary, then the gradebook (replaced last, each file atomically); ``variants``
+    are the students' variants when the run has them (see :func:`write_item_analysis`)."""
     overview = summary(assignment, rows)
     plot = score_plot(assignment, overview, lang)
     write_atomic(out / "scores.png", plot)
-    items_png = write_item_analysis(assignment, rows, out, lang)
+    items_png = write_item_analysis(assignment, rows, out, lang, variants)
     markdown = summary_markdown(assignment, rows, strays, "scores.png", lang, overview)
     markdown += "\n" + item_markdown(items_png[0], "items.png", lang)
     write_atomic(out / "summary.md", markdown)
@@ -162,11 +167,14 @@ def write_outputs(assignment: Assignment, rows: Sequence[Row], strays: Sequence[
     write_atomic(out / "gradebook.csv", gradebook_csv(assignment, rows, lang), durable=True)
 
 
-def write_item_analysis(assignment: Assignment, rows: Sequence[Row], out: Path,
-                        lang: str = "en") -> tuple[ItemAnalysis, bytes]:
-    """``answers_long.csv``, ``items.csv``, ``items_by_variant.csv`` and ``items.png``; the analysis and plot."""
+def write_item_analysis(assignment: Assignment, rows: Sequence[Row], out: Path, lang: str = "en",
+                        variants: Mapping[str, Mapping[str, Variant]] | None = None) -> tuple[ItemAnalysis, bytes]:
+    """``answers_long.csv``, ``items.csv``, ``items_by_variant.csv`` and ``items.png``; the analysis and plot.
+
+    ``variants`` (question id, then student id) spares generating the graded students' variants again.
+    """
     graded = [r.student.id for r in rows if r.results is not None]
-    analysis = analyse(rows, variant_features(assignment, graded))
+    analysis = analyse(rows, variant_features(assignment, graded, variants=variants))
     png = item_plot(analysis, lang)
     write_atomic(out / "items.png", png)
     for name, data in (("answers_long.csv", long_csv(rows)), ("items.csv", items_csv(analysis)),

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from grader.core.evaluate import exact_choices
-from grader.core.variants import decimal_text, generate
+from grader.core.variants import Variant, decimal_text, generate
 from grader.course.assignment import Assignment, CodeQuestion, asked_answers
 from grader.course.code_results import CodeQuestionResult
 from grader.course.rows import QuestionResult, Row
@@ -192,19 +192,25 @@ def _shares(results) -> tuple[tuple[str, float], ...]:
     return tuple((answer, sum(v) / len(v)) for answer, v in counts.items())
 
 
-def variant_features(assignment: Assignment, student_ids: Sequence[str],
-                     choice_limit: int = CHOICE_LIMIT) -> dict[str, dict[str, dict[str, str]]]:
+def variant_features(assignment: Assignment, student_ids: Sequence[str], choice_limit: int = CHOICE_LIMIT,
+                     variants: Mapping[str, Mapping[str, Variant]] | None = None
+                     ) -> dict[str, dict[str, dict[str, str]]]:
     """Each family question's variant features per student: its parameters (exact decimals) and,
-    for the first ``choice_limit`` students, the right option of each choice answer (``key:ANSWER``)."""
+    for the first ``choice_limit`` students, the right option of each choice answer (``key:ANSWER``).
+
+    ``variants`` (question id, then student id) are the students' variants when the class run
+    has them already; otherwise they are generated.
+    """
     features: dict[str, dict[str, dict[str, str]]] = {}
     for q in assignment.questions:
         if isinstance(q, CodeQuestion):
             continue
         derivation = q.family.derivation()
         choices = [a.id for a in asked_answers(q) if a.id in derivation.choices]
-        variants = generate(q.family, [assignment.key(s, q) for s in student_ids])
+        drawn = (generate(q.family, [assignment.key(s, q) for s in student_ids]) if variants is None
+                 else [variants[q.id][s] for s in student_ids])
         features[q.id] = {}
-        for i, (student, v) in enumerate(zip(student_ids, variants, strict=True)):
+        for i, (student, v) in enumerate(zip(student_ids, drawn, strict=True)):
             values = {k: decimal_text(x) for k, x in v.numbers.items()}
             if choices and i < choice_limit:
                 right = exact_choices(derivation, v.params)

@@ -236,6 +236,7 @@ BLOCK_MARK = "7.{:08d}7"  # distinct from mathml's marks (9.xxxxxxxx1)
 # Where a minus is a sign, not a subtraction: at the start of a row, after an operator other than a closing bracket
 PREFIX_PLACE = re.compile(r"(?:<mrow>|<math[^>]*>|<mspace[^>]*>(?:</mspace>)?|<mo[^>]*>[^<)\]|}]*</mo>)\Z")
 SIGNED = re.compile(r"(?<![\\_^{\w.-])-?\d+\.\d+(?![\w.])")  # a decimal, with a minus sign attached
+SIGNED_PARTS = re.compile(f"({SIGNED.pattern})")  # the same, kept by split
 
 
 @lru_cache(maxsize=4096)  # a report's headings, tables and formulas recur across the class
@@ -249,11 +250,12 @@ def _templated(text: str, render) -> str:
     A template whose rendering shows each placeholder once is split at them once
     (:func:`_fill_plan`); each text is then its pieces joined with its numbers.
     """
-    numbers = SIGNED.findall(text)
-    if not numbers:
+    parts = SIGNED_PARTS.split(text)  # fixed text at even places, the decimals at odd places
+    if len(parts) == 1:
         return render(text)
-    pieces = SIGNED.split(text)
-    marked = "".join(p + m for p, m in zip(pieces, [*_marks(len(numbers)), ""], strict=True))
+    numbers = parts[1::2]
+    parts[1::2] = _marks(len(numbers))
+    marked = "".join(parts)
     plan = _fill_plan(marked, len(numbers), render)
     if plan is None:
         return sanitize(_MD.render(text) if render is _render else _MD.renderInline(text))
@@ -316,6 +318,8 @@ PIPE = re.compile(r"(?<!\\)\|")
 
 def _table(text: str) -> str | None:
     """A plain pipe table (no alignment) rendered cell by cell, as markdown-it renders it."""
+    if not text.startswith("|"):
+        return None
     lines = text.rstrip("\n").split("\n")
     if len(lines) < 2 or not all(line.startswith("|") and line.rstrip().endswith("|") for line in lines):
         return None
