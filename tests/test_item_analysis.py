@@ -18,7 +18,6 @@ from grader.core.keys import answer_key
 from grader.core.variants import generate
 from grader.course.assignment import parse_assignment
 from grader.course.grade import class_keys
-from grader.course.rows import Row
 from grader.course.item_analysis import (
     TEXT,
     analyse,
