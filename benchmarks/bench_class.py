@@ -159,7 +159,7 @@ def main() -> None:
           f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"graded {args.students} students in {graded:.1f} s ({1000 * graded / args.students:.2f} ms per student)")
     total = generated + graded
-    verdict = "met" if total < TARGET else "missed"
+    verdict = ("met" if total < TARGET else "missed") if args.students >= 10_000 else "not judged below 10,000 students"
     print(f"row: {args.students} students, generate + grade --jobs {args.jobs}: {generated:.1f} s + {graded:.1f} s "
           f"= {total:.1f} s (target < {TARGET:g} s for 10,000 students: {verdict})")
     print(f"     CPU time of the row (all processes): {cpu_generate + cpu_grade:.1f} s")
