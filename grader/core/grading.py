@@ -554,7 +554,7 @@ def judge_symbolic(expected, answer, raw, work, settings, lang) -> AnswerResult:
     parsed = (_parsed if len(given) <= MAX_LENGTH else _parse)(given, symbolic.symbols)  # a long text is refused
     if isinstance(parsed, ParseError):
         return AnswerResult(answer.id, "invalid", 0.0, points, explain(parsed, lang), given=given)
-    node, student_expr = parsed
+    node = parsed
     read = read_as(node)
 
     def verdict(status: Status, score: float, feedback: str) -> AnswerResult:
@@ -572,7 +572,7 @@ def judge_symbolic(expected, answer, raw, work, settings, lang) -> AnswerResult:
     if memo not in _VERDICTS:
         if len(_VERDICTS) >= MEMO_SIZE:
             _VERDICTS.clear()
-        _VERDICTS[memo] = _formula_verdict(expected, answer.id, node, student_expr)
+        _VERDICTS[memo] = _formula_verdict(expected, answer.id, node)
     found = _VERDICTS[memo]
     if found is True:
         return verdict("correct", points, message("correct", lang))
@@ -587,11 +587,10 @@ PARSED_SIZE = 5_000  # parsed formulas remembered, least recently used first out
 _VERDICTS: dict[tuple, bool | Mistake] = {}
 
 
-def _parse(text: str, symbols: tuple[str, ...]) -> tuple[Node, sympy.Expr] | ParseError:
-    """A formula answer parsed and in sympy, or why it was refused."""
+def _parse(text: str, symbols: tuple[str, ...]) -> Node | ParseError:
+    """A formula answer parsed, or why it was refused (sympy's tree is built only if needed)."""
     try:
-        node = parse(text, symbols)
-        return node, to_sympy(node, {n: sympy.Symbol(n) for n in symbols})
+        return parse(text, symbols)
     except ParseError as error:
         return error
 
@@ -599,20 +598,22 @@ def _parse(text: str, symbols: tuple[str, ...]) -> tuple[Node, sympy.Expr] | Par
 _parsed = lru_cache(maxsize=PARSED_SIZE)(_parse)  # once per text and symbols, a refusal too
 
 
-def _formula_verdict(expected: Expected, answer_id: str, node: Node, student_expr: sympy.Expr) -> bool | Mistake:
+def _formula_verdict(expected: Expected, answer_id: str, node: Node) -> bool | Mistake:
     """Whether a formula equals the key (True), is a named mistake, or neither (False).
 
     It depends only on the text, the answer and the parameters the answer does not keep as
     symbols (those in the key and at the sample points), so :func:`_symbolic` remembers it.
+    Equal values at the points decide first; the exact check runs only when they differ.
     """
     family = expected.variant.family
     symbolic = family.derivation().symbolic[answer_id]
-    if exactly_equal(student_expr, symbolic.for_variant(expected.variant.params)):
-        return True
     at = sample_points(family, answer_id, expected.variant.numbers)
     with np.errstate(all="ignore"):
         student_values = np.asarray(evaluate(node, at.values), dtype=float)
     if same_values(student_values, evaluate_expr(symbolic.expr, at)):
+        return True
+    student_expr = to_sympy(node, {n: sympy.Symbol(n) for n in symbolic.symbols})
+    if exactly_equal(student_expr, symbolic.for_variant(expected.variant.params)):
         return True
     for mistake, wrong in symbolic_mistakes(family, answer_id):
         if same_values(student_values, evaluate_expr(wrong, at)):
