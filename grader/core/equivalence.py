@@ -16,7 +16,7 @@ import signal
 import threading
 from collections.abc import Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cache
 
@@ -40,11 +40,19 @@ RTOL = 1e-8
 _NUMPY = [{"sigmoid": sigmoid_numpy}, "numpy"]
 
 
+POINTS_REMEMBERED = 2048  # sample points kept per process (each a few KB), all dropped when full
+
+
 @dataclass(frozen=True)
 class Points:
-    """Values of every symbol of a symbolic answer at the random points."""
+    """Values of every symbol of a symbolic answer at the random points.
+
+    ``formulas`` remembers the values of the formulas evaluated there (the key's and its
+    named mistakes'), so that only the student's side is new in each check.
+    """
 
     values: Mapping[str, np.ndarray]
+    formulas: dict[sympy.Expr, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
 
 
 @cache
@@ -63,8 +71,25 @@ def points(family: Family, answer_id: str, numbers: Mapping[str, Fraction]) -> P
     """Random points for one symbolic answer of one variant.
 
     Parameters the student may use are drawn; the others keep the variant's values;
-    every quantity of the derivation is computed from them.
+    every quantity of the derivation is computed from them. Remembered per answer and the
+    numbers they depend on (up to :data:`POINTS_REMEMBERED`): treat them as read-only.
     """
+    derivation = family.derivation()
+    symbolic = derivation.symbolic[answer_id]
+    memo = (derivation, answer_id, tuple(numbers[p] for p in family.params if p not in symbolic.symbols),
+            tuple(numbers[p] for _, p in symbolic.near))
+    found = _POINTS.get(memo)
+    if found is None:
+        if len(_POINTS) >= POINTS_REMEMBERED:
+            _POINTS.clear()
+        found = _POINTS[memo] = _new_points(family, answer_id, numbers)
+    return found
+
+
+_POINTS: dict[tuple, Points] = {}
+
+
+def _new_points(family: Family, answer_id: str, numbers: Mapping[str, Fraction]) -> Points:
     derivation = family.derivation()
     symbolic = derivation.symbolic[answer_id]
     params = {
@@ -86,11 +111,14 @@ def _compiled(expr: sympy.Expr):
 
 
 def evaluate_expr(expr: sympy.Expr, at: Points) -> np.ndarray:
-    """A sympy formula evaluated at the points (compiled once per formula)."""
-    names, function = _compiled(expr)
-    with np.errstate(all="ignore"):
-        result = function(*(at.values[n] for n in names))
-    return np.broadcast_to(np.asarray(result, dtype=float), (POINTS,))
+    """A sympy formula evaluated at the points (compiled once per formula, evaluated once per points)."""
+    found = at.formulas.get(expr)
+    if found is None:
+        names, function = _compiled(expr)
+        with np.errstate(all="ignore"):
+            result = function(*(at.values[n] for n in names))
+        found = at.formulas[expr] = np.broadcast_to(np.asarray(result, dtype=float), (POINTS,))
+    return found
 
 
 def same_values(student: np.ndarray, key: np.ndarray) -> bool:
