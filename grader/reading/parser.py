@@ -36,12 +36,14 @@ Design decisions:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import unicodedata
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from fractions import Fraction
+from functools import lru_cache
 from typing import TypedDict
 
 import numpy as np
@@ -464,7 +466,11 @@ def _symbol_key(name: str) -> str:
 def _vocabulary(symbols: Collection[str]) -> _Vocabulary:
     if isinstance(symbols, str):
         raise TypeError("symbols must be a collection of names, not one string")
-    ordered = tuple(dict.fromkeys(symbols if isinstance(symbols, Sequence) else sorted(symbols)))
+    return _ordered_vocabulary(tuple(dict.fromkeys(symbols if isinstance(symbols, Sequence) else sorted(symbols))))
+
+
+@lru_cache(maxsize=256)  # once per answer's symbols (a refusal, ValueError, is not remembered)
+def _ordered_vocabulary(ordered: tuple[str, ...]) -> _Vocabulary:
     entries: dict[str, tuple[str, str]] = {"e": ("const", "e")}
     entries.update({spelling: ("func", name) for spelling, name in FUNCTIONS.items()})
     owners: dict[str, str] = {}
@@ -978,6 +984,8 @@ class _Size:
 
 
 def _merged(sizes: Sequence[_Size]) -> _Sites:
+    if all(s.work == 0 and s.rad == 0 and s.den == 1 and s.site_bits == 0 and not s.has_log for s in sizes):
+        return {}  # the common case: no root site and no logarithm below, the defaults stand
     return {
         "has_log": any(s.has_log for s in sizes),
         "rad": sum((s.rad for s in sizes), Fraction(0)),
@@ -996,15 +1004,16 @@ def _fraction_float(value: Fraction) -> float:
 
 
 def _float(op: Callable, *args: float | None) -> float | None:
+    """``op`` on float64 values, None if one is unknown (called under :func:`_check_bounds`'s errstate)."""
     if any(a is None for a in args):
         return None
-    with np.errstate(all="ignore"):
-        return float(op(*(np.float64(a) for a in args)))
+    return float(op(*(np.float64(a) for a in args)))
 
 
 def _check_bounds(node: Node, text: str = "") -> None:
     """Refuse what would make sympy (or our own exact arithmetic) do unbounded work."""
-    _fold(node, lambda current, kids: _size(current, kids, text))
+    with np.errstate(all="ignore"):  # constants overflow to inf or nan, never an exception
+        _fold(node, lambda current, kids: _size(current, kids, text))
 
 
 def _size(node: Node, kids: list[_Size], text: str) -> _Size:
@@ -1075,7 +1084,7 @@ def _call_size(func: str, a: _Size) -> _Size:
 
 
 def _replace(size: _Size, **changes: object) -> _Size:
-    return _Size(**{**{f.name: getattr(size, f.name) for f in fields(size)}, **changes})
+    return dataclasses.replace(size, **changes)  # type: ignore[arg-type]
 
 
 def _power_size(node: Binary, a: _Size, b: _Size, text: str) -> _Size:
