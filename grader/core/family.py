@@ -102,7 +102,7 @@ class Derivation:
         A formula ``delta_o1_expr = delta_o1`` restates the question; this list leaves it out.
         """
         symbolic = self.symbolic[answer_id]
-        order = [str(q) for q, _ in self.quantities]
+        order = [q.name for q, _ in self.quantities]  # a Symbol's name, without the printer
         if symbolic.asks is None:
             return symbolic.symbols
         later = set(order[order.index(symbolic.asks):])
