@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 import sympy
@@ -104,6 +104,24 @@ def _new_points(family: Family, answer_id: str, numbers: Mapping[str, Fraction])
     return Points(values)
 
 
+FORMULAS_REMEMBERED = 2048  # the key's formula per variant (as the exact check needs it), all dropped when full
+_FORMULAS: dict[tuple, sympy.Expr] = {}
+
+
+def variant_formula(family: Family, answer_id: str, params: Mapping[str, sympy.Rational]) -> sympy.Expr:
+    """The key's formula of one variant, ``Symbolic.for_variant(params)``, remembered per answer
+    and the parameters it replaces (substituting a long key costs milliseconds)."""
+    derivation = family.derivation()
+    symbolic = derivation.symbolic[answer_id]
+    memo = (derivation, answer_id, tuple((k, v) for k, v in params.items() if k not in symbolic.symbols))
+    found = _FORMULAS.get(memo)
+    if found is None:
+        if len(_FORMULAS) >= FORMULAS_REMEMBERED:
+            _FORMULAS.clear()
+        found = _FORMULAS[memo] = symbolic.for_variant(params)
+    return found
+
+
 @cache
 def _compiled(expr: sympy.Expr):
     names = tuple(sorted(str(s) for s in expr.free_symbols))
@@ -134,7 +152,7 @@ def same_values(student: np.ndarray, key: np.ndarray) -> bool:
 
 def exactly_equal(student: sympy.Expr, key: sympy.Expr) -> bool:
     """True when the difference expands to zero; False when unsure or too large to try."""
-    if sympy.count_ops(student) + sympy.count_ops(key) > EXACT_SIZE_LIMIT:
+    if sympy.count_ops(student) + _operations(key) > EXACT_SIZE_LIMIT:
         return False
     difference = student - key
     for power in difference.atoms(sympy.Pow):
@@ -148,6 +166,12 @@ def exactly_equal(student: sympy.Expr, key: sympy.Expr) -> bool:
             return sympy.expand(difference) == 0
     except OutOfBudget:
         return False
+
+
+@lru_cache(maxsize=FORMULAS_REMEMBERED)
+def _operations(key: sympy.Expr) -> int:
+    """``sympy.count_ops`` of a key's formula (the same formula comes back for every student)."""
+    return int(sympy.count_ops(key))
 
 
 def expansion_terms(expr: sympy.Expr, limit: int = EXACT_TERMS_LIMIT) -> int:

@@ -18,7 +18,7 @@ import numpy as np
 import sympy
 
 from grader.core.compare import DEFAULT, Tolerance, allowed_error, allowed_errors, within
-from grader.core.equivalence import evaluate_expr, exactly_equal, same_values
+from grader.core.equivalence import evaluate_expr, exactly_equal, same_values, variant_formula
 from grader.core.equivalence import points as sample_points
 from grader.core.evaluate import (
     as_arrays,
@@ -613,7 +613,7 @@ def _formula_verdict(expected: Expected, answer_id: str, node: Node) -> bool | M
     if same_values(student_values, evaluate_expr(symbolic.expr, at)):
         return True
     student_expr = to_sympy(node, {n: sympy.Symbol(n) for n in symbolic.symbols})
-    if exactly_equal(student_expr, symbolic.for_variant(expected.variant.params)):
+    if exactly_equal(student_expr, variant_formula(family, answer_id, expected.variant.params)):
         return True
     for mistake, wrong in symbolic_mistakes(family, answer_id):
         if same_values(student_values, evaluate_expr(wrong, at)):
