@@ -984,7 +984,7 @@ class _Size:
 
 
 def _merged(sizes: Sequence[_Size]) -> _Sites:
-    if all(s.work == 0 and s.rad == 0 and s.den == 1 and s.site_bits == 0 and not s.has_log for s in sizes):
+    if all(s.work == 0 and not s.rad and s.den == 1 and s.site_bits == 0 and not s.has_log for s in sizes):
         return {}  # the common case: no root site and no logarithm below, the defaults stand
     return {
         "has_log": any(s.has_log for s in sizes),
@@ -1034,6 +1034,8 @@ def _size(node: Node, kids: list[_Size], text: str) -> _Size:
         size = _arithmetic_size(node.op, kids[0], kids[1])
     if size.degree > MAX_DEGREE:
         raise DegreeTooHigh(text=text, position=node.start, end=node.end)
+    if size.site_bits == 0 and size.work == 0:  # no root site below: nothing to merge
+        return size
     merged_sites = size.site_bits * min(size.rad * size.den, Fraction(size.den))  # same base, summed p/q
     if size.work > MAX_ROOT_WORK or merged_sites > MAX_ROOT_WORK:
         raise PowerTooComplex(text=text, position=node.start, end=node.end)
