@@ -906,18 +906,25 @@ def _children(node: Node) -> tuple[Node, ...]:
 
 
 def _fold(node: Node, combine: Callable[[Node, list], object]) -> object:
-    """Post-order fold without recursion: ``combine(node, results of its children)``."""
-    done: dict[int, object] = {}
-    stack: list[tuple[Node, bool]] = [(node, False)]
+    """Post-order fold without recursion: ``combine(node, results of its children)``.
+
+    The results wait on a stack of their own: a node's children leave theirs on top, in order.
+    """
+    results: list[object] = []
+    stack: list[tuple[Node, int]] = [(node, -1)]  # -1: children not visited yet, else how many
     while stack:
-        current, expanded = stack.pop()
-        children = _children(current)
-        if expanded or not children:
-            done[id(current)] = combine(current, [done[id(c)] for c in children])
-        else:
-            stack.append((current, True))
-            stack.extend((child, False) for child in reversed(children))
-    return done[id(node)]
+        current, arity = stack.pop()
+        if arity < 0:
+            children = _children(current)
+            if children:
+                stack.append((current, len(children)))
+                stack.extend((child, -1) for child in reversed(children))
+                continue
+            arity = 0
+        kids = results[len(results) - arity:] if arity else []
+        del results[len(results) - arity:]
+        results.append(combine(current, kids))
+    return results[0]
 
 
 # --------------------------------------------------------------------------- bounds
