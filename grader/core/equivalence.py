@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import signal
 import threading
+import zlib
 from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -161,11 +162,64 @@ def exactly_equal(student: sympy.Expr, key: sympy.Expr) -> bool:
             return False
     if expansion_terms(difference) > EXACT_TERMS_LIMIT:
         return False
+    if nonzero_at_a_point(difference):  # then no expansion can make it 0: spare sympy the work
+        return False
     try:
         with cpu_budget(EXACT_CPU_SECONDS):
             return sympy.expand(difference) == 0
     except OutOfBudget:
         return False
+
+
+def nonzero_at_a_point(expr: sympy.Expr) -> bool:
+    """True when ``expr``, a rational function of its symbols, is exactly nonzero at a fixed
+    rational point: it is then not identically zero, and ``sympy.expand`` (which keeps the
+    value wherever ``expr`` is defined) cannot give 0. Computed in exact fractions.
+
+    False means "not shown": a function (exp, sigmoid, ...) or any other atom, an exponent that
+    is not an integer up to :data:`EXACT_POWER_LIMIT`, a zero denominator, a number longer
+    than :data:`POINT_BITS`, or a point that happens to be a root.
+
+    >>> x, y = sympy.symbols("x y")
+    >>> nonzero_at_a_point((x + y)**2 - x**2 - y**2), nonzero_at_a_point(x*(x + y) - x**2 - x*y)
+    (True, False)
+    """
+    try:
+        return _exact_value(expr) != 0
+    except _NotShown:
+        return False
+
+
+POINT_BITS = 20_000  # the longest numerator or denominator the exact evaluation may build
+
+
+class _NotShown(Exception):
+    """The exact value at the point cannot be (or need not be) computed."""
+
+
+def _point(symbol: sympy.Symbol) -> Fraction:
+    """A symbol's coordinate at the fixed point: a rational in (0, 1) with a prime denominator."""
+    return Fraction(zlib.crc32(symbol.name.encode()) % 1008 + 1, 1009)
+
+
+def _exact_value(node: sympy.Expr) -> Fraction:
+    if node.is_Rational:
+        return Fraction(int(node.p), int(node.q))
+    if node.is_Symbol:
+        return _point(node)
+    if node.is_Add or node.is_Mul:
+        values = [_exact_value(arg) for arg in node.args]
+        total = sum(values, Fraction(0)) if node.is_Add else math.prod(values, start=Fraction(1))
+    elif node.is_Pow and node.exp.is_Integer and abs(node.exp) <= EXACT_POWER_LIMIT:
+        base = _exact_value(node.base)
+        if base == 0 and node.exp < 0:
+            raise _NotShown("a zero denominator")
+        total = base ** int(node.exp)
+    else:
+        raise _NotShown(f"not a rational function: {type(node).__name__}")
+    if max(total.numerator.bit_length(), total.denominator.bit_length()) > POINT_BITS:
+        raise _NotShown("numbers too long")
+    return total
 
 
 @lru_cache(maxsize=FORMULAS_REMEMBERED)
