@@ -15,7 +15,7 @@ import math
 import signal
 import threading
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -27,7 +27,7 @@ import sympy
 from grader.core.evaluate import batch_quantities
 from grader.core.family import Family
 from grader.core.rng import Draws
-from grader.maths.sigmoid import sigmoid_numpy
+from grader.maths.sigmoid import sigmoid, sigmoid_numpy
 
 POINTS = 12
 MIN_POINTS = 4
@@ -153,16 +153,16 @@ def same_values(student: np.ndarray, key: np.ndarray) -> bool:
 
 def exactly_equal(student: sympy.Expr, key: sympy.Expr) -> bool:
     """True when the difference expands to zero; False when unsure or too large to try."""
+    difference = student - key
+    if nonzero_at_a_point(difference):  # then no expansion can make it 0 (bounded: no expansion)
+        return False
     if sympy.count_ops(student) + _operations(key) > EXACT_SIZE_LIMIT:
         return False
-    difference = student - key
     for power in difference.atoms(sympy.Pow):
         exponent = power.exp
         if not exponent.is_Integer or abs(exponent) > EXACT_POWER_LIMIT:
             return False
     if expansion_terms(difference) > EXACT_TERMS_LIMIT:
-        return False
-    if nonzero_at_a_point(difference):  # then no expansion can make it 0: spare sympy the work
         return False
     try:
         with cpu_budget(EXACT_CPU_SECONDS):
@@ -176,8 +176,9 @@ def nonzero_at_a_point(expr: sympy.Expr) -> bool:
     rational point: it is then not identically zero, and ``sympy.expand`` (which keeps the
     value wherever ``expr`` is defined) cannot give 0. Computed in exact fractions.
 
-    False means "not shown": a function (exp, sigmoid, ...) or any other atom, an exponent that
-    is not an integer up to :data:`EXACT_POWER_LIMIT`, a zero denominator, a number longer
+    sigmoid and tanh count as arbitrary functions of their argument (see :data:`_OPAQUE`).
+    False means "not shown": another function (exp, log, ...) or atom, an exponent that is
+    not an integer up to :data:`EXACT_POWER_LIMIT`, a zero denominator, a number longer
     than :data:`POINT_BITS`, or a point that happens to be a root.
 
     >>> x, y = sympy.symbols("x y")
@@ -186,7 +187,7 @@ def nonzero_at_a_point(expr: sympy.Expr) -> bool:
     """
     try:
         return _exact_value(expr) != 0
-    except _NotShown:
+    except (_NotShown, RecursionError):
         return False
 
 
@@ -202,24 +203,54 @@ def _point(symbol: sympy.Symbol) -> Fraction:
     return Fraction(zlib.crc32(symbol.name.encode()) % 1008 + 1, 1009)
 
 
+def _arbitrary(value: Fraction) -> Fraction:
+    """A fixed rational in (0, 1) chosen by ``value`` (Python's hash of a number is not salted)."""
+    return Fraction(hash(value) % 1008 + 1, 1009)
+
+
+def _sigmoid_at(value: Fraction) -> Fraction:
+    """sigmoid as an arbitrary function of its argument's value, except sigmoid(0) = 1/2 as sympy has it."""
+    return Fraction(1, 2) if value == 0 else _arbitrary(value)
+
+
+def _tanh_at(value: Fraction) -> Fraction:
+    """tanh as an arbitrary odd function of its argument's value (sympy writes tanh(-a) as -tanh(a))."""
+    return _arbitrary(abs(value)) * (1 if value > 0 else -1) if value else Fraction(0)
+
+
+# Functions read as arbitrary functions of their argument's value. Sound because expansion
+# treats them so: it expands inside the argument (same value), and sympy's own rewriting of
+# them on a rational argument (sigmoid(0) = 1/2, tanh odd) holds for these too. Not exp
+# (expansion splits exp(a + b)) nor log (it splits log(4) into 2*log(2)).
+_OPAQUE: Mapping[object, Callable[[Fraction], Fraction]] = {sigmoid: _sigmoid_at, sympy.tanh: _tanh_at}
+
+
 def _exact_value(node: sympy.Expr) -> Fraction:
     if node.is_Rational:
         return Fraction(int(node.p), int(node.q))
     if node.is_Symbol:
         return _point(node)
     if node.is_Add or node.is_Mul:
-        values = [_exact_value(arg) for arg in node.args]
-        total = sum(values, Fraction(0)) if node.is_Add else math.prod(values, start=Fraction(1))
-    elif node.is_Pow and node.exp.is_Integer and abs(node.exp) <= EXACT_POWER_LIMIT:
+        total = Fraction(0) if node.is_Add else Fraction(1)
+        for arg in node.args:
+            total = total + _exact_value(arg) if node.is_Add else total * _exact_value(arg)
+            _check_length(total)
+        return total
+    if node.is_Pow and node.exp.is_Integer and abs(node.exp) <= EXACT_POWER_LIMIT:
         base = _exact_value(node.base)
         if base == 0 and node.exp < 0:
             raise _NotShown("a zero denominator")
         total = base ** int(node.exp)
-    else:
-        raise _NotShown(f"not a rational function: {type(node).__name__}")
-    if max(total.numerator.bit_length(), total.denominator.bit_length()) > POINT_BITS:
+        _check_length(total)
+        return total
+    if node.func in _OPAQUE and len(node.args) == 1:
+        return _OPAQUE[node.func](_exact_value(node.args[0]))
+    raise _NotShown(f"not a rational function: {type(node).__name__}")
+
+
+def _check_length(value: Fraction) -> None:
+    if max(value.numerator.bit_length(), value.denominator.bit_length()) > POINT_BITS:
         raise _NotShown("numbers too long")
-    return total
 
 
 @lru_cache(maxsize=FORMULAS_REMEMBERED)
