@@ -1,12 +1,16 @@
-"""Deciding whether a student's formula equals the key: a bounded exact check, then evaluation.
+"""Deciding whether a student's formula equals the key: evaluation, and a bounded exact check.
 
-The exact check expands the difference of the two formulas when both are small and their
-expansion would stay small (both bounds are estimated before expanding; a CPU budget is the
-second guard) and accepts if it is identically zero. Otherwise
-both formulas are evaluated at random points: the parameters a student may use are drawn at
+Both formulas are evaluated at random points: the parameters a student may use are drawn at
 random, every intermediate quantity (o1, h1, delta_o1, ...) is computed from them through the
 family's definitions, so that ``(o1 - t1)*o1*(1 - o1)`` and the same formula written out in the
-inputs and weights take the same values. Points where the key is not finite are dropped.
+inputs and weights take the same values. Points where the key is not finite are dropped. Equal
+values accept. When they differ, the exact check may still accept (floats can mislead, as in
+``(o1 + 10^20) - 10^20``): it expands the difference of the two formulas when both are small and
+their expansion would stay small (both bounds are estimated before expanding; a CPU budget is
+the second guard) and accepts if it is identically zero. A difference that is exactly nonzero
+at one rational point (:func:`nonzero_at_a_point`) cannot expand to zero, so most wrong
+answers need no expansion. The sample points and the key's values there are remembered per
+variant, so only the student's side is new in each check.
 """
 
 from __future__ import annotations
