@@ -87,3 +87,23 @@ def test_exactly_equal_keeps_its_answers():
     assert exactly_equal((x + 1) ** 2, x**2 + 2 * x + 1)
     assert not exactly_equal((x + 1) ** 2, x**2 + 1)
     assert not exactly_equal(sigmoid(x) * (1 - sigmoid(x)), sigmoid(x) - sigmoid(x) ** 3)
+
+
+def test_the_parsed_answer_is_shown_different_only_where_the_expansion_agrees():
+    # Every formula of the equivalence table against its key: whenever the parse tree is shown
+    # different at the point, sympy's own expansion of the difference is not 0.
+    from grader.core.equivalence import parsed_differs, variant_formula
+    from grader.reading.parser import parse, to_sympy
+    from tests.equivalence_cases import CASES
+
+    shown = 0
+    for family_name, answer_id, text, _ in CASES:
+        family = FAMILIES[family_name]
+        symbols = family.derivation().symbolic[answer_id].symbols
+        node = parse(text, symbols)
+        key = variant_formula(family, answer_id, canonical(family).params)
+        if parsed_differs(node, key):
+            shown += 1
+            student = to_sympy(node, {n: sympy.Symbol(n) for n in symbols})
+            assert sympy.expand(student - key) != 0, text
+    assert shown > 50

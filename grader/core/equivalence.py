@@ -32,6 +32,7 @@ from grader.core.evaluate import batch_quantities
 from grader.core.family import Family
 from grader.core.rng import Draws
 from grader.maths.sigmoid import sigmoid, sigmoid_numpy
+from grader.reading.parser import Call, Name, Node, Number, Unary
 
 POINTS = 12
 MIN_POINTS = 4
@@ -202,9 +203,85 @@ class _NotShown(Exception):
     """The exact value at the point cannot be (or need not be) computed."""
 
 
-def _point(symbol: sympy.Symbol) -> Fraction:
+def _point(name: str) -> Fraction:
     """A symbol's coordinate at the fixed point: a rational in (0, 1) with a prime denominator."""
-    return Fraction(zlib.crc32(symbol.name.encode()) % 1008 + 1, 1009)
+    return Fraction(zlib.crc32(name.encode()) % 1008 + 1, 1009)
+
+
+def parsed_differs(node: Node, key: sympy.Expr) -> bool:
+    """:func:`nonzero_at_a_point` of ``to_sympy(node) - key``, without building sympy's tree.
+
+    The parsed answer is evaluated exactly at the same point (only +, -, *, /, integer powers
+    up to :data:`EXACT_POWER_LIMIT` written as numbers, sigmoid and tanh; anything else
+    abstains, returning False). Sound because sympy builds its tree by rewritings that keep
+    the value wherever the parsed answer has one (``x*(1/x)`` becomes 1, ``tanh(-a)``
+    becomes ``-tanh(a)``, ``sigmoid(0)`` becomes 1/2).
+
+    >>> from grader.reading.parser import parse
+    >>> x = sympy.Symbol("x")
+    >>> parsed_differs(parse("x(x+1)", ["x"]), x**2 + x), parsed_differs(parse("x^2", ["x"]), x**2 + x)
+    (False, True)
+    """
+    key_value = _key_value(key)
+    if key_value is None:
+        return False
+    try:
+        return _parsed_value(node) != key_value
+    except (_NotShown, RecursionError):
+        return False
+
+
+@lru_cache(maxsize=FORMULAS_REMEMBERED)
+def _key_value(key: sympy.Expr) -> Fraction | None:
+    """The key formula's exact value at the point, or None where it has none (exp, log, ...)."""
+    try:
+        return _exact_value(key)
+    except (_NotShown, RecursionError):
+        return None
+
+
+def _parsed_value(node: Node) -> Fraction:
+    if isinstance(node, Number):
+        return node.value
+    if isinstance(node, Name):
+        return _point(node.name)
+    if isinstance(node, Unary):
+        value = _parsed_value(node.operand)
+        return -value if node.op == "-" else value
+    if isinstance(node, Call):
+        if node.func not in _OPAQUE_BY_NAME:
+            raise _NotShown(f"{node.func} has no exact value")
+        return _OPAQUE_BY_NAME[node.func](_parsed_value(node.arg))
+    if node.op == "^":
+        exponent = _integer_literal(node.right)
+        base = _parsed_value(node.left)
+        if base == 0 and exponent < 0:
+            raise _NotShown("a zero denominator")
+        total = base**exponent
+    else:
+        left, right = _parsed_value(node.left), _parsed_value(node.right)
+        if node.op == "+":
+            total = left + right
+        elif node.op == "-":
+            total = left - right
+        elif node.op == "*":
+            total = left * right
+        elif right == 0:
+            raise _NotShown("a zero denominator")
+        else:
+            total = left / right
+    _check_length(total)
+    return total
+
+
+def _integer_literal(node: Node) -> int:
+    """An exponent written as an integer (signed) up to :data:`EXACT_POWER_LIMIT`."""
+    sign = 1
+    while isinstance(node, Unary):
+        sign, node = (-sign if node.op == "-" else sign), node.operand
+    if not (isinstance(node, Number) and node.value.denominator == 1 and abs(node.value) <= EXACT_POWER_LIMIT):
+        raise _NotShown("not an integer exponent")
+    return sign * int(node.value)
 
 
 def _arbitrary(value: Fraction) -> Fraction:
@@ -227,13 +304,14 @@ def _tanh_at(value: Fraction) -> Fraction:
 # them on a rational argument (sigmoid(0) = 1/2, tanh odd) holds for these too. Not exp
 # (expansion splits exp(a + b)) nor log (it splits log(4) into 2*log(2)).
 _OPAQUE: Mapping[object, Callable[[Fraction], Fraction]] = {sigmoid: _sigmoid_at, sympy.tanh: _tanh_at}
+_OPAQUE_BY_NAME: Mapping[str, Callable[[Fraction], Fraction]] = {"sigmoid": _sigmoid_at, "tanh": _tanh_at}
 
 
 def _exact_value(node: sympy.Expr) -> Fraction:
     if node.is_Rational:
         return Fraction(int(node.p), int(node.q))
     if node.is_Symbol:
-        return _point(node)
+        return _point(node.name)
     if node.is_Add or node.is_Mul:
         total = Fraction(0) if node.is_Add else Fraction(1)
         for arg in node.args:

@@ -18,7 +18,7 @@ import numpy as np
 import sympy
 
 from grader.core.compare import DEFAULT, Tolerance, allowed_error, allowed_errors, within
-from grader.core.equivalence import evaluate_expr, exactly_equal, same_values, variant_formula
+from grader.core.equivalence import evaluate_expr, exactly_equal, parsed_differs, same_values, variant_formula
 from grader.core.equivalence import points as sample_points
 from grader.core.evaluate import (
     as_arrays,
@@ -612,9 +612,11 @@ def _formula_verdict(expected: Expected, answer_id: str, node: Node) -> bool | M
         student_values = np.asarray(evaluate(node, at.values), dtype=float)
     if same_values(student_values, evaluate_expr(symbolic.expr, at)):
         return True
-    student_expr = to_sympy(node, {n: sympy.Symbol(n) for n in symbolic.symbols})
-    if exactly_equal(student_expr, variant_formula(family, answer_id, expected.variant.params)):
-        return True
+    key_formula = variant_formula(family, answer_id, expected.variant.params)
+    if not parsed_differs(node, key_formula):  # else exactly_equal is False: spare sympy's tree
+        student_expr = to_sympy(node, {n: sympy.Symbol(n) for n in symbolic.symbols})
+        if exactly_equal(student_expr, key_formula):
+            return True
     for mistake, wrong in symbolic_mistakes(family, answer_id):
         if same_values(student_values, evaluate_expr(wrong, at)):
             return mistake
