@@ -20,7 +20,7 @@ Times are the minimum over ``--repeats`` (wall clock); the machine's load shows 
 
     python benchmarks/bench_speed.py [--students 10000] [--cli-students 10000] [--repeats 3]
                                      [--submissions 2000] [--baseline-timeout 10]
-                                     [--baseline-students 500]
+                                     [--baseline-students 500] [--only formula ...]
 """
 
 from __future__ import annotations
@@ -193,6 +193,9 @@ def numeric_row(submissions: int) -> None:
         ">= 200k", f"{count / cpu / 1e3:.0f}k ({count / wall / 1e3:.0f}k)")
 
 
+ROWS = ("startup", "variants", "cli-variants", "numeric", "formula")  # in the order they run
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=10_000)
@@ -202,13 +205,18 @@ def main() -> None:
     parser.add_argument("--baseline-timeout", type=int, default=10)
     parser.add_argument("--baseline-students", type=int, default=500,
                         help="students whose former sympy key is timed and scaled")
+    parser.add_argument("--only", choices=ROWS, action="append",
+                        help="run only these rows (repeatable); all rows when absent")
     args = parser.parse_args()
+    rows = {"startup": lambda: startup_rows(args.repeats),
+            "variants": lambda: variants_rows(args.students, args.repeats),
+            "cli-variants": lambda: cli_variants_row(args.cli_students, args.baseline_students),
+            "numeric": lambda: numeric_row(args.submissions),
+            "formula": lambda: formula_rows(args.baseline_timeout)}
     print("| what | target | measured | baseline (same run) | ratio |\n|---|---|---|---|---|")
-    startup_rows(args.repeats)
-    variants_rows(args.students, args.repeats)
-    cli_variants_row(args.cli_students, args.baseline_students)
-    numeric_row(args.submissions)
-    formula_rows(args.baseline_timeout)
+    for name in ROWS:
+        if not args.only or name in args.only:
+            rows[name]()
 
 
 if __name__ == "__main__":

@@ -112,7 +112,7 @@ class Derivation:
 def _usable(derivation: Derivation, answer_id: str) -> tuple[str, ...]:
     """:meth:`Derivation.usable`, worked out once per answer (a class asks it of every student)."""
     symbolic = derivation.symbolic[answer_id]
-    order = [str(q) for q, _ in derivation.quantities]
+    order = [q.name for q, _ in derivation.quantities]  # a Symbol's name, without the printer
     if symbolic.asks is None:
         return symbolic.symbols
     later = set(order[order.index(symbolic.asks):])

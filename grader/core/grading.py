@@ -18,7 +18,7 @@ import numpy as np
 import sympy
 
 from grader.core.compare import DEFAULT, Tolerance, allowed_error, allowed_errors, within
-from grader.core.equivalence import evaluate_expr, exactly_equal, same_values
+from grader.core.equivalence import evaluate_expr, exactly_equal, parsed_differs, same_values, variant_formula
 from grader.core.equivalence import points as sample_points
 from grader.core.evaluate import (
     as_arrays,
@@ -605,7 +605,7 @@ def judge_symbolic(expected, answer, raw, work, settings, lang) -> AnswerResult:
     parsed = (_parsed if len(given) <= MAX_LENGTH else _parse)(given, symbolic.symbols)  # a long text is refused
     if isinstance(parsed, ParseError):
         return AnswerResult(answer.id, "invalid", 0.0, points, explain(parsed, lang), given=given)
-    node, student_expr, read, used = parsed
+    node, read, used = parsed
 
     def verdict(status: Status, score: float, feedback: str) -> AnswerResult:
         feedback = _joined(message("read_as", lang, formula=read), feedback, lang)
@@ -622,7 +622,7 @@ def judge_symbolic(expected, answer, raw, work, settings, lang) -> AnswerResult:
     if memo not in _VERDICTS:
         if len(_VERDICTS) >= MEMO_SIZE:
             _VERDICTS.clear()
-        _VERDICTS[memo] = _formula_verdict(expected, answer.id, node, student_expr)
+        _VERDICTS[memo] = _formula_verdict(expected, answer.id, node)
     found = _VERDICTS[memo]
     if found is True:
         return verdict("correct", points, message("correct", lang))
@@ -632,17 +632,16 @@ def judge_symbolic(expected, answer, raw, work, settings, lang) -> AnswerResult:
 
 
 MEMO_SIZE = 50_000  # verdicts remembered within a run (small: a few texts and numbers each)
-PARSED_SIZE = 5_000  # parsed formulas remembered, least recently used first out: a long one's sympy tree
-# takes about 40 KB, so this bounds the memo near 200 MB where 50,000 could reach 2 GB per process
+PARSED_SIZE = 5_000  # parsed formulas remembered (parse trees, not sympy's), least recently used first out
 _VERDICTS: dict[tuple, bool | Mistake] = {}
 
 
-def _parse(text: str, symbols: tuple[str, ...]) -> tuple[Node, sympy.Expr, str, frozenset[str]] | ParseError:
-    """A formula answer parsed, in sympy, as it was read (:func:`read_as`) and the names it uses;
-    or why it was refused."""
+def _parse(text: str, symbols: tuple[str, ...]) -> tuple[Node, str, frozenset[str]] | ParseError:
+    """A formula answer parsed, as it was read (:func:`read_as`) and the names it uses; or why it was
+    refused (sympy's tree is built only if needed)."""
     try:
         node = parse(text, symbols)
-        return node, to_sympy(node, {n: sympy.Symbol(n) for n in symbols}), read_as(node), names(node)
+        return node, read_as(node), names(node)
     except ParseError as error:
         return error
 
@@ -650,21 +649,25 @@ def _parse(text: str, symbols: tuple[str, ...]) -> tuple[Node, sympy.Expr, str, 
 _parsed = lru_cache(maxsize=PARSED_SIZE)(_parse)  # once per text and symbols, a refusal too
 
 
-def _formula_verdict(expected: Expected, answer_id: str, node: Node, student_expr: sympy.Expr) -> bool | Mistake:
+def _formula_verdict(expected: Expected, answer_id: str, node: Node) -> bool | Mistake:
     """Whether a formula equals the key (True), is a named mistake, or neither (False).
 
     It depends only on the text, the answer and the parameters the answer does not keep as
     symbols (those in the key and at the sample points), so :func:`_symbolic` remembers it.
+    Equal values at the points decide first; the exact check runs only when they differ.
     """
     family = expected.variant.family
     symbolic = family.derivation().symbolic[answer_id]
-    if exactly_equal(student_expr, symbolic.for_variant(expected.variant.params)):
-        return True
     at = sample_points(family, answer_id, expected.variant.numbers)
     with np.errstate(all="ignore"):
         student_values = np.asarray(evaluate(node, at.values), dtype=float)
     if same_values(student_values, evaluate_expr(symbolic.expr, at)):
         return True
+    key_formula = variant_formula(family, answer_id, expected.variant.params)
+    if not parsed_differs(node, key_formula):  # else exactly_equal is False: spare sympy's tree
+        student_expr = to_sympy(node, {n: sympy.Symbol(n) for n in symbolic.symbols})
+        if exactly_equal(student_expr, key_formula):
+            return True
     for mistake, wrong in symbolic_mistakes(family, answer_id):
         if same_values(student_values, evaluate_expr(wrong, at)):
             return mistake

@@ -347,12 +347,19 @@ def figures_needed(family: Family, numbers: Mapping[str, sympy.Rational]) -> int
     return digits
 
 
-def symbolic_mistakes(family: Family, answer_id: str) -> list[tuple[Mistake, sympy.Expr]]:
-    """The typical wrong formulas for a symbolic answer (unsubstituted, in the family's symbols)."""
-    correct = family.derivation().symbolic[answer_id].expr
-    wrong = [(Mistake("sign_flipped"), -correct)]
-    for name, rules in (*RULE_MISTAKES, *family.rule_mistakes):
-        expr = family.derivation(rules).symbolic[answer_id].expr
-        if expr != correct:
-            wrong.append((Mistake(name, mistake_fields(family, name)), expr))
-    return wrong
+def symbolic_mistakes(family: Family, answer_id: str) -> tuple[tuple[Mistake, sympy.Expr], ...]:
+    """The typical wrong formulas for a symbolic answer (unsubstituted, in the family's symbols),
+    built once per family and answer (comparing long formulas takes a millisecond)."""
+    memo = (family.derivation(), answer_id)
+    if memo not in _SYMBOLIC_MISTAKES:
+        correct = family.derivation().symbolic[answer_id].expr
+        wrong = [(Mistake("sign_flipped"), -correct)]
+        for name, rules in (*RULE_MISTAKES, *family.rule_mistakes):
+            expr = family.derivation(rules).symbolic[answer_id].expr
+            if expr != correct:
+                wrong.append((Mistake(name, mistake_fields(family, name)), expr))
+        _SYMBOLIC_MISTAKES[memo] = tuple(wrong)
+    return _SYMBOLIC_MISTAKES[memo]
+
+
+_SYMBOLIC_MISTAKES: dict[tuple, tuple[tuple[Mistake, sympy.Expr], ...]] = {}  # a few per family's answer

@@ -36,12 +36,14 @@ Design decisions:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import unicodedata
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from fractions import Fraction
+from functools import lru_cache
 from typing import TypedDict
 
 import numpy as np
@@ -464,7 +466,11 @@ def _symbol_key(name: str) -> str:
 def _vocabulary(symbols: Collection[str]) -> _Vocabulary:
     if isinstance(symbols, str):
         raise TypeError("symbols must be a collection of names, not one string")
-    ordered = tuple(dict.fromkeys(symbols if isinstance(symbols, Sequence) else sorted(symbols)))
+    return _ordered_vocabulary(tuple(dict.fromkeys(symbols if isinstance(symbols, Sequence) else sorted(symbols))))
+
+
+@lru_cache(maxsize=256)  # once per answer's symbols (a refusal, ValueError, is not remembered)
+def _ordered_vocabulary(ordered: tuple[str, ...]) -> _Vocabulary:
     entries: dict[str, tuple[str, str]] = {"e": ("const", "e")}
     entries.update({spelling: ("func", name) for spelling, name in FUNCTIONS.items()})
     owners: dict[str, str] = {}
@@ -900,18 +906,25 @@ def _children(node: Node) -> tuple[Node, ...]:
 
 
 def _fold(node: Node, combine: Callable[[Node, list], object]) -> object:
-    """Post-order fold without recursion: ``combine(node, results of its children)``."""
-    done: dict[int, object] = {}
-    stack: list[tuple[Node, bool]] = [(node, False)]
+    """Post-order fold without recursion: ``combine(node, results of its children)``.
+
+    The results wait on a stack of their own: a node's children leave theirs on top, in order.
+    """
+    results: list[object] = []
+    stack: list[tuple[Node, int]] = [(node, -1)]  # -1: children not visited yet, else how many
     while stack:
-        current, expanded = stack.pop()
-        children = _children(current)
-        if expanded or not children:
-            done[id(current)] = combine(current, [done[id(c)] for c in children])
-        else:
-            stack.append((current, True))
-            stack.extend((child, False) for child in reversed(children))
-    return done[id(node)]
+        current, arity = stack.pop()
+        if arity < 0:
+            children = _children(current)
+            if children:
+                stack.append((current, len(children)))
+                stack.extend((child, -1) for child in reversed(children))
+                continue
+            arity = 0
+        kids = results[len(results) - arity:] if arity else []
+        del results[len(results) - arity:]
+        results.append(combine(current, kids))
+    return results[0]
 
 
 # --------------------------------------------------------------------------- bounds
@@ -978,6 +991,8 @@ class _Size:
 
 
 def _merged(sizes: Sequence[_Size]) -> _Sites:
+    if all(s.work == 0 and not s.rad and s.den == 1 and s.site_bits == 0 and not s.has_log for s in sizes):
+        return {}  # the common case: no root site and no logarithm below, the defaults stand
     return {
         "has_log": any(s.has_log for s in sizes),
         "rad": sum((s.rad for s in sizes), Fraction(0)),
@@ -996,15 +1011,16 @@ def _fraction_float(value: Fraction) -> float:
 
 
 def _float(op: Callable, *args: float | None) -> float | None:
+    """``op`` on float64 values, None if one is unknown (called under :func:`_check_bounds`'s errstate)."""
     if any(a is None for a in args):
         return None
-    with np.errstate(all="ignore"):
-        return float(op(*(np.float64(a) for a in args)))
+    return float(op(*(np.float64(a) for a in args)))
 
 
 def _check_bounds(node: Node, text: str = "") -> None:
     """Refuse what would make sympy (or our own exact arithmetic) do unbounded work."""
-    _fold(node, lambda current, kids: _size(current, kids, text))
+    with np.errstate(all="ignore"):  # constants overflow to inf or nan, never an exception
+        _fold(node, lambda current, kids: _size(current, kids, text))
 
 
 def _size(node: Node, kids: list[_Size], text: str) -> _Size:
@@ -1025,6 +1041,8 @@ def _size(node: Node, kids: list[_Size], text: str) -> _Size:
         size = _arithmetic_size(node.op, kids[0], kids[1])
     if size.degree > MAX_DEGREE:
         raise DegreeTooHigh(text=text, position=node.start, end=node.end)
+    if size.site_bits == 0 and size.work == 0:  # no root site below: nothing to merge
+        return size
     merged_sites = size.site_bits * min(size.rad * size.den, Fraction(size.den))  # same base, summed p/q
     if size.work > MAX_ROOT_WORK or merged_sites > MAX_ROOT_WORK:
         raise PowerTooComplex(text=text, position=node.start, end=node.end)
@@ -1075,7 +1093,7 @@ def _call_size(func: str, a: _Size) -> _Size:
 
 
 def _replace(size: _Size, **changes: object) -> _Size:
-    return _Size(**{**{f.name: getattr(size, f.name) for f in fields(size)}, **changes})
+    return dataclasses.replace(size, **changes)  # type: ignore[arg-type]
 
 
 def _power_size(node: Binary, a: _Size, b: _Size, text: str) -> _Size:
