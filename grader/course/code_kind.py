@@ -53,6 +53,10 @@ class CodeKind:
 
         return dict(code_tests(question.exercise))
 
+    def sheet_ids(self, question: CodeQuestion) -> tuple[str, ...]:
+        """None: the answer is the file."""
+        return ()
+
     def grade(self, question: CodeQuestion, handed: HandedIn, lang: str) -> QuestionResult:
         """The result of the student's file; every test missing when none was handed in."""
         from grader.course.code_results import missing_code

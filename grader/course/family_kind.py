@@ -63,6 +63,10 @@ class FamilyKind:
         """Each asked answer's points."""
         return {a.id: question.settings.points_for(a) for a in asked_answers(question)}
 
+    def sheet_ids(self, question: FamilyQuestion) -> tuple[str, ...]:
+        """The asked answers, in the family's order."""
+        return tuple(a.id for a in asked_answers(question))
+
     def grade(self, question: FamilyQuestion, handed: HandedIn, lang: str) -> QuestionResult:
         """The sheet's answers to the question judged against the student's variant."""
         if handed.expected is None:

@@ -65,6 +65,9 @@ class QuestionKind(Protocol):
     def answer_maxima(self, question: Any) -> dict[str, float]:
         """What each part (answer, hidden test) is worth, by the part's id."""
 
+    def sheet_ids(self, question: Any) -> tuple[str, ...]:
+        """The ids of the answers it asks on the answer sheet, in order (none: nothing on the sheet)."""
+
     def grade(self, question: Any, handed: HandedIn, lang: str) -> QuestionResult:
         """The question's result from what the student handed in (nothing handed in included)."""
 

@@ -36,7 +36,7 @@ from grader.core.grading import Expected
 from grader.core.kinds import is_number
 from grader.core.mistakes import significant_figures
 from grader.core.statement import precision
-from grader.course.assignment import Assignment, FamilyQuestion, asked_answers, family_questions
+from grader.course.assignment import Assignment, FamilyQuestion, asked_answers
 from grader.course.question_kinds import question_kind
 from grader.text.messages import localized
 
@@ -347,11 +347,6 @@ class _Ids:
 
 # --- writing ----------------------------------------------------------------------------
 
-def asked(assignment: Assignment) -> dict[str, tuple[Answer, ...]]:
-    """The answers each question of the sheet asks, in the family's order (code questions have none)."""
-    return {q.id: tuple(asked_answers(q)) for q in family_questions(assignment)}
-
-
 def code_file(assignment: Assignment, student: str, question: str) -> str:
     """The name a student's code file for a question must have: ``<id>.py`` when the assignment
     has one code question, else ``<id>_<question>.py``."""
@@ -377,8 +372,10 @@ def asked_statement(question: FamilyQuestion, statement: str) -> str:
 
 
 def asked_ids(assignment: Assignment) -> dict[str, tuple[str, ...]]:
-    """The answer ids each question asks (what :func:`parse_sheet` needs)."""
-    return {q: tuple(a.id for a in answers) for q, answers in asked(assignment).items()}
+    """The answer ids each question asks on the sheet (what :func:`parse_sheet` needs); a question
+    asking none there (a code question) is left out."""
+    asked = {q.id: question_kind(q).sheet_ids(q) for q in assignment.questions}
+    return {q: ids for q, ids in asked.items() if ids}
 
 
 def judging_rules(question: FamilyQuestion, lang: str = "en", expected: Expected | None = None,
