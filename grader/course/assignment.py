@@ -239,10 +239,8 @@ def _known(ids, known: list[str], where: str) -> None:
         raise AssignmentError(f"{where}: {', '.join(unknown)} not answers of this family; known: {', '.join(known)}")
 
 
-def asked_answers(question: Question) -> list[Answer]:
-    """The family's answers that the question asks, in the family's order (none for a code question)."""
-    if isinstance(question, CodeQuestion):
-        return []
+def asked_answers(question: FamilyQuestion) -> list[Answer]:
+    """The family's answers that the question asks, in the family's order."""
     return [a for a in question.family.answers if question.settings.asks(a)]
 
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from grader.core.family import Family
 from grader.core.mistakes import mistake_fields
-from grader.course.assignment import Assignment, FamilyQuestion
+from grader.course.assignment import Assignment, family_questions
 from grader.course.intake import Stray
 from grader.course.question_kinds import question_kind
 from grader.course.rows import STATUSES, Row, question_max
@@ -211,8 +211,7 @@ def summary_markdown(assignment: Assignment, rows: Sequence[Row], strays: Sequen
     if s.mistakes:
         out += [f"| {_t('question', lang)} | {_t('answer', lang)} | {_t('mistake', lang)} | {_t('count', lang)} |",
                 "|---|---|---|---|"]
-        families = {question.id: question.family for question in assignment.questions
-                    if isinstance(question, FamilyQuestion)}
+        families = {question.id: question.family for question in family_questions(assignment)}
         out += [f"| {q} | `{a}` | {_cell(_mistake(m, lang, families.get(q)))} | {c} |" for q, a, m, c in s.mistakes]
     else:
         out.append(_t("no_mistakes", lang))
