@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -102,8 +103,7 @@ def register(question_type: type, kind: QuestionKind) -> QuestionKind:
 
 def question_kind(question: object) -> QuestionKind:
     """The kind of a question, by its type; a type nobody registered is a clear error."""
-    if not _BUILT_IN:
-        _register_built_in()
+    _register_built_in()
     try:
         return QUESTION_KINDS[type(question)]
     except KeyError:
@@ -111,9 +111,7 @@ def question_kind(question: object) -> QuestionKind:
                         f"which no question kind is registered for") from None
 
 
-_BUILT_IN: list[bool] = []
-
-
+@cache
 def _register_built_in() -> None:
     """Register the family and code kinds (imported here, not at the top: see the module's docstring)."""
     from grader.course import code_kind, family_kind
@@ -121,4 +119,3 @@ def _register_built_in() -> None:
 
     QUESTION_KINDS.setdefault(FamilyQuestion, family_kind.KIND)
     QUESTION_KINDS.setdefault(CodeQuestion, code_kind.KIND)
-    _BUILT_IN.append(True)
