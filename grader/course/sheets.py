@@ -348,8 +348,8 @@ class _Ids:
 # --- writing ----------------------------------------------------------------------------
 
 def code_file(assignment: Assignment, student: str, question: str) -> str:
-    """The name a student's code file for a question must have: ``<id>.py`` when the assignment
-    has one code question, else ``<id>_<question>.py``."""
+    """The name a student's file for a question handed in as a file of its own (a code question)
+    must have: ``<id>.py`` when the assignment has one such question, else ``<id>_<question>.py``."""
     own_files = [q for q in assignment.questions if question_kind(q).own_file]
     return f"{student}.py" if len(own_files) == 1 else f"{student}_{question}.py"
 
