@@ -15,7 +15,7 @@ from grader.core.variants import VariantKey, canonical, generate
 from grader.course.assignment import parse_assignment
 from grader.course.export.base import ExportError
 from grader.course.export.moodle_xml import field
-from grader.course.generate import key_entries
+from grader.course.question_kinds import question_kind
 from grader.course.sheets import answer_sheet, asked_ids, parse_sheet
 from grader.families import get_family
 
@@ -83,7 +83,7 @@ def test_the_toy_kind_is_on_the_answer_sheet_and_in_the_instructors_key(toy):
     v = generate(toy, [hw.key("s1", hw.questions[0])])[0]
     right = _sign(independent_w_1(v.numbers))
     assert grade(expectation(v), {"sign_w_1": right}).answer("sign_w_1").status == "correct"
-    entries = {e[0]: e for e in key_entries(hw.questions[0], expectation(v))}
+    entries = {e[0]: e for e in question_kind(hw.questions[0]).key_entries(hw.questions[0], expectation(v))}
     assert entries["sign_w_1"][1:3] == ("sign", right)
 
 

@@ -73,7 +73,7 @@ class CodeQuestion:
 
 
 Question = FamilyQuestion | CodeQuestion
-"""One question of an assignment; ``isinstance(q, CodeQuestion)`` tells a code question."""
+"""One question of an assignment; its kind (:func:`grader.course.question_kinds.question_kind`) says what it is."""
 
 
 @dataclass(frozen=True)
@@ -239,11 +239,14 @@ def _known(ids, known: list[str], where: str) -> None:
         raise AssignmentError(f"{where}: {', '.join(unknown)} not answers of this family; known: {', '.join(known)}")
 
 
-def asked_answers(question: Question) -> list[Answer]:
-    """The family's answers that the question asks, in the family's order (none for a code question)."""
-    if isinstance(question, CodeQuestion):
-        return []
+def asked_answers(question: FamilyQuestion) -> list[Answer]:
+    """The family's answers that the question asks, in the family's order."""
     return [a for a in question.family.answers if question.settings.asks(a)]
+
+
+def code_questions(assignment: Assignment) -> list[CodeQuestion]:
+    """The assignment's code questions, in order (what the Gradescope autograder runs)."""
+    return [q for q in assignment.questions if isinstance(q, CodeQuestion)]
 
 
 def family_questions(assignment: Assignment) -> list[FamilyQuestion]:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 from grader.core.grading import Expected, expectations
 from grader.core.variants import generate
-from grader.course.assignment import Assignment, CodeQuestion
+from grader.course.assignment import Assignment, family_questions
 from grader.text.terminal import terminal_text
 
 CHUNK = 250  # students per task: large enough for batch variants, small enough to share work
@@ -52,9 +52,7 @@ def chunked(items: Sequence, size: int = CHUNK) -> list[Sequence]:
 def class_expectations(assignment: Assignment, student_ids: Sequence[str]) -> dict[str, list[Expected]]:
     """Every student's variant of every question, prepared in one batch per question."""
     prepared = {}
-    for q in assignment.questions:
-        if isinstance(q, CodeQuestion):
-            continue
+    for q in family_questions(assignment):  # the kinds with variants
         variants = generate(q.family, [assignment.key(s, q) for s in student_ids])
         prepared[q.id] = expectations(q.family, variants)
     return prepared

@@ -20,17 +20,16 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from grader.code import get_exercise
 from grader.core.grading import Expected
-from grader.core.kinds import kind_of
-from grader.course.assignment import Assignment, CodeQuestion, FamilyQuestion, asked_answers
+from grader.course.assignment import Assignment
 from grader.course.class_run import chunked, class_expectations, run_chunks, safe_echo, warm_up
 from grader.course.files import output_lock, remove_stale_temporaries, staged, write_atomic, write_staged
 from grader.course.gradebook import spreadsheet_text
 from grader.course.inputs import class_roster, load_assignment, parsed_assignment
 from grader.course.new_assignment import salt_warning
+from grader.course.question_kinds import question_kind
 from grader.course.roster import Student, file_stem
-from grader.course.sheets import answer_sheet, code_file, problem_statement
+from grader.course.sheets import answer_sheet, code_file
 from grader.text.html import literal, page
 from grader.text.indented_json import indented_json
 from grader.text.messages import localized
@@ -43,10 +42,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "请把答案写在答题纸 `{sheet}` 中(每行一个答案,格式 `编号 = 值`),然后提交这个文件。",
     },
     "question": {"en": "Question {id}", "zh": "第 {id} 题"},
-    "code_question": {
-        "en": "Code exercise: {title}. Write the functions {functions} and hand in your file as {file}.",
-        "zh": "代码练习:{title}。请实现函数 {functions},并把文件命名为 {file} 提交。",
-    },
 }
 
 
@@ -62,21 +57,10 @@ def problem_markdown(assignment: Assignment, student: Student, expected: dict[st
     out = [f"# {_message('problem_title', lang, title=assignment.title, student=who)}", "",
            _message("how_to_answer", lang, sheet=sheet), ""]
     for q in assignment.questions:
-        out += [f"## {_message('question', lang, id=q.id)}", ""]
-        if isinstance(q, CodeQuestion):
-            exercise = get_exercise(q.exercise)
-            functions = ", ".join(f"`{f}`" for f in exercise.functions)
-            out += [_message("code_question", lang, title=exercise.title[lang], functions=functions,
-                          file=f"`{code_file(assignment, file_stem(student.id), q.id)}`"), ""]
-            continue
-        out += [problem_statement(q, expected[q.id], lang)]
+        file = code_file(assignment, file_stem(student.id), q.id)
+        out += [f"## {_message('question', lang, id=q.id)}", "",
+                question_kind(q).statement(q, expected.get(q.id), lang, file)]
     return "\n".join(out)
-
-
-def key_entries(question: FamilyQuestion, expected: Expected) -> list[tuple[str, str, str, float]]:
-    """(answer id, kind, value, points) of every asked answer of one variant."""
-    return [(a.id, a.kind, kind_of(a).key_text(expected, a), question.settings.points_for(a))
-            for a in asked_answers(question)]
 
 
 def _generate_chunk(task: tuple) -> list[tuple[str, str, list]]:
@@ -91,8 +75,8 @@ def _generate_chunk(task: tuple) -> list[tuple[str, str, list]]:
         write_staged(folder / "problem.md", markdown)
         write_staged(folder / "problem.html", page(markdown, f"{assignment.title}: {student.id}", lang))
         write_staged(folder / f"{file_stem(student.id)}.txt", answer_sheet(assignment, student.id, lang))
-        keys += [(student.id, q.id, key_entries(q, expected[q.id]))
-                 for q in assignment.questions if isinstance(q, FamilyQuestion)]
+        keys += [(student.id, q.id, question_kind(q).key_entries(q, expected.get(q.id)))
+                 for q in assignment.questions]
     return keys
 
 

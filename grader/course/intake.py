@@ -24,7 +24,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from grader.course.assignment import Assignment, CodeQuestion, FamilyQuestion
+from grader.course.assignment import Assignment
+from grader.course.question_kinds import question_kind
 from grader.course.reasons import Reason
 from grader.course.roster import Student, file_stem
 from grader.course.sheets import MAX_BYTES, Decoded, Problem, Sheet, asked_ids, decode, parse_sheet
@@ -145,7 +146,7 @@ def _code_owner(assignment: Assignment, name: str, on_roster) -> tuple[str, str]
     """(student, code question) of a .py file named ``<id>.py``, or ``<id>_<question>.py`` when
     the assignment has several code questions; else the reason it is set aside."""
     stem = PurePosixPath(name).stem
-    questions = [q.id for q in assignment.questions if isinstance(q, CodeQuestion)]
+    questions = [q.id for q in assignment.questions if question_kind(q).own_file]
     student = on_roster(stem)
     if student and len(questions) == 1:
         return student, questions[0]
@@ -171,7 +172,7 @@ def _submission(assignment: Assignment, student: Student, files, code_files) -> 
     if not files:
         if not code_files:
             return Submission(student, "missing", (), Reason("missing"))
-        has_sheet = any(isinstance(q, FamilyQuestion) for q in assignment.questions)
+        has_sheet = any(not question_kind(q).own_file for q in assignment.questions)
         notes = (Problem(0, "no_sheet"),) if has_sheet else ()
         return Submission(student, "graded", code_names, sheet=Sheet(None, None, {}), notes=notes,
                           code_files=code_files)

@@ -26,7 +26,7 @@ from typing import NamedTuple
 
 from grader.core.evaluate import exact_choices
 from grader.core.variants import Variant, decimal_text, generate
-from grader.course.assignment import Assignment, CodeQuestion, asked_answers
+from grader.course.assignment import Assignment, asked_answers, family_questions
 from grader.course.code_results import CodeQuestionResult
 from grader.course.rows import QuestionResult, Row
 from grader.course.summary import share_text
@@ -202,9 +202,7 @@ def variant_features(assignment: Assignment, student_ids: Sequence[str], choice_
     has them already; otherwise they are generated.
     """
     features: dict[str, dict[str, dict[str, str]]] = {}
-    for q in assignment.questions:
-        if isinstance(q, CodeQuestion):
-            continue
+    for q in family_questions(assignment):  # the kinds with variants
         derivation = q.family.derivation()
         choices = [a.id for a in asked_answers(q) if a.id in derivation.choices]
         drawn = (generate(q.family, [assignment.key(s, q) for s in student_ids]) if variants is None

@@ -25,8 +25,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from grader.core.grading import Result
-from grader.course.assignment import Assignment, CodeQuestion, Question, asked_answers
-from grader.course.code_results import CodeQuestionResult, CodeTestResult, code_tests
+from grader.course.assignment import Assignment, Question
+from grader.course.code_results import CodeQuestionResult, CodeTestResult
+from grader.course.question_kinds import question_kind
 from grader.course.rows import Row
 from grader.text.messages import localized
 from grader.text.numbers import points_text
@@ -140,9 +141,7 @@ class OverriddenCodeResult(CodeQuestionResult):
 
 def answer_maxima(question: Question) -> dict[str, float]:
     """What each answer of a question (or hidden test of a code question) is worth."""
-    if isinstance(question, CodeQuestion):
-        return dict(code_tests(question.exercise))
-    return {a.id: question.settings.points_for(a) for a in asked_answers(question)}
+    return question_kind(question).answer_maxima(question)
 
 
 def parse_overrides(text_: str, assignment: Assignment, students: Sequence[str], file: str = "overrides.csv",

@@ -26,7 +26,8 @@ from grader.core.evaluate import exact_symbolic, inputs_of
 from grader.core.family import Answer, Family
 from grader.core.grading import AnswerResult, Expected, Result
 from grader.core.variants import decimal_text
-from grader.course.assignment import Assignment, CodeQuestion, FamilyQuestion, Question, asked_answers
+from grader.course.assignment import Assignment, FamilyQuestion, Question, asked_answers
+from grader.course.question_kinds import question_kind
 from grader.course.sheets import problem_statement
 from grader.text.html import literal
 from grader.text.latex import tex_name
@@ -445,24 +446,22 @@ def student_report(
             heading += " — " + text(
                 "question_score", lang, score=points_text(o.result.score), max=points_text(o.result.max)
             )
-        if isinstance(o.question, CodeQuestion):
-            code = cast("CodeQuestionResult | None", o.result)  # a code question's outcome holds its tests
-            intro = "code_not_graded" if code is None else "code_exercise" if code.ran else "code_no_file"
-            out += [f"## {heading}", "", text(intro, lang, exercise=f"`{o.question.exercise}`"), ""]
-            if code is not None:
-                out += [f"### {text('tests', lang)}", "", tests_table(code, lang), ""]
+        section = question_kind(o.question).report_section(o.question, o.result, heading, lang)
+        if section is not None:  # the kind's own section; a family question's is written here
+            out += section
             continue
+        question = cast(FamilyQuestion, o.question)  # the kinds without a section of their own: a family's
         expected = cast(Expected, o.expected)  # a family question's outcome always has its expectations
         out += [
             f"## {heading}",
             "",
             f"### {text('problem', lang)}",
             "",
-            problem_statement(o.question, expected, lang).strip(),
+            problem_statement(question, expected, lang).strip(),
             "",
         ]
         if isinstance(o.result, Result):
             out += [f"### {text('answers', lang)}", "", answers_table(o.result, lang), ""]
-        out += [f"### {text('solution', lang)}", "", worked_solution(o.question, expected, lang)]
+        out += [f"### {text('solution', lang)}", "", worked_solution(question, expected, lang)]
     return "\n".join(out).rstrip() + "\n"
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from grader.core.grading import Result
-from grader.course.assignment import CodeQuestion, Question, asked_answers
-from grader.course.code_results import CodeQuestionResult, code_max
+from grader.course.assignment import Question
+from grader.course.code_results import CodeQuestionResult
+from grader.course.question_kinds import question_kind
 from grader.course.reasons import Note
 from grader.course.roster import Student
 from grader.course.shared_wrong import SharedPair
@@ -92,6 +93,4 @@ def _shortened(text: str) -> str:
 
 def question_max(question: Question) -> float:
     """The points a question is worth."""
-    if isinstance(question, CodeQuestion):
-        return code_max(question.exercise)
-    return sum(question.settings.points_for(a) for a in asked_answers(question))
+    return question_kind(question).question_max(question)

@@ -41,7 +41,7 @@ from itertools import combinations
 from grader.core.grading import Result, expectation
 from grader.core.kinds import is_number, kind_named
 from grader.core.variants import canonical
-from grader.course.assignment import FamilyQuestion
+from grader.course.assignment import family_questions
 
 STRONG = 1.0
 WEAK = 0.5
@@ -226,7 +226,7 @@ def flag_rows(assignment, rows: Sequence, others: Mapping | None = None) -> list
     ``others`` (each family question's :class:`~grader.core.grading.Classmates`) tells which students
     share a variant; the seed article's worked example of each family gives the public values.
     """
-    questions = [q for q in assignment.questions if isinstance(q, FamilyQuestion)]
+    questions = family_questions(assignment)
     kinds = {(q.id, a.id): a.kind for q in questions for a in q.family.answers}
     public = {}
     for q in questions:

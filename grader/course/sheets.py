@@ -36,7 +36,8 @@ from grader.core.grading import Expected
 from grader.core.kinds import is_number
 from grader.core.mistakes import significant_figures
 from grader.core.statement import precision
-from grader.course.assignment import Assignment, CodeQuestion, FamilyQuestion, asked_answers
+from grader.course.assignment import Assignment, FamilyQuestion, asked_answers
+from grader.course.question_kinds import question_kind
 from grader.text.messages import localized
 
 MAX_BYTES = 1_000_000  # an answer sheet is a few kilobytes; anything far larger is not one
@@ -346,16 +347,11 @@ class _Ids:
 
 # --- writing ----------------------------------------------------------------------------
 
-def asked(assignment: Assignment) -> dict[str, tuple[Answer, ...]]:
-    """The answers each question of the sheet asks, in the family's order (code questions have none)."""
-    return {q.id: tuple(asked_answers(q)) for q in assignment.questions if isinstance(q, FamilyQuestion)}
-
-
 def code_file(assignment: Assignment, student: str, question: str) -> str:
-    """The name a student's code file for a question must have: ``<id>.py`` when the assignment
-    has one code question, else ``<id>_<question>.py``."""
-    codes = [q for q in assignment.questions if isinstance(q, CodeQuestion)]
-    return f"{student}.py" if len(codes) == 1 else f"{student}_{question}.py"
+    """The name a student's file for a question handed in as a file of its own (a code question)
+    must have: ``<id>.py`` when the assignment has one such question, else ``<id>_<question>.py``."""
+    own_files = [q for q in assignment.questions if question_kind(q).own_file]
+    return f"{student}.py" if len(own_files) == 1 else f"{student}_{question}.py"
 
 
 def asked_statement(question: FamilyQuestion, statement: str) -> str:
@@ -376,8 +372,10 @@ def asked_statement(question: FamilyQuestion, statement: str) -> str:
 
 
 def asked_ids(assignment: Assignment) -> dict[str, tuple[str, ...]]:
-    """The answer ids each question asks (what :func:`parse_sheet` needs)."""
-    return {q: tuple(a.id for a in answers) for q, answers in asked(assignment).items()}
+    """The answer ids each question asks on the sheet (what :func:`parse_sheet` needs); a question
+    asking none there (a code question) is left out."""
+    asked = {q.id: question_kind(q).sheet_ids(q) for q in assignment.questions}
+    return {q: ids for q, ids in asked.items() if ids}
 
 
 def judging_rules(question: FamilyQuestion, lang: str = "en", expected: Expected | None = None,
@@ -510,12 +508,13 @@ def answer_sheet(assignment: Assignment, student: str, lang: str | None = None) 
     out += [f"# {line}" for line in sheet_message("sheet_howto", lang).splitlines()]
     out += [f"student: {student}", f"assignment: {assignment.id}"]
     for question in assignment.questions:
-        if isinstance(question, CodeQuestion):
-            file = code_file(assignment, student, question.id)
-            out += ["", f"# {sheet_message('sheet_code', lang, id=question.id, file=file)}"]
-            continue
-        out += _per_question(question, ("sheet_lines", lang), partial(_sheet_lines, question, lang))
+        out += question_kind(question).sheet_lines(question, lang, code_file(assignment, student, question.id))
     return "\n".join(out) + "\n"
+
+
+def family_sheet_lines(question: FamilyQuestion, lang: str) -> list[str]:
+    """A family question's part of the answer sheet (the same for every student)."""
+    return _per_question(question, ("sheet_lines", lang), partial(_sheet_lines, question, lang))
 
 
 def _sheet_lines(question: FamilyQuestion, lang: str) -> list[str]:

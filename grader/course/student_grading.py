@@ -14,21 +14,18 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
-from grader.code import grade_code_file
-from grader.core.grading import AnswerResult, Classmates, Expected, Result, grade
-from grader.course.assignment import Assignment, CodeQuestion, FamilyQuestion
-from grader.course.code_results import CodeQuestionResult, code_result, missing_code
+from grader.core.grading import Classmates, Expected, Result
+from grader.course.assignment import Assignment
 from grader.course.intake import Submission
+from grader.course.question_kinds import HandedIn, question_kind
 from grader.course.reasons import Reason
-from grader.course.rows import Row, question_max
-from grader.course.sheets import Sheet
+from grader.course.rows import QuestionResult, Row, question_max
 from grader.text.messages import localized
 
 STUDENT_SECONDS = 120.0  # default time budget of one student's grading (code included)
 
 
 MESSAGES: dict[str, dict[str, str]] = {
-    "line": {"en": "line {line}: {text}", "zh": "第 {line} 行:{text}"},
     "copied_note": {
         "en": "Question {question}: your answers match another student's variant far better than your own, "
               "so no carried-forward credit was given; your teacher will look at it.",
@@ -43,34 +40,14 @@ def _message(key: str, lang: str = "en", **fields: object) -> str:
     return localized(MESSAGES, key, lang, **fields)
 
 
-def grade_sheet(
-    question: FamilyQuestion, expected: Expected, sheet: Sheet, lang: str = "en", others: Classmates | None = None
-) -> Result:
-    """Grade one question of a sheet; answers the sheet lost are invalid with their line number.
-
-    ``others`` (the class's keys of this question) lets answers copied from a classmate be flagged.
-    """
-    result = grade(expected, sheet.answers.get(question.id, {}), question.settings, lang, others)
-    answers = []
-    for a in result.answers:
-        problem = sheet.invalid.get((question.id, a.id))
-        line = sheet.lines.get((question.id, a.id))
-        if problem is not None:
-            a = AnswerResult(a.id, "invalid", 0.0, a.max, problem.text(lang), given=a.given)
-        elif a.status == "invalid" and line:
-            a = replace(a, feedback=_message("line", lang, line=line, text=a.feedback))
-        answers.append(a)
-    return Result(tuple(answers), result.copied_from)
-
-
 def grade_submission(
     assignment: Assignment, submission: Submission, expected: Mapping[str, Expected], lang: str | None = None,
-    code: Mapping[str, CodeQuestionResult] | None = None, others: Mapping[str, Classmates] | None = None,
+    code: Mapping[str, QuestionResult] | None = None, others: Mapping[str, Classmates] | None = None,
 ) -> Row:
     """The gradebook row of one student.
 
     ``expected`` maps each family question's id to the student's variant; ``code`` maps each
-    code question's id to its result (:func:`code_result`; missing ones count as not handed in);
+    question handed in as its own file to that file's result (missing ones count as not handed in);
     ``others`` each family question's class keys, to flag answers copied from a classmate.
     """
     lang = lang or assignment.lang
@@ -84,8 +61,7 @@ def grade_submission(
         return base
     code, others = code or {}, others or {}
     results = tuple(
-        (q.id, code.get(q.id) or missing_code(q, lang)) if isinstance(q, CodeQuestion)
-        else (q.id, grade_sheet(q, expected[q.id], sheet, lang, others.get(q.id)))
+        (q.id, question_kind(q).grade(q, HandedIn(sheet, expected.get(q.id), others.get(q.id), code.get(q.id)), lang))
         for q in assignment.questions
     )
     copied = tuple((q, r.copied_from) for q, r in results if isinstance(r, Result) and r.copied_from is not None)
@@ -108,21 +84,23 @@ def timed_out_row(assignment: Assignment, submission: Submission, seconds: float
 
 
 def code_results(assignment: Assignment, submission: Submission, folder: Path,
-                 lang: str) -> dict[str, CodeQuestionResult]:
-    """Each code question's result: the student's .py file run on the hidden tests (grader.code).
+                 lang: str) -> dict[str, QuestionResult]:
+    """Each result of a question handed in as its own file (a code question's .py file run on the
+    hidden tests), graded by the question's kind.
 
-    Only for a row that is graded; a code question without a file counts as not handed in.
+    Only for a row that is graded; a question without its file counts as not handed in.
     """
     if submission.status != "graded":
         return {}
-    questions = {q.id: q for q in assignment.questions if isinstance(q, CodeQuestion)}
+    questions = {q.id: q for q in assignment.questions if question_kind(q).own_file}
     results = {}
     for question_id, name in submission.code_files:
         path = folder / name
         if not stat.S_ISREG(path.lstat().st_mode):  # replaced by a link since the folder was read
             raise OSError(0, f"{name} is no longer a regular file")
-        key = assignment.key(submission.student.id, questions[question_id])
-        results[question_id] = code_result(grade_code_file(path, questions[question_id].exercise, lang, key=key))
+        question = questions[question_id]
+        key = assignment.key(submission.student.id, question)
+        results[question_id] = question_kind(question).grade_file(question, path, lang, key)
     return results
 
 

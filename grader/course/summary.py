@@ -14,11 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from grader.core.family import Family
-from grader.core.grading import Result
 from grader.core.mistakes import mistake_fields
-from grader.course.assignment import Assignment, CodeQuestion, FamilyQuestion, asked_answers
-from grader.course.code_results import CodeQuestionResult
+from grader.course.assignment import Assignment, family_questions
 from grader.course.intake import Stray
+from grader.course.question_kinds import question_kind
 from grader.course.rows import STATUSES, Row, question_max
 from grader.course.shared_wrong import FLAGGED_EVIDENCE, SHORT_DIGITS, common_size
 from grader.text.html import literal
@@ -70,16 +69,12 @@ def summary(assignment: Assignment, rows: Sequence[Row], top: int = 10) -> Summa
     mistakes: Counter = Counter()
     for q in assignment.questions:
         results = [g[q.id] for g in graded]
-        if isinstance(q, CodeQuestion):
-            shares = test_shares([r for r in results if isinstance(r, CodeQuestionResult)])
-        else:
-            shares = []
-            for answer_id in [a.id for a in asked_answers(q)]:
-                verdicts = [res.answer(answer_id) for res in results if isinstance(res, Result)]
-                shares.append((answer_id, _mean([v.status == "correct" for v in verdicts])))
-                mistakes.update((q.id, answer_id, v.mistake) for v in verdicts if v.mistake)
+        kind = question_kind(q)
+        parts, found = kind.parts(q, results)
+        shares = [(part, _mean(right)) for part, right in parts]
+        mistakes.update((q.id, part, mistake) for part, mistake in found)
         questions.append(QuestionSummary(
-            q.id, f"code: {q.exercise}" if isinstance(q, CodeQuestion) else q.family.name, question_max(q),
+            q.id, kind.label(q), question_max(q),
             _mean([r.score for r in results]),
             _mean([r.score == r.max for r in results]), tuple(shares),
         ))
@@ -91,12 +86,6 @@ def summary(assignment: Assignment, rows: Sequence[Row], top: int = 10) -> Summa
         _mean(scores), _median(scores), scores, tuple(questions),
         tuple((q, a, m, c) for (q, a, m), c in ranked),
     )
-
-
-def test_shares(results: Sequence[CodeQuestionResult]) -> list[tuple[str, float | None]]:
-    """(test name, share of the students whose file passed it) of each hidden test of a code question."""
-    names = [t.name for t in results[0].tests] if results else []
-    return [(name, _mean([r.test(name).status == "passed" for r in results])) for name in names]
 
 
 def score_bins(scores: Sequence[float], top: float) -> tuple[tuple[float, float, int], ...]:
@@ -222,8 +211,7 @@ def summary_markdown(assignment: Assignment, rows: Sequence[Row], strays: Sequen
     if s.mistakes:
         out += [f"| {_t('question', lang)} | {_t('answer', lang)} | {_t('mistake', lang)} | {_t('count', lang)} |",
                 "|---|---|---|---|"]
-        families = {question.id: question.family for question in assignment.questions
-                    if isinstance(question, FamilyQuestion)}
+        families = {question.id: question.family for question in family_questions(assignment)}
         out += [f"| {q} | `{a}` | {_cell(_mistake(m, lang, families.get(q)))} | {c} |" for q, a, m, c in s.mistakes]
     else:
         out.append(_t("no_mistakes", lang))

@@ -13,11 +13,11 @@ import re
 from grader.course.assignment import (
     Assignment,
     AssignmentError,
-    CodeQuestion,
     FamilyQuestion,
     Question,
     asked_answers,
 )
+from grader.course.question_kinds import question_kind
 from grader.nbgrader.messages import message
 
 IDENTITY_CELL = "grader_identity"
@@ -82,7 +82,7 @@ def _unique(assignment: Assignment, stem) -> dict[str, str]:
 
 def refuse_code_questions(assignment: Assignment) -> None:
     """Raise AssignmentError when the assignment has code questions: a notebook holds family questions only."""
-    code = [q.id for q in assignment.questions if isinstance(q, CodeQuestion)]
+    code = [q.id for q in assignment.questions if not question_kind(q).in_notebooks]
     if code:
         raise AssignmentError(message("code_questions", assignment.lang, ids=", ".join(code)))
 

@@ -28,8 +28,8 @@ from typing import Any
 import grader
 from grader.code import CodeResult
 from grader.code.exercises.base import solutions_folder
-from grader.course.assignment import CodeQuestion
 from grader.course.export.base import Export, Exporter, ExportError, ExportRequest, needed, say
+from grader.course.question_kinds import question_kind
 from grader.text.messages import localized
 
 VISIBILITY = "visible"  # the grader's reports show every hidden test's verdict too
@@ -128,7 +128,7 @@ def bundle(entries: list[tuple[str, bytes, int]]) -> bytes:
 def build(request: ExportRequest) -> Export:
     """The autograder zip of an assignment: ``<assignment>_gradescope.zip``."""
     assignment = needed(request.assignment, "gradescope", "ASSIGNMENT", request.lang)
-    if not any(isinstance(q, CodeQuestion) for q in assignment.questions):
+    if not any(question_kind(q).own_file for q in assignment.questions):  # the autograder grades files
         raise ExportError(say("no_code", request.lang, assignment=assignment.id))
     field = request.id_column or "sid"
     if field not in ID_FIELDS:

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from grader.code import grade_code_file
-from grader.course.assignment import Assignment, CodeQuestion, parse_assignment
+from grader.course.assignment import Assignment, code_questions, parse_assignment
 from grader.course.export.gradescope import results_json, text
 
 
@@ -22,7 +22,7 @@ def code_files(assignment: Assignment, submission: Path, lang: str) -> dict[str,
     inside = submission.resolve()
     files = sorted(p for p in submission.rglob("*.py")  # a link (to the solutions, say) is not the student's file
                    if p.is_file() and not p.is_symlink() and inside in p.resolve().parents)
-    questions = [q.id for q in assignment.questions if isinstance(q, CodeQuestion)]
+    questions = [q.id for q in code_questions(assignment)]
     found: dict[str, Path | str] = {}
     for q in questions:
         named = [p for p in files if p.stem == q or p.stem.endswith(f"_{q}")]
@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> None:
         if len(users) > 1:
             notes.append(text("group", lang, student=student))
         graded = {}
-        codes = {q.id: q for q in assignment.questions if isinstance(q, CodeQuestion)}
+        codes = {q.id: q for q in code_questions(assignment)}
         for q, found in code_files(assignment, root / "submission", lang).items():
             question = codes[q]
             graded[q] = found if isinstance(found, str) else grade_code_file(

@@ -36,7 +36,7 @@ from grader.core.evaluate import update_baseline
 from grader.core.grading import Expected, expectations
 from grader.core.kinds import is_number
 from grader.core.variants import generate
-from grader.course.assignment import Assignment, CodeQuestion, FamilyQuestion, asked_answers
+from grader.course.assignment import Assignment, FamilyQuestion, asked_answers, family_questions
 from grader.course.export.base import Export, Exporter, ExportError, ExportRequest, needed, say
 from grader.course.sheets import problem_statement
 from grader.text.messages import localized
@@ -178,9 +178,7 @@ def _text_element(parent: ET.Element, tag: str, value: str, **attributes: str) -
 def question_bank(assignment: Assignment, count: int, lang: str) -> bytes:
     """The Moodle XML file of ``count`` variants of every family question of ``assignment``."""
     quiz = ET.Element("quiz")
-    for q in assignment.questions:
-        if isinstance(q, CodeQuestion):
-            continue
+    for q in family_questions(assignment):  # Moodle's Cloze fields take a family's answers only
         category = ET.SubElement(quiz, "question", {"type": "category"})
         _text_element(category, "category", f"$course$/top/{assignment.id}/{q.id}")
         variants = generate(q.family, [assignment.key(f"moodle-{i}", q) for i in range(1, count + 1)])
