@@ -237,6 +237,7 @@ BLOCK_MARK = "7.{:08d}7"  # distinct from mathml's marks (9.xxxxxxxx1)
 PREFIX_PLACE = re.compile(r"(?:<mrow>|<math[^>]*>|<mspace[^>]*>(?:</mspace>)?|<mo[^>]*>[^<)\]|}]*</mo>)\Z")
 SIGNED = re.compile(r"(?<![\\_^{\w.-])-?\d+\.\d+(?![\w.])")  # a decimal, with a minus sign attached
 SIGNED_PARTS = re.compile(f"({SIGNED.pattern})")  # the same, kept by split
+NUMBER_PARTS = re.compile(r"((?<![\\_^{\w.-])-?\d+(?:\.\d+)?(?![\w.]))")  # decimals and integers, kept by split
 
 
 @lru_cache(maxsize=4096)  # a report's headings, tables and formulas recur across the class
@@ -245,20 +246,44 @@ def _block(text: str) -> str:
 
 
 def _templated(text: str, render) -> str:
-    """``render(text)`` through a cache of templates in which the decimals are placeholders.
+    """``render(text)`` through a cache of templates in which the numbers are placeholders.
 
     A template whose rendering shows each placeholder once is split at them once
-    (:func:`_fill_plan`); each text is then its pieces joined with its numbers.
+    (:func:`_fill_plan`); each text is then its pieces joined with its numbers. Integers are
+    placeholders too when every placeholder lands alone in a formula's ``<mn>`` (what the
+    number is, 2 or 0.5, then changes nothing around it: Markdown never sees inside a
+    formula); otherwise only the decimals are (an integer may be a list's number).
     """
-    parts = SIGNED_PARTS.split(text)  # fixed text at even places, the decimals at odd places
+    parts = NUMBER_PARTS.split(text)  # fixed text at even places, the numbers at odd places
     if len(parts) == 1:
         return render(text)
     numbers = parts[1::2]
     parts[1::2] = _marks(len(numbers))
-    marked = "".join(parts)
-    plan = _fill_plan(marked, len(numbers), render)
+    plan = _fill_plan("".join(parts), len(numbers), render)
+    if plan is not None:
+        prose = {index for index, in_mn, _ in plan[1] if not in_mn and "." not in numbers[index]}
+        if not prose:
+            return _filled(plan, numbers)
+        # the integers outside formulas stay as they are written, the other numbers are placeholders
+        kept = [n for i, n in enumerate(numbers) if i not in prose]
+        marks = iter(_marks(len(kept)))
+        parts[1::2] = [n if i in prose else next(marks) for i, n in enumerate(numbers)]
+        plan = _fill_plan("".join(parts), len(kept), render)
+        if plan is not None and all(in_mn or "." in kept[index] for index, in_mn, _ in plan[1]):
+            return _filled(plan, kept)
+    parts = SIGNED_PARTS.split(text)  # the decimals alone
+    if len(parts) == 1:
+        return render(text)
+    numbers = parts[1::2]
+    parts[1::2] = _marks(len(numbers))
+    plan = _fill_plan("".join(parts), len(numbers), render)
     if plan is None:
         return sanitize(_MD.render(text) if render is _render else _MD.renderInline(text))
+    return _filled(plan, numbers)
+
+
+def _filled(plan: tuple[tuple[str, ...], tuple[tuple[int, bool, bool], ...]], numbers: list[str]) -> str:
+    """A template's fixed pieces joined with the numbers in their slots (see :func:`_fill_plan`)."""
     fixed, slots = plan
     out = [fixed[0]]
     for (index, in_mn, prefix), after in zip(slots, fixed[1:], strict=True):
