@@ -252,7 +252,7 @@ class _ValueTexts(dict):
 
     def __missing__(self, name: str) -> str:
         numbers = self.expected.variant.numbers
-        tex = _parameter_tex(numbers[name]) if name in numbers else number_tex(self.expected.values[name])
+        tex = _parameter_tex(numbers[name]) if name in numbers else _value_tex(self.expected.values[name])
         self[name] = tex
         return tex
 
@@ -260,6 +260,12 @@ class _ValueTexts(dict):
 @lru_cache(maxsize=65536)
 def _parameter_tex(value: Fraction) -> str:
     """A parameter's exact value (parameters come from small grids, so this is mostly a lookup)."""
+    return number_tex(value)
+
+
+@lru_cache(maxsize=65536, typed=True)
+def _value_tex(value: float) -> str:
+    """A quantity's value (a third of a class's values recur: small grids of parameters give the same results)."""
     return number_tex(value)
 
 

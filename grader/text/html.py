@@ -288,13 +288,17 @@ def _filled(plan: tuple[tuple[str, ...], tuple[tuple[int, bool, bool], ...]], nu
     out = [fixed[0]]
     for (index, in_mn, prefix), after in zip(slots, fixed[1:], strict=True):
         number = numbers[index]
-        if in_mn:  # as sanitised latex2mathml writes -0.5; a sign after an operator is a prefix
-            form = ' form="prefix"' if prefix else ""
-            out.append(f"<mo{form}>\u2212</mo><mn>{number[1:]}" if number.startswith("-") else f"<mn>{number}")
-        else:
+        if not in_mn:
             out.append(number)
+        elif number[0] == "-":  # as sanitised latex2mathml writes -0.5; a sign after an operator is a prefix
+            out += (PREFIX_MINUS if prefix else MINUS, number[1:])
+        else:
+            out += ("<mn>", number)
         out.append(after)
     return "".join(out)
+
+
+MINUS, PREFIX_MINUS = "<mo>\u2212</mo><mn>", '<mo form="prefix">\u2212</mo><mn>'
 
 
 @lru_cache(maxsize=64)
