@@ -237,7 +237,8 @@ BLOCK_MARK = "7.{:08d}7"  # distinct from mathml's marks (9.xxxxxxxx1)
 PREFIX_PLACE = re.compile(r"(?:<mrow>|<math[^>]*>|<mspace[^>]*>(?:</mspace>)?|<mo[^>]*>[^<)\]|}]*</mo>)\Z")
 SIGNED = re.compile(r"(?<![\\_^{\w.-])-?\d+\.\d+(?![\w.])")  # a decimal, with a minus sign attached
 SIGNED_PARTS = re.compile(f"({SIGNED.pattern})")  # the same, kept by split
-NUMBER_PARTS = re.compile(r"((?<![\\_^{\w.-])-?\d+(?:\.\d+)?(?![\w.]))")  # decimals and integers, kept by split
+# decimals and integers, kept by split (the lookahead first, as a quick test at each place)
+NUMBER_PARTS = re.compile(r"((?=[-\d])(?<![\\_^{\w.-])-?\d+(?:\.\d+)?(?![\w.]))")
 
 
 @lru_cache(maxsize=4096)  # a report's headings, tables and formulas recur across the class
@@ -361,11 +362,16 @@ def _table(text: str) -> str | None:
     out = ["<table>", "<thead>", "<tr>", *(f"<th>{_cell(c)}</th>" for c in header), "</tr>", "</thead>"]
     if len(lines) > 2:
         out.append("<tbody>")
-        for line in lines[2:]:
-            cells = (_cells(line) + [""] * width)[:width]
-            out += ["<tr>", *(f"<td>{_cell(c)}</td>" for c in cells), "</tr>"]
+        out += [_row(line, width) for line in lines[2:]]
         out.append("</tbody>")
     return "\n".join([*out, "</table>"]) + "\n"
+
+
+@lru_cache(maxsize=16384)  # a right answer's row recurs across a class
+def _row(line: str, width: int) -> str:
+    """A table's body row as HTML lines, cut or padded to ``width`` cells."""
+    cells = (_cells(line) + [""] * width)[:width]
+    return "\n".join(["<tr>", *(f"<td>{_cell(c)}</td>" for c in cells), "</tr>"])
 
 
 def _cells(line: str) -> list[str]:
