@@ -262,7 +262,7 @@ def _templated(text: str, render) -> str:
     parts[1::2] = _marks(len(numbers))
     plan = _fill_plan("".join(parts), len(numbers), render)
     if plan is not None:
-        prose = {index for index, in_mn, _ in plan[1] if not in_mn and "." not in numbers[index]}
+        prose = {index for index in plan[2] if "." not in numbers[index]}
         if not prose:
             return _filled(plan, numbers)
         # the integers outside formulas stay as they are written, the other numbers are placeholders
@@ -270,7 +270,7 @@ def _templated(text: str, render) -> str:
         marks = iter(_marks(len(kept)))
         parts[1::2] = [n if i in prose else next(marks) for i, n in enumerate(numbers)]
         plan = _fill_plan("".join(parts), len(kept), render)
-        if plan is not None and all(in_mn or "." in kept[index] for index, in_mn, _ in plan[1]):
+        if plan is not None and all("." in kept[index] for index in plan[2]):
             return _filled(plan, kept)
     parts = SIGNED_PARTS.split(text)  # the decimals alone
     if len(parts) == 1:
@@ -283,9 +283,12 @@ def _templated(text: str, render) -> str:
     return _filled(plan, numbers)
 
 
-def _filled(plan: tuple[tuple[str, ...], tuple[tuple[int, bool, bool], ...]], numbers: list[str]) -> str:
+FillPlan = tuple[tuple[str, ...], tuple[tuple[int, bool, bool], ...], tuple[int, ...]]
+
+
+def _filled(plan: FillPlan, numbers: list[str]) -> str:
     """A template's fixed pieces joined with the numbers in their slots (see :func:`_fill_plan`)."""
-    fixed, slots = plan
+    fixed, slots, _ = plan
     out = [fixed[0]]
     for (index, in_mn, prefix), after in zip(slots, fixed[1:], strict=True):
         number = numbers[index]
@@ -308,10 +311,11 @@ def _marks(count: int) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=16384)
-def _fill_plan(marked: str, count: int, render) -> tuple[tuple[str, ...], tuple[tuple[int, bool, bool], ...]] | None:
+def _fill_plan(marked: str, count: int, render) -> FillPlan | None:
     """How to fill ``render(marked)``: its fixed pieces and, between them, which number goes where
     (whether it stands alone in an ``<mn>``, which is dropped from the piece before it, and
-    whether a minus sign there is a prefix: after an operator or at the start of a row).
+    whether a minus sign there is a prefix: after an operator or at the start of a row), and
+    the numbers that are not alone in an ``<mn>``.
 
     None when a placeholder is not shown exactly once (the text is then rendered whole).
     """
@@ -329,7 +333,7 @@ def _fill_plan(marked: str, count: int, render) -> tuple[tuple[str, ...], tuple[
         slots.append((index, in_mn, in_mn and PREFIX_PLACE.search(rendered, 0, start - 4) is not None))
         done = start + len(marks[index])
     fixed.append(rendered[done:])
-    return tuple(fixed), tuple(slots)
+    return tuple(fixed), tuple(slots), tuple(index for index, in_mn, _ in slots if not in_mn)
 
 
 @lru_cache(maxsize=16384)
