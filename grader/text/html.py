@@ -201,7 +201,7 @@ def body(markdown: str) -> str:
 
     The text is rendered block by block (blocks are separated by blank lines; indented
     lines and list items stay with the block before them), and each block through a cache
-    of templates in which its decimal numbers are placeholders: a class's reports share
+    of templates in which its numbers are placeholders (see :func:`_templated`): a class's reports share
     their structure and differ in numbers, so most blocks are rendered once per class.
     A text with fenced code is rendered whole. Whatever markdown-it renders passes through
     :func:`sanitize` before it is cached or put together (numbers are filled into templates
