@@ -44,13 +44,18 @@ SHAPES = (
     "- {a}\n- {b} [{c}](x)\n",
     "$${a}{b}$$\n",
     "{a}.{b} and {c}.x\n",
+    "$$\\eta_{\\mathrm{max}} = \\frac{2}{x^{2}} = \\frac{2}{{a}^{2}} = {b}$$\n",
+    "$$h = {a} + {b} \\cdot \\left({c}\\right) = {d}$$\n",
+    "{a}) item $x = {b}$\n",
+    "**Run {a} epochs** from $w_0 = {b}$; `x = {c}` is {d}\n",
+    "- {a} files\n- $y = {b}$, {c}\n",
 )
 
 
 def numbers(rng: random.Random) -> dict[str, str]:
     def one() -> str:
         whole = rng.choice(["0", "1", "12", "7", "0"])
-        text = f"{whole}.{rng.randint(0, 10 ** rng.randint(1, 6))}"
+        text = whole if rng.random() < 0.3 else f"{whole}.{rng.randint(0, 10 ** rng.randint(1, 6))}"
         return ("-" if rng.random() < 0.4 else "") + text
     return {k: one() for k in "abcd"}
 

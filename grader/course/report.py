@@ -199,12 +199,15 @@ def _template(family: Family, name: str, structure: tuple[tuple[str, int], ...])
     )
 
 
+def _structure_of(expected: Expected) -> tuple[tuple[str, int], ...]:
+    """The values of this variant's parameters that choose its formulas' branches."""
+    numbers = expected.variant.numbers
+    return tuple((k, int(numbers[k])) for k in _structure(expected.variant.family))
+
+
 def template(expected: Expected, name: str) -> Template:
     """The formula of one quantity of this variant (branches chosen by its structure)."""
-    family = expected.variant.family
-    numbers = expected.variant.numbers
-    structure = tuple((k, int(numbers[k])) for k in _structure(family))
-    return _template(family, name, structure)
+    return _template(expected.variant.family, name, _structure_of(expected))
 
 
 @_per_family
@@ -244,6 +247,26 @@ def _given(family: Family, selected: tuple[str, ...] | None) -> tuple[str, ...]:
     return tuple(p for p in family.params if p in used and p not in _structure(family))
 
 
+@dataclass(frozen=True)
+class SolutionPlan:
+    """A worked solution made once per (family, selected answers, structure), filled per student.
+
+    ``given`` are the parameters listed first; ``steps`` the family's solution steps, each with
+    the formulas of the quantities it shows.
+    """
+
+    given: tuple[str, ...]
+    steps: tuple[tuple[str, tuple[Template, ...]], ...]
+
+
+@_per_family
+def _solution_plan(family: Family, selected: tuple[str, ...] | None, structure: tuple[tuple[str, int], ...]
+                   ) -> SolutionPlan:
+    steps = tuple((step, tuple(_template(family, name, structure) for name in names))
+                  for step, names in _plan(family, selected))
+    return SolutionPlan(_given(family, selected), steps)
+
+
 class _ValueTexts(dict):
     """Each parameter's and quantity's number of one variant as shown, each formatted once."""
 
@@ -253,7 +276,7 @@ class _ValueTexts(dict):
 
     def __missing__(self, name: str) -> str:
         numbers = self.expected.variant.numbers
-        tex = _parameter_tex(numbers[name]) if name in numbers else number_tex(self.expected.values[name])
+        tex = _parameter_tex(numbers[name]) if name in numbers else _value_tex(self.expected.values[name])
         self[name] = tex
         return tex
 
@@ -264,13 +287,23 @@ def _parameter_tex(value: Fraction) -> str:
     return number_tex(value)
 
 
+@lru_cache(maxsize=65536, typed=True)
+def _value_tex(value: float) -> str:
+    """A quantity's value (a third of a class's values recur: small grids of parameters give the same results)."""
+    return number_tex(value)
+
+
 def step_tex(expected: Expected, name: str, texts: dict[str, str] | None = None) -> str:
     """One line of the worked solution: name = formula = numbers = value.
 
     ``texts`` (:class:`_ValueTexts` of ``expected``) shares the formatted numbers between lines.
     """
-    texts = _ValueTexts(expected) if texts is None else texts
-    t = template(expected, name)
+    return _step_line(template(expected, name), _ValueTexts(expected) if texts is None else texts)
+
+
+def _step_line(t: Template, texts: dict[str, str]) -> str:
+    """A formula's line of the worked solution with the numbers of ``texts`` (see :func:`step_tex`)."""
+    name = t.name
     pieces = t.pieces
     numbers = "".join(_inserted(texts[p]) if i % 2 else p for i, p in enumerate(pieces))
     if r"\left(\left(" in numbers:
@@ -295,26 +328,30 @@ def _symbolic_tex(family: Family, answer_id: str, substituted: tuple[tuple[str, 
 def symbolic_tex(expected: Expected, answer_id: str) -> str:
     """The key formula of a symbolic answer, with the parameters it does not keep filled in."""
     family = expected.variant.family
-    symbolic = family.derivation().symbolic[answer_id]
-    used = {str(s) for s in symbolic.expr.free_symbols} - set(symbolic.symbols)
     numbers = expected.variant.numbers
-    substituted = tuple(sorted((k, Fraction(numbers[k])) for k in used if k in numbers))
+    substituted = tuple((k, Fraction(numbers[k])) for k in _filled_in(family, answer_id) if k in numbers)
     return f"{tex_name(answer_id)} = {_symbolic_tex(family, answer_id, substituted)}"
+
+
+@_per_family
+def _filled_in(family: Family, answer_id: str) -> tuple[str, ...]:
+    """The names of a symbolic answer's formula that it does not keep as symbols, sorted."""
+    symbolic = family.derivation().symbolic[answer_id]
+    return tuple(sorted({str(s) for s in symbolic.expr.free_symbols} - set(symbolic.symbols)))
 
 
 def worked_solution(question: FamilyQuestion, expected: Expected, lang: str = "en") -> str:
     """The worked solution of one question, grouped by the family's solution steps."""
-    family = expected.variant.family
-    selected = question.settings.selected
+    plan = _solution_plan(expected.variant.family, question.settings.selected, _structure_of(expected))
     out: list[str] = []
     texts = _ValueTexts(expected)
-    given = ", ".join(f"${tex_name(k)} = {texts[k]}$" for k in _given(family, selected))
+    given = ", ".join(f"${tex_name(k)} = {texts[k]}$" for k in plan.given)
     if given:
         out += [f"**{text('given_values', lang)}:** {given}", ""]
-    for step, names in _plan(family, selected):
+    for step, templates in plan.steps:
         out += [f"**{step}**", ""]
-        for name in names:
-            out += [f"$${step_tex(expected, name, texts)}$$", ""]
+        for t in templates:
+            out += [f"$${_step_line(t, texts)}$$", ""]
     asked = asked_answers(question)
     for kind, (heading, lines) in WORKED_SECTIONS.items():
         answers = [a for a in asked if a.kind == kind]

@@ -201,7 +201,7 @@ def body(markdown: str) -> str:
 
     The text is rendered block by block (blocks are separated by blank lines; indented
     lines and list items stay with the block before them), and each block through a cache
-    of templates in which its decimal numbers are placeholders: a class's reports share
+    of templates in which its numbers are placeholders (see :func:`_templated`): a class's reports share
     their structure and differ in numbers, so most blocks are rendered once per class.
     A text with fenced code is rendered whole. Whatever markdown-it renders passes through
     :func:`sanitize` before it is cached or put together (numbers are filled into templates
@@ -237,6 +237,8 @@ BLOCK_MARK = "7.{:08d}7"  # distinct from mathml's marks (9.xxxxxxxx1)
 PREFIX_PLACE = re.compile(r"(?:<mrow>|<math[^>]*>|<mspace[^>]*>(?:</mspace>)?|<mo[^>]*>[^<)\]|}]*</mo>)\Z")
 SIGNED = re.compile(r"(?<![\\_^{\w.-])-?\d+\.\d+(?![\w.])")  # a decimal, with a minus sign attached
 SIGNED_PARTS = re.compile(f"({SIGNED.pattern})")  # the same, kept by split
+# decimals and integers, kept by split (the lookahead first, as a quick test at each place)
+NUMBER_PARTS = re.compile(r"((?=[-\d])(?<![\\_^{\w.-])-?\d+(?:\.\d+)?(?![\w.]))")
 
 
 @lru_cache(maxsize=4096)  # a report's headings, tables and formulas recur across the class
@@ -245,31 +247,62 @@ def _block(text: str) -> str:
 
 
 def _templated(text: str, render) -> str:
-    """``render(text)`` through a cache of templates in which the decimals are placeholders.
+    """``render(text)`` through a cache of templates in which the numbers are placeholders.
 
     A template whose rendering shows each placeholder once is split at them once
-    (:func:`_fill_plan`); each text is then its pieces joined with its numbers.
+    (:func:`_fill_plan`); each text is then its pieces joined with its numbers. Integers are
+    placeholders too when every placeholder lands alone in a formula's ``<mn>`` (what the
+    number is, 2 or 0.5, then changes nothing around it: Markdown never sees inside a
+    formula); otherwise only the decimals are (an integer may be a list's number).
     """
-    parts = SIGNED_PARTS.split(text)  # fixed text at even places, the decimals at odd places
+    parts = NUMBER_PARTS.split(text)  # fixed text at even places, the numbers at odd places
     if len(parts) == 1:
         return render(text)
     numbers = parts[1::2]
     parts[1::2] = _marks(len(numbers))
-    marked = "".join(parts)
-    plan = _fill_plan(marked, len(numbers), render)
+    plan = _fill_plan("".join(parts), len(numbers), render)
+    if plan is not None:
+        prose = {index for index in plan[2] if "." not in numbers[index]}
+        if not prose:
+            return _filled(plan, numbers)
+        # the integers outside formulas stay as they are written, the other numbers are placeholders
+        kept = [n for i, n in enumerate(numbers) if i not in prose]
+        marks = iter(_marks(len(kept)))
+        parts[1::2] = [n if i in prose else next(marks) for i, n in enumerate(numbers)]
+        plan = _fill_plan("".join(parts), len(kept), render)
+        if plan is not None and all("." in kept[index] for index in plan[2]):
+            return _filled(plan, kept)
+    parts = SIGNED_PARTS.split(text)  # the decimals alone
+    if len(parts) == 1:
+        return render(text)
+    numbers = parts[1::2]
+    parts[1::2] = _marks(len(numbers))
+    plan = _fill_plan("".join(parts), len(numbers), render)
     if plan is None:
         return sanitize(_MD.render(text) if render is _render else _MD.renderInline(text))
-    fixed, slots = plan
+    return _filled(plan, numbers)
+
+
+FillPlan = tuple[tuple[str, ...], tuple[tuple[int, bool, bool], ...], tuple[int, ...]]
+
+
+def _filled(plan: FillPlan, numbers: list[str]) -> str:
+    """A template's fixed pieces joined with the numbers in their slots (see :func:`_fill_plan`)."""
+    fixed, slots, _ = plan
     out = [fixed[0]]
     for (index, in_mn, prefix), after in zip(slots, fixed[1:], strict=True):
         number = numbers[index]
-        if in_mn:  # as sanitised latex2mathml writes -0.5; a sign after an operator is a prefix
-            form = ' form="prefix"' if prefix else ""
-            out.append(f"<mo{form}>\u2212</mo><mn>{number[1:]}" if number.startswith("-") else f"<mn>{number}")
-        else:
+        if not in_mn:
             out.append(number)
+        elif number[0] == "-":  # as sanitised latex2mathml writes -0.5; a sign after an operator is a prefix
+            out += (PREFIX_MINUS if prefix else MINUS, number[1:])
+        else:
+            out += ("<mn>", number)
         out.append(after)
     return "".join(out)
+
+
+MINUS, PREFIX_MINUS = "<mo>\u2212</mo><mn>", '<mo form="prefix">\u2212</mo><mn>'
 
 
 @lru_cache(maxsize=64)
@@ -278,10 +311,11 @@ def _marks(count: int) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=16384)
-def _fill_plan(marked: str, count: int, render) -> tuple[tuple[str, ...], tuple[tuple[int, bool, bool], ...]] | None:
+def _fill_plan(marked: str, count: int, render) -> FillPlan | None:
     """How to fill ``render(marked)``: its fixed pieces and, between them, which number goes where
     (whether it stands alone in an ``<mn>``, which is dropped from the piece before it, and
-    whether a minus sign there is a prefix: after an operator or at the start of a row).
+    whether a minus sign there is a prefix: after an operator or at the start of a row), and
+    the numbers that are not alone in an ``<mn>``.
 
     None when a placeholder is not shown exactly once (the text is then rendered whole).
     """
@@ -299,7 +333,7 @@ def _fill_plan(marked: str, count: int, render) -> tuple[tuple[str, ...], tuple[
         slots.append((index, in_mn, in_mn and PREFIX_PLACE.search(rendered, 0, start - 4) is not None))
         done = start + len(marks[index])
     fixed.append(rendered[done:])
-    return tuple(fixed), tuple(slots)
+    return tuple(fixed), tuple(slots), tuple(index for index, in_mn, _ in slots if not in_mn)
 
 
 @lru_cache(maxsize=16384)
@@ -332,11 +366,16 @@ def _table(text: str) -> str | None:
     out = ["<table>", "<thead>", "<tr>", *(f"<th>{_cell(c)}</th>" for c in header), "</tr>", "</thead>"]
     if len(lines) > 2:
         out.append("<tbody>")
-        for line in lines[2:]:
-            cells = (_cells(line) + [""] * width)[:width]
-            out += ["<tr>", *(f"<td>{_cell(c)}</td>" for c in cells), "</tr>"]
+        out += [_row(line, width) for line in lines[2:]]
         out.append("</tbody>")
     return "\n".join([*out, "</table>"]) + "\n"
+
+
+@lru_cache(maxsize=16384)  # a right answer's row recurs across a class
+def _row(line: str, width: int) -> str:
+    """A table's body row as HTML lines, cut or padded to ``width`` cells."""
+    cells = (_cells(line) + [""] * width)[:width]
+    return "\n".join(["<tr>", *(f"<td>{_cell(c)}</td>" for c in cells), "</tr>"])
 
 
 def _cells(line: str) -> list[str]:
