@@ -402,6 +402,7 @@ def test_every_flag_is_in_nbgraders_export_and_feedback(course):
     flagged = {s for s, row in rows.items() if row["flagged"] == "True"}
     assert flagged == {"eve", "frank", "grace", "heidi"}
     assert "alice" in rows["eve"]["flags"] and "eve" in rows["eve"]["flags"]
+    assert "match the variant of 'alice'" in rows["eve"]["flags"]  # alice's answers: copied, carry nothing
     for student in FORGERS:
         assert rows[student]["flags"].count("no answers to question") == 2, rows[student]["flags"]
     expected = expected_scores()

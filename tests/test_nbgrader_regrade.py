@@ -6,10 +6,11 @@ import math
 
 import pytest
 
-from grader.core.grading import expectation, grade
+from grader.core.grading import classmates, expectation, grade
 from grader.core.keys import answer_key
 from grader.core.variants import generate
 from grader.course.assignment import parse_assignment
+from grader.nbgrader.course import Graded, shared_flags
 from grader.nbgrader.layout import question_points
 from grader.nbgrader.record import ANSWERS_MIME, RecordError, decode, encode
 from grader.nbgrader.regrade import regrade, typed_student_id, written_answers
@@ -174,3 +175,41 @@ def test_a_nan_round_trips_and_a_blank_is_not_recorded():
     assert decode(encode("q", {"a": None}), "q", ("a",)) == {}
     with pytest.raises(RecordError):
         decode(encode("q", {}), "other", ())
+
+
+def class_keys(*students: str) -> dict:
+    """Each question's keys of a class of ``students``, as ``grader nbgrader grade`` gives them."""
+    return {q.id: classmates(students, [keys(s, q) for s in students]) for q in ASSIGNMENT.questions}
+
+
+def test_answers_copied_from_a_classmates_key_are_flagged_and_carry_nothing_forward():
+    others = class_keys("alice", "bob", "mallory")
+    copied = key("alice", "q1")
+    nb = notebook(written("q1", copied), graded_cell("q1", encode("q1", copied)), typed="mallory")
+    result = regrade(ASSIGNMENT, "mallory", nb, keys, others=others)
+    flags = result.questions[0].flags
+    assert len(flags) == 1 and "'alice'" in flags[0] and "q1" in flags[0], flags
+    assert result.questions[0].score <= regrade(ASSIGNMENT, "mallory", nb, keys).questions[0].score
+    own = key("mallory", "q1")
+    honest = notebook(written("q1", own), graded_cell("q1", encode("q1", own)), typed="mallory")
+    assert regrade(ASSIGNMENT, "mallory", honest, keys, others=others).questions[0].flags == ()
+
+
+WRONG = {"pred_1": 1.23457, "E_1": 2.34568, "grad_1": 3.45679, "w_1": 4.56781}  # no key is any of these
+
+
+def graded_notebook(student: str, answers: dict) -> Graded:
+    nb = notebook(written("q1", answers), graded_cell("q1", encode("q1", answers)), typed=student)
+    return Graded(student, "hw1", regrade(ASSIGNMENT, student, nb, keys))
+
+
+def test_notebooks_sharing_many_wrong_values_are_flagged_with_the_evidence():
+    """alice and bob share four wrong six-digit numbers (enough); carol shares three of them (not enough)."""
+    three = dict(list(WRONG.items())[:3])
+    graded = [graded_notebook("alice", WRONG), graded_notebook("bob", WRONG), graded_notebook("carol", three)]
+    assert all(g.grade.flags == () for g in graded)
+    flagged = shared_flags(ASSIGNMENT, graded, class_keys("alice", "bob", "carol"))
+    assert "'bob'" not in " ".join(flagged[0].flags) and "bob" in flagged[0].flags[0] and "4" in flagged[0].flags[0]
+    assert "alice" in flagged[1].flags[0]
+    assert flagged[2].flags == ()
+    assert [g.score for g in flagged] == [g.grade.score for g in graded]  # a flag for the teacher, not a penalty

@@ -33,7 +33,7 @@ comparison per pair of students.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from itertools import combinations
@@ -191,22 +191,24 @@ def _in_statement(text: str, numbers: Sequence[float]) -> bool:
     return number is not None and any(math.isclose(float(number), n, rel_tol=1e-9) for n in numbers)
 
 
-def wrong_answers(rows: Sequence, kinds: Mapping[tuple[str, str], str]) -> list[Given]:
-    """The answers of graded rows that are not the key, of the kinds that count (``EVIDENCE_KINDS``).
+def wrong_answers(graded: Iterable[tuple[str, Iterable[tuple[str, object]]]],
+                  kinds: Mapping[tuple[str, str], str]) -> list[Given]:
+    """The answers that are not the key, of the kinds that count (``EVIDENCE_KINDS``).
 
+    ``graded`` is each graded student's id with their (question id, result) pairs;
     ``kinds[(question, answer)]`` is each family answer's kind; answers not in it are left out,
     and so are code questions' results (their hidden tests).
     """
     found = []
-    for row in rows:
-        for question, result in row.results or ():
+    for student, results in graded:
+        for question, result in results:
             if not isinstance(result, Result):  # a code question: its hidden tests are no evidence
                 continue
             for a in result.answers:
                 kind = kinds.get((question, a.id))
                 wrong = a.status == "incorrect" or (a.status == "correct" and a.carried_forward)
                 if kind in EVIDENCE_KINDS and wrong and a.given.strip():
-                    found.append(Given(row.student.id, question, a.id, a.given.strip(), kind, a.mistake,
+                    found.append(Given(student, question, a.id, a.given.strip(), kind, a.mistake,
                                        a.carried_forward))
     return found
 
@@ -220,11 +222,13 @@ def by_student(pairs: Sequence[SharedPair]) -> dict[str, tuple[SharedPair, ...]]
     return {s: tuple(v) for s, v in found.items()}
 
 
-def flag_rows(assignment, rows: Sequence, others: Mapping | None = None) -> list:
-    """The rows with ``shared`` set on every student of a flagged pair (:func:`shared_pairs`).
+def flagged_students(assignment, graded: Sequence[tuple[str, Sequence[tuple[str, object]]]],
+                     others: Mapping | None = None) -> dict[str, tuple[SharedPair, ...]]:
+    """Each student of a flagged pair (:func:`shared_pairs`) with their pairs.
 
-    ``others`` (each family question's :class:`~grader.core.grading.Classmates`) tells which students
-    share a variant; the seed article's worked example of each family gives the public values.
+    ``graded`` is each graded student's id with their (question id, result) pairs; ``others``
+    (each family question's :class:`~grader.core.grading.Classmates`) tells which students share
+    a variant; the seed article's worked example of each family gives the public values.
     """
     questions = family_questions(assignment)
     kinds = {(q.id, a.id): a.kind for q in questions for a in q.family.answers}
@@ -238,6 +242,11 @@ def flag_rows(assignment, rows: Sequence, others: Mapping | None = None) -> list
         if keys is not None:
             columns = [keys.values[p] for p in q.family.params]
             variants[q.id] = {s: tuple(float(c[i]) for c in columns) for i, s in enumerate(keys.ids)}
-    graded = sum(r.results is not None for r in rows)
-    flagged = by_student(shared_pairs(wrong_answers(rows, kinds), graded, variants, public))
+    return by_student(shared_pairs(wrong_answers(graded, kinds), len(graded), variants, public))
+
+
+def flag_rows(assignment, rows: Sequence, others: Mapping | None = None) -> list:
+    """The rows with ``shared`` set on every student of a flagged pair (:func:`flagged_students`)."""
+    graded = [(r.student.id, r.results) for r in rows if r.results is not None]
+    flagged = flagged_students(assignment, graded, others)
     return [replace(r, shared=flagged[r.student.id]) if r.student.id in flagged else r for r in rows]

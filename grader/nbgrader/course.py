@@ -15,15 +15,17 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from grader.core.grading import Expected, expectations
+from grader.core.grading import Classmates, Expected, Result, classmates, expectations
 from grader.core.variants import generate
 from grader.course.assignment import Assignment, AssignmentError, FamilyQuestion, family_questions
 from grader.course.report import answers_table, worked_solution
+from grader.course.rows import shared_text
+from grader.course.shared_wrong import flagged_students
 from grader.nbgrader.environment import with_scripts_on_path
 from grader.nbgrader.identity import normalize_id
 from grader.nbgrader.layout import cell_ids, refuse_code_questions
@@ -114,9 +116,12 @@ class Graded:
 def grade_assignment(assignment: Assignment, course: Path) -> tuple[list[Graded], list[str]]:
     """Re-grade every autograded submission of ``assignment`` and write the results into the gradebook.
 
-    Returns the graded notebooks, and one line per submitted notebook that was not graded
-    because its test cells are not those of this assignment file (another notebook of the
-    assignment, or a file changed since ``nbgrader generate_assignment``).
+    Every notebook is graded first, against the keys of nbgrader's whole student list (so answers
+    copied from a classmate's key are flagged, as in ``grader grade``); then the students whose
+    sheets share many wrong values (:mod:`grader.course.shared_wrong`) are flagged; then
+    everything is written. Returns the graded notebooks, and one line per submitted notebook
+    that was not graded because its test cells are not those of this assignment file (another
+    notebook of the assignment, or a file changed since ``nbgrader generate_assignment``).
     """
     from nbgrader.api import MissingEntry
 
@@ -126,7 +131,7 @@ def grade_assignment(assignment: Assignment, course: Path) -> tuple[list[Graded]
         raise CourseError(str(error)) from None
     coursedir = course_directory(course)
     stems = cell_ids(assignment)
-    done: list[Graded] = []
+    graded: list[tuple[Graded, object]] = []  # each notebook's grade and nbgrader's notebook record
     skipped: list[str] = []
     with gradebook(coursedir) as gb:
         try:
@@ -134,7 +139,9 @@ def grade_assignment(assignment: Assignment, course: Path) -> tuple[list[Graded]
         except MissingEntry:
             raise CourseError(f"nbgrader's gradebook has no assignment {assignment.id!r}: run "
                               f"nbgrader generate_assignment and nbgrader autograde first") from None
-        keys = _keys(assignment, sorted({normalize_id(s.student.id) or s.student.id for s in submissions}))
+        students = {normalize_id(s.id) or s.id for s in gb.students}
+        students |= {normalize_id(s.student.id) or s.student.id for s in submissions}
+        keys, others = _class_keys(assignment, sorted(students))
         for submission in sorted(submissions, key=lambda s: s.student.id):
             student = submission.student.id
             folder = Path(coursedir.format_path(coursedir.autograded_directory, student, assignment.id))
@@ -145,19 +152,41 @@ def grade_assignment(assignment: Assignment, course: Path) -> tuple[list[Graded]
                                    " (not written from this assignment file by grader nbgrader source)")
                     continue
                 notebook, unreadable = _read(folder / f"{nb.name}.ipynb", assignment.lang)
-                result = regrade(assignment, normalize_id(student) or student, notebook, keys, unreadable)
-                _write(gb, assignment.id, student, nb, result, assignment.lang)
-                done.append(Graded(student, nb.name, result))
+                result = regrade(assignment, normalize_id(student) or student, notebook, keys, unreadable, others)
+                graded.append((Graded(student, nb.name, result), nb))
+        flagged = shared_flags(assignment, [g for g, _ in graded], others)
+        graded = [(replace(g, grade=result), nb) for (g, nb), result in zip(graded, flagged, strict=True)]
+        for g, nb in graded:
+            _write(gb, assignment.id, g.student, nb, g.grade, assignment.lang)
         gb.db.commit()
-    return done, skipped
+    return [g for g, _ in graded], skipped
 
 
-def _keys(assignment: Assignment, students: list[str]):
-    """The expectations of every student's questions, made in one numpy pass per question; others on demand."""
+def shared_flags(assignment: Assignment, graded: Sequence[Graded],
+                 others: Mapping[str, Classmates] | None = None) -> list[NotebookGrade]:
+    """Each notebook's grade, with a flag for every classmate whose notebooks share many of this
+    student's wrong values (:func:`grader.course.shared_wrong.flagged_students`, over all of a
+    student's notebooks)."""
+    results: dict[str, list[tuple[str, Result]]] = {}
+    for g in graded:
+        results.setdefault(g.student, []).extend((q.question.id, q.result) for q in g.grade.questions
+                                                  if q.result is not None)
+    flagged = flagged_students(assignment, list(results.items()), others)
+    return [replace(g.grade, flags=g.grade.flags + tuple(shared_text(p, g.student, assignment.lang)
+                                                         for p in flagged.get(g.student, ())))
+            for g in graded]
+
+
+def _class_keys(assignment: Assignment, students: list[str]) -> tuple[Callable[[str, FamilyQuestion], Expected],
+                                                                      dict[str, Classmates]]:
+    """The expectations of every student's questions, made in one numpy pass per question (others
+    on demand), and each question's keys of the class (to flag copied answers)."""
     cache: dict[tuple[str, str], Expected] = {}
+    others = {}
     for q in family_questions(assignment):
-        variants = generate(q.family, [assignment.key(s, q) for s in students])
-        for s, e in zip(students, expectations(q.family, variants), strict=True):
+        prepared = expectations(q.family, generate(q.family, [assignment.key(s, q) for s in students]))
+        others[q.id] = classmates(students, prepared)
+        for s, e in zip(students, prepared, strict=True):
             cache[(s, q.id)] = e
 
     def keys(student: str, question: FamilyQuestion) -> Expected:
@@ -166,7 +195,7 @@ def _keys(assignment: Assignment, students: list[str]):
             cache[(student, question.id)] = expectations(question.family, v)[0]
         return cache[(student, question.id)]
 
-    return keys
+    return keys, others
 
 
 def _read(path: Path, lang: str) -> tuple[object, str | None]:

@@ -104,6 +104,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "第 {question} 题的答案是在 nbgrader 运行笔记本时计算出来的,而不是写在笔记本里的({answers});"
               "请核实这些数值的来源。",
     },
+    "copied": {
+        "en": "the answers to question {question} match the variant of {other!r} far better than this student's "
+              "own: no credit carried forward; check with the student.",
+        "zh": "第 {question} 题的答案与 {other!r} 的题目吻合,远超与本人题目的吻合程度:不给予沿用分;请与学生核实。",
+    },
     "bad_record": {
         "en": "the answers recorded for question {question} cannot be read ({why}): 0 points pending review.",
         "zh": "第 {question} 题记录的答案无法读取({why}):在人工复核之前记 0 分。",

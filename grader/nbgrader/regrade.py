@@ -9,10 +9,12 @@ the keys are computed by the caller in its own process, and the score comes from
 A notebook is flagged for the teacher when its ``STUDENT_ID`` names someone else (a pasted
 notebook: graded against the submitter's own key, with what it would have scored against the
 other for comparison), when it was released for another assignment, when a question's answers
-were not recorded or cannot be read (0 points for that question), when it cannot be read, and
-when an answer recorded while nbgrader ran the notebook is not the value the notebook's source
-writes for it (``q1.w_1 = 0.5``): an answer computed by code at grading time, for instance
-from a file the grader's account can read, is shown to the teacher rather than trusted.
+were not recorded or cannot be read (0 points for that question), when it cannot be read,
+when a question's answers match a classmate's numbers far better than the student's own
+(:func:`grader.core.grading.copied_from`; given the class's keys), and when an answer
+recorded while nbgrader ran the notebook is not the value the notebook's source writes for it
+(``q1.w_1 = 0.5``): an answer computed by code at grading time, for instance from a file the
+grader's account can read, is shown to the teacher rather than trusted.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
-from grader.core.grading import Expected, Raw, Result, grade
+from grader.core.grading import Classmates, Expected, Raw, Result, grade
 from grader.course.assignment import Assignment, FamilyQuestion, asked_answers, family_questions
 from grader.nbgrader.identity import normalize_id
 from grader.nbgrader.layout import NOTEBOOK_METADATA, STUDENT_ID_CELL, cell_ids, question_points, variables
@@ -68,10 +70,12 @@ class NotebookGrade:
 
 
 def regrade(assignment: Assignment, student: str, notebook: object, keys: Keys,
-            unreadable: str | None = None) -> NotebookGrade:
+            unreadable: str | None = None, others: Mapping[str, Classmates] | None = None) -> NotebookGrade:
     """Grade the answers recorded in ``notebook`` (a parsed .ipynb) against ``student``'s own keys.
 
-    ``unreadable`` says why the notebook could not be read (then every question scores 0).
+    ``unreadable`` says why the notebook could not be read (then every question scores 0);
+    ``others`` (each question's keys of the class) flags answers copied from a classmate's key,
+    which then earn no carried-forward credit, as in ``grader grade``.
     """
     lang = assignment.lang
     cells = _cells(notebook)
@@ -90,7 +94,10 @@ def regrade(assignment: Assignment, student: str, notebook: object, keys: Keys,
     names = variables(assignment)
     questions = []
     for q in family_questions(assignment):
-        graded = _question(q, stems[q.id], student, cells, keys, lang, failed=unreadable is not None or cells is None)
+        graded = _question(q, stems[q.id], student, cells, keys, lang, failed=unreadable is not None or cells is None,
+                           others=(others or {}).get(q.id))
+        if graded.result is not None and graded.result.copied_from is not None:
+            graded = _with_flag(graded, message("copied", lang, question=q.id, other=graded.result.copied_from))
         computed = _not_written(graded.raw or {}, written_answers(cells or [], names[q.id]))
         if computed:
             graded = _with_flag(graded, message("computed", lang, question=q.id, answers=", ".join(computed)))
@@ -201,7 +208,7 @@ def _not_written(raw: Mapping[str, Raw], written: Mapping[str, object]) -> list[
 
 
 def _question(q: FamilyQuestion, stem: str, student: str, cells: list | None, keys: Keys, lang: str,
-              failed: bool) -> QuestionGrade:
+              failed: bool, others: Classmates | None = None) -> QuestionGrade:
     expected = keys(student, q)
     points = question_points(q)
     if failed:
@@ -214,7 +221,7 @@ def _question(q: FamilyQuestion, stem: str, student: str, cells: list | None, ke
     except RecordError as error:
         flag = message("bad_record", lang, question=q.id, why=str(error))
         return QuestionGrade(q, stem, 0.0, points, expected, None, flags=(flag,))
-    result = grade(expected, raw, q.settings, lang)
+    result = grade(expected, raw, q.settings, lang, others)
     return QuestionGrade(q, stem, cell_score(result.score, points), points, expected, result, raw)
 
 
