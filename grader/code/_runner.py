@@ -169,6 +169,7 @@ MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
 # Flags a mount inside a user namespace must keep when it is remounted (they are locked).
 LOCKED = ((os.ST_NOEXEC, MS_NOEXEC), (os.ST_NOATIME, 1024), (os.ST_NODIRATIME, 2048), (os.ST_RELATIME, 1 << 21))
 MNT_DETACH, PR_SET_NO_NEW_PRIVS = 2, 38
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE = 1, 4
 PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}  # syscall numbers (glibc has no wrapper)
 SYSTEM_FILES = ("/usr", "/lib", "/lib64", "/etc/ld.so.cache")  # shared libraries of Python's extensions
 
@@ -294,8 +295,10 @@ def enter_pid_namespace():
     (the grader included). Each waiting process exits as its child did (a signal as 128 + n)."""
     if os.fork() != 0:
         _mirror(outermost=True)
+    die_with_parent()
     if os.fork() != 0:
         _mirror(outermost=False)
+    die_with_parent()
 
 
 def _mirror(outermost):
@@ -307,6 +310,15 @@ def _mirror(outermost):
         signal.signal(code - 128, signal.SIG_DFL)
         os.kill(os.getpid(), code - 128)
     os._exit(code)
+
+
+def die_with_parent():
+    """Be killed when the parent process ends (set again after any change of user, which clears it)."""
+    if LIBC is not None:
+        parent = os.getppid()
+        LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:  # the parent ended before the request
+            os._exit(1)
 
 
 def set_limits(limits):
@@ -557,6 +569,7 @@ def failure(error, submission):
 
 
 def main():
+    """Run one submission: ``runner.py SPEC RESULT_FD``, in the sandbox folder."""
     spec_path, result_fd = sys.argv[1], int(sys.argv[2])
     with open(spec_path, encoding="utf-8") as handle:
         spec = json.load(handle)
@@ -575,6 +588,8 @@ def main():
     dropped = drop_privileges(spec.get("uid"))
     capabilities = drop_capabilities()
     nproc = forbid_processes()
+    if dropped:  # (becoming another user cleared it)
+        die_with_parent()
     hide_editable_finders()
     sys.path[:] = [p for p in sys.path if p and os.path.realpath(p) != sandbox]
     if spec.get("audit_hook", True):  # only tests turn it off, to check the layers below it
@@ -623,7 +638,107 @@ def main():
         channel.send(event)
 
 
-if __name__ == "__main__":
+# --- the fork server: prepared children, one fresh process per file ---------------------------
+
+def serve(control_fd):
+    """Fork one fresh child per request on the control socket, until the grader closes it.
+
+    The server has imported numpy and the modules above, and nothing else: it never opens a
+    spec or a student's file. A request is ``{"op": "spawn", "cwd": folder}`` with the write ends
+    of the child's stdout, stderr and result pipes attached (the reply is ``{"pid": n}``), or
+    ``{"op": "kill", "pid": n}`` for one of its live children. When a child ends, the server reaps it
+    and sends ``{"exit": pid, "code": returncode, "cpu": seconds}``. It ends with the grader: on the
+    socket's end, or by a signal when the grader's process ends; its children end with it.
+    """
+    import select
+    import socket
+
+    die_with_parent()
+    if LIBC is not None:
+        LIBC.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)  # no ptrace by a process of the same user
+    control = socket.socket(fileno=control_fd)
+    wake_read, wake_write = os.pipe()
+    os.set_blocking(wake_write, False)
+    signal.set_wakeup_fd(wake_write)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    live = set()
+    while True:
+        ready, _, _ = select.select([control, wake_read], [], [])
+        if wake_read in ready:
+            os.read(wake_read, 512)
+            reap(control, live)
+        if control not in ready:
+            continue
+        try:
+            data, fds, _, _ = socket.recv_fds(control, 4096, 3)
+        except OSError:
+            data, fds = b"", []
+        if not data:  # the grader has gone: so do its children
+            for pid in live:
+                with contextlib.suppress(OSError):
+                    os.killpg(pid, signal.SIGKILL)
+            os._exit(0)
+        request = json.loads(data)
+        if request.get("op") == "kill" and request.get("pid") in live:
+            with contextlib.suppress(OSError):
+                os.killpg(request["pid"], signal.SIGKILL)
+        elif request.get("op") == "spawn" and len(fds) == 3:
+            pid = os.fork()
+            if pid == 0:
+                child(control, (wake_read, wake_write), fds, request["cwd"])
+            live.add(pid)
+            control.send(json.dumps({"pid": pid}).encode())
+        for fd in fds:
+            os.close(fd)
+
+
+def reap(control, live):
+    """Reap the children that have ended and report each one's exit code and CPU time."""
+    for pid in list(live):
+        found, status, usage = os.wait4(pid, os.WNOHANG)
+        if found == pid:
+            live.discard(pid)
+            cpu = usage.ru_utime + usage.ru_stime
+            control.send(json.dumps({"exit": pid, "code": os.waitstatus_to_exitcode(status), "cpu": cpu}).encode())
+
+
+def child(control, wakeup, fds, cwd):
+    """In a freshly forked child: drop everything of the server's, take the pipes, and run
+    :func:`main` in ``cwd`` exactly as a child started on its own would."""
+    code = 0
+    try:
+        signal.set_wakeup_fd(-1)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        if LIBC is not None:
+            LIBC.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)  # as a new process (a user namespace needs it)
+        die_with_parent()
+        os.setsid()
+        stdout, stderr, result = fds
+        os.dup2(stdout, 1)
+        os.dup2(stderr, 2)
+        os.dup2(result, 3)
+        control.detach()
+        os.closerange(4, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+        os.chdir(cwd)
+        for name in ("HOME", "TMPDIR"):
+            os.environ[name] = cwd
+        numpy.random.seed()  # (Python's random module reseeds itself in a forked child)
+        sys.argv[:] = ["runner.py", "spec.json", "3"]
+        main()
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BaseException:  # noqa: B036 - as an uncaught error would end a child started on its own
+        code = 1
+        with contextlib.suppress(BaseException):
+            traceback.print_exc()
+            sys.stderr.flush()
+    finally:
+        os._exit(code)
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["--serve"]:
+    serve(int(sys.argv[2]))
+elif __name__ == "__main__":
     main()
     sys.stdout.flush()
     sys.stderr.flush()

@@ -49,6 +49,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from grader.code import pool
+
 RUNNER = Path(__file__).with_name("_runner.py")
 NOBODY = 65534
 VIOLATION_EXIT = 86
@@ -298,29 +300,79 @@ def _prepare(sandbox: Path, root: Path, calls: list[tuple[int, Call]], limits: L
             os.chown(path, NOBODY, NOBODY)
 
 
-def _spawn(sandbox: Path, root: Path, calls: list[tuple[int, Call]], limits: Limits, source: bytes):
-    """Write the files of one run and start the child; returns (process, read end of the result pipe)."""
-    if os.name != "posix":
-        raise SandboxUnavailable("the code sandbox needs Linux or another POSIX system")
-    _prepare(sandbox, root, calls, limits, source)
-    read_end, write_end = os.pipe()
-    try:
-        process = subprocess.Popen(
+class _Started:
+    """A child started on its own (a new interpreter), through :class:`subprocess.Popen`."""
+
+    def __init__(self, sandbox: Path, write_end: int) -> None:
+        self.process = subprocess.Popen(
             [sys.executable, "-I", "-B", "-X", "utf8", "runner.py", "spec.json", str(write_end)],
             cwd=sandbox, env=_environment(str(sandbox)), stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=(write_end,),
             start_new_session=True, close_fds=True,
         )
+        self.output = (self.process.stdout.fileno(), self.process.stderr.fileno())
+
+    def kill(self) -> None:
+        """Kill the child's whole process group (and the child itself, if the group is gone)."""
+        for kill in (lambda: os.killpg(self.process.pid, signal.SIGKILL), self.process.kill):
+            with contextlib.suppress(OSError):
+                kill()
+
+    def wait(self) -> int:
+        """Wait for the child; its exit code (minus the signal that ended it)."""
+        code = self.process.wait()
+        self.process.stdout.close()
+        self.process.stderr.close()
+        return code
+
+
+class _Forked:
+    """A child forked by the fork server (:mod:`grader.code.pool`), the server reaping it."""
+
+    def __init__(self, server: pool.ForkServer, sandbox: Path, write_end: int) -> None:
+        out_read, out_write = os.pipe()
+        err_read, err_write = os.pipe()
+        self.server, self.output = server, (out_read, err_read)
+        try:
+            self.pid = server.spawn(sandbox, (out_write, err_write, write_end))
+        except pool.ServerLost:
+            os.close(out_read)
+            os.close(err_read)
+            raise
+        finally:
+            os.close(out_write)
+            os.close(err_write)
+
+    def kill(self) -> None:
+        """Kill the child's whole process group (the server does, as its parent)."""
+        self.server.kill(self.pid)
+
+    def wait(self) -> int:
+        """Wait until the server has reaped the child; its exit code (minus the signal that ended it)."""
+        try:
+            return self.server.wait(self.pid)
+        finally:
+            for fd in self.output:
+                os.close(fd)
+
+
+def _spawn(sandbox: Path, root: Path, calls: list[tuple[int, Call]], limits: Limits, source: bytes,
+           pooled: bool = True):
+    """Write the files of one run and start the child (forked by the fork server when ``pooled``
+    and there is one); returns (child, read end of the result pipe)."""
+    if os.name != "posix":
+        raise SandboxUnavailable("the code sandbox needs Linux or another POSIX system")
+    _prepare(sandbox, root, calls, limits, source)
+    read_end, write_end = os.pipe()
+    try:
+        server = pool.server(_environment("/")) if pooled else None
+        child = _Forked(server, sandbox, write_end) if server is not None else _Started(sandbox, write_end)
+    except BaseException:
+        os.close(read_end)
+        raise
     finally:
         os.close(write_end)
-    return process, read_end
-
-
-def _kill(process: subprocess.Popen) -> None:
-    """Kill the child's whole process group (and the child itself, if the group is gone)."""
-    for kill in (lambda: os.killpg(process.pid, signal.SIGKILL), process.kill):
-        with contextlib.suppress(OSError):
-            kill()
+    return child, read_end
 
 
 def _handle_line(state: _Process, line: bytes) -> None:
@@ -394,12 +446,14 @@ def _died(state: _Process, returncode: int | None) -> Failure:
 
 
 def _run_once(sandbox: Path, root: Path, calls: list[tuple[int, Call]], limits: Limits, source: bytes,
-              deadline: float) -> _Process:
-    """Run the given calls in one child process; return what was observed."""
+              deadline: float, pooled: bool = True) -> _Process:
+    """Run the given calls in one child process; return what was observed. Raises
+    :class:`~grader.code.pool.ServerLost` when the fork server ended during the run."""
     state = _Process([i for i, _ in calls])
-    process, result_fd = _spawn(sandbox, root, calls, limits, source)
+    child, result_fd = _spawn(sandbox, root, calls, limits, source, pooled)
     selector = selectors.DefaultSelector()
-    streams = {process.stdout.fileno(): "stdout", process.stderr.fileno(): "stderr", result_fd: "result"}
+    stdout, stderr = child.output
+    streams = {stdout: "stdout", stderr: "stderr", result_fd: "result"}
     for fd in streams:
         os.set_blocking(fd, False)
         selector.register(fd, selectors.EVENT_READ)
@@ -409,17 +463,14 @@ def _run_once(sandbox: Path, root: Path, calls: list[tuple[int, Call]], limits: 
             if state.stopped is None:
                 state.stopped = _over_time(state, limits, spawned, time.monotonic(), deadline)
             if state.stopped is not None:
-                _kill(process)
+                child.kill()
             for key, _ in selector.select(timeout=0.05):
                 _read(selector, key.fd, streams[key.fd], state, limits)
     finally:
         selector.close()
         os.close(result_fd)
-        _kill(process)
-        process.wait()
-        process.stdout.close()
-        process.stderr.close()
-    state.returncode = process.returncode
+        child.kill()
+        state.returncode = child.wait()
     return state
 
 
@@ -504,9 +555,7 @@ def run_calls(source: bytes | str, calls: Sequence[Call], limits: Limits | None 
             break
         if time.monotonic() > deadline:
             break
-        with tempfile.TemporaryDirectory(prefix="gdbp-sandbox-", ignore_cleanup_errors=True) as directory, \
-                tempfile.TemporaryDirectory(prefix="gdbp-root-", ignore_cleanup_errors=True) as root:
-            state = _run_once(Path(directory), Path(root), todo, limits, source, deadline)
+        state = _run_in_fresh_folders(todo, limits, source, deadline)
         processes += 1
         stdout += state.stdout
         stderr += state.stderr
@@ -533,6 +582,24 @@ def run_calls(source: bytes | str, calls: Sequence[Call], limits: Limits | None 
     return RunReport(
         tuple(final), _text(stdout), _text(stderr), processes, load_failure, containment,
     )
+
+
+def _run_in_fresh_folders(calls: list[tuple[int, Call]], limits: Limits, source: bytes, deadline: float) -> _Process:
+    """One child run in new folders, forked by the fork server; started on its own when there is
+    no server or the server ended during the run (the run is then made again from scratch)."""
+    try:
+        return _run_in_folders(calls, limits, source, deadline, pooled=True)
+    except pool.ServerLost:
+        pool.discard()
+        return _run_in_folders(calls, limits, source, deadline, pooled=False)
+
+
+def _run_in_folders(calls: list[tuple[int, Call]], limits: Limits, source: bytes, deadline: float,
+                    pooled: bool) -> _Process:
+    """One child run in a new sandbox folder and a new folder for its root."""
+    with tempfile.TemporaryDirectory(prefix="gdbp-sandbox-", ignore_cleanup_errors=True) as directory, \
+            tempfile.TemporaryDirectory(prefix="gdbp-root-", ignore_cleanup_errors=True) as root, pool.lock():
+        return _run_once(Path(directory), Path(root), calls, limits, source, deadline, pooled)
 
 
 def _runnable(pending, outcomes: dict[int, Outcome], stopped: Mapping[str, Failure]) -> list[tuple[int, Call]]:
