@@ -20,5 +20,5 @@ setpriv --reuid="$user" --regid="$group" --clear-groups \
         python3 -m venv "$1/venv"
         "$1/venv/bin/pip" install -q -e . "pytest>=7"
         test "$(id -u)" != 0
-        "$1/venv/bin/python" -m pytest -q -p no:cacheprovider tests/test_code_sandbox.py tests/test_code_grade.py
+        "$1/venv/bin/python" -m pytest -q -p no:cacheprovider tests/test_code_sandbox.py tests/test_code_grade.py tests/test_code_pool.py
     ' sandbox-as-user "$work"

@@ -5,8 +5,9 @@
 Grades the reference solution of every exercise and the bundled example submissions for
 STUDENTS students (default 10), each with their own hidden variants, one after the other
 (``grader grade --jobs N`` spreads students over N cores). First, the sandbox's start-up per
-file beside a bare interpreter and one that imports numpy (the runner does), wall and CPU time
-of the child: what a pool of prepared children could save at most.
+file, wall and CPU time of the child: a bare interpreter and one that imports numpy, a child
+started on its own (a new interpreter that imports numpy and the runner) and a child forked by
+the fork server (grader/code/pool.py, which has done that once), and the server's own start.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from grader.code import EXERCISES, Limits, grade_code_file
+from grader.code import EXERCISES, Limits, grade_code_file, pool
 from grader.code.sandbox import Call, run_calls
 from grader.core.variants import VariantKey
 
@@ -26,26 +27,41 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def children_cpu() -> float:
-    """CPU time of this process's finished children."""
+    """CPU time of this process's finished children, and of the fork server's (it reaps its own)."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+    return usage.ru_utime + usage.ru_stime + pool.pooled_cpu()
+
+
+ONE_CALL = b"def f(x):\n    return 2 * x\n"
+
+
+def server_start() -> None:
+    """A new fork server, up and serving its first child."""
+    pool.discard()
+    run_calls(ONE_CALL, [Call("f", (2,))])
 
 
 def startup(repeats: int = 10) -> None:
-    """Per-file start-up of the sandbox beside a bare interpreter and one importing numpy."""
+    """Per-file start-up of the sandbox (a child started on its own, one forked by the fork server)
+    beside a bare interpreter and one importing numpy."""
     cases = (
         ("python -I -B -c pass", lambda: subprocess.run([sys.executable, "-I", "-B", "-c", "pass"], check=True)),
         ("python -I -B -c 'import numpy'",
          lambda: subprocess.run([sys.executable, "-I", "-B", "-c", "import numpy"], check=True)),
-        ("sandbox: one file, one call", lambda: run_calls(b"def f(x):\n    return 2 * x\n", [Call("f", (2,))])),
+        ("sandbox, started on its own", lambda: run_calls(ONE_CALL, [Call("f", (2,))], pooled=False)),
+        ("sandbox, forked by the server", lambda: run_calls(ONE_CALL, [Call("f", (2,))])),
     )
     print(f"{'start-up per file':<34} {'wall ms':>8} {'child CPU ms':>13}")
     for label, run in cases:
+        run()  # (the fork server started, the files cached)
         wall, cpu = time.perf_counter(), children_cpu()
         for _ in range(repeats):
             run()
         print(f"{label:<34} {1000 * (time.perf_counter() - wall) / repeats:>8.1f} "
               f"{1000 * (children_cpu() - cpu) / repeats:>13.1f}")
+    wall = time.perf_counter()
+    server_start()  # (its own CPU time is not a child's that this process can see)
+    print(f"{'fork server start + first file':<34} {1000 * (time.perf_counter() - wall):>8.1f} {'':>13}")
 
 
 def main() -> None:

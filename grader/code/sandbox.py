@@ -310,7 +310,9 @@ class _Started:
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=(write_end,),
             start_new_session=True, close_fds=True,
         )
-        self.output = (self.process.stdout.fileno(), self.process.stderr.fileno())
+        assert self.process.stdout is not None and self.process.stderr is not None  # (both are pipes)
+        self.stdout, self.stderr = self.process.stdout, self.process.stderr
+        self.output = (self.stdout.fileno(), self.stderr.fileno())
 
     def kill(self) -> None:
         """Kill the child's whole process group (and the child itself, if the group is gone)."""
@@ -321,8 +323,8 @@ class _Started:
     def wait(self) -> int:
         """Wait for the child; its exit code (minus the signal that ended it)."""
         code = self.process.wait()
-        self.process.stdout.close()
-        self.process.stderr.close()
+        self.stdout.close()
+        self.stderr.close()
         return code
 
 
@@ -530,11 +532,14 @@ def _read_results(state: _Process, chunk: bytes) -> None:
 
 # --- all calls of one submission -------------------------------------------------------------------
 
-def run_calls(source: bytes | str, calls: Sequence[Call], limits: Limits | None = None) -> RunReport:
+def run_calls(source: bytes | str, calls: Sequence[Call], limits: Limits | None = None, *,
+              pooled: bool = True) -> RunReport:
     """Call functions of the student's file ``source`` and return one :class:`Outcome` per call.
 
     Arguments are plain data (numbers, strings, lists, tuples, dicts, numpy arrays), plus
     :class:`Ref` to pass the value an earlier call returned and :class:`Lambda` for functions.
+    Each child is forked by the fork server (:mod:`grader.code.pool`), or with ``pooled=False``
+    started as a new interpreter (the same isolation either way; the server saves the start-up).
     Never raises because of the student's code; raises :class:`SandboxUnavailable` on
     platforms without the needed system calls.
     """
@@ -555,7 +560,7 @@ def run_calls(source: bytes | str, calls: Sequence[Call], limits: Limits | None 
             break
         if time.monotonic() > deadline:
             break
-        state = _run_in_fresh_folders(todo, limits, source, deadline)
+        state = _run_in_fresh_folders(todo, limits, source, deadline, pooled)
         processes += 1
         stdout += state.stdout
         stderr += state.stderr
@@ -584,11 +589,13 @@ def run_calls(source: bytes | str, calls: Sequence[Call], limits: Limits | None 
     )
 
 
-def _run_in_fresh_folders(calls: list[tuple[int, Call]], limits: Limits, source: bytes, deadline: float) -> _Process:
-    """One child run in new folders, forked by the fork server; started on its own when there is
-    no server or the server ended during the run (the run is then made again from scratch)."""
+def _run_in_fresh_folders(calls: list[tuple[int, Call]], limits: Limits, source: bytes, deadline: float,
+                          pooled: bool) -> _Process:
+    """One child run in new folders, forked by the fork server when ``pooled``; started on its own
+    when not, when there is no server, or when the server ended during the run (the run is then
+    made again from scratch)."""
     try:
-        return _run_in_folders(calls, limits, source, deadline, pooled=True)
+        return _run_in_folders(calls, limits, source, deadline, pooled)
     except pool.ServerLost:
         pool.discard()
         return _run_in_folders(calls, limits, source, deadline, pooled=False)
