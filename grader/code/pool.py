@@ -21,6 +21,7 @@ One server per grader process (a process forked from the grader, as ``--jobs`` d
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
@@ -67,10 +68,12 @@ class ForkServer:
     def spawn(self, cwd: Path, fds: tuple[int, int, int]) -> int:
         """Fork a child in ``cwd`` writing to the given stdout, stderr and result pipes; its pid."""
         self._send({"op": "spawn", "cwd": str(cwd)}, fds)
-        pid = self._receive().get("pid")
-        if not isinstance(pid, int):
+        message = self._receive()
+        while "exit" in message:  # (a child of an earlier run reaped late)
+            message = self._receive()
+        if not isinstance(message.get("pid"), int):
             raise ServerLost("no child")
-        return pid
+        return message["pid"]
 
     def kill(self, pid: int) -> None:
         """Kill the child's process group (when the server has not reaped it yet)."""
@@ -156,5 +159,6 @@ def lock() -> threading.Lock:
     return _lock
 
 
+atexit.register(discard)
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_in_forked_child)
