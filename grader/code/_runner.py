@@ -13,6 +13,10 @@ read-only root holding only the Python installation, system libraries and the sa
 fork, so that the student's code runs inside its own PID namespace; set resource limits; when
 running as root, become ``nobody``; drop every capability; forbid new processes; install an
 audit hook that ends the process on any forbidden action.
+
+Run as ``python -I -B -c BOOT runner --serve FD`` (:mod:`grader.code.pool`), it is the fork server:
+it imports numpy and the modules above once, then forks one child per request, which takes its
+pipes, closes everything of the server's and runs :func:`main` as above (:func:`serve`).
 """
 
 import builtins

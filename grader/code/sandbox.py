@@ -5,8 +5,10 @@ functions of it, in order, in a child process (``_runner.py``) and returns what 
 gave back, or why it gave nothing. Expected values never enter the child: the parent sends
 inputs and judges the outputs itself, so there is no key in the child to steal.
 
-What the child runs under (the README section on code exercises says what each layer guarantees):
+What the child runs under (docs/sandbox.md says what each layer guarantees):
 
+- a fresh process: forked by the fork server (:mod:`grader.code.pool`, which has imported numpy
+  once and holds nothing of any student's), or started on its own when there is no server;
 - its own session and process group, killed as a whole when the run ends;
 - a wall-clock limit per call (and for loading the file), kept by this process: the clock runs
   from "ready" to the end, whatever the child writes; ``RLIMIT_CPU`` for the process;
