@@ -318,7 +318,7 @@ def _mirror(outermost):
 
 def die_with_parent():
     """Be killed when the parent process ends (set again after any change of user, which clears it)."""
-    if LIBC is not None:
+    if LIBC is not None and sys.platform.startswith("linux"):
         parent = os.getppid()
         LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         if os.getppid() != parent:  # the parent ended before the request
@@ -689,7 +689,7 @@ def serve(control_fd):
         elif request.get("op") == "spawn" and len(fds) == 3:
             pid = os.fork()
             if pid == 0:
-                child(control, (wake_read, wake_write), fds, request["cwd"])
+                child(control, fds, request["cwd"])
             live.add(pid)
             control.send(json.dumps({"pid": pid}).encode())
         for fd in fds:
@@ -706,9 +706,10 @@ def reap(control, live):
             control.send(json.dumps({"exit": pid, "code": os.waitstatus_to_exitcode(status), "cpu": cpu}).encode())
 
 
-def child(control, wakeup, fds, cwd):
-    """In a freshly forked child: drop everything of the server's, take the pipes, and run
-    :func:`main` in ``cwd`` exactly as a child started on its own would."""
+def child(control, fds, cwd):
+    """In a freshly forked child: drop everything of the server's (its socket, its wake-up pipe:
+    every descriptor but the pipes), take the pipes, and run :func:`main` in ``cwd`` exactly as a
+    child started on its own would."""
     code = 0
     try:
         signal.set_wakeup_fd(-1)

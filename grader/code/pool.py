@@ -54,6 +54,9 @@ class ForkServer:
                 cwd="/", env=environment, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL, pass_fds=(theirs.fileno(),), start_new_session=True, close_fds=True,
             )
+        except BaseException:
+            ours.close()
+            raise
         finally:
             theirs.close()
         self.control = ours
