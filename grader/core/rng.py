@@ -8,14 +8,17 @@ Python's generator algorithms can change without moving anyone's numbers.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+import operator
+from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from functools import cache
+from itertools import repeat
 from typing import TypeVar
 
 import numpy as np
 
 T = TypeVar("T")
+_DIGEST = type(hashlib.sha512()).digest  # the method, so that map() hashes a list without a Python loop
 
 
 def stable_seed(*parts: object) -> str:
@@ -123,23 +126,37 @@ class BulkDraws:
 
     def __init__(self, seeds: Sequence[str], labels: Sequence[str]) -> None:
         self._prefixes = [f"{seed}\x1e{label}\x1e".encode() for seed, label in zip(seeds, labels, strict=True)]
-        self._words = np.zeros((len(seeds), 0), dtype=np.uint64)
+        self._blocks: list[np.ndarray] = []  # one (rows, 8) array of words per SHA-512 block
         self._used = 0
 
+    @classmethod
+    def of_attempts(cls, seeds: Sequence[str], attempts: Iterable[int]) -> BulkDraws:
+        """Every seed for each attempt, attempt by attempt: row ``a * len(seeds) + s`` draws as
+        ``Draws(seeds[s], str(attempts[a]))`` (the labels of :func:`grader.core.variants.generate`).
+
+        >>> bulk = BulkDraws.of_attempts(["x", "y"], range(3, 5)).integer(0, 99)
+        >>> [int(i) for i in bulk.index] == [Draws(s, a).integer(0, 99) for a in "34" for s in "xy"]
+        True
+        """
+        draws = cls([], [])
+        heads = [f"{seed}\x1e".encode() for seed in seeds]
+        for attempt in attempts:
+            draws._prefixes.extend(map(operator.add, heads, repeat(f"{attempt}\x1e".encode())))
+        return draws
+
     def _next(self) -> np.ndarray:
-        if self._used == self._words.shape[1]:
-            block = str(self._used // 8).encode()
-            sha512 = hashlib.sha512
-            digests = b"".join([sha512(p + block).digest() for p in self._prefixes])  # a list is faster here
-            fresh = np.frombuffer(digests, dtype=">u8").reshape(len(self._prefixes), 8).astype(np.uint64)
-            self._words = np.concatenate([self._words, fresh], axis=1)
+        block, word = divmod(self._used, 8)
+        if block == len(self._blocks):
+            messages = map(operator.add, self._prefixes, repeat(str(block).encode()))
+            digests = b"".join(map(_DIGEST, map(hashlib.sha512, messages)))  # no Python code per row
+            self._blocks.append(np.frombuffer(digests, dtype=">u8").reshape(len(self._prefixes), 8))
         self._used += 1
-        return self._words[:, self._used - 1]
+        return self._blocks[block][:, word]
 
     def _offsets(self, span: int) -> np.ndarray:
         if span < 1:
             raise ValueError(f"empty range of {span} values")
-        return (self._next() % np.uint64(span)).astype(np.int64)
+        return (self._next().astype(np.uint64) % np.uint64(span)).astype(np.int64)
 
     def integer(self, low: int, high: int) -> Column:
         """A uniform integer in [low, high] per seed."""
@@ -154,13 +171,21 @@ class BulkDraws:
         return self.choice(decimal_grid(low, high, step))
 
     def sample(self, items: Sequence[T], k: int) -> tuple[Column, ...]:
-        """k distinct items per seed, as :meth:`Draws.sample` shuffles them."""
-        pool = np.tile(np.arange(len(items)), (len(self._prefixes), 1))
-        rows = np.arange(len(self._prefixes))
+        """k distinct items per seed, as :meth:`Draws.sample` shuffles them.
+
+        Each row's pool is a row of small integers, swapped through flat indices: step i takes
+        the pool's item at j >= i and puts item i in its place (position i is not read again).
+        """
+        rows, size = len(self._prefixes), len(items)
+        pool = np.empty((rows, size), dtype=np.min_scalar_type(max(size - 1, 0)))
+        pool[:] = np.arange(size)
+        flat, starts = pool.reshape(-1), np.arange(rows) * size
+        taken = []
         for i in range(k):
-            j = i + self._offsets(len(items) - i)
-            pool[rows, i], pool[rows, j] = pool[rows, j], pool[:, i].copy()
-        return tuple(Column(items, pool[:, i].copy()) for i in range(k))
+            j = starts + (i + self._offsets(size - i))
+            taken.append(flat[j].astype(np.int64))
+            flat[j] = flat[starts + i]
+        return tuple(Column(items, index) for index in taken)
 
     def permutation(self, items: Sequence[T]) -> tuple[Column, ...]:
         """The items in a shuffled order per seed."""

@@ -86,9 +86,9 @@ def generate(family: Family, keys: Sequence[VariantKey]) -> list[Variant]:
     attempt = proposed = passed = 0
     while waiting and attempt < MAX_ATTEMPTS:
         count = min(MAX_ATTEMPTS - attempt, _attempts(len(waiting), proposed, passed)) if bulk else 1
-        labels = [str(attempt + a) for a in range(count) for _ in waiting]
-        drawn, arrays, numbers = _proposals(family, [seeds[i] for i in waiting] * count, labels, bulk)
-        ok = np.zeros(len(labels), dtype=bool)
+        drawn, arrays, numbers = _proposals(family, [seeds[i] for i in waiting], range(attempt, attempt + count),
+                                            bulk)
+        ok = np.zeros(count * len(waiting), dtype=bool)
         ok[drawn] = _conditioned(family, arrays)
         proposed, passed = proposed + ok.size, passed + int(np.count_nonzero(ok))
         accepted = ok.reshape(count, len(waiting))
@@ -143,19 +143,20 @@ def _attempts(waiting: int, proposed: int, passed: int) -> int:
 Proposals = tuple[list[int], dict[str, np.ndarray], Callable[[np.ndarray], list[Mapping[str, Fraction]]]]
 
 
-def _proposals(family: Family, seeds: Sequence[str], labels: Sequence[str], bulk: bool) -> Proposals:
-    """Proposals for (seed, label) rows: the rows that drew one, their parameters as float
-    arrays (in that order), and a function giving the exact parameters of given rows."""
+def _proposals(family: Family, seeds: Sequence[str], attempts: range, bulk: bool) -> Proposals:
+    """Proposals for every seed at each attempt (row ``a * len(seeds) + s``): the rows that drew
+    one, their parameters as float arrays (in that order), and a function giving the exact
+    parameters of given rows."""
     if bulk:
-        columns = _bulk_draw(family.draw, BulkDraws(seeds, labels))
+        columns = _bulk_draw(family.draw, BulkDraws.of_attempts(seeds, attempts))
 
         def exact(rows: np.ndarray) -> list[Mapping[str, Fraction]]:
             picked = {name: [c.options[i] for i in c.index[rows].tolist()] for name, c in columns.items()}
             return [{name: values[k] for name, values in picked.items()} for k in range(len(rows))]
 
-        return (list(range(len(seeds))), {n: _floats(columns[n].options)[columns[n].index] for n in family.params},
-                exact)
-    proposals = [family.draw(Draws(seed, label)) for seed, label in zip(seeds, labels, strict=True)]
+        floats = {n: _floats(columns[n].options)[columns[n].index] for n in family.params}
+        return list(range(len(seeds) * len(attempts))), floats, exact
+    proposals = [family.draw(Draws(seed, str(a))) for a in attempts for seed in seeds]
     drawn = {i: p for i, p in enumerate(proposals) if p is not None}
     return list(drawn), as_arrays(list(drawn.values()), family.params), lambda rows: [drawn[r] for r in rows.tolist()]
 
