@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Context, Decimal, DivisionByZero, InvalidOperation, Overflow, Subnormal, localcontext
 from fractions import Fraction
 from functools import cache, lru_cache
@@ -191,6 +191,20 @@ def batch_quantities(
         if transform is not None:
             values[name] = transform(values[name])
     return {k: v for k, v in values.items() if k not in params}
+
+
+def changed_quantities(derivation: Derivation, base: Derivation, given: Iterable[str] = ()) -> frozenset[str]:
+    """The quantities of ``derivation`` whose values may differ from ``base``'s on the same
+    parameters: a formula of its own, or an input that is changed or among ``given`` (names
+    beyond the parameters). Every other one is computed by the same compiled formula from the
+    same inputs, so :func:`batch_quantities` gives it bit for bit.
+    """
+    ours, theirs = _compiled(derivation), _compiled(base)
+    changed = set(given)
+    for name, (args, function) in ours.items():
+        if theirs.get(name, (None, None))[1] is not function or not changed.isdisjoint(args):
+            changed.add(name)
+    return frozenset(changed - set(given))
 
 
 def as_arrays(params: Sequence[Mapping[str, Fraction | sympy.Rational]], names: Sequence[str]) -> dict[str, np.ndarray]:

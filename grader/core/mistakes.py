@@ -26,7 +26,7 @@ import numpy as np
 import sympy
 
 from grader.core.compare import DEFAULT, Tolerance, allowed_error
-from grader.core.evaluate import as_arrays, batch_quantities, inputs_of, update_baseline
+from grader.core.evaluate import as_arrays, batch_quantities, changed_quantities, inputs_of, update_baseline
 from grader.core.family import Derivation, Family, Slip
 from grader.core.kinds import is_number
 from grader.core.model import Rules
@@ -291,12 +291,105 @@ def relative_gaps(
 def well_separated(
     family: Family, params: Mapping[str, np.ndarray], values: Mapping[str, np.ndarray]
 ) -> np.ndarray:
-    """True where every guarded mistake of every numeric answer is at least GAP from the key."""
-    gaps = relative_gaps(family, values, numeric_mistakes(family, params, values))
-    ok = np.ones(len(next(iter(params.values()))), dtype=bool)
-    for gap in gaps.values():
-        ok &= gap >= GAP
+    """True where every guarded mistake of every numeric answer is at least GAP from the key.
+
+    The verdicts of ``relative_gaps(family, values, numeric_mistakes(family, params, values))``
+    all at least GAP, for a fraction of the work: only the quantities a mistake can change are
+    computed (:class:`Guard`), and each answer's distances are compared to GAP without the gaps.
+    """
+    guard = _guard(family)
+    wrong: dict[str, list[np.ndarray]] = {a: [values[o] for o in guard.neighbours[a]] for a in guard.numeric}
+    for a in guard.flipped:
+        wrong[a].append(-values[a])
+    with np.errstate(all="ignore"):
+        for source in guard.sources:
+            inputs = {**params, **{given: values[name] for given, name in source.given}}
+            computed = batch_quantities(source.derivation, inputs, overrides={q: values[q] for q in source.same})
+            for a in source.answers:
+                wrong[a].append(computed[a])
+        ok = np.ones(len(next(iter(params.values()))), dtype=bool)
+        for a, found in wrong.items():
+            if found:
+                ok &= ~_too_close(values, a, guard.baselines[a], np.stack(found))
     return ok
+
+
+def _too_close(values: Mapping[str, np.ndarray], answer: str, baseline: str | None, wrong: np.ndarray) -> np.ndarray:
+    """Where one of the wrong values (a row each) counts for :func:`relative_gaps` and is less
+    than GAP from the key, computed as it computes the gap (NaN and infinity never count)."""
+    key = values[answer]
+    size = np.abs(key - values[baseline]) if baseline else np.abs(key)
+    scale = np.maximum(size, DEFAULT.floor / DEFAULT.value)
+    distance = np.abs(wrong - key)
+    return ((distance > SAME * size) & (distance / scale < GAP)).any(axis=0)
+
+
+@dataclass(frozen=True)
+class GuardSource:
+    """One derivation a guarded mistake is computed from: the ``given`` names it reads beyond the
+    parameters (each with the correct quantity it is given), the quantities it computes as the
+    correct derivation does (``same``, taken from the key) and the numeric answers it changes."""
+
+    derivation: Derivation
+    given: tuple[tuple[str, str], ...]
+    same: tuple[str, ...]
+    answers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Guard:
+    """What :func:`well_separated` computes for a family, the same for every batch: the derivations
+    of its guarded mistakes, the answers whose sign flip is a mistake (no update), each answer's
+    neighbours and baseline. A mistake that cannot change an answer is left out: it equals the
+    key bit for bit, which :func:`relative_gaps` does not count."""
+
+    numeric: tuple[str, ...]
+    sources: tuple[GuardSource, ...]
+    flipped: tuple[str, ...]
+    neighbours: Mapping[str, tuple[str, ...]]
+    baselines: Mapping[str, str | None]
+
+
+_GUARDS: dict[int, tuple[Family, Guard]] = {}  # by id(family), as _LAYOUTS
+
+
+def _guard(family: Family) -> Guard:
+    """The family's :class:`Guard`, worked out once per family object."""
+    stored = _GUARDS.get(id(family))
+    if stored is None or stored[0] is not family:
+        if len(_GUARDS) >= _LAYOUTS_MAX:
+            _GUARDS.clear()
+        stored = _GUARDS[id(family)] = (family, _make_guard(family))
+    return stored[1]
+
+
+def _make_guard(family: Family) -> Guard:
+    """The guarded mistakes of :func:`numeric_mistakes`, each as a derivation and the answers it may change."""
+    layout = _layout(family)
+    correct = family.derivation()
+    sources = []
+
+    def add(derivation: Derivation, given: tuple[tuple[str, str], ...] = (), only: Mapping[str, bool] | None = None):
+        changed = changed_quantities(derivation, correct, [g for g, _ in given])
+        answers = tuple(a for a in layout.numeric if a in changed and (only is None or only.get(a, True)))
+        if answers:
+            same = tuple(q for q, _ in derivation.quantities if str(q) not in changed)
+            sources.append(GuardSource(derivation, given, tuple(dict.fromkeys(map(str, same))), answers))
+
+    for name, rules in (*RULE_MISTAKES, *family.rule_mistakes):
+        if name not in UNGUARDED:
+            add(family.derivation(rules))
+    mutated = _updated_weights_in_deltas(correct)
+    if mutated is not None:
+        add(mutated[0], tuple((f"{old}_new{GIVEN}", new) for old, new in mutated[1].items()))
+    linear = _forward_without_activation(correct)
+    if linear is not None:
+        add(linear)
+    for slip in family.slips:
+        if slip.name not in UNGUARDED:
+            add(_slipped(correct, slip), only=_slip_guarded(slip, correct))
+    flipped = tuple(a for a in layout.numeric if layout.baselines[a] is None)
+    return Guard(layout.numeric, tuple(sources), flipped, layout.neighbours, layout.baselines)
 
 
 def tolerance_cap(gap: float) -> Tolerance | None:
