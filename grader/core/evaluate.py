@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Context, Decimal, DivisionByZero, InvalidOperation, Overflow, Subnormal, localcontext
 from fractions import Fraction
 from functools import cache, lru_cache
+from typing import cast
 
 import numpy as np
 import sympy
@@ -207,8 +208,31 @@ def changed_quantities(derivation: Derivation, base: Derivation, given: Iterable
     return frozenset(changed - set(given))
 
 
+class DrawnNumbers(dict):
+    """A variant's exact parameters (name -> Fraction, in the draw's order) that also hold them as
+    float64, as :func:`as_arrays` rounds them, in the order ``order``: a batch of such numbers is
+    made arrays without converting a fraction again. A plain copy (``DrawnNumbers(items)``) has
+    no floats and is converted as any mapping."""
+
+    order: tuple[str, ...] = ()
+    floats: Sequence[float] = ()
+
+
+def drawn_numbers(
+    exact: Iterable[tuple[str, Fraction]], order: tuple[str, ...], floats: Sequence[float]
+) -> DrawnNumbers:
+    """:class:`DrawnNumbers` of exact (name, value) pairs and their floats in ``order``."""
+    numbers = DrawnNumbers(exact)
+    numbers.order, numbers.floats = order, floats
+    return numbers
+
+
 def as_arrays(params: Sequence[Mapping[str, Fraction | sympy.Rational]], names: Sequence[str]) -> dict[str, np.ndarray]:
     """Parameter sets (fractions or sympy rationals) as one float64 array per parameter name."""
+    names = tuple(names)
+    if params and all(type(p) is DrawnNumbers and p.order == names for p in params):
+        table = np.array([cast(DrawnNumbers, p).floats for p in params], dtype=np.float64)
+        return {n: table[:, j].copy() for j, n in enumerate(names)}
     arrays = {}
     for n in names:
         pairs = np.array([(int(p[n].numerator), int(p[n].denominator)) for p in params], dtype=np.float64)

@@ -129,17 +129,22 @@ class BulkDraws:
         self._blocks: list[np.ndarray] = []  # one (rows, 8) array of words per SHA-512 block
         self._used = 0
 
-    @classmethod
-    def of_attempts(cls, seeds: Sequence[str], attempts: Iterable[int]) -> BulkDraws:
-        """Every seed for each attempt, attempt by attempt: row ``a * len(seeds) + s`` draws as
-        ``Draws(seeds[s], str(attempts[a]))`` (the labels of :func:`grader.core.variants.generate`).
+    @staticmethod
+    def heads(seeds: Sequence[str]) -> list[bytes]:
+        """The seeds as the start of their messages, for :meth:`of_attempts`."""
+        return [f"{seed}\x1e".encode() for seed in seeds]
 
-        >>> bulk = BulkDraws.of_attempts(["x", "y"], range(3, 5)).integer(0, 99)
+    @classmethod
+    def of_attempts(cls, heads: Sequence[bytes], attempts: Iterable[int]) -> BulkDraws:
+        """Every seed for each attempt, attempt by attempt: row ``a * len(heads) + s`` draws as
+        ``Draws(seeds[s], str(attempts[a]))`` (the labels of :func:`grader.core.variants.generate`),
+        where ``heads`` is :meth:`heads` of the seeds.
+
+        >>> bulk = BulkDraws.of_attempts(BulkDraws.heads(["x", "y"]), range(3, 5)).integer(0, 99)
         >>> [int(i) for i in bulk.index] == [Draws(s, a).integer(0, 99) for a in "34" for s in "xy"]
         True
         """
         draws = cls([], [])
-        heads = [f"{seed}\x1e".encode() for seed in seeds]
         for attempt in attempts:
             draws._prefixes.extend(map(operator.add, heads, repeat(f"{attempt}\x1e".encode())))
         return draws

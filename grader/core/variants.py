@@ -19,7 +19,7 @@ from typing import cast
 import numpy as np
 import sympy
 
-from grader.core.evaluate import as_arrays, batch_quantities
+from grader.core.evaluate import as_arrays, batch_quantities, drawn_numbers
 from grader.core.family import Draw, Family
 from grader.core.mistakes import well_separated
 from grader.core.rng import BulkDraws, Column, Draws, stable_seed
@@ -70,6 +70,13 @@ def seed_for(family: Family, key: VariantKey) -> str:
     return stable_seed(family.name, family.version, key.assignment, key.student, key.question)
 
 
+def _seeds(family: Family, keys: Sequence[VariantKey]) -> list[str]:
+    """:func:`seed_for` of every key, the family's part joined once."""
+    head = stable_seed(family.name, family.version)
+    parts = ((str(k.assignment), str(k.student), str(k.question)) for k in keys)
+    return [f"{head}\x1f{len(a)}:{a}\x1f{len(s)}:{s}\x1f{len(q)}:{q}" for a, s, q in parts]
+
+
 def generate(family: Family, keys: Sequence[VariantKey]) -> list[Variant]:
     """Variants for many keys at once: the same numbers as :func:`generate_stepwise`, faster.
 
@@ -79,15 +86,16 @@ def generate(family: Family, keys: Sequence[VariantKey]) -> list[Variant]:
     conditioning rules run in numpy, the costly mistake check only on proposals that pass the
     others, and fractions are built only for accepted proposals.
     """
-    seeds = [seed_for(family, k) for k in keys]
+    seeds = _seeds(family, keys)
     chosen: list[Mapping[str, Fraction] | None] = [None] * len(keys)
     waiting = list(range(len(keys)))
     bulk = _draws_in_bulk(family.draw, family.params)
+    heads = BulkDraws.heads(seeds) if bulk else None
     attempt = proposed = passed = 0
     while waiting and attempt < MAX_ATTEMPTS:
         count = min(MAX_ATTEMPTS - attempt, _attempts(len(waiting), proposed, passed)) if bulk else 1
         drawn, arrays, numbers = _proposals(family, [seeds[i] for i in waiting], range(attempt, attempt + count),
-                                            bulk)
+                                            None if heads is None else [heads[i] for i in waiting])
         ok = np.zeros(count * len(waiting), dtype=bool)
         ok[drawn] = _conditioned(family, arrays)
         proposed, passed = proposed + ok.size, passed + int(np.count_nonzero(ok))
@@ -143,22 +151,36 @@ def _attempts(waiting: int, proposed: int, passed: int) -> int:
 Proposals = tuple[list[int], dict[str, np.ndarray], Callable[[np.ndarray], list[Mapping[str, Fraction]]]]
 
 
-def _proposals(family: Family, seeds: Sequence[str], attempts: range, bulk: bool) -> Proposals:
+def _proposals(family: Family, seeds: Sequence[str], attempts: range, heads: Sequence[bytes] | None) -> Proposals:
     """Proposals for every seed at each attempt (row ``a * len(seeds) + s``): the rows that drew
     one, their parameters as float arrays (in that order), and a function giving the exact
-    parameters of given rows."""
-    if bulk:
-        columns = _bulk_draw(family.draw, BulkDraws.of_attempts(seeds, attempts))
+    parameters of given rows (:class:`~grader.core.evaluate.DrawnNumbers`, floats included).
+
+    Given the seeds' :meth:`BulkDraws.heads` (for a draw that :func:`_draws_in_bulk`), every
+    proposal is drawn in bulk; without, one at a time.
+    """
+    order = family.params
+    if heads is not None:
+        columns = _bulk_draw(family.draw, BulkDraws.of_attempts(heads, attempts))
+        floats = {n: _floats(columns[n].options)[columns[n].index] for n in order}
 
         def exact(rows: np.ndarray) -> list[Mapping[str, Fraction]]:
-            picked = {name: [c.options[i] for i in c.index[rows].tolist()] for name, c in columns.items()}
-            return [{name: values[k] for name, values in picked.items()} for k in range(len(rows))]
+            picked = [_objects(c.options)[c.index[rows]].tolist() for c in columns.values()]
+            table = np.column_stack([floats[n][rows] for n in order]).tolist()
+            return [drawn_numbers(zip(columns, values, strict=True), order, row)
+                    for values, row in zip(zip(*picked, strict=True), table, strict=True)]
 
-        floats = {n: _floats(columns[n].options)[columns[n].index] for n in family.params}
         return list(range(len(seeds) * len(attempts))), floats, exact
     proposals = [family.draw(Draws(seed, str(a))) for a in attempts for seed in seeds]
     drawn = {i: p for i, p in enumerate(proposals) if p is not None}
-    return list(drawn), as_arrays(list(drawn.values()), family.params), lambda rows: [drawn[r] for r in rows.tolist()]
+    arrays = as_arrays(list(drawn.values()), order)
+
+    def kept(rows: np.ndarray) -> list[Mapping[str, Fraction]]:
+        positions = {row: k for k, row in enumerate(drawn)}
+        table = np.column_stack([arrays[n] for n in order]) if drawn else np.zeros((0, len(order)))
+        return [drawn_numbers(drawn[r].items(), order, table[positions[r]].tolist()) for r in rows.tolist()]
+
+    return list(drawn), arrays, kept
 
 
 def _bulk_draw(draw: Draw, draws: BulkDraws) -> dict[str, Column]:
@@ -177,6 +199,14 @@ def _draws_in_bulk(draw: Draw, params: tuple[str, ...]) -> bool:
     return isinstance(columns, dict) and set(columns) == set(params) and all(
         isinstance(c, Column) and all(isinstance(o, (int, Fraction)) for o in c.options)
         for c in columns.values())
+
+
+@cache
+def _objects(options: tuple) -> np.ndarray:
+    """A grid's options as an object array, to pick many by index at once."""
+    objects = np.empty(len(options), dtype=object)
+    objects[:] = options
+    return objects
 
 
 @cache
