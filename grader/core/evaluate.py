@@ -187,8 +187,8 @@ def batch_quantities(
         if name in overrides:
             values[name] = np.asarray(overrides[name], dtype=float)
             continue
-        result = function(*(values[a] for a in args))
-        values[name] = np.broadcast_to(np.asarray(result, dtype=float), (size,))
+        result = np.asarray(function(*(values[a] for a in args)), dtype=float)
+        values[name] = result if result.shape == (size,) else np.broadcast_to(result, (size,))
         if transform is not None:
             values[name] = transform(values[name])
     return {k: v for k, v in values.items() if k not in params}

@@ -8,17 +8,33 @@ Python's generator algorithms can change without moving anyone's numbers.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import operator
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from fractions import Fraction
 from functools import cache
 from itertools import repeat
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
 T = TypeVar("T")
-_DIGEST = type(hashlib.sha512()).digest  # the method, so that map() hashes a list without a Python loop
+
+
+
+def _fastest_sha512() -> Callable[..., Any]:
+    """CPython's own SHA-512 (the same function, its module named ``_sha2`` since Python 3.12), a
+    sixth faster than OpenSSL's on messages this short; OpenSSL's where Python is built without it."""
+    for module in ("_sha2", "_sha512"):
+        try:
+            return importlib.import_module(module).sha512
+        except (ImportError, AttributeError):
+            continue
+    return hashlib.sha512
+
+
+_sha512 = _fastest_sha512()
+_DIGEST = type(_sha512()).digest  # the method, so that map() hashes a list without a Python loop
 
 
 def stable_seed(*parts: object) -> str:
@@ -50,7 +66,7 @@ class Draws:
             raise ValueError(f"empty range [{low}, {high}]")
         offset = self._offset
         if offset == len(self._buffer):
-            self._buffer = hashlib.sha512(self._prefix + str(self._block).encode()).digest()
+            self._buffer = _sha512(self._prefix + str(self._block).encode()).digest()
             self._block += 1
             offset = 0
         self._offset = offset + 8
@@ -153,7 +169,7 @@ class BulkDraws:
         block, word = divmod(self._used, 8)
         if block == len(self._blocks):
             messages = map(operator.add, self._prefixes, repeat(str(block).encode()))
-            digests = b"".join(map(_DIGEST, map(hashlib.sha512, messages)))  # no Python code per row
+            digests = b"".join(map(_DIGEST, map(_sha512, messages)))  # no Python code per row
             self._blocks.append(np.frombuffer(digests, dtype=">u8").reshape(len(self._prefixes), 8))
         self._used += 1
         return self._blocks[block][:, word]

@@ -25,7 +25,7 @@ from grader.core.mistakes import well_separated
 from grader.core.rng import BulkDraws, Column, Draws, stable_seed
 
 MAX_ATTEMPTS = 600
-ROUND = 30_000  # proposals conditioned together in a bulk draw
+ROUND = 10_000  # proposals conditioned together in a bulk draw
 FIRST_ATTEMPTS = 8  # per key in a bulk draw's first round, before the share accepted is known
 
 
@@ -162,10 +162,10 @@ def _proposals(family: Family, seeds: Sequence[str], attempts: range, heads: Seq
     order = family.params
     if heads is not None:
         columns = _bulk_draw(family.draw, BulkDraws.of_attempts(heads, attempts))
-        floats = {n: _floats(columns[n].options)[columns[n].index] for n in order}
+        floats = {n: _grid(columns[n].options)[1][columns[n].index] for n in order}
 
         def exact(rows: np.ndarray) -> list[Mapping[str, Fraction]]:
-            picked = [_objects(c.options)[c.index[rows]].tolist() for c in columns.values()]
+            picked = [_grid(c.options)[0][c.index[rows]].tolist() for c in columns.values()]
             table = np.column_stack([floats[n][rows] for n in order]).tolist()
             return [drawn_numbers(zip(columns, values, strict=True), order, row)
                     for values, row in zip(zip(*picked, strict=True), table, strict=True)]
@@ -201,19 +201,24 @@ def _draws_in_bulk(draw: Draw, params: tuple[str, ...]) -> bool:
         for c in columns.values())
 
 
-@cache
-def _objects(options: tuple) -> np.ndarray:
-    """A grid's options as an object array, to pick many by index at once."""
-    objects = np.empty(len(options), dtype=object)
-    objects[:] = options
-    return objects
+_GRIDS: dict[int, tuple[tuple, np.ndarray, np.ndarray]] = {}  # by id(options); the tuple is kept to check it
+_GRIDS_MAX = 1024
 
 
-@cache
-def _floats(options: tuple) -> np.ndarray:
-    """Exact grid values as float64, rounded as :func:`~grader.core.evaluate.as_arrays` rounds them."""
-    return np.array([float(int(o.numerator)) for o in options]) / np.array(
-        [float(int(o.denominator)) for o in options])
+def _grid(options: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """A grid's options as an object array (to pick many by index at once) and as float64, rounded
+    as :func:`~grader.core.evaluate.as_arrays` rounds them. Remembered by the tuple's identity (a
+    draw's grids are the same tuples every time; hashing their fractions would cost more)."""
+    found = _GRIDS.get(id(options))
+    if found is None or found[0] is not options:
+        objects = np.empty(len(options), dtype=object)
+        objects[:] = options
+        floats = np.array([float(int(o.numerator)) for o in options]) / np.array(
+            [float(int(o.denominator)) for o in options])
+        if len(_GRIDS) >= _GRIDS_MAX:
+            _GRIDS.clear()
+        found = _GRIDS[id(options)] = (options, objects, floats)
+    return found[1], found[2]
 
 
 def variant(family: Family, assignment: str, student: str, question: str = "1") -> Variant:
