@@ -187,11 +187,39 @@ def batch_quantities(
         if name in overrides:
             values[name] = np.asarray(overrides[name], dtype=float)
             continue
-        result = np.asarray(function(*(values[a] for a in args)), dtype=float)
-        values[name] = result if result.shape == (size,) else np.broadcast_to(result, (size,))
+        values[name] = _evaluated(function, [values[a] for a in args], size)
         if transform is not None:
             values[name] = transform(values[name])
     return {k: v for k, v in values.items() if k not in params}
+
+
+_Step = tuple[str, tuple[str, ...], Callable]  # a quantity's name, its inputs, its compiled formula
+
+
+def _evaluated(function: Callable, inputs: list[np.ndarray], size: int) -> np.ndarray:
+    """A compiled formula over a batch of ``size``, a constant broadcast to it."""
+    result = np.asarray(function(*inputs), dtype=float)
+    return result if result.shape == (size,) else np.broadcast_to(result, (size,))
+
+
+def batch_changes(
+    derivation: Derivation, base: Derivation, values: Mapping[str, np.ndarray], given: Mapping[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """The :func:`changed_quantities` of ``derivation`` over a batch whose parameters and quantities
+    under ``base`` are ``values``, with the arrays of the ``given`` names: what
+    ``batch_quantities(derivation, {**params, **given})`` gives for them, without the rest."""
+    size = len(next(iter(values.values())))
+    known = {**values, **given}
+    for name, args, function in _changes(derivation, base, tuple(given)):
+        known[name] = _evaluated(function, [known[a] for a in args], size)
+    return known
+
+
+@cache
+def _changes(derivation: Derivation, base: Derivation, given: tuple[str, ...]) -> tuple[_Step, ...]:
+    """Each changed quantity's name, inputs and compiled formula, in the derivation's order."""
+    changed = changed_quantities(derivation, base, given)
+    return tuple((name, args, function) for name, (args, function) in _compiled(derivation).items() if name in changed)
 
 
 def changed_quantities(derivation: Derivation, base: Derivation, given: Iterable[str] = ()) -> frozenset[str]:

@@ -26,7 +26,14 @@ import numpy as np
 import sympy
 
 from grader.core.compare import DEFAULT, Tolerance, allowed_error
-from grader.core.evaluate import as_arrays, batch_quantities, changed_quantities, inputs_of, update_baseline
+from grader.core.evaluate import (
+    as_arrays,
+    batch_changes,
+    batch_quantities,
+    changed_quantities,
+    inputs_of,
+    update_baseline,
+)
 from grader.core.family import Derivation, Family, Slip
 from grader.core.kinds import is_number
 from grader.core.model import Rules
@@ -297,14 +304,15 @@ def well_separated(
     all at least GAP, for a fraction of the work: only the quantities a mistake can change are
     computed (:class:`Guard`), and each answer's distances are compared to GAP without the gaps.
     """
-    guard = _guard(family)
+    guard, correct = _guard(family), family.derivation()
     wrong: dict[str, list[np.ndarray]] = {a: [values[o] for o in guard.neighbours[a]] for a in guard.numeric}
     for a in guard.flipped:
         wrong[a].append(-values[a])
     with np.errstate(all="ignore"):
+        known = {**params, **values}
         for source in guard.sources:
-            inputs = {**params, **{given: values[name] for given, name in source.given}}
-            computed = batch_quantities(source.derivation, inputs, overrides={q: values[q] for q in source.same})
+            computed = batch_changes(source.derivation, correct, known,
+                                     {given: values[name] for given, name in source.given})
             for a in source.answers:
                 wrong[a].append(computed[a])
         ok = np.ones(len(next(iter(params.values()))), dtype=bool)
@@ -327,12 +335,10 @@ def _too_close(values: Mapping[str, np.ndarray], answer: str, baseline: str | No
 @dataclass(frozen=True)
 class GuardSource:
     """One derivation a guarded mistake is computed from: the ``given`` names it reads beyond the
-    parameters (each with the correct quantity it is given), the quantities it computes as the
-    correct derivation does (``same``, taken from the key) and the numeric answers it changes."""
+    parameters (each with the correct quantity it is given) and the numeric answers it changes."""
 
     derivation: Derivation
     given: tuple[tuple[str, str], ...]
-    same: tuple[str, ...]
     answers: tuple[str, ...]
 
 
@@ -373,8 +379,7 @@ def _make_guard(family: Family) -> Guard:
         changed = changed_quantities(derivation, correct, [g for g, _ in given])
         answers = tuple(a for a in layout.numeric if a in changed and (only is None or only.get(a, True)))
         if answers:
-            same = tuple(q for q, _ in derivation.quantities if str(q) not in changed)
-            sources.append(GuardSource(derivation, given, tuple(dict.fromkeys(map(str, same))), answers))
+            sources.append(GuardSource(derivation, given, answers))
 
     for name, rules in (*RULE_MISTAKES, *family.rule_mistakes):
         if name not in UNGUARDED:
