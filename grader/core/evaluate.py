@@ -242,8 +242,9 @@ class DrawnNumbers(dict):
     made arrays without converting a fraction again. A plain copy (``DrawnNumbers(items)``) has
     no floats and is converted as any mapping."""
 
-    order: tuple[str, ...] = ()
-    floats: Sequence[float] = ()
+    __slots__ = ("order", "floats")
+    order: tuple[str, ...]
+    floats: Sequence[float]
 
 
 def drawn_numbers(
@@ -258,7 +259,7 @@ def drawn_numbers(
 def as_arrays(params: Sequence[Mapping[str, Fraction | sympy.Rational]], names: Sequence[str]) -> dict[str, np.ndarray]:
     """Parameter sets (fractions or sympy rationals) as one float64 array per parameter name."""
     names = tuple(names)
-    if params and all(type(p) is DrawnNumbers and p.order == names for p in params):
+    if params and all(type(p) is DrawnNumbers and getattr(p, "order", None) == names for p in params):
         table = np.array([cast(DrawnNumbers, p).floats for p in params], dtype=np.float64)
         return {n: table[:, j].copy() for j, n in enumerate(names)}
     arrays = {}

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cache, cached_property, lru_cache
+from itertools import compress
 from typing import cast
 
 import numpy as np
@@ -88,23 +89,24 @@ def generate(family: Family, keys: Sequence[VariantKey]) -> list[Variant]:
     """
     seeds = _seeds(family, keys)
     chosen: list[Mapping[str, Fraction] | None] = [None] * len(keys)
-    waiting = list(range(len(keys)))
     bulk = _draws_in_bulk(family.draw, family.params)
-    heads = BulkDraws.heads(seeds) if bulk else None
+    waiting = list(range(len(keys)))
+    pending: list[str] | list[bytes] = BulkDraws.heads(seeds) if bulk else seeds  # pending[j] is waiting[j]'s seed
     attempt = proposed = passed = 0
     while waiting and attempt < MAX_ATTEMPTS:
         count = min(MAX_ATTEMPTS - attempt, _attempts(len(waiting), proposed, passed)) if bulk else 1
-        drawn, arrays, numbers = _proposals(family, [seeds[i] for i in waiting], range(attempt, attempt + count),
-                                            None if heads is None else [heads[i] for i in waiting])
+        drawn, arrays, numbers = _proposals(family, pending, range(attempt, attempt + count))
         ok = np.zeros(count * len(waiting), dtype=bool)
         ok[drawn] = _conditioned(family, arrays)
         proposed, passed = proposed + ok.size, passed + int(np.count_nonzero(ok))
         accepted = ok.reshape(count, len(waiting))
-        found = np.flatnonzero(accepted.any(axis=0))
+        done = accepted.any(axis=0)
+        found = np.flatnonzero(done)
         rows = accepted.argmax(axis=0)[found] * len(waiting) + found
         for j, params in zip(found.tolist(), numbers(rows), strict=True):
             chosen[waiting[j]] = params
-        waiting = [i for i in waiting if chosen[i] is None]
+        left = cast(list, (~done).tolist())
+        waiting, pending = list(compress(waiting, left)), cast(list, list(compress(pending, left)))
         attempt += count
     if waiting:
         raise ConditioningError(f"{family.name}: no well-conditioned variant for {keys[waiting[0]]}")
@@ -151,17 +153,17 @@ def _attempts(waiting: int, proposed: int, passed: int) -> int:
 Proposals = tuple[list[int], dict[str, np.ndarray], Callable[[np.ndarray], list[Mapping[str, Fraction]]]]
 
 
-def _proposals(family: Family, seeds: Sequence[str], attempts: range, heads: Sequence[bytes] | None) -> Proposals:
+def _proposals(family: Family, seeds: Sequence[str] | Sequence[bytes], attempts: range) -> Proposals:
     """Proposals for every seed at each attempt (row ``a * len(seeds) + s``): the rows that drew
     one, their parameters as float arrays (in that order), and a function giving the exact
     parameters of given rows (:class:`~grader.core.evaluate.DrawnNumbers`, floats included).
 
-    Given the seeds' :meth:`BulkDraws.heads` (for a draw that :func:`_draws_in_bulk`), every
-    proposal is drawn in bulk; without, one at a time.
+    Seeds given as their :meth:`BulkDraws.heads` (bytes, for a draw that :func:`_draws_in_bulk`)
+    are drawn in bulk; seeds given as texts, one proposal at a time.
     """
     order = family.params
-    if heads is not None:
-        columns = _bulk_draw(family.draw, BulkDraws.of_attempts(heads, attempts))
+    if seeds and isinstance(seeds[0], bytes):
+        columns = _bulk_draw(family.draw, BulkDraws.of_attempts(cast(Sequence[bytes], seeds), attempts))
         floats = {n: _grid(columns[n].options)[1][columns[n].index] for n in order}
 
         def exact(rows: np.ndarray) -> list[Mapping[str, Fraction]]:
@@ -171,7 +173,7 @@ def _proposals(family: Family, seeds: Sequence[str], attempts: range, heads: Seq
                     for values, row in zip(zip(*picked, strict=True), table, strict=True)]
 
         return list(range(len(seeds) * len(attempts))), floats, exact
-    proposals = [family.draw(Draws(seed, str(a))) for a in attempts for seed in seeds]
+    proposals = [family.draw(Draws(seed, str(a))) for a in attempts for seed in cast(Sequence[str], seeds)]
     drawn = {i: p for i, p in enumerate(proposals) if p is not None}
     arrays = as_arrays(list(drawn.values()), order)
 
