@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 ROWS = 1024  # rows sorted at once: larger temporaries go back to the system after each call and
@@ -22,7 +24,7 @@ def distinct(columns: list[np.ndarray], relative: float = 0.01) -> np.ndarray:
                            for start in range(0, len(arrays[0]), ROWS)])
 
 
-def _distinct_rows(arrays: list[np.ndarray], relative: float) -> np.ndarray:
+def _distinct_rows(arrays: Sequence[np.ndarray], relative: float) -> np.ndarray:
     values = np.stack(arrays, axis=-1)
     values.sort(axis=-1)
     with np.errstate(invalid="ignore"):

@@ -238,29 +238,36 @@ def changed_quantities(derivation: Derivation, base: Derivation, given: Iterable
 
 class DrawnNumbers(dict):
     """A variant's exact parameters (name -> Fraction, in the draw's order) that also hold them as
-    float64, as :func:`as_arrays` rounds them, in the order ``order``: a batch of such numbers is
-    made arrays without converting a fraction again. A plain copy (``DrawnNumbers(items)``) has
-    no floats and is converted as any mapping."""
+    float64, as :func:`as_arrays` rounds them, in the order ``order`` (``float_bytes``, packed:
+    bytes are no container for the garbage collector to visit): a batch of such numbers is made
+    arrays without converting a fraction again. A plain copy (``DrawnNumbers(items)``) has no
+    floats and is converted as any mapping."""
 
-    __slots__ = ("order", "floats")
+    __slots__ = ("order", "float_bytes")
     order: tuple[str, ...]
-    floats: Sequence[float]
+    float_bytes: bytes
 
 
-def drawn_numbers(
-    exact: Iterable[tuple[str, Fraction]], order: tuple[str, ...], floats: Sequence[float]
-) -> DrawnNumbers:
-    """:class:`DrawnNumbers` of exact (name, value) pairs and their floats in ``order``."""
-    numbers = DrawnNumbers(exact)
-    numbers.order, numbers.floats = order, floats
-    return numbers
+def drawn_numbers(exact: Iterable[Iterable[tuple[str, Fraction]]], order: tuple[str, ...], floats: np.ndarray
+                  ) -> list[DrawnNumbers]:
+    """:class:`DrawnNumbers` of each row's exact (name, value) pairs and its floats, the row of
+    ``floats`` (one column per name of ``order``)."""
+    width = 8 * len(order)
+    packed = np.ascontiguousarray(floats, dtype=np.float64).tobytes()
+    found = []
+    for start, pairs in zip(range(0, len(packed), width), exact, strict=True):
+        numbers = DrawnNumbers(pairs)
+        numbers.order, numbers.float_bytes = order, packed[start:start + width]
+        found.append(numbers)
+    return found
 
 
 def as_arrays(params: Sequence[Mapping[str, Fraction | sympy.Rational]], names: Sequence[str]) -> dict[str, np.ndarray]:
     """Parameter sets (fractions or sympy rationals) as one float64 array per parameter name."""
     names = tuple(names)
     if params and all(type(p) is DrawnNumbers and getattr(p, "order", None) == names for p in params):
-        table = np.array([cast(DrawnNumbers, p).floats for p in params], dtype=np.float64)
+        packed = b"".join([cast(DrawnNumbers, p).float_bytes for p in params])
+        table = np.frombuffer(packed, dtype=np.float64).reshape(len(params), len(names))
         return {n: table[:, j].copy() for j, n in enumerate(names)}
     arrays = {}
     for n in names:

@@ -150,7 +150,7 @@ def _attempts(waiting: int, proposed: int, passed: int) -> int:
     return max(1, min(most, math.ceil(2 * proposed / max(passed, 1))))
 
 
-Proposals = tuple[list[int], dict[str, np.ndarray], Callable[[np.ndarray], list[Mapping[str, Fraction]]]]
+Proposals = tuple[list[int], dict[str, np.ndarray], Callable[[np.ndarray], Sequence[Mapping[str, Fraction]]]]
 
 
 def _proposals(family: Family, seeds: Sequence[str] | Sequence[bytes], attempts: range) -> Proposals:
@@ -166,21 +166,22 @@ def _proposals(family: Family, seeds: Sequence[str] | Sequence[bytes], attempts:
         columns = _bulk_draw(family.draw, BulkDraws.of_attempts(cast(Sequence[bytes], seeds), attempts))
         floats = {n: _grid(columns[n].options)[1][columns[n].index] for n in order}
 
-        def exact(rows: np.ndarray) -> list[Mapping[str, Fraction]]:
+        def exact(rows: np.ndarray) -> Sequence[Mapping[str, Fraction]]:
             picked = [_grid(c.options)[0][c.index[rows]].tolist() for c in columns.values()]
-            table = np.column_stack([floats[n][rows] for n in order]).tolist()
-            return [drawn_numbers(zip(columns, values, strict=True), order, row)
-                    for values, row in zip(zip(*picked, strict=True), table, strict=True)]
+            table = np.column_stack([floats[n][rows] for n in order])
+            return drawn_numbers((zip(columns, values, strict=True) for values in zip(*picked, strict=True)), order,
+                                 table)
 
         return list(range(len(seeds) * len(attempts))), floats, exact
     proposals = [family.draw(Draws(seed, str(a))) for a in attempts for seed in cast(Sequence[str], seeds)]
     drawn = {i: p for i, p in enumerate(proposals) if p is not None}
     arrays = as_arrays(list(drawn.values()), order)
 
-    def kept(rows: np.ndarray) -> list[Mapping[str, Fraction]]:
+    def kept(rows: np.ndarray) -> Sequence[Mapping[str, Fraction]]:
         positions = {row: k for k, row in enumerate(drawn)}
         table = np.column_stack([arrays[n] for n in order]) if drawn else np.zeros((0, len(order)))
-        return [drawn_numbers(drawn[r].items(), order, table[positions[r]].tolist()) for r in rows.tolist()]
+        kept_rows = rows.tolist()
+        return drawn_numbers((drawn[r].items() for r in kept_rows), order, table[[positions[r] for r in kept_rows]])
 
     return list(drawn), arrays, kept
 
