@@ -142,7 +142,7 @@ class BulkDraws:
 
     def __init__(self, seeds: Sequence[str], labels: Sequence[str]) -> None:
         self._prefixes = [f"{seed}\x1e{label}\x1e".encode() for seed, label in zip(seeds, labels, strict=True)]
-        self._blocks: list[np.ndarray] = []  # one (rows, 8) array of words per SHA-512 block
+        self._blocks: list[np.ndarray] = []  # one (8, rows) array of words per SHA-512 block
         self._used = 0
 
     @staticmethod
@@ -170,14 +170,15 @@ class BulkDraws:
         if block == len(self._blocks):
             messages = map(operator.add, self._prefixes, repeat(str(block).encode()))
             digests = b"".join(map(_DIGEST, map(_sha512, messages)))  # no Python code per row
-            self._blocks.append(np.frombuffer(digests, dtype=">u8").reshape(len(self._prefixes), 8))
+            words = np.frombuffer(digests, dtype=">u8").reshape(len(self._prefixes), 8)
+            self._blocks.append(words.T.astype(np.uint64, order="C"))  # native, each word's column contiguous
         self._used += 1
-        return self._blocks[block][:, word]
+        return self._blocks[block][word]
 
     def _offsets(self, span: int) -> np.ndarray:
         if span < 1:
             raise ValueError(f"empty range of {span} values")
-        return (self._next().astype(np.uint64) % np.uint64(span)).astype(np.int64)
+        return (self._next() % np.uint64(span)).astype(np.int64)
 
     def integer(self, low: int, high: int) -> Column:
         """A uniform integer in [low, high] per seed."""

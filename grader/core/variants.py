@@ -245,7 +245,9 @@ def _conditioned(family: Family, params: Mapping[str, np.ndarray]) -> np.ndarray
     if not size:
         return np.zeros(0, dtype=bool)
     values = {**params, **batch_quantities(family.derivation(), params)}
-    ok = np.logical_and.reduce([np.isfinite(v) for v in values.values()])
+    ok = np.ones(size, dtype=bool)
+    for v in values.values():
+        ok &= np.isfinite(v)
     ok &= np.asarray(family.conditions(values), dtype=bool)
     rows = np.flatnonzero(ok)
     if rows.size:
