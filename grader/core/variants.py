@@ -26,7 +26,7 @@ from grader.core.mistakes import well_separated
 from grader.core.rng import BulkDraws, Column, Draws, stable_seed
 
 MAX_ATTEMPTS = 600
-ROUND = 10_000  # proposals conditioned together in a bulk draw
+ROUND = 6_000  # proposals conditioned together in a bulk draw (fewer drawn past first acceptances)
 FIRST_ATTEMPTS = 8  # per key in a bulk draw's first round, before the share accepted is known
 
 
