@@ -269,10 +269,17 @@ def as_arrays(params: Sequence[Mapping[str, Fraction | sympy.Rational]], names: 
         packed = b"".join([cast(DrawnNumbers, p).float_bytes for p in params])
         table = np.frombuffer(packed, dtype=np.float64).reshape(len(params), len(names))
         return {n: table[:, j].copy() for j, n in enumerate(names)}
+    floats: dict[int, float] = {}  # by id: a batch repeats a few grid values, all alive during the call
     arrays = {}
     for n in names:
-        pairs = np.array([(int(p[n].numerator), int(p[n].denominator)) for p in params], dtype=np.float64)
-        arrays[n] = pairs[:, 0] / pairs[:, 1] if len(params) else np.zeros(0)
+        column = []
+        for p in params:
+            x = p[n]
+            value = floats.get(id(x))
+            if value is None:
+                value = floats[id(x)] = float(int(x.numerator)) / float(int(x.denominator))
+            column.append(value)
+        arrays[n] = np.array(column, dtype=np.float64)
     return arrays
 
 
