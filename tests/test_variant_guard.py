@@ -128,3 +128,27 @@ def test_distinct_in_chunks_with_a_constant_column_is_pairwise_distinctness():
     expected = np.array([apart(a, 1.0) and apart(c, 1.0) and apart(a, c)
                          for a, c in zip(columns[0], columns[2], strict=True)])
     np.testing.assert_array_equal(distinct(columns), expected)
+
+
+def test_the_nearest_counted_mistake_decides_as_every_mistake_does():
+    """NaN, infinities, mistakes equal to the key or within SAME of it, updates with a zero step."""
+    from grader.core.mistakes import SAME, _too_close
+
+    rng = np.random.default_rng(11)
+    rows, count = 5000, 6
+    key = rng.choice([0.0, 1e-7, 0.5, -2.0, np.inf, np.nan], size=rows, p=[0.1, 0.1, 0.4, 0.3, 0.05, 0.05])
+    base = np.where(rng.random(rows) < 0.2, key, key + rng.choice([0.1, -0.3], size=rows))
+    offsets = rng.choice([0.0, 1e-12, 0.001, 0.015, 0.021, 0.5, np.nan, np.inf], size=(count, rows))
+    with np.errstate(all="ignore"):
+        wrong = key + offsets * np.where(np.isfinite(key), np.maximum(np.abs(key - base), 1e-4), 1.0)
+    values = {"a": key, "a_old": base}
+    for baseline in (None, "a_old"):
+        with np.errstate(all="ignore"):
+            size = np.abs(key - base) if baseline else np.abs(key)
+            scale = np.maximum(size, 1e-4)
+            distance = np.abs(wrong - key)
+            counted = np.isfinite(wrong) & (distance > SAME * size)
+            expected = np.where(counted, distance / scale, np.inf).min(axis=0) < GAP
+            got = _too_close(values, "a", baseline, wrong.copy())
+        np.testing.assert_array_equal(got, expected)
+        assert 0 < np.count_nonzero(got) < rows

@@ -323,15 +323,26 @@ def well_separated(
 
 
 def _too_close(values: Mapping[str, np.ndarray], answer: str, baseline: str | None, wrong: np.ndarray) -> np.ndarray:
-    """Where one of the wrong values (a row each) counts for :func:`relative_gaps` and is less
-    than GAP from the key, computed as it computes the gap (NaN and infinity never count)."""
+    """Where one of the wrong values (a row each, overwritten here) counts for :func:`relative_gaps`
+    (it is more than SAME from the key; NaN and infinity never count) and is less than GAP from it.
+
+    The nearest wrong value decides, as the gap is a minimum and dividing by the scale keeps the
+    order: one division per variant, not per mistake. Only where the nearest is within SAME (a
+    mistake that does not change the answer) is the nearest counted one looked for.
+    """
     key = values[answer]
     size = np.abs(key - values[baseline]) if baseline else np.abs(key)
     scale = np.maximum(size, DEFAULT.floor / DEFAULT.value)
-    distance = np.abs(wrong - key)
-    return ((distance > SAME * size) & (distance / scale < GAP)).any(axis=0)
-
-
+    distance = np.subtract(wrong, key, out=wrong)
+    np.abs(distance, out=distance)
+    nearest = np.fmin.reduce(distance, axis=0)  # NaN only where every distance is NaN
+    same = SAME * size
+    with np.errstate(invalid="ignore"):
+        rows = np.flatnonzero(nearest <= same)
+        if rows.size:
+            some = distance[:, rows]
+            nearest[rows] = np.fmin.reduce(np.where(some > same[rows], some, np.inf), axis=0)
+        return nearest / scale < GAP
 @dataclass(frozen=True)
 class GuardSource:
     """One derivation a guarded mistake is computed from: the ``given`` names it reads beyond the
