@@ -150,7 +150,7 @@ def _attempts(waiting: int, proposed: int, passed: int) -> int:
     return max(1, min(most, math.ceil(2 * proposed / max(passed, 1))))
 
 
-Proposals = tuple[list[int], dict[str, np.ndarray], Callable[[np.ndarray], Sequence[Mapping[str, Fraction]]]]
+Proposals = tuple[np.ndarray, dict[str, np.ndarray], Callable[[np.ndarray], Sequence[Mapping[str, Fraction]]]]
 
 
 def _proposals(family: Family, seeds: Sequence[str] | Sequence[bytes], attempts: range) -> Proposals:
@@ -172,7 +172,7 @@ def _proposals(family: Family, seeds: Sequence[str] | Sequence[bytes], attempts:
             return drawn_numbers((zip(columns, values, strict=True) for values in zip(*picked, strict=True)), order,
                                  table)
 
-        return list(range(len(seeds) * len(attempts))), floats, exact
+        return np.arange(len(seeds) * len(attempts)), floats, exact
     proposals = [family.draw(Draws(seed, str(a))) for a in attempts for seed in cast(Sequence[str], seeds)]
     drawn = {i: p for i, p in enumerate(proposals) if p is not None}
     arrays = as_arrays(list(drawn.values()), order)
@@ -183,7 +183,7 @@ def _proposals(family: Family, seeds: Sequence[str] | Sequence[bytes], attempts:
         kept_rows = rows.tolist()
         return drawn_numbers((drawn[r].items() for r in kept_rows), order, table[[positions[r] for r in kept_rows]])
 
-    return list(drawn), arrays, kept
+    return np.fromiter(drawn, dtype=np.intp, count=len(drawn)), arrays, kept
 
 
 def _bulk_draw(draw: Draw, draws: BulkDraws) -> dict[str, Column]:
@@ -251,8 +251,8 @@ def _conditioned(family: Family, params: Mapping[str, np.ndarray]) -> np.ndarray
     ok &= np.asarray(family.conditions(values), dtype=bool)
     rows = np.flatnonzero(ok)
     if rows.size:
-        ok[rows] = well_separated(family, {k: v[rows] for k, v in params.items()},
-                                  {k: v[rows] for k, v in values.items()})
+        kept = {k: v[rows] for k, v in values.items()}
+        ok[rows] = well_separated(family, {k: kept[k] for k in params}, kept)
     return ok
 
 
