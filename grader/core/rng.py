@@ -13,7 +13,7 @@ import operator
 from collections.abc import Callable, Iterable, Sequence
 from fractions import Fraction
 from functools import cache
-from itertools import repeat
+from itertools import chain, repeat
 from typing import Any, TypeVar
 
 import numpy as np
@@ -141,7 +141,9 @@ class BulkDraws:
     """
 
     def __init__(self, seeds: Sequence[str], labels: Sequence[str]) -> None:
-        self._prefixes = [f"{seed}\x1e{label}\x1e".encode() for seed, label in zip(seeds, labels, strict=True)]
+        prefixes = [f"{seed}\x1e{label}\x1e".encode() for seed, label in zip(seeds, labels, strict=True)]
+        self._groups: list[tuple[Sequence[bytes], bytes]] = [(prefixes, b"")]  # rows: each head + the tail
+        self._rows = len(prefixes)
         self._blocks: list[np.ndarray] = []  # one (8, rows) array of words per SHA-512 block
         self._used = 0
 
@@ -161,16 +163,18 @@ class BulkDraws:
         True
         """
         draws = cls([], [])
-        for attempt in attempts:
-            draws._prefixes.extend(map(operator.add, heads, repeat(f"{attempt}\x1e".encode())))
+        draws._groups = [(heads, f"{attempt}\x1e".encode()) for attempt in attempts]
+        draws._rows = len(heads) * len(draws._groups)
         return draws
 
     def _next(self) -> np.ndarray:
         block, word = divmod(self._used, 8)
         if block == len(self._blocks):
-            messages = map(operator.add, self._prefixes, repeat(str(block).encode()))
+            number = str(block).encode()
+            messages = chain.from_iterable(map(operator.add, heads, repeat(tail + number))
+                                           for heads, tail in self._groups)
             digests = b"".join(map(_DIGEST, map(_sha512, messages)))  # no Python code per row
-            words = np.frombuffer(digests, dtype=">u8").reshape(len(self._prefixes), 8)
+            words = np.frombuffer(digests, dtype=">u8").reshape(self._rows, 8)
             self._blocks.append(words.T.astype(np.uint64, order="C"))  # native, each word's column contiguous
         self._used += 1
         return self._blocks[block][word]
@@ -198,7 +202,7 @@ class BulkDraws:
         Each row's pool is a row of small integers, swapped through flat indices: step i takes
         the pool's item at j >= i and puts item i in its place (position i is not read again).
         """
-        rows, size = len(self._prefixes), len(items)
+        rows, size = self._rows, len(items)
         pool = np.empty((rows, size), dtype=np.min_scalar_type(max(size - 1, 0)))
         pool[:] = np.arange(size)
         flat, starts = pool.reshape(-1), np.arange(rows) * size
