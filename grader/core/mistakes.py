@@ -302,7 +302,7 @@ def well_separated(
 
     The verdicts of ``relative_gaps(family, values, numeric_mistakes(family, params, values))``
     all at least GAP, for a fraction of the work: only the quantities a mistake can change are
-    computed (:class:`Guard`), and each answer's distances are compared to GAP without the gaps.
+    computed (:class:`Guard`), and each answer's nearest wrong value decides (:func:`_too_close`).
     """
     guard, correct = _guard(family), family.derivation()
     wrong: dict[str, list[np.ndarray]] = {a: [values[o] for o in guard.neighbours[a]] for a in guard.numeric}
@@ -343,6 +343,8 @@ def _too_close(values: Mapping[str, np.ndarray], answer: str, baseline: str | No
             some = distance[:, rows]
             nearest[rows] = np.fmin.reduce(np.where(some > same[rows], some, np.inf), axis=0)
         return nearest / scale < GAP
+
+
 @dataclass(frozen=True)
 class GuardSource:
     """One derivation a guarded mistake is computed from: the ``given`` names it reads beyond the
