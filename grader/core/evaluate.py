@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Context, Decimal, DivisionByZero, InvalidOperation, Overflow, Subnormal, localcontext
 from fractions import Fraction
 from functools import cache, lru_cache
+from typing import cast
 
 import numpy as np
 import sympy
@@ -186,19 +187,99 @@ def batch_quantities(
         if name in overrides:
             values[name] = np.asarray(overrides[name], dtype=float)
             continue
-        result = function(*(values[a] for a in args))
-        values[name] = np.broadcast_to(np.asarray(result, dtype=float), (size,))
+        values[name] = _evaluated(function, [values[a] for a in args], size)
         if transform is not None:
             values[name] = transform(values[name])
     return {k: v for k, v in values.items() if k not in params}
 
 
+_Step = tuple[str, tuple[str, ...], Callable]  # a quantity's name, its inputs, its compiled formula
+
+
+def _evaluated(function: Callable, inputs: list[np.ndarray], size: int) -> np.ndarray:
+    """A compiled formula over a batch of ``size``, a constant broadcast to it."""
+    result = np.asarray(function(*inputs), dtype=float)
+    return result if result.shape == (size,) else np.broadcast_to(result, (size,))
+
+
+def batch_changes(
+    derivation: Derivation, base: Derivation, values: Mapping[str, np.ndarray], given: Mapping[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """The :func:`changed_quantities` of ``derivation`` over a batch whose parameters and quantities
+    under ``base`` are ``values``, with the arrays of the ``given`` names: what
+    ``batch_quantities(derivation, {**params, **given})`` gives for them, without the rest."""
+    size = len(next(iter(values.values())))
+    known = {**values, **given}
+    for name, args, function in _changes(derivation, base, tuple(given)):
+        known[name] = _evaluated(function, [known[a] for a in args], size)
+    return known
+
+
+@cache
+def _changes(derivation: Derivation, base: Derivation, given: tuple[str, ...]) -> tuple[_Step, ...]:
+    """Each changed quantity's name, inputs and compiled formula, in the derivation's order."""
+    changed = changed_quantities(derivation, base, given)
+    return tuple((name, args, function) for name, (args, function) in _compiled(derivation).items() if name in changed)
+
+
+def changed_quantities(derivation: Derivation, base: Derivation, given: Iterable[str] = ()) -> frozenset[str]:
+    """The quantities of ``derivation`` whose values may differ from ``base``'s on the same
+    parameters: a formula of its own, or an input that is changed or among ``given`` (names
+    beyond the parameters). Every other one is computed by the same compiled formula from the
+    same inputs, so :func:`batch_quantities` gives it bit for bit.
+    """
+    ours, theirs = _compiled(derivation), _compiled(base)
+    changed = set(given)
+    for name, (args, function) in ours.items():
+        if theirs.get(name, (None, None))[1] is not function or not changed.isdisjoint(args):
+            changed.add(name)
+    return frozenset(changed - set(given))
+
+
+class DrawnNumbers(dict):
+    """A variant's exact parameters (name -> Fraction, in the draw's order) that also hold them as
+    float64, as :func:`as_arrays` rounds them, in the order ``order`` (``float_bytes``, packed:
+    bytes are no container for the garbage collector to visit): a batch of such numbers is made
+    arrays without converting a fraction again. A plain copy (``DrawnNumbers(items)``) has no
+    floats and is converted as any mapping."""
+
+    __slots__ = ("order", "float_bytes")
+    order: tuple[str, ...]
+    float_bytes: bytes
+
+
+def drawn_numbers(exact: Iterable[Iterable[tuple[str, Fraction]]], order: tuple[str, ...], floats: np.ndarray
+                  ) -> list[DrawnNumbers]:
+    """:class:`DrawnNumbers` of each row's exact (name, value) pairs and its floats, the row of
+    ``floats`` (one column per name of ``order``)."""
+    width = 8 * len(order)
+    packed = np.ascontiguousarray(floats, dtype=np.float64).tobytes()
+    found = []
+    for start, pairs in zip(range(0, len(packed), width), exact, strict=True):
+        numbers = DrawnNumbers(pairs)
+        numbers.order, numbers.float_bytes = order, packed[start:start + width]
+        found.append(numbers)
+    return found
+
+
 def as_arrays(params: Sequence[Mapping[str, Fraction | sympy.Rational]], names: Sequence[str]) -> dict[str, np.ndarray]:
     """Parameter sets (fractions or sympy rationals) as one float64 array per parameter name."""
+    names = tuple(names)
+    if params and all(type(p) is DrawnNumbers and getattr(p, "order", None) == names for p in params):
+        packed = b"".join([cast(DrawnNumbers, p).float_bytes for p in params])
+        table = np.frombuffer(packed, dtype=np.float64).reshape(len(params), len(names))
+        return {n: table[:, j].copy() for j, n in enumerate(names)}
+    floats: dict[int, float] = {}  # by id: a batch repeats a few grid values, all alive during the call
     arrays = {}
     for n in names:
-        pairs = np.array([(int(p[n].numerator), int(p[n].denominator)) for p in params], dtype=np.float64)
-        arrays[n] = pairs[:, 0] / pairs[:, 1] if len(params) else np.zeros(0)
+        column = []
+        for p in params:
+            x = p[n]
+            value = floats.get(id(x))
+            if value is None:
+                value = floats[id(x)] = float(int(x.numerator)) / float(int(x.denominator))
+            column.append(value)
+        arrays[n] = np.array(column, dtype=np.float64)
     return arrays
 
 

@@ -26,7 +26,14 @@ import numpy as np
 import sympy
 
 from grader.core.compare import DEFAULT, Tolerance, allowed_error
-from grader.core.evaluate import as_arrays, batch_quantities, inputs_of, update_baseline
+from grader.core.evaluate import (
+    as_arrays,
+    batch_changes,
+    batch_quantities,
+    changed_quantities,
+    inputs_of,
+    update_baseline,
+)
 from grader.core.family import Derivation, Family, Slip
 from grader.core.kinds import is_number
 from grader.core.model import Rules
@@ -291,12 +298,116 @@ def relative_gaps(
 def well_separated(
     family: Family, params: Mapping[str, np.ndarray], values: Mapping[str, np.ndarray]
 ) -> np.ndarray:
-    """True where every guarded mistake of every numeric answer is at least GAP from the key."""
-    gaps = relative_gaps(family, values, numeric_mistakes(family, params, values))
-    ok = np.ones(len(next(iter(params.values()))), dtype=bool)
-    for gap in gaps.values():
-        ok &= gap >= GAP
+    """True where every guarded mistake of every numeric answer is at least GAP from the key.
+
+    The verdicts of ``relative_gaps(family, values, numeric_mistakes(family, params, values))``
+    all at least GAP, for a fraction of the work: only the quantities a mistake can change are
+    computed (:class:`Guard`), and each answer's nearest wrong value decides (:func:`_too_close`).
+    """
+    guard, correct = _guard(family), family.derivation()
+    wrong: dict[str, list[np.ndarray]] = {a: [values[o] for o in guard.neighbours[a]] for a in guard.numeric}
+    for a in guard.flipped:
+        wrong[a].append(-values[a])
+    with np.errstate(all="ignore"):
+        known = {**params, **values}
+        for source in guard.sources:
+            computed = batch_changes(source.derivation, correct, known,
+                                     {given: values[name] for given, name in source.given})
+            for a in source.answers:
+                wrong[a].append(computed[a])
+        ok = np.ones(len(next(iter(params.values()))), dtype=bool)
+        for a, found in wrong.items():
+            if found:
+                ok &= ~_too_close(values, a, guard.baselines[a], np.stack(found))
     return ok
+
+
+def _too_close(values: Mapping[str, np.ndarray], answer: str, baseline: str | None, wrong: np.ndarray) -> np.ndarray:
+    """Where one of the wrong values (a row each, overwritten here) counts for :func:`relative_gaps`
+    (it is more than SAME from the key; NaN and infinity never count) and is less than GAP from it.
+
+    The nearest wrong value decides, as the gap is a minimum and dividing by the scale keeps the
+    order: one division per variant, not per mistake. Only where the nearest is within SAME (a
+    mistake that does not change the answer) is the nearest counted one looked for.
+    """
+    key = values[answer]
+    size = np.abs(key - values[baseline]) if baseline else np.abs(key)
+    scale = np.maximum(size, DEFAULT.floor / DEFAULT.value)
+    distance = np.subtract(wrong, key, out=wrong)
+    np.abs(distance, out=distance)
+    nearest = np.fmin.reduce(distance, axis=0)  # NaN only where every distance is NaN
+    same = SAME * size
+    with np.errstate(invalid="ignore"):
+        rows = np.flatnonzero(nearest <= same)
+        if rows.size:
+            some = distance[:, rows]
+            nearest[rows] = np.fmin.reduce(np.where(some > same[rows], some, np.inf), axis=0)
+        return nearest / scale < GAP
+
+
+@dataclass(frozen=True)
+class GuardSource:
+    """One derivation a guarded mistake is computed from: the ``given`` names it reads beyond the
+    parameters (each with the correct quantity it is given) and the numeric answers it changes."""
+
+    derivation: Derivation
+    given: tuple[tuple[str, str], ...]
+    answers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Guard:
+    """What :func:`well_separated` computes for a family, the same for every batch: the derivations
+    of its guarded mistakes, the answers whose sign flip is a mistake (no update), each answer's
+    neighbours and baseline. A mistake that cannot change an answer is left out: it equals the
+    key bit for bit, which :func:`relative_gaps` does not count."""
+
+    numeric: tuple[str, ...]
+    sources: tuple[GuardSource, ...]
+    flipped: tuple[str, ...]
+    neighbours: Mapping[str, tuple[str, ...]]
+    baselines: Mapping[str, str | None]
+
+
+_GUARDS: dict[int, tuple[Family, Guard]] = {}  # by id(family), as _LAYOUTS
+
+
+def _guard(family: Family) -> Guard:
+    """The family's :class:`Guard`, worked out once per family object."""
+    stored = _GUARDS.get(id(family))
+    if stored is None or stored[0] is not family:
+        if len(_GUARDS) >= _LAYOUTS_MAX:
+            _GUARDS.clear()
+        stored = _GUARDS[id(family)] = (family, _make_guard(family))
+    return stored[1]
+
+
+def _make_guard(family: Family) -> Guard:
+    """The guarded mistakes of :func:`numeric_mistakes`, each as a derivation and the answers it may change."""
+    layout = _layout(family)
+    correct = family.derivation()
+    sources = []
+
+    def add(derivation: Derivation, given: tuple[tuple[str, str], ...] = (), only: Mapping[str, bool] | None = None):
+        changed = changed_quantities(derivation, correct, [g for g, _ in given])
+        answers = tuple(a for a in layout.numeric if a in changed and (only is None or only.get(a, True)))
+        if answers:
+            sources.append(GuardSource(derivation, given, answers))
+
+    for name, rules in (*RULE_MISTAKES, *family.rule_mistakes):
+        if name not in UNGUARDED:
+            add(family.derivation(rules))
+    mutated = _updated_weights_in_deltas(correct)
+    if mutated is not None:
+        add(mutated[0], tuple((f"{old}_new{GIVEN}", new) for old, new in mutated[1].items()))
+    linear = _forward_without_activation(correct)
+    if linear is not None:
+        add(linear)
+    for slip in family.slips:
+        if slip.name not in UNGUARDED:
+            add(_slipped(correct, slip), only=_slip_guarded(slip, correct))
+    flipped = tuple(a for a in layout.numeric if layout.baselines[a] is None)
+    return Guard(layout.numeric, tuple(sources), flipped, layout.neighbours, layout.baselines)
 
 
 def tolerance_cap(gap: float) -> Tolerance | None:

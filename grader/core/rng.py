@@ -8,14 +8,33 @@ Python's generator algorithms can change without moving anyone's numbers.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+import importlib
+import operator
+from collections.abc import Callable, Iterable, Sequence
 from fractions import Fraction
 from functools import cache
-from typing import TypeVar
+from itertools import chain, repeat
+from typing import Any, TypeVar
 
 import numpy as np
 
 T = TypeVar("T")
+
+
+
+def _fastest_sha512() -> Callable[..., Any]:
+    """CPython's own SHA-512 (the same function, its module named ``_sha2`` since Python 3.12), a
+    sixth faster than OpenSSL's on messages this short; OpenSSL's where Python is built without it."""
+    for module in ("_sha2", "_sha512"):
+        try:
+            return importlib.import_module(module).sha512
+        except (ImportError, AttributeError):
+            continue
+    return hashlib.sha512
+
+
+_sha512 = _fastest_sha512()
+_DIGEST = type(_sha512()).digest  # the method, so that map() hashes a list without a Python loop
 
 
 def stable_seed(*parts: object) -> str:
@@ -47,7 +66,7 @@ class Draws:
             raise ValueError(f"empty range [{low}, {high}]")
         offset = self._offset
         if offset == len(self._buffer):
-            self._buffer = hashlib.sha512(self._prefix + str(self._block).encode()).digest()
+            self._buffer = _sha512(self._prefix + str(self._block).encode()).digest()
             self._block += 1
             offset = 0
         self._offset = offset + 8
@@ -122,19 +141,43 @@ class BulkDraws:
     """
 
     def __init__(self, seeds: Sequence[str], labels: Sequence[str]) -> None:
-        self._prefixes = [f"{seed}\x1e{label}\x1e".encode() for seed, label in zip(seeds, labels, strict=True)]
-        self._words = np.zeros((len(seeds), 0), dtype=np.uint64)
+        prefixes = [f"{seed}\x1e{label}\x1e".encode() for seed, label in zip(seeds, labels, strict=True)]
+        self._groups: list[tuple[Sequence[bytes], bytes]] = [(prefixes, b"")]  # rows: each head + the tail
+        self._rows = len(prefixes)
+        self._blocks: list[np.ndarray] = []  # one (8, rows) array of words per SHA-512 block
         self._used = 0
 
+    @staticmethod
+    def heads(seeds: Sequence[str]) -> list[bytes]:
+        """The seeds as the start of their messages, for :meth:`of_attempts`."""
+        return [f"{seed}\x1e".encode() for seed in seeds]
+
+    @classmethod
+    def of_attempts(cls, heads: Sequence[bytes], attempts: Iterable[int]) -> BulkDraws:
+        """Every seed for each attempt, attempt by attempt: row ``a * len(heads) + s`` draws as
+        ``Draws(seeds[s], str(attempts[a]))`` (the labels of :func:`grader.core.variants.generate`),
+        where ``heads`` is :meth:`heads` of the seeds.
+
+        >>> bulk = BulkDraws.of_attempts(BulkDraws.heads(["x", "y"]), range(3, 5)).integer(0, 99)
+        >>> [int(i) for i in bulk.index] == [Draws(s, a).integer(0, 99) for a in "34" for s in "xy"]
+        True
+        """
+        draws = cls([], [])
+        draws._groups = [(heads, f"{attempt}\x1e".encode()) for attempt in attempts]
+        draws._rows = len(heads) * len(draws._groups)
+        return draws
+
     def _next(self) -> np.ndarray:
-        if self._used == self._words.shape[1]:
-            block = str(self._used // 8).encode()
-            sha512 = hashlib.sha512
-            digests = b"".join([sha512(p + block).digest() for p in self._prefixes])  # a list is faster here
-            fresh = np.frombuffer(digests, dtype=">u8").reshape(len(self._prefixes), 8).astype(np.uint64)
-            self._words = np.concatenate([self._words, fresh], axis=1)
+        block, word = divmod(self._used, 8)
+        if block == len(self._blocks):
+            number = str(block).encode()
+            messages = chain.from_iterable(map(operator.add, heads, repeat(tail + number))
+                                           for heads, tail in self._groups)
+            digests = b"".join(map(_DIGEST, map(_sha512, messages)))  # no Python code per row
+            words = np.frombuffer(digests, dtype=">u8").reshape(self._rows, 8)
+            self._blocks.append(words.T.astype(np.uint64, order="C"))  # native, each word's column contiguous
         self._used += 1
-        return self._words[:, self._used - 1]
+        return self._blocks[block][word]
 
     def _offsets(self, span: int) -> np.ndarray:
         if span < 1:
@@ -154,13 +197,21 @@ class BulkDraws:
         return self.choice(decimal_grid(low, high, step))
 
     def sample(self, items: Sequence[T], k: int) -> tuple[Column, ...]:
-        """k distinct items per seed, as :meth:`Draws.sample` shuffles them."""
-        pool = np.tile(np.arange(len(items)), (len(self._prefixes), 1))
-        rows = np.arange(len(self._prefixes))
+        """k distinct items per seed, as :meth:`Draws.sample` shuffles them.
+
+        Each row's pool is a row of small integers, swapped through flat indices: step i takes
+        the pool's item at j >= i and puts item i in its place (position i is not read again).
+        """
+        rows, size = self._rows, len(items)
+        pool = np.empty((rows, size), dtype=np.min_scalar_type(max(size - 1, 0)))
+        pool[:] = np.arange(size)
+        flat, starts = pool.reshape(-1), np.arange(rows) * size
+        taken = []
         for i in range(k):
-            j = i + self._offsets(len(items) - i)
-            pool[rows, i], pool[rows, j] = pool[rows, j], pool[:, i].copy()
-        return tuple(Column(items, pool[:, i].copy()) for i in range(k))
+            j = starts + (i + self._offsets(size - i))
+            taken.append(flat[j].astype(np.int64))
+            flat[j] = flat[starts + i]
+        return tuple(Column(items, index) for index in taken)
 
     def permutation(self, items: Sequence[T]) -> tuple[Column, ...]:
         """The items in a shuffled order per seed."""

@@ -14,18 +14,19 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cache, cached_property, lru_cache
+from itertools import compress
 from typing import cast
 
 import numpy as np
 import sympy
 
-from grader.core.evaluate import as_arrays, batch_quantities
+from grader.core.evaluate import as_arrays, batch_quantities, drawn_numbers
 from grader.core.family import Draw, Family
 from grader.core.mistakes import well_separated
 from grader.core.rng import BulkDraws, Column, Draws, stable_seed
 
 MAX_ATTEMPTS = 600
-ROUND = 30_000  # proposals conditioned together in a bulk draw
+ROUND = 6_000  # proposals conditioned together in a bulk draw (fewer drawn past first acceptances)
 FIRST_ATTEMPTS = 8  # per key in a bulk draw's first round, before the share accepted is known
 
 
@@ -70,6 +71,13 @@ def seed_for(family: Family, key: VariantKey) -> str:
     return stable_seed(family.name, family.version, key.assignment, key.student, key.question)
 
 
+def _seeds(family: Family, keys: Sequence[VariantKey]) -> list[str]:
+    """:func:`seed_for` of every key, the family's part joined once."""
+    head = stable_seed(family.name, family.version)
+    parts = ((str(k.assignment), str(k.student), str(k.question)) for k in keys)
+    return [f"{head}\x1f{len(a)}:{a}\x1f{len(s)}:{s}\x1f{len(q)}:{q}" for a, s, q in parts]
+
+
 def generate(family: Family, keys: Sequence[VariantKey]) -> list[Variant]:
     """Variants for many keys at once: the same numbers as :func:`generate_stepwise`, faster.
 
@@ -79,24 +87,26 @@ def generate(family: Family, keys: Sequence[VariantKey]) -> list[Variant]:
     conditioning rules run in numpy, the costly mistake check only on proposals that pass the
     others, and fractions are built only for accepted proposals.
     """
-    seeds = [seed_for(family, k) for k in keys]
+    seeds = _seeds(family, keys)
     chosen: list[Mapping[str, Fraction] | None] = [None] * len(keys)
-    waiting = list(range(len(keys)))
     bulk = _draws_in_bulk(family.draw, family.params)
+    waiting = list(range(len(keys)))
+    pending: list[str] | list[bytes] = BulkDraws.heads(seeds) if bulk else seeds  # pending[j] is waiting[j]'s seed
     attempt = proposed = passed = 0
     while waiting and attempt < MAX_ATTEMPTS:
         count = min(MAX_ATTEMPTS - attempt, _attempts(len(waiting), proposed, passed)) if bulk else 1
-        labels = [str(attempt + a) for a in range(count) for _ in waiting]
-        drawn, arrays, numbers = _proposals(family, [seeds[i] for i in waiting] * count, labels, bulk)
-        ok = np.zeros(len(labels), dtype=bool)
+        drawn, arrays, numbers = _proposals(family, pending, range(attempt, attempt + count))
+        ok = np.zeros(count * len(waiting), dtype=bool)
         ok[drawn] = _conditioned(family, arrays)
         proposed, passed = proposed + ok.size, passed + int(np.count_nonzero(ok))
         accepted = ok.reshape(count, len(waiting))
-        found = np.flatnonzero(accepted.any(axis=0))
+        done = accepted.any(axis=0)
+        found = np.flatnonzero(done)
         rows = accepted.argmax(axis=0)[found] * len(waiting) + found
         for j, params in zip(found.tolist(), numbers(rows), strict=True):
             chosen[waiting[j]] = params
-        waiting = [i for i in waiting if chosen[i] is None]
+        left = cast(list, (~done).tolist())
+        waiting, pending = list(compress(waiting, left)), cast(list, list(compress(pending, left)))
         attempt += count
     if waiting:
         raise ConditioningError(f"{family.name}: no well-conditioned variant for {keys[waiting[0]]}")
@@ -140,24 +150,40 @@ def _attempts(waiting: int, proposed: int, passed: int) -> int:
     return max(1, min(most, math.ceil(2 * proposed / max(passed, 1))))
 
 
-Proposals = tuple[list[int], dict[str, np.ndarray], Callable[[np.ndarray], list[Mapping[str, Fraction]]]]
+Proposals = tuple[np.ndarray, dict[str, np.ndarray], Callable[[np.ndarray], Sequence[Mapping[str, Fraction]]]]
 
 
-def _proposals(family: Family, seeds: Sequence[str], labels: Sequence[str], bulk: bool) -> Proposals:
-    """Proposals for (seed, label) rows: the rows that drew one, their parameters as float
-    arrays (in that order), and a function giving the exact parameters of given rows."""
-    if bulk:
-        columns = _bulk_draw(family.draw, BulkDraws(seeds, labels))
+def _proposals(family: Family, seeds: Sequence[str] | Sequence[bytes], attempts: range) -> Proposals:
+    """Proposals for every seed at each attempt (row ``a * len(seeds) + s``): the rows that drew
+    one, their parameters as float arrays (in that order), and a function giving the exact
+    parameters of given rows (:class:`~grader.core.evaluate.DrawnNumbers`, floats included).
 
-        def exact(rows: np.ndarray) -> list[Mapping[str, Fraction]]:
-            picked = {name: [c.options[i] for i in c.index[rows].tolist()] for name, c in columns.items()}
-            return [{name: values[k] for name, values in picked.items()} for k in range(len(rows))]
+    Seeds given as their :meth:`BulkDraws.heads` (bytes, for a draw that :func:`_draws_in_bulk`)
+    are drawn in bulk; seeds given as texts, one proposal at a time.
+    """
+    order = family.params
+    if seeds and isinstance(seeds[0], bytes):
+        columns = _bulk_draw(family.draw, BulkDraws.of_attempts(cast(Sequence[bytes], seeds), attempts))
+        floats = {n: _grid(columns[n].options)[1][columns[n].index] for n in order}
 
-        return (list(range(len(seeds))), {n: _floats(columns[n].options)[columns[n].index] for n in family.params},
-                exact)
-    proposals = [family.draw(Draws(seed, label)) for seed, label in zip(seeds, labels, strict=True)]
+        def exact(rows: np.ndarray) -> Sequence[Mapping[str, Fraction]]:
+            picked = [_grid(c.options)[0][c.index[rows]].tolist() for c in columns.values()]
+            table = np.column_stack([floats[n][rows] for n in order])
+            return drawn_numbers((zip(columns, values, strict=True) for values in zip(*picked, strict=True)), order,
+                                 table)
+
+        return np.arange(len(seeds) * len(attempts)), floats, exact
+    proposals = [family.draw(Draws(seed, str(a))) for a in attempts for seed in cast(Sequence[str], seeds)]
     drawn = {i: p for i, p in enumerate(proposals) if p is not None}
-    return list(drawn), as_arrays(list(drawn.values()), family.params), lambda rows: [drawn[r] for r in rows.tolist()]
+    arrays = as_arrays(list(drawn.values()), order)
+
+    def kept(rows: np.ndarray) -> Sequence[Mapping[str, Fraction]]:
+        positions = {row: k for k, row in enumerate(drawn)}
+        table = np.column_stack([arrays[n] for n in order]) if drawn else np.zeros((0, len(order)))
+        kept_rows = rows.tolist()
+        return drawn_numbers((drawn[r].items() for r in kept_rows), order, table[[positions[r] for r in kept_rows]])
+
+    return np.fromiter(drawn, dtype=np.intp, count=len(drawn)), arrays, kept
 
 
 def _bulk_draw(draw: Draw, draws: BulkDraws) -> dict[str, Column]:
@@ -178,11 +204,24 @@ def _draws_in_bulk(draw: Draw, params: tuple[str, ...]) -> bool:
         for c in columns.values())
 
 
-@cache
-def _floats(options: tuple) -> np.ndarray:
-    """Exact grid values as float64, rounded as :func:`~grader.core.evaluate.as_arrays` rounds them."""
-    return np.array([float(int(o.numerator)) for o in options]) / np.array(
-        [float(int(o.denominator)) for o in options])
+_GRIDS: dict[int, tuple[tuple, np.ndarray, np.ndarray]] = {}  # by id(options); the tuple is kept to check it
+_GRIDS_MAX = 1024
+
+
+def _grid(options: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """A grid's options as an object array (to pick many by index at once) and as float64, rounded
+    as :func:`~grader.core.evaluate.as_arrays` rounds them. Remembered by the tuple's identity (a
+    draw's grids are the same tuples every time; hashing their fractions would cost more)."""
+    found = _GRIDS.get(id(options))
+    if found is None or found[0] is not options:
+        objects = np.empty(len(options), dtype=object)
+        objects[:] = options
+        floats = np.array([float(int(o.numerator)) for o in options]) / np.array(
+            [float(int(o.denominator)) for o in options])
+        if len(_GRIDS) >= _GRIDS_MAX:
+            _GRIDS.clear()
+        found = _GRIDS[id(options)] = (options, objects, floats)
+    return found[1], found[2]
 
 
 def variant(family: Family, assignment: str, student: str, question: str = "1") -> Variant:
@@ -206,12 +245,14 @@ def _conditioned(family: Family, params: Mapping[str, np.ndarray]) -> np.ndarray
     if not size:
         return np.zeros(0, dtype=bool)
     values = {**params, **batch_quantities(family.derivation(), params)}
-    ok = np.logical_and.reduce([np.isfinite(v) for v in values.values()])
+    ok = np.ones(size, dtype=bool)
+    for v in values.values():
+        ok &= np.isfinite(v)
     ok &= np.asarray(family.conditions(values), dtype=bool)
     rows = np.flatnonzero(ok)
     if rows.size:
-        ok[rows] = well_separated(family, {k: v[rows] for k, v in params.items()},
-                                  {k: v[rows] for k, v in values.items()})
+        kept = {k: v[rows] for k, v in values.items()}
+        ok[rows] = well_separated(family, {k: kept[k] for k in params}, kept)
     return ok
 
 

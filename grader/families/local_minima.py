@@ -230,18 +230,25 @@ def descend(w_start, a_values, s_values, eta_values, steps: int = MAX_STEPS):
     return current, monotone
 
 
-@cache
 def starts_on(side: int, a_value: Fraction, s_value: Fraction) -> tuple[Fraction, ...]:
     """The grid starts left (side -1) or right (+1) of s / (2a), near the local maximum."""
     centre = s_value / (2 * a_value)
     return tuple(v for v in W0S if (v - centre) * side > 0)
 
 
+@cache
+def _starts(side: int, a_index: int, s_index: int) -> tuple[Fraction, ...]:
+    """:func:`starts_on` for AS[a_index] and SS[s_index], remembered by index (hashing fractions costs)."""
+    return starts_on(side, AS[a_index], SS[s_index])
+
+
 def draw(rng: Draws) -> dict[str, Fraction]:
-    """Propose parameters; the start's side of the barrier is drawn to balance the outcomes."""
-    a_value, s_value = rng.choice(AS), rng.choice(SS)
-    start = rng.choice(starts_on(rng.choice((-1, 1)), a_value, s_value))
-    return {"a": a_value, "s": s_value, "w0": start, "eta": rng.choice(ETAS)}
+    """Propose parameters; the start's side of the barrier is drawn to balance the outcomes.
+
+    Each grid value is drawn by its index (what ``rng.choice`` draws), the same numbers."""
+    a_index, s_index = rng.integer(0, len(AS) - 1), rng.integer(0, len(SS) - 1)
+    start = rng.choice(_starts(rng.choice((-1, 1)), a_index, s_index))
+    return {"a": AS[a_index], "s": SS[s_index], "w0": start, "eta": rng.choice(ETAS)}
 
 
 def conditions(values: Mapping[str, np.ndarray]) -> np.ndarray:
