@@ -1,0 +1,283 @@
+"""Grading one question for many students at once: each number judged across them in numpy.
+
+:func:`grade_many` gives exactly the results of :func:`grader.core.grading.grade` called once per
+student. Every sheet's numbers are read first, with the same reading rules; then each numeric
+answer is judged for all students at once: the tolerance around the key (an update by its step),
+a value left unchanged, a step that follows from the student's own earlier values, the named
+mistakes (against the batch's targets, :meth:`~grader.core.grading.Batch.mistake_targets`), and
+the classmate whose key the numbers match (:func:`copied_classmates`). Whatever is unusual goes
+to the per-student judge: an unreadable number, carried-forward credit, a mistake under a
+significant-figures tolerance, and every answer of another kind (formulas, choices).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping, Sequence
+
+import numpy as np
+
+from grader.core.compare import Tolerance, allowed_error, allowed_errors
+from grader.core.evaluate import local_values, update_baseline
+from grader.core.grading import (
+    COPIED_MATCHES,
+    SAME,
+    AnswerResult,
+    Classmates,
+    Expected,
+    Raw,
+    Result,
+    Settings,
+    Work,
+    _blank,
+    _finite,
+    _incorrect_numeric,
+    _missing,
+    _quantity_names,
+    _read_numbers,
+    _text,
+    _with_mistake,
+    grade,
+    judge_numeric,
+    own_values,
+)
+from grader.core.kinds import NUMERIC, is_number, kind_of
+from grader.core.mistakes import Mistake
+from grader.text.messages import message
+
+
+def grade_many(
+    prepared: Sequence[Expected], answers: Sequence[Mapping[str, Raw]], settings: Settings | None = None,
+    lang: str = "en", others: Classmates | None = None,
+) -> list[Result]:
+    """``[grade(e, a, settings, lang, others) for e, a in zip(prepared, answers)]``, judged per answer
+    across the students (the variants of one batch; others, or fixed variants, go one by one)."""
+    settings = settings or Settings()
+    if not prepared:
+        return []
+    batch = prepared[0].batch
+    if any(e.batch is not batch or e.variant.key is None for e in prepared):
+        return [grade(e, a, settings, lang, others) for e, a in zip(prepared, answers, strict=True)]
+    sheets = _Sheets(prepared, answers)
+    copied = [None] * len(prepared) if others is None else copied_classmates(sheets, others, settings)
+    works = [_LazyWork(numbers, e, given, c)
+             for numbers, e, given, c in zip(sheets.read, prepared, sheets.given, copied, strict=True)]
+    columns = []
+    for answer in filter(settings.asks, sheets.family.answers):
+        if kind_of(answer) is NUMERIC:
+            columns.append(_numeric_column(sheets, answer, works, settings, lang))
+        else:
+            judge = kind_of(answer).judge
+            columns.append([judge(e, answer, a.get(answer.id), w.work, settings, lang)
+                            for e, a, w in zip(prepared, answers, works, strict=True)])
+    return [Result(tuple(verdicts), c) for verdicts, c in zip(zip(*columns, strict=True), copied, strict=True)]
+
+
+class _Sheets:
+    """A batch's sheets read once: each student's numbers (as :func:`grade` reads them) and, per
+    numeric answer, the finite ones as an array (NaN where none), with every key and the students'
+    own values (:func:`~grader.core.grading.own_values`) as arrays over the students."""
+
+    def __init__(self, prepared: Sequence[Expected], answers: Sequence[Mapping[str, Raw]]) -> None:
+        self.prepared, self.answers = prepared, answers
+        self.family = prepared[0].variant.family
+        self.derivation = self.family.derivation()
+        self.read = [_read_numbers(self.family, a) for a in answers]
+        self.given = [_finite(numbers) for numbers in self.read]
+        self.rows = np.array([e.row for e in prepared])
+        columns = prepared[0].batch.columns
+        self.keys = {name: column[self.rows] for name, column in columns.items()}
+        self.values = {a.id: np.array([g.get(a.id, math.nan) for g in self.given])
+                       for a in self.family.answers if is_number(a)}
+        self.own = self._own_values()
+
+    def _own_values(self) -> dict[str, np.ndarray]:
+        own = {p: self.keys[p] for p in self.family.params}
+        for name in _quantity_names(self.derivation):
+            computed = self.local(name, own)
+            own[name] = computed if name not in self.values else np.where(
+                np.isnan(self.values[name]), computed, self.values[name])
+        return own
+
+    def local(self, name: str, values: Mapping[str, np.ndarray]) -> np.ndarray:
+        """Quantity ``name`` from its formula, for every student, given the values it uses."""
+        return np.broadcast_to(local_values(self.derivation, name, values), self.rows.shape)
+
+
+class _LazyWork:
+    """A student's :class:`~grader.core.grading.Work`, built when a per-student judge first needs it."""
+
+    def __init__(self, read: Mapping[str, float | Exception], expected: Expected, given: Mapping[str, float],
+                 copied: str | None) -> None:
+        self._args = read, expected, given, copied
+        self._work: Work | None = None
+
+    @property
+    def work(self) -> Work:
+        if self._work is None:
+            read, expected, given, copied = self._args
+            self._work = Work(read, _LazyOwn(expected, given), copied)
+        return self._work
+
+
+class _LazyOwn(Mapping):
+    """:func:`~grader.core.grading.own_values`, computed on first look (a formula's judge needs none)."""
+
+    def __init__(self, expected: Expected, given: Mapping[str, float]) -> None:
+        self._expected, self._given = expected, given
+        self._values: dict[str, float] | None = None
+
+    def _all(self) -> dict[str, float]:
+        if self._values is None:
+            self._values = own_values(self._expected, self._given)
+        return self._values
+
+    def __getitem__(self, name: str) -> float:
+        return self._all()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+def _allowed(targets: np.ndarray, tolerance: Tolerance) -> np.ndarray:
+    """:func:`~grader.core.compare.allowed_error` of each target (significant figures one by one,
+    with ``math.log10`` exactly as :func:`~grader.core.compare.within` rounds)."""
+    if tolerance.mode != "sigfigs":
+        return allowed_errors(targets, tolerance)
+    return np.array([allowed_error(float(t), tolerance) if math.isfinite(t) else math.nan for t in targets])
+
+
+def _close(values: np.ndarray, targets: np.ndarray, origin: np.ndarray | None, tolerance: Tolerance) -> np.ndarray:
+    """``within(value - origin, target - origin, tolerance)`` for each student (NaN is never close)."""
+    if origin is not None:
+        values, targets = values - origin, targets - origin
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(values) & np.isfinite(targets) & (np.abs(values - targets) <= _allowed(targets, tolerance))
+
+
+def copied_classmates(sheets: _Sheets, others: Classmates, settings: Settings) -> list[str | None]:
+    """:func:`~grader.core.grading.copied_from` for every student of ``sheets`` at once.
+
+    Each given number is looked up among the classmates' keys sorted (a window as wide as the
+    largest error allowed, then the exact test), so the class is never compared in full.
+    """
+    size = len(sheets.prepared)
+    if not others.ids:
+        return [None] * size
+    asked = [a.id for a in sheets.family.answers if is_number(a) and settings.asks(a)]
+    own = np.zeros(size, dtype=int)
+    pairs = [np.zeros(0, dtype=np.int64)]
+    for a in asked:
+        values = sheets.values[a]
+        baseline = update_baseline(sheets.derivation, a)
+        origin = None if baseline is None else sheets.keys[baseline]
+        own += _close(values, sheets.keys[a], origin, settings.tolerance_for(a))
+        pairs.append(_matching_classmates(values, others, a, baseline, settings.tolerance_for(a)))
+    found = np.concatenate(pairs)
+    copied: list[str | None] = [None] * size
+    if not found.size:
+        return copied
+    pair, count = np.unique(found, return_counts=True)
+    student, classmate = pair // len(others.ids), pair % len(others.ids)
+    order = np.lexsort((classmate, -count, student))  # per student: the most matches, then the first
+    first = order[np.r_[True, student[order][1:] != student[order][:-1]]]
+    for i, best, matches in zip(student[first], classmate[first], count[first], strict=True):
+        if matches >= COPIED_MATCHES and matches > 2 * own[i]:
+            copied[int(i)] = others.ids[int(best)]
+    return copied
+
+
+def _matching_classmates(values: np.ndarray, others: Classmates, answer_id: str, baseline: str | None,
+                         tolerance: Tolerance) -> np.ndarray:
+    """Every (student, classmate) whose key accepts the student's number, as student * classmates
+    + classmate, tested as :func:`~grader.core.grading.copied_from` tests it."""
+    origin, step, allowed = others.step(answer_id, baseline, tolerance)
+    origins = np.broadcast_to(np.asarray(origin, dtype=float), step.shape)
+    students = np.flatnonzero(np.isfinite(values))
+    given = values[students]
+    keys = origins + step
+    widest = float(np.max(allowed)) if allowed.size else 0.0
+    if not (math.isfinite(widest) and np.all(np.isfinite(keys))):
+        student, classmate = np.repeat(students, step.size), np.tile(np.arange(step.size), students.size)
+    else:  # a window a little wider than any error allowed, for the rounding of o + s against g - o - s
+        scale = float(sum(np.max(np.abs(a), initial=0.0) for a in (origins, step, given)))
+        window = widest * (1 + 1e-6) + 1e-12 * scale
+        order = np.argsort(keys, kind="stable")
+        ordered = keys[order]
+        low = np.searchsorted(ordered, given - window, "left")
+        counts = np.searchsorted(ordered, given + window, "right") - low
+        student = np.repeat(students, counts)
+        starts = np.repeat(low - (np.cumsum(counts) - counts), counts)
+        classmate = order[starts + np.arange(counts.sum())]
+    with np.errstate(invalid="ignore"):
+        hit = np.abs(values[student] - origins[classmate] - step[classmate]) <= allowed[classmate]
+    return student[hit].astype(np.int64) * len(others.ids) + classmate[hit]
+
+
+def _numeric_column(sheets: _Sheets, answer, works: Sequence[_LazyWork], settings: Settings,
+                    lang: str) -> list[AnswerResult]:
+    """The verdicts on one numeric answer for every student, as :func:`~grader.core.grading.judge_numeric`
+    gives them; the unusual ones are asked of it."""
+    points = settings.points_for(answer)
+    tolerance = settings.tolerance_for(answer.id)  # Expected.tolerance: drawn variants keep it
+    values, key = sheets.values[answer.id], sheets.keys[answer.id]
+    baseline = update_baseline(sheets.derivation, answer.id)
+    origin = None if baseline is None else sheets.keys[baseline]
+    with np.errstate(invalid="ignore"):
+        unchanged = np.zeros(values.shape, dtype=bool) if origin is None else (
+            _close(values, origin, None, SAME) | _close(values, sheets.own[baseline], None, SAME))
+        correct = _close(values, key, origin, tolerance) & ~unchanged
+        own_step = ~correct & ~unchanged & _close(values, sheets.local(answer.id, sheets.own), origin, tolerance)
+    mistakes = _mistakes(sheets, answer.id, values, origin, tolerance)
+    right = message("correct", lang)
+    left = None if baseline is None else message("unchanged", lang, name=baseline)
+    wrong = None if origin is not None else message("incorrect_numeric", lang, tolerance=tolerance.describe(lang))
+    found = []
+    for i, (e, answers) in enumerate(zip(sheets.prepared, sheets.answers, strict=True)):
+        raw = answers.get(answer.id)
+        if _blank(raw):
+            found.append(_missing(answer, raw, points, lang))
+        elif correct[i]:
+            found.append(AnswerResult(answer.id, "correct", points, points, right, given=_text(raw)))
+        elif own_step[i] or np.isnan(values[i]) or mistakes[i] is _ASK:
+            found.append(judge_numeric(e, answer, raw, works[i].work, settings, lang))
+        elif mistakes[i] is not None:
+            found.append(_with_mistake(answer.id, points, mistakes[i], settings, lang, _text(raw)))
+        elif unchanged[i]:
+            found.append(AnswerResult(answer.id, "incorrect", 0.0, points, left, given=_text(raw)))
+        else:
+            feedback = wrong if wrong is not None else _incorrect_numeric(
+                float(values[i]), float(key[i]), None if origin is None else float(origin[i]), baseline,
+                answer.id, tolerance, lang)
+            found.append(AnswerResult(answer.id, "incorrect", 0.0, points, feedback, given=_text(raw)))
+    return found
+
+
+_ASK = Mistake("ask the per-student judge")
+
+
+def _mistakes(sheets: _Sheets, answer_id: str, values: np.ndarray, origin: np.ndarray | None,
+              tolerance: Tolerance) -> list[Mistake | None]:
+    """The named mistake each student's number matches (:func:`~grader.core.grading._named_mistake`),
+    all at once against the batch's targets; ``_ASK`` where the per-student judge decides
+    (significant figures)."""
+    batch = sheets.prepared[0].batch
+    if answer_id not in batch.mistake_table or not batch.mistake_table[answer_id][0]:
+        return [None] * len(values)
+    found, _ = batch.mistake_table[answer_id]
+    if tolerance.mode == "sigfigs":
+        return [_ASK] * len(values)
+    shifted, allowed, widened = (t[:, sheets.rows] for t in batch.mistake_targets(answer_id, tolerance))
+    with np.errstate(invalid="ignore"):
+        step = values if origin is None else values - origin
+        distance = np.abs(step[None, :] - shifted)
+        matching, near = distance <= allowed, distance <= widened
+    names = np.unique([m.name for m in found], return_inverse=True)[1]
+    first = np.argmax(matching, axis=0)
+    alone = ~np.any(near & (names[:, None] != names[first][None, :]), axis=0)
+    named = np.isfinite(step) & matching.any(axis=0) & alone
+    return [found[f] if n else None for f, n in zip(first, named, strict=True)]
+
