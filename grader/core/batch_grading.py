@@ -226,28 +226,29 @@ def _numeric_column(sheets: _Sheets, answer, works: Sequence[_LazyWork], setting
     values, key = sheets.values[answer.id], sheets.keys[answer.id]
     baseline = update_baseline(sheets.derivation, answer.id)
     origin = None if baseline is None else sheets.keys[baseline]
-    with np.errstate(invalid="ignore"):
-        unchanged = np.zeros(values.shape, dtype=bool) if origin is None else (
-            _close(values, origin, None, SAME) | _close(values, sheets.own[baseline], None, SAME))
-        correct = _close(values, key, origin, tolerance) & ~unchanged
-        own_step = ~correct & ~unchanged & _close(values, sheets.local(answer.id, sheets.own), origin, tolerance)
+    unchanged = np.zeros(values.shape, dtype=bool)
+    if baseline is not None:  # the value before the update, the key's or the student's own
+        unchanged = _close(values, sheets.keys[baseline], None, SAME) | _close(values, sheets.own[baseline], None, SAME)
+    correct = _close(values, key, origin, tolerance) & ~unchanged
+    own_step = ~correct & ~unchanged & _close(values, sheets.local(answer.id, sheets.own), origin, tolerance)
     mistakes = _mistakes(sheets, answer.id, values, origin, tolerance)
     right = message("correct", lang)
-    left = None if baseline is None else message("unchanged", lang, name=baseline)
     wrong = None if origin is not None else message("incorrect_numeric", lang, tolerance=tolerance.describe(lang))
     found = []
     for i, (e, answers) in enumerate(zip(sheets.prepared, sheets.answers, strict=True)):
         raw = answers.get(answer.id)
+        mistake = mistakes[i]
         if _blank(raw):
             found.append(_missing(answer, raw, points, lang))
         elif correct[i]:
             found.append(AnswerResult(answer.id, "correct", points, points, right, given=_text(raw)))
-        elif own_step[i] or np.isnan(values[i]) or mistakes[i] is _ASK:
+        elif own_step[i] or np.isnan(values[i]) or mistake is _ASK:
             found.append(judge_numeric(e, answer, raw, works[i].work, settings, lang))
-        elif mistakes[i] is not None:
-            found.append(_with_mistake(answer.id, points, mistakes[i], settings, lang, _text(raw)))
+        elif mistake is not None:
+            found.append(_with_mistake(answer.id, points, mistake, settings, lang, _text(raw)))
         elif unchanged[i]:
-            found.append(AnswerResult(answer.id, "incorrect", 0.0, points, left, given=_text(raw)))
+            feedback = message("unchanged", lang, name=baseline)
+            found.append(AnswerResult(answer.id, "incorrect", 0.0, points, feedback, given=_text(raw)))
         else:
             feedback = wrong if wrong is not None else _incorrect_numeric(
                 float(values[i]), float(key[i]), None if origin is None else float(origin[i]), baseline,
