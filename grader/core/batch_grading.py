@@ -34,12 +34,11 @@ from grader.core.grading import (
     _incorrect_numeric,
     _missing,
     _quantity_names,
-    _read_numbers,
     _text,
     _with_mistake,
     grade,
     judge_numeric,
-    own_values,
+    read_answers,
 )
 from grader.core.kinds import NUMERIC, is_number, kind_of
 from grader.core.mistakes import Mistake
@@ -60,8 +59,8 @@ def grade_many(
         return [grade(e, a, settings, lang, others) for e, a in zip(prepared, answers, strict=True)]
     sheets = _Sheets(prepared, answers)
     copied = [None] * len(prepared) if others is None else copied_classmates(sheets, others, settings)
-    works = [_LazyWork(numbers, e, given, c)
-             for numbers, e, given, c in zip(sheets.read, prepared, sheets.given, copied, strict=True)]
+    works = [_LazyWork(numbers, sheets.own, i, c)
+             for i, (numbers, c) in enumerate(zip(sheets.read, copied, strict=True))]
     columns = []
     for answer in filter(settings.asks, sheets.family.answers):
         if kind_of(answer) is NUMERIC:
@@ -82,13 +81,13 @@ class _Sheets:
         self.prepared, self.answers = prepared, answers
         self.family = prepared[0].variant.family
         self.derivation = self.family.derivation()
-        self.read = [_read_numbers(self.family, a) for a in answers]
+        numbers = tuple(a.id for a in self.family.answers if is_number(a))
+        self.read = [read_answers(numbers, a) for a in answers]
         self.given = [_finite(numbers) for numbers in self.read]
         self.rows = np.array([e.row for e in prepared])
         columns = prepared[0].batch.columns
         self.keys = {name: column[self.rows] for name, column in columns.items()}
-        self.values = {a.id: np.array([g.get(a.id, math.nan) for g in self.given])
-                       for a in self.family.answers if is_number(a)}
+        self.values = {a: np.array([g.get(a, math.nan) for g in self.given]) for a in numbers}
         self.own = self._own_values()
 
     def _own_values(self) -> dict[str, np.ndarray]:
@@ -105,41 +104,36 @@ class _Sheets:
 
 
 class _LazyWork:
-    """A student's :class:`~grader.core.grading.Work`, built when a per-student judge first needs it."""
+    """A student's :class:`~grader.core.grading.Work`, built when a per-student judge first needs it,
+    their own values read from the batch's arrays."""
 
-    def __init__(self, read: Mapping[str, float | Exception], expected: Expected, given: Mapping[str, float],
+    def __init__(self, read: Mapping[str, float | Exception], own: Mapping[str, np.ndarray], row: int,
                  copied: str | None) -> None:
-        self._args = read, expected, given, copied
+        self._args = read, own, row, copied
         self._work: Work | None = None
 
     @property
     def work(self) -> Work:
         if self._work is None:
-            read, expected, given, copied = self._args
-            self._work = Work(read, _LazyOwn(expected, given), copied)
+            read, own, row, copied = self._args
+            self._work = Work(read, _OwnRow(own, row), copied)
         return self._work
 
 
-class _LazyOwn(Mapping):
-    """:func:`~grader.core.grading.own_values`, computed on first look (a formula's judge needs none)."""
+class _OwnRow(Mapping):
+    """One student's :func:`~grader.core.grading.own_values`, read from the arrays of the batch's."""
 
-    def __init__(self, expected: Expected, given: Mapping[str, float]) -> None:
-        self._expected, self._given = expected, given
-        self._values: dict[str, float] | None = None
-
-    def _all(self) -> dict[str, float]:
-        if self._values is None:
-            self._values = own_values(self._expected, self._given)
-        return self._values
+    def __init__(self, own: Mapping[str, np.ndarray], row: int) -> None:
+        self._own, self._row = own, row
 
     def __getitem__(self, name: str) -> float:
-        return self._all()[name]
+        return float(self._own[name][self._row])
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._all())
+        return iter(self._own)
 
     def __len__(self) -> int:
-        return len(self._all())
+        return len(self._own)
 
 
 def _allowed(targets: np.ndarray, tolerance: Tolerance) -> np.ndarray:
@@ -161,8 +155,8 @@ def _close(values: np.ndarray, targets: np.ndarray, origin: np.ndarray | None, t
 def copied_classmates(sheets: _Sheets, others: Classmates, settings: Settings) -> list[str | None]:
     """:func:`~grader.core.grading.copied_from` for every student of ``sheets`` at once.
 
-    Each given number is looked up among the classmates' keys sorted (a window as wide as the
-    largest error allowed, then the exact test), so the class is never compared in full.
+    Each given number is looked up among the classmates' keys sorted (the slice whose accepted
+    values may hold it, then the exact test), so the class is never compared in full.
     """
     size = len(sheets.prepared)
     if not others.ids:
@@ -193,25 +187,19 @@ def copied_classmates(sheets: _Sheets, others: Classmates, settings: Settings) -
 def _matching_classmates(values: np.ndarray, others: Classmates, answer_id: str, baseline: str | None,
                          tolerance: Tolerance) -> np.ndarray:
     """Every (student, classmate) whose key accepts the student's number, as student * classmates
-    + classmate, tested as :func:`~grader.core.grading.copied_from` tests it."""
+    + classmate, tested as :func:`~grader.core.grading.copied_from` tests it, among the classmates
+    whose accepted values may hold it (:meth:`~grader.core.grading.Classmates.bounds`)."""
     origin, step, allowed = others.step(answer_id, baseline, tolerance)
     origins = np.broadcast_to(np.asarray(origin, dtype=float), step.shape)
     students = np.flatnonzero(np.isfinite(values))
     given = values[students]
-    keys = origins + step
-    widest = float(np.max(allowed)) if allowed.size else 0.0
-    if not (math.isfinite(widest) and np.all(np.isfinite(keys))):
-        student, classmate = np.repeat(students, step.size), np.tile(np.arange(step.size), students.size)
-    else:  # a window a little wider than any error allowed, for the rounding of o + s against g - o - s
-        scale = float(sum(np.max(np.abs(a), initial=0.0) for a in (origins, step, given)))
-        window = widest * (1 + 1e-6) + 1e-12 * scale
-        order = np.argsort(keys, kind="stable")
-        ordered = keys[order]
-        low = np.searchsorted(ordered, given - window, "left")
-        counts = np.searchsorted(ordered, given + window, "right") - low
-        student = np.repeat(students, counts)
-        starts = np.repeat(low - (np.cumsum(counts) - counts), counts)
-        classmate = order[starts + np.arange(counts.sum())]
+    order, upper, lower, slack = others.bounds(answer_id, baseline, tolerance)
+    margin = slack + 1e-12 * np.abs(given)  # the rounding of g - o - s against o + s
+    first = np.searchsorted(upper, given - margin, "left")  # before it, every upper end is below
+    counts = np.maximum(np.searchsorted(lower, given + margin, "right") - first, 0)
+    student = np.repeat(students, counts)
+    starts = np.repeat(first - (np.cumsum(counts) - counts), counts)
+    classmate = order[starts + np.arange(counts.sum())]
     with np.errstate(invalid="ignore"):
         hit = np.abs(values[student] - origins[classmate] - step[classmate]) <= allowed[classmate]
     return student[hit].astype(np.int64) * len(others.ids) + classmate[hit]
@@ -235,23 +223,24 @@ def _numeric_column(sheets: _Sheets, answer, works: Sequence[_LazyWork], setting
     right = message("correct", lang)
     wrong = None if origin is not None else message("incorrect_numeric", lang, tolerance=tolerance.describe(lang))
     found = []
-    for i, (e, answers) in enumerate(zip(sheets.prepared, sheets.answers, strict=True)):
-        raw = answers.get(answer.id)
-        mistake = mistakes[i]
-        if _blank(raw):
-            found.append(_missing(answer, raw, points, lang))
-        elif correct[i]:
+    for i, (e, answers, number, close, own, left, mistake) in enumerate(zip(
+            sheets.prepared, sheets.answers, values.tolist(), correct.tolist(), own_step.tolist(),
+            unchanged.tolist(), mistakes, strict=True)):
+        raw = answers.get(answer.id)  # a number that was read is no blank
+        if close:
             found.append(AnswerResult(answer.id, "correct", points, points, right, given=_text(raw)))
-        elif own_step[i] or np.isnan(values[i]) or mistake is _ASK:
+        elif number != number and _blank(raw):  # NaN: blank, unreadable or not finite
+            found.append(_missing(answer, raw, points, lang))
+        elif own or number != number or mistake is _ASK:
             found.append(judge_numeric(e, answer, raw, works[i].work, settings, lang))
         elif mistake is not None:
             found.append(_with_mistake(answer.id, points, mistake, settings, lang, _text(raw)))
-        elif unchanged[i]:
+        elif left:
             feedback = message("unchanged", lang, name=baseline)
             found.append(AnswerResult(answer.id, "incorrect", 0.0, points, feedback, given=_text(raw)))
         else:
             feedback = wrong if wrong is not None else _incorrect_numeric(
-                float(values[i]), float(key[i]), None if origin is None else float(origin[i]), baseline,
+                number, float(key[i]), None if origin is None else float(origin[i]), baseline,
                 answer.id, tolerance, lang)
             found.append(AnswerResult(answer.id, "incorrect", 0.0, points, feedback, given=_text(raw)))
     return found

@@ -282,6 +282,7 @@ class Classmates:
     ids: tuple[str, ...]
     values: Mapping[str, np.ndarray]
     _steps: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _bounds: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def step(self, answer_id: str, baseline: str | None, tolerance: Tolerance) -> tuple:
         """Each classmate's origin, step and allowed error for one answer, as arrays computed once
@@ -291,6 +292,23 @@ class Classmates:
             origin = 0.0 if baseline is None else self.values[baseline]
             step = self.values[answer_id] - origin
             found = self._steps[answer_id, tolerance] = (origin, step, allowed_errors(step, tolerance))
+        return found
+
+    def bounds(self, answer_id: str, baseline: str | None, tolerance: Tolerance) -> tuple:
+        """The classmates ordered by their key of one answer, with the running bounds of the values
+        each accepts (:meth:`step`): the largest upper end so far and the smallest lower end from
+        there on, both widened by ``slack`` (a little more than rounding can move them) and both
+        ordered, so that the classmates who may accept a value are one slice, found by bisection."""
+        found = self._bounds.get((answer_id, tolerance))
+        if found is None:
+            origin, step, allowed = self.step(answer_id, baseline, tolerance)
+            keys = origin + step
+            order = np.argsort(keys, kind="stable")
+            slack = 1e-12 * float(sum(np.max(np.abs(a), initial=0.0) for a in (np.asarray(origin), step, keys)))
+            with np.errstate(invalid="ignore"):
+                upper = np.fmax.accumulate(keys[order] + allowed[order] + slack) if order.size else keys
+                lower = np.fmin.accumulate((keys[order] - allowed[order] - slack)[::-1])[::-1] if order.size else keys
+            found = self._bounds[answer_id, tolerance] = (order, upper, lower, slack)
         return found
 
 
@@ -373,13 +391,20 @@ def _quantity_names(derivation: Derivation) -> tuple[str, ...]:
 
 def _read_numbers(family: Family, answers: Mapping[str, Raw]) -> dict[str, float | Exception]:
     """Each non-blank numeric answer read once: its value, or why it could not be read."""
+    return read_answers(tuple(a.id for a in family.answers if is_number(a)), answers)
+
+
+def read_answers(ids: Sequence[str], answers: Mapping[str, Raw]) -> dict[str, float | Exception]:
+    """The answers ``ids`` (numbers, in order) that are not blank, each read: its value, or why it
+    could not be read."""
     read: dict[str, float | Exception] = {}
-    for a in family.answers:
-        if is_number(a) and not _blank(answers.get(a.id)):
+    for answer_id in ids:
+        raw = answers.get(answer_id)
+        if not _blank(raw):
             try:
-                read[a.id] = _to_number(answers[a.id])
+                read[answer_id] = _to_number(raw)
             except (ParseError, ValueError) as error:
-                read[a.id] = error
+                read[answer_id] = error
     return read
 
 
