@@ -135,3 +135,19 @@ def test_fixed_variants_and_mixed_batches_go_one_by_one():
     answers = [{"h1": "0.5", "E": "1"}, {"h1": f"{drawn.values['h1']:.4g}"}]
     assert grade_many([fixed, drawn], answers) == [grade(fixed, answers[0]), grade(drawn, answers[1])]
     assert grade_many([], []) == []
+
+
+@pytest.mark.parametrize("name", ["gd_linear", "backprop_222"])
+def test_classmates_sharing_keys_are_counted_as_one_by_one(name):
+    """Many students with the same numbers: each value is accepted by much of the class (the
+    table is filled by comparing with every classmate), and a sheet copied from another group is flagged."""
+    family = FAMILIES[name]
+    ids = [f"s{i}" for i in range(48)]
+    prepared = expectations(family, generate(family, [VariantKey("shared", f"group{i % 4}") for i in range(48)]))
+    answers = [{a.id: f"{prepared[(i + 1) % 48 if i % 5 == 0 else i].values[a.id]:.5g}"
+                for a in family.answers if a.kind == "numeric"} for i in range(48)]
+    others = classmates(ids, prepared)
+    batch = grade_many(prepared, answers, Settings(), "en", others)
+    assert batch == [grade(e, a, Settings(), "en", others) for e, a in zip(prepared, answers, strict=True)]
+    copied = [r.copied_from for r in batch]
+    assert copied == [f"s{(i + 1) % 4}" if i % 5 == 0 else None for i in range(48)]  # the group's first

@@ -155,40 +155,40 @@ def _close(values: np.ndarray, targets: np.ndarray, origin: np.ndarray | None, t
 def copied_classmates(sheets: _Sheets, others: Classmates, settings: Settings) -> list[str | None]:
     """:func:`~grader.core.grading.copied_from` for every student of ``sheets`` at once.
 
-    Each given number is looked up among the classmates' keys sorted (the slice whose accepted
-    values may hold it, then the exact test), so the class is never compared in full.
+    The matches are counted in a (student x classmate) table, a block of students at a time; each
+    given number is looked up among the classmates' keys sorted (the slice whose accepted values
+    may hold it, then the exact test), or compared with them all when that slice is most of the class.
     """
     size = len(sheets.prepared)
+    copied: list[str | None] = [None] * size
     if not others.ids:
-        return [None] * size
-    asked = [a.id for a in sheets.family.answers if is_number(a) and settings.asks(a)]
+        return copied
+    asked = []
     own = np.zeros(size, dtype=int)
-    pairs = [np.zeros(0, dtype=np.int64)]
-    for a in asked:
-        values = sheets.values[a]
+    for a in (a.id for a in sheets.family.answers if is_number(a) and settings.asks(a)):
         baseline = update_baseline(sheets.derivation, a)
         origin = None if baseline is None else sheets.keys[baseline]
-        own += _close(values, sheets.keys[a], origin, settings.tolerance_for(a))
-        pairs.append(_matching_classmates(values, others, a, baseline, settings.tolerance_for(a)))
-    found = np.concatenate(pairs)
-    copied: list[str | None] = [None] * size
-    if not found.size:
-        return copied
-    pair, count = np.unique(found, return_counts=True)
-    student, classmate = pair // len(others.ids), pair % len(others.ids)
-    order = np.lexsort((classmate, -count, student))  # per student: the most matches, then the first
-    first = order[np.r_[True, student[order][1:] != student[order][:-1]]]
-    for i, best, matches in zip(student[first], classmate[first], count[first], strict=True):
-        if matches >= COPIED_MATCHES and matches > 2 * own[i]:
-            copied[int(i)] = others.ids[int(best)]
+        own += _close(sheets.values[a], sheets.keys[a], origin, settings.tolerance_for(a))
+        asked.append((a, baseline, settings.tolerance_for(a)))
+    for start in range(0, size, STUDENT_BLOCK):
+        block = slice(start, min(start + STUDENT_BLOCK, size))
+        matches = np.zeros((block.stop - start, len(others.ids)), dtype=np.int32)
+        for a, baseline, tolerance in asked:
+            _count_matches(matches, sheets.values[a][block], others, a, baseline, tolerance)
+        best = np.argmax(matches, axis=1)  # the first classmate with the most matches, as copied_from
+        most = matches[np.arange(len(best)), best]
+        for i in np.flatnonzero((most >= COPIED_MATCHES) & (most > 2 * own[block])):
+            copied[start + int(i)] = others.ids[int(best[i])]
     return copied
 
 
-def _matching_classmates(values: np.ndarray, others: Classmates, answer_id: str, baseline: str | None,
-                         tolerance: Tolerance) -> np.ndarray:
-    """Every (student, classmate) whose key accepts the student's number, as student * classmates
-    + classmate, tested as :func:`~grader.core.grading.copied_from` tests it, among the classmates
-    whose accepted values may hold it (:meth:`~grader.core.grading.Classmates.bounds`)."""
+STUDENT_BLOCK = 256  # students whose matches with the class are counted in one table
+
+
+def _count_matches(matches: np.ndarray, values: np.ndarray, others: Classmates, answer_id: str,
+                   baseline: str | None, tolerance: Tolerance) -> None:
+    """Add 1 to ``matches[student, classmate]`` where the classmate's key accepts the student's number,
+    tested as :func:`~grader.core.grading.copied_from` tests it."""
     origin, step, allowed = others.step(answer_id, baseline, tolerance)
     origins = np.broadcast_to(np.asarray(origin, dtype=float), step.shape)
     students = np.flatnonzero(np.isfinite(values))
@@ -197,12 +197,15 @@ def _matching_classmates(values: np.ndarray, others: Classmates, answer_id: str,
     margin = slack + 1e-12 * np.abs(given)  # the rounding of g - o - s against o + s
     first = np.searchsorted(upper, given - margin, "left")  # before it, every upper end is below
     counts = np.maximum(np.searchsorted(lower, given + margin, "right") - first, 0)
-    student = np.repeat(students, counts)
-    starts = np.repeat(first - (np.cumsum(counts) - counts), counts)
-    classmate = order[starts + np.arange(counts.sum())]
     with np.errstate(invalid="ignore"):
+        if counts.sum() > matches.size // 8:  # most of the class: compare with every classmate
+            matches[students] += np.abs(given[:, None] - origins - step) <= allowed
+            return
+        student = np.repeat(students, counts)
+        starts = np.repeat(first - (np.cumsum(counts) - counts), counts)
+        classmate = order[starts + np.arange(counts.sum())]
         hit = np.abs(values[student] - origins[classmate] - step[classmate]) <= allowed[classmate]
-    return student[hit].astype(np.int64) * len(others.ids) + classmate[hit]
+    matches[student[hit], classmate[hit]] += 1  # each pair once per answer
 
 
 def _numeric_column(sheets: _Sheets, answer, works: Sequence[_LazyWork], settings: Settings,

@@ -41,6 +41,19 @@ def _message(key: str, lang: str = "en", **fields: object) -> str:
     return localized(MESSAGES, key, lang, **fields)
 
 
+_MAXIMA: dict[int, tuple[Assignment, tuple[tuple[str, float], ...]]] = {}  # by id(assignment), kept to check it
+
+
+def question_maxima(assignment: Assignment) -> tuple[tuple[str, float], ...]:
+    """Each question's id and points, worked out once per assignment object (every row holds them)."""
+    stored = _MAXIMA.get(id(assignment))
+    if stored is None or stored[0] is not assignment:
+        if len(_MAXIMA) >= 64:  # assignments; more (tests build many) and the memo starts again
+            _MAXIMA.clear()
+        stored = _MAXIMA[id(assignment)] = (assignment, tuple((q.id, question_max(q)) for q in assignment.questions))
+    return stored[1]
+
+
 def grade_submission(
     assignment: Assignment, submission: Submission, expected: Mapping[str, Expected], lang: str | None = None,
     code: Mapping[str, QuestionResult] | None = None, others: Mapping[str, Classmates] | None = None,
@@ -54,7 +67,7 @@ def grade_submission(
     ``graded`` the questions already graded with the student's chunk (:func:`grade_family_sheets`).
     """
     lang = lang or assignment.lang
-    maxima = tuple((q.id, question_max(q)) for q in assignment.questions)
+    maxima = question_maxima(assignment)
     sheet = submission.sheet
     notes = tuple(p.text(lang) for p in submission.notes)
     if sheet is not None:
@@ -75,14 +88,14 @@ def grade_submission(
 
 def failed_row(assignment: Assignment, submission: Submission, error: Exception) -> Row:
     """The row of a student whose grading raised: flagged with the error, never dropped."""
-    maxima = tuple((q.id, question_max(q)) for q in assignment.questions)
+    maxima = question_maxima(assignment)
     reason = Reason("grading_error", (("error", f"{type(error).__name__}: {error}"[:200]),))
     return Row(submission.student, "grading_error", submission.files, reason, None, maxima)
 
 
 def timed_out_row(assignment: Assignment, submission: Submission, seconds: float) -> Row:
     """The row of a student whose grading ran out of its time budget: flagged, never dropped."""
-    maxima = tuple((q.id, question_max(q)) for q in assignment.questions)
+    maxima = question_maxima(assignment)
     reason = Reason("timeout", (("seconds", f"{seconds:g}"),))
     return Row(submission.student, "grading_error", submission.files, reason, None, maxima)
 
