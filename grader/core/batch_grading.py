@@ -18,10 +18,12 @@ from collections.abc import Iterator, Mapping, Sequence
 import numpy as np
 
 from grader.core.compare import Tolerance, allowed_error, allowed_errors
-from grader.core.evaluate import local_values, update_baseline
+from grader.core.evaluate import inputs_of, local_values, update_baseline
 from grader.core.grading import (
     COPIED_MATCHES,
     SAME,
+    SATURATED,
+    TRIVIAL,
     AnswerResult,
     Classmates,
     Expected,
@@ -42,6 +44,7 @@ from grader.core.grading import (
 )
 from grader.core.kinds import NUMERIC, is_number, kind_of
 from grader.core.mistakes import Mistake
+from grader.maths.sigmoid import sigmoid
 from grader.text.messages import message
 
 
@@ -118,6 +121,11 @@ class _LazyWork:
             read, own, row, copied = self._args
             self._work = Work(read, _OwnRow(own, row), copied)
         return self._work
+
+    @property
+    def copied(self) -> str | None:
+        """The classmate whose key the student's numbers match, if any."""
+        return self._args[3]
 
 
 class _OwnRow(Mapping):
@@ -221,8 +229,10 @@ def _numeric_column(sheets: _Sheets, answer, works: Sequence[_LazyWork], setting
     if baseline is not None:  # the value before the update, the key's or the student's own
         unchanged = _close(values, sheets.keys[baseline], None, SAME) | _close(values, sheets.own[baseline], None, SAME)
     correct = _close(values, key, origin, tolerance) & ~unchanged
-    own_step = ~correct & ~unchanged & _close(values, sheets.local(answer.id, sheets.own), origin, tolerance)
+    target = sheets.local(answer.id, sheets.own)  # the value the student's own earlier values give
+    own_step = ~correct & ~unchanged & _close(values, target, origin, tolerance)
     mistakes = _mistakes(sheets, answer.id, values, origin, tolerance)
+    carried = _own_steps(sheets, answer.id, own_step, target, settings)
     right = message("correct", lang)
     wrong = None if origin is not None else message("incorrect_numeric", lang, tolerance=tolerance.describe(lang))
     found = []
@@ -234,6 +244,8 @@ def _numeric_column(sheets: _Sheets, answer, works: Sequence[_LazyWork], setting
             found.append(AnswerResult(answer.id, "correct", points, points, right, given=_text(raw)))
         elif number != number and _blank(raw):  # NaN: blank, unreadable or not finite
             found.append(_missing(answer, raw, points, lang))
+        elif own and carried[i] is not None:
+            found.append(_own_step_verdict(answer, points, carried[i], works[i].copied, settings, lang, _text(raw)))
         elif own or number != number or mistake is _ASK:
             found.append(judge_numeric(e, answer, raw, works[i].work, settings, lang))
         elif mistake is not None:
@@ -250,6 +262,56 @@ def _numeric_column(sheets: _Sheets, answer, works: Sequence[_LazyWork], setting
 
 
 _ASK = Mistake("ask the per-student judge")
+
+
+def _own_steps(sheets: _Sheets, answer_id: str, candidates: np.ndarray, target: np.ndarray,
+               settings: Settings) -> dict[int, list[str] | None]:
+    """For each student whose number follows from their own earlier values (``candidates``), those
+    earlier values that were not accepted, as the per-student judge finds them; None where it may
+    refuse the credit for a trivial step (a zero step, a number of the statement copied into an
+    earlier answer, a saturated unit): it decides those."""
+    rows = np.flatnonzero(candidates).tolist()
+    if not rows:
+        return {}
+    statement = sheets.prepared[0].variant.numbers
+    inputs = inputs_of(sheets.derivation, answer_id)
+    baseline = update_baseline(sheets.derivation, answer_id)
+    origins = (0.0, 0.0) if baseline is None else (sheets.own[baseline], sheets.keys[baseline])
+    with np.errstate(invalid="ignore"):
+        zero = np.abs(target - origins[0]) <= TRIVIAL * np.abs(sheets.keys[answer_id] - origins[1])
+    differs, doubtful = {}, {}
+    for name in (n for n in inputs if n not in statement):
+        own, before = sheets.own[name], update_baseline(sheets.derivation, name)
+        differs[name] = ~_close(own, sheets.keys[name], None if before is None else sheets.keys[before],
+                                settings.tolerance_for(name))
+        copied = np.zeros(own.shape, dtype=bool)
+        for p in (p for p in inputs if p in statement):
+            copied |= _close(own, sheets.keys[p], None, SAME)
+        saturated = np.zeros(own.shape, dtype=bool)
+        if isinstance(sheets.derivation.quantity(name), sigmoid):
+            saturated = ~((own > SATURATED) & (own < 1 - SATURATED))
+        doubtful[name] = copied, saturated
+    found: dict[int, list[str] | None] = {}
+    for i in rows:
+        differing = [n for n in differs if differs[n][i]]
+        trivial = differing and (zero[i] or any((doubtful[n][0][i] and n in sheets.read[i]) or doubtful[n][1][i]
+                                                for n in differing))
+        found[i] = None if trivial else differing
+    return found
+
+
+def _own_step_verdict(answer, points: float, differing: list[str], copied: str | None, settings: Settings,
+                      lang: str, given: str) -> AnswerResult:
+    """The verdict on a number that follows from the student's own earlier values: right, credited
+    as carried forward, or refused because the sheet copies a classmate's key."""
+    if not differing:
+        return AnswerResult(answer.id, "correct", points, points, message("correct_own", lang), given=given)
+    inputs = ", ".join(differing)
+    if copied is not None:
+        feedback = message("not_carried", lang, inputs=inputs, why=message("copied_classmate", lang))
+        return AnswerResult(answer.id, "incorrect", 0.0, points, feedback, given=given)
+    return AnswerResult(answer.id, "correct", points * settings.carried_forward_credit, points,
+                        message("carried_forward", lang, inputs=inputs), carried_forward=True, given=given)
 
 
 def _mistakes(sheets: _Sheets, answer_id: str, values: np.ndarray, origin: np.ndarray | None,
