@@ -244,8 +244,8 @@ def _numeric_column(sheets: _Sheets, answer, works: Sequence[_LazyWork], setting
             found.append(AnswerResult(answer.id, "correct", points, points, right, given=_text(raw)))
         elif number != number and _blank(raw):  # NaN: blank, unreadable or not finite
             found.append(_missing(answer, raw, points, lang))
-        elif own and carried[i] is not None:
-            found.append(_own_step_verdict(answer, points, carried[i], works[i].copied, settings, lang, _text(raw)))
+        elif own and (differing := carried[i]) is not None:
+            found.append(_own_step_verdict(answer, points, differing, works[i].copied, settings, lang, _text(raw)))
         elif own or number != number or mistake is _ASK:
             found.append(judge_numeric(e, answer, raw, works[i].work, settings, lang))
         elif mistake is not None:
