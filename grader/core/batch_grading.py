@@ -239,29 +239,27 @@ def _numeric_column(sheets: _Sheets, answer, works: Sequence[_LazyWork], setting
     carried = _own_steps(sheets, answer.id, own_step, target, settings)
     right = message("correct", lang)
     wrong = None if origin is not None else message("incorrect_numeric", lang, tolerance=tolerance.describe(lang))
-    found = []
-    for i, (e, answers, number, close, own, left, mistake) in enumerate(zip(
-            sheets.prepared, sheets.answers, values.tolist(), correct.tolist(), own_step.tolist(),
-            unchanged.tolist(), mistakes, strict=True)):
-        raw = answers.get(answer.id)  # a number that was read is no blank
-        if close:
-            found.append(AnswerResult(answer.id, "correct", points, points, right, given=_text(raw)))
-        elif number != number and _blank(raw):  # NaN: blank, unreadable or not finite
-            found.append(_missing(answer, raw, points, lang))
-        elif own and (differing := carried[i]) is not None:
-            found.append(_own_step_verdict(answer, points, differing, works[i].copied, settings, lang, _text(raw)))
-        elif own or number != number or mistake is _ASK:
-            found.append(judge_numeric(e, answer, raw, works[i].work, settings, lang))
+    ids = answer.id
+    found: list[AnswerResult] = [AnswerResult(ids, "correct", points, points, right, given=_text(a.get(ids)))
+                                 if close else None  # type: ignore[misc]  # the others filled below
+                                 for a, close in zip(sheets.answers, correct.tolist(), strict=True)]
+    for i in np.flatnonzero(~correct).tolist():
+        e, raw, number, mistake = sheets.prepared[i], sheets.answers[i].get(ids), float(values[i]), mistakes[i]
+        if number != number and _blank(raw):  # NaN: blank, unreadable or not finite (a number read is no blank)
+            found[i] = _missing(answer, raw, points, lang)
+        elif own_step[i] and (differing := carried[i]) is not None:
+            found[i] = _own_step_verdict(answer, points, differing, works[i].copied, settings, lang, _text(raw))
+        elif own_step[i] or number != number or mistake is _ASK:
+            found[i] = judge_numeric(e, answer, raw, works[i].work, settings, lang)
         elif mistake is not None:
-            found.append(_with_mistake(answer.id, points, mistake, settings, lang, _text(raw)))
-        elif left:
+            found[i] = _with_mistake(ids, points, mistake, settings, lang, _text(raw))
+        elif unchanged[i]:
             feedback = message("unchanged", lang, name=baseline)
-            found.append(AnswerResult(answer.id, "incorrect", 0.0, points, feedback, given=_text(raw)))
+            found[i] = AnswerResult(ids, "incorrect", 0.0, points, feedback, given=_text(raw))
         else:
             feedback = wrong if wrong is not None else _incorrect_numeric(
-                number, float(key[i]), None if origin is None else float(origin[i]), baseline,
-                answer.id, tolerance, lang)
-            found.append(AnswerResult(answer.id, "incorrect", 0.0, points, feedback, given=_text(raw)))
+                number, float(key[i]), None if origin is None else float(origin[i]), baseline, ids, tolerance, lang)
+            found[i] = AnswerResult(ids, "incorrect", 0.0, points, feedback, given=_text(raw))
     return found
 
 
