@@ -60,6 +60,12 @@ def grade_many(
     batch = prepared[0].batch
     if any(e.batch is not batch or e.variant.key is None for e in prepared):
         return [grade(e, a, settings, lang, others) for e, a in zip(prepared, answers, strict=True)]
+    with np.errstate(all="ignore"):  # NaN and overflow compare as False, as in the per-student judge
+        return _graded(prepared, answers, settings, lang, others)
+
+
+def _graded(prepared: Sequence[Expected], answers: Sequence[Mapping[str, Raw]], settings: Settings, lang: str,
+            others: Classmates | None) -> list[Result]:
     sheets = _Sheets(prepared, answers)
     copied = [None] * len(prepared) if others is None else copied_classmates(sheets, others, settings)
     works = [_LazyWork(numbers, sheets.own, i, c)
@@ -160,8 +166,7 @@ def _close(values: np.ndarray, targets: np.ndarray, origin: np.ndarray | None, t
     """``within(value - origin, target - origin, tolerance)`` for each student (NaN is never close)."""
     if origin is not None:
         values, targets = values - origin, targets - origin
-    with np.errstate(invalid="ignore"):
-        return np.isfinite(values) & np.isfinite(targets) & (np.abs(values - targets) <= _allowed(targets, tolerance))
+    return np.isfinite(values) & np.isfinite(targets) & (np.abs(values - targets) <= _allowed(targets, tolerance))
 
 
 def copied_classmates(sheets: _Sheets, others: Classmates, settings: Settings) -> list[str | None]:
@@ -209,14 +214,13 @@ def _count_matches(matches: np.ndarray, values: np.ndarray, others: Classmates, 
     margin = slack + 1e-12 * np.abs(given)  # the rounding of g - o - s against o + s
     first = np.searchsorted(upper, given - margin, "left")  # before it, every upper end is below
     counts = np.maximum(np.searchsorted(lower, given + margin, "right") - first, 0)
-    with np.errstate(invalid="ignore"):
-        if counts.sum() > matches.size // 8:  # most of the class: compare with every classmate
-            matches[students] += np.abs(given[:, None] - origins - step) <= allowed
-            return
-        student = np.repeat(students, counts)
-        starts = np.repeat(first - (np.cumsum(counts) - counts), counts)
-        classmate = order[starts + np.arange(counts.sum())]
-        hit = np.abs(values[student] - origins[classmate] - step[classmate]) <= allowed[classmate]
+    if counts.sum() > matches.size // 8:  # most of the class: compare with every classmate
+        matches[students] += np.abs(given[:, None] - origins - step) <= allowed
+        return
+    student = np.repeat(students, counts)
+    starts = np.repeat(first - (np.cumsum(counts) - counts), counts)
+    classmate = order[starts + np.arange(counts.sum())]
+    hit = np.abs(values[student] - origins[classmate] - step[classmate]) <= allowed[classmate]
     matches[student[hit], classmate[hit]] += 1  # each pair once per answer
 
 
@@ -279,8 +283,7 @@ def _own_steps(sheets: _Sheets, answer_id: str, candidates: np.ndarray, target: 
     inputs = inputs_of(sheets.derivation, answer_id)
     baseline = update_baseline(sheets.derivation, answer_id)
     origins = (0.0, 0.0) if baseline is None else (sheets.own[baseline], sheets.keys[baseline])
-    with np.errstate(invalid="ignore"):
-        zero = np.abs(target - origins[0]) <= TRIVIAL * np.abs(sheets.keys[answer_id] - origins[1])
+    zero = np.abs(target - origins[0]) <= TRIVIAL * np.abs(sheets.keys[answer_id] - origins[1])
     differs, doubtful = {}, {}
     for name in (n for n in inputs if n not in statement):
         own, before = sheets.own[name], update_baseline(sheets.derivation, name)
@@ -328,11 +331,11 @@ def _mistakes(sheets: _Sheets, answer_id: str, values: np.ndarray, origin: np.nd
     if tolerance.mode == "sigfigs":
         return [_ASK] * len(values)
     shifted, allowed, widened = (t[:, sheets.rows] for t in batch.mistake_targets(answer_id, tolerance))
-    with np.errstate(invalid="ignore"):
-        step = values if origin is None else values - origin
-        distance = np.abs(step[None, :] - shifted)
-        matching, near = distance <= allowed, distance <= widened
-    names = np.unique([m.name for m in found], return_inverse=True)[1]
+    step = values if origin is None else values - origin
+    distance = np.abs(step[None, :] - shifted)
+    matching, near = distance <= allowed, distance <= widened
+    codes: dict[str, int] = {}
+    names = np.array([codes.setdefault(m.name, len(codes)) for m in found])
     first = np.argmax(matching, axis=0)
     alone = ~np.any(near & (names[:, None] != names[first][None, :]), axis=0)
     named = np.isfinite(step) & matching.any(axis=0) & alone

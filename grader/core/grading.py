@@ -400,11 +400,15 @@ def read_answers(ids: Sequence[str], answers: Mapping[str, Raw]) -> dict[str, fl
     read: dict[str, float | Exception] = {}
     for answer_id in ids:
         raw = answers.get(answer_id)
-        if not _blank(raw):
-            try:
-                read[answer_id] = _to_number(raw)
-            except (ParseError, ValueError) as error:
-                read[answer_id] = error
+        if raw.__class__ is str:  # the common case first: _blank and _to_number, for a str
+            if not raw.strip():
+                continue
+        elif _blank(raw):
+            continue
+        try:
+            read[answer_id] = parse_number(raw) if raw.__class__ is str else _to_number(raw)
+        except (ParseError, ValueError) as error:
+            read[answer_id] = error
     return read
 
 
