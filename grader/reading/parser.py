@@ -1167,8 +1167,8 @@ def parse(text: str, symbols: Collection[str] = ()) -> Node:
     return node
 
 
-# A plain decimal such as -0.75 or 1e-3, read directly by float() (matched with fullmatch).
-_PLAIN_DECIMAL = re.compile(
+# A plain decimal such as -0.75 or 1e-3, read directly by float() (matched with re.fullmatch).
+_PLAIN_DECIMAL = (
     r"[ \t]{0,20}-?(?:[0-9]{1,30}(?:\.[0-9]{0,30})?|\.[0-9]{1,30})(?:[eE][+-]?[0-9]{1,2})?[ \t]{0,20}"
 )
 
@@ -1182,7 +1182,7 @@ def parse_number(text: str) -> float:
     Raises :class:`NotANumber` naming the first variable, :class:`NonFinite` for infinite
     or undefined values, and the other :class:`ParseError` subclasses as :func:`parse`.
     """
-    if _PLAIN_DECIMAL.fullmatch(text):  # the common case, read directly: digits only, bounded
+    if re.fullmatch(_PLAIN_DECIMAL, text):  # the common case, read directly: digits only, bounded
         return float(text)
     try:
         node = parse(text)
