@@ -244,13 +244,14 @@ def _numeric_column(sheets: _Sheets, answer, works: Sequence[_LazyWork], setting
     right = message("correct", lang)
     wrong = None if origin is not None else message("incorrect_numeric", lang, tolerance=tolerance.describe(lang))
     ids = answer.id
-    found: list[AnswerResult] = [AnswerResult(ids, "correct", points, points, right, given=_text(a.get(ids)))
-                                 if close else None  # type: ignore[misc]  # the others filled below
-                                 for a, close in zip(sheets.answers, correct.tolist(), strict=True)]
+    found: list[AnswerResult] = _given_to(AnswerResult(ids, "correct", points, points, right),  # type: ignore[assignment]
+                                          [_text(a.get(ids)) if close else None  # the others filled below
+                                           for a, close in zip(sheets.answers, correct.tolist(), strict=True)])
+    absent = _missing(answer, None, points, lang)  # the same for every student who gave no line
     for i in np.flatnonzero(~correct).tolist():
         e, raw, number, mistake = sheets.prepared[i], sheets.answers[i].get(ids), float(values[i]), mistakes[i]
         if number != number and _blank(raw):  # NaN: blank, unreadable or not finite (a number read is no blank)
-            found[i] = _missing(answer, raw, points, lang)
+            found[i] = absent if raw is None else _missing(answer, raw, points, lang)
         elif own_step[i] and (differing := carried[i]) is not None:
             found[i] = _own_step_verdict(answer, points, differing, works[i].copied, settings, lang, _text(raw))
         elif own_step[i] or number != number or mistake is _ASK:
@@ -268,6 +269,22 @@ def _numeric_column(sheets: _Sheets, answer, works: Sequence[_LazyWork], setting
 
 
 _ASK = Mistake("ask the per-student judge")
+
+
+def _given_to(verdict: AnswerResult, givens: Sequence[str | None]) -> list[AnswerResult | None]:
+    """``replace(verdict, given=g)`` for each text ``g`` (None where there is none), made by copying the
+    verdict's fields rather than through the dataclass's checks (a class's right answers: tens of thousands)."""
+    fields = dict(vars(verdict))
+    found: list[AnswerResult | None] = []
+    for given in givens:
+        if given is None:
+            found.append(None)
+            continue
+        made = object.__new__(AnswerResult)
+        fields["given"] = given
+        vars(made).update(fields)
+        found.append(made)
+    return found
 
 
 def _own_steps(sheets: _Sheets, answer_id: str, candidates: np.ndarray, target: np.ndarray,
