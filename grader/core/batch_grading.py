@@ -3,10 +3,13 @@
 :func:`grade_many` gives exactly the results of :func:`grader.core.grading.grade` called once per
 student. Every sheet's numbers are read first, with the same reading rules; then each numeric
 answer is judged for all students at once: the tolerance around the key (an update by its step),
-a value left unchanged, a step that follows from the student's own earlier values, the named
-mistakes (against the batch's targets, :meth:`~grader.core.grading.Batch.mistake_targets`), and
-the classmate whose key the numbers match (:func:`copied_classmates`). Whatever is unusual goes
-to the per-student judge: an unreadable number, carried-forward credit, a mistake under a
+a value left unchanged, a step that follows from the student's own earlier values (carried-forward
+credit), the named mistakes (against the batch's targets,
+:meth:`~grader.core.grading.Batch.mistake_targets`), and the classmate whose key the numbers match
+(:func:`copied_classmates`). The students' own values are the derivation's formulas evaluated on
+arrays, which numpy computes element by element exactly as on the single numbers of
+:func:`~grader.core.evaluate.local_value`. Whatever is unusual goes to the per-student judge: an
+unreadable number, a step whose credit may be refused as trivial, a mistake under a
 significant-figures tolerance, and every answer of another kind (formulas, choices).
 """
 
