@@ -330,7 +330,7 @@ def grade(
     numbers = _read_numbers(family, answers)
     given = _finite(numbers)
     copied = None if others is None else copied_from(expected, given, others, settings)
-    work = Work(numbers, own_values(expected, given), copied)
+    work = Work(numbers, _OwnValues(expected, given), copied)
     results = []
     for answer in filter(settings.asks, family.answers):
         raw = answers.get(answer.id)
@@ -381,6 +381,29 @@ def own_values(expected: Expected, given: Mapping[str, float]) -> dict[str, floa
     for name in _quantity_names(derivation):
         values[name] = given[name] if name in given else local_value(derivation, name, values)
     return values
+
+
+class _OwnValues(Mapping):
+    """:func:`own_values`, worked out when first looked at: a formula's or an option's judge never
+    looks, and the student's sheet may hold nothing else."""
+
+    def __init__(self, expected: Expected, given: Mapping[str, float]) -> None:
+        self._expected, self._given = expected, given
+        self._values: dict[str, float] | None = None
+
+    def _all(self) -> dict[str, float]:
+        if self._values is None:
+            self._values = own_values(self._expected, self._given)
+        return self._values
+
+    def __getitem__(self, name: str) -> float:
+        return self._all()[name]
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
 
 
 @cache
