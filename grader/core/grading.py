@@ -457,8 +457,15 @@ def _blank(raw: Raw) -> bool:
 
 
 def _missing(answer: Answer, raw: Raw, points: float, lang: str) -> AnswerResult:
-    key = "missing" if raw is None else "blank"
-    return AnswerResult(answer.id, "missing", 0.0, points, message(key, lang), given=_text(raw))
+    if raw is None:  # the same verdict every time: made once (a sheet with one answer lacks all the others)
+        return _absent(answer.id, points, lang)
+    return AnswerResult(answer.id, "missing", 0.0, points, message("blank", lang), given=_text(raw))
+
+
+@lru_cache(maxsize=4096)
+def _absent(answer_id: str, points: float, lang: str) -> AnswerResult:
+    """The verdict on an answer the student gave no line for."""
+    return AnswerResult(answer_id, "missing", 0.0, points, message("missing", lang))
 
 
 def judge_numeric(expected, answer, raw, work, settings, lang) -> AnswerResult:
