@@ -14,7 +14,10 @@ Rows and baselines:
 - formula checks, class-like (every text and variant new: the memo is emptied before each),
   median and p99, against ``simplify(a - b) == 0`` and ``a.equals(b)`` on the same pairs, with
   the verdicts compared; and the same texts again (remembered verdicts);
-- numeric answers graded per second, 30 % wrong.
+- numeric answers graded per second, 30 % wrong: a class's sheets graded as ``grader grade``
+  grades them (:func:`grader.core.batch_grading.grade_many` per chunk of students, the classmates'
+  keys checked for copies), against the same chunks graded student by student with
+  :func:`grader.core.grading.grade` (the verdicts compared).
 
 Times are the minimum over ``--repeats`` (wall clock); the machine's load shows in the baselines.
 
@@ -42,11 +45,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench_grading import expanded, timed  # noqa: E402
 
 from grader.core import grading  # noqa: E402
+from grader.core.batch_grading import grade_many  # noqa: E402
 from grader.core.evaluate import exact_choices, exact_quantities  # noqa: E402
-from grader.core.grading import expectation, expectations, grade  # noqa: E402
+from grader.core.grading import Settings, classmates, expectation, expectations, grade  # noqa: E402
 from grader.core.keys import answer_key, batch_key  # noqa: E402
 from grader.core.kinds import exact_text, formula_text  # noqa: E402
 from grader.core.variants import VariantKey, canonical, generate, generate_stepwise  # noqa: E402
+from grader.course.class_run import CHUNK  # noqa: E402
 from grader.families import FAMILIES  # noqa: E402
 from tests.equivalence_cases import CASES  # noqa: E402
 
@@ -62,6 +67,11 @@ def best_cpu(run, repeats: int) -> tuple[float, float]:
     """The least (wall, CPU) time of ``repeats`` runs of ``run()`` in this process (a loaded
     machine stretches the wall time; the CPU time is what the code costs)."""
     return min(_timed(run) for _ in range(repeats))
+
+
+def timed_on(run, data) -> tuple[float, float]:
+    """The (wall, CPU) time of ``run(data)``, ``data`` made before the clocks start."""
+    return _timed(lambda: run(data))
 
 
 def _timed(run) -> tuple[float, float]:
@@ -180,17 +190,35 @@ def formula_rows(timeout: int) -> None:
             f"same verdict {same}/{len(CASES)}, ours right {sum(a == t for a, t in zip(verdicts, truth, strict=True))}")
 
 
-def numeric_row(submissions: int) -> None:
+def numeric_row(submissions: int, repeats: int) -> None:
     family = FAMILIES["backprop_222"]
-    variants = generate(family, [VariantKey("bench", f"s{i}") for i in range(submissions)])
+    ids = [f"s{i}" for i in range(submissions)]
+    variants = generate(family, [VariantKey("bench", s) for s in ids])
     key = batch_key(family, variants)
-    prepared = expectations(family, variants)
     answers = [{a: f"{key[a][i] * (1.03 if (i + j) % 10 < 3 else 1):.6g}" for j, a in enumerate(key)}
                for i in range(submissions)]
-    wall, cpu = best_cpu(lambda: [grade(e, g) for e, g in zip(prepared, answers, strict=True)], 1)
+    others = classmates(ids, expectations(family, variants))
+    chunks = [range(start, min(start + CHUNK, submissions)) for start in range(0, submissions, CHUNK)]
+
+    def prepared() -> list:  # each chunk's variants as `grader grade` prepares them (wrong values on first use)
+        return [expectations(family, [variants[i] for i in chunk]) for chunk in chunks]
+
+    def class_path(batches: list) -> list:  # as `grader grade` grades: a chunk's sheets at once
+        return [r for chunk, batch in zip(chunks, batches, strict=True)
+                for r in grade_many(batch, [answers[i] for i in chunk], Settings(), "en", others)]
+
+    def per_student(batches: list) -> list:  # the same chunks, each student's sheet graded on its own
+        return [grade(e, answers[i], Settings(), "en", others)
+                for chunk, batch in zip(chunks, batches, strict=True) for e, i in zip(batch, chunk, strict=True)]
+
+    same = class_path(prepared()) == per_student(prepared())
+    wall, cpu = min(timed_on(class_path, prepared()) for _ in range(repeats))
+    base_wall, base_cpu = min(timed_on(per_student, prepared()) for _ in range(repeats))
     count = submissions * len(key)
-    row(f"numeric answers per second, 30 % wrong ({submissions:,} students of backprop_222), CPU (wall)",
-        ">= 200k", f"{count / cpu / 1e3:.0f}k ({count / wall / 1e3:.0f}k)")
+    row(f"numeric answers per second, 30 % wrong ({submissions:,} students of backprop_222, chunks of {CHUNK}, "
+        "copied keys checked), CPU (wall)", ">= 200k", f"{count / cpu / 1e3:.0f}k ({count / wall / 1e3:.0f}k)",
+        f"student by student {count / base_cpu / 1e3:.0f}k ({count / base_wall / 1e3:.0f}k)",
+        f"{base_cpu / cpu:.1f}x, verdicts {'identical' if same else 'DIFFER'}")
 
 
 ROWS = ("startup", "variants", "cli-variants", "numeric", "formula")  # in the order they run
@@ -211,7 +239,7 @@ def main() -> None:
     rows = {"startup": lambda: startup_rows(args.repeats),
             "variants": lambda: variants_rows(args.students, args.repeats),
             "cli-variants": lambda: cli_variants_row(args.cli_students, args.baseline_students),
-            "numeric": lambda: numeric_row(args.submissions),
+            "numeric": lambda: numeric_row(args.submissions, args.repeats),
             "formula": lambda: formula_rows(args.baseline_timeout)}
     print("| what | target | measured | baseline (same run) | ratio |\n|---|---|---|---|---|")
     for name in ROWS:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
@@ -43,13 +44,20 @@ class Tolerance:
 
     def describe(self, lang: str = "en") -> str:
         """The tolerance in words ('1% relative', '3 significant figures', '±0.001'; '相对误差 1%' in zh)."""
-        from grader.text.messages import message
+        return _described(self, lang)
 
-        if self.mode == "relative":
-            return message("tolerance_relative", lang, percent=f"{self.value * 100:g}")
-        if self.mode == "absolute":
-            return f"±{self.value:g}"
-        return message("tolerance_sigfigs", lang, digits=int(self.value))
+
+@lru_cache(maxsize=256)
+def _described(tolerance: Tolerance, lang: str) -> str:
+    """:meth:`Tolerance.describe`, worked out once per tolerance and language (every wrong update's
+    feedback states it)."""
+    from grader.text.messages import message
+
+    if tolerance.mode == "relative":
+        return message("tolerance_relative", lang, percent=f"{tolerance.value * 100:g}")
+    if tolerance.mode == "absolute":
+        return f"±{tolerance.value:g}"
+    return message("tolerance_sigfigs", lang, digits=int(tolerance.value))
 
 
 DEFAULT = Tolerance()

@@ -290,6 +290,13 @@ def local_value(derivation: Derivation, name: str, values: Mapping[str, float]) 
         return float(function(*(np.float64(values[a]) for a in args)))
 
 
+def local_values(derivation: Derivation, name: str, values: Mapping[str, np.ndarray]) -> np.ndarray:
+    """:func:`local_value` for arrays of values at once (the same numbers, element by element)."""
+    args, function = _compiled(derivation)[name]
+    with np.errstate(all="ignore"):
+        return np.asarray(function(*(values[a] for a in args)), dtype=float)
+
+
 def inputs_of(derivation: Derivation, name: str) -> tuple[str, ...]:
     """The names a quantity's formula uses."""
     return _compiled(derivation)[name][0]

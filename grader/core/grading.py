@@ -282,6 +282,7 @@ class Classmates:
     ids: tuple[str, ...]
     values: Mapping[str, np.ndarray]
     _steps: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _bounds: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def step(self, answer_id: str, baseline: str | None, tolerance: Tolerance) -> tuple:
         """Each classmate's origin, step and allowed error for one answer, as arrays computed once
@@ -291,6 +292,23 @@ class Classmates:
             origin = 0.0 if baseline is None else self.values[baseline]
             step = self.values[answer_id] - origin
             found = self._steps[answer_id, tolerance] = (origin, step, allowed_errors(step, tolerance))
+        return found
+
+    def bounds(self, answer_id: str, baseline: str | None, tolerance: Tolerance) -> tuple:
+        """The classmates ordered by their key of one answer, with the running bounds of the values
+        each accepts (:meth:`step`): the largest upper end so far and the smallest lower end from
+        there on, both widened by ``slack`` (a little more than rounding can move them) and both
+        ordered, so that the classmates who may accept a value are one slice, found by bisection."""
+        found = self._bounds.get((answer_id, tolerance))
+        if found is None:
+            origin, step, allowed = self.step(answer_id, baseline, tolerance)
+            keys = origin + step
+            order = np.argsort(keys, kind="stable")
+            slack = 1e-12 * float(sum(np.max(np.abs(a), initial=0.0) for a in (np.asarray(origin), step, keys)))
+            with np.errstate(invalid="ignore"):
+                upper = np.fmax.accumulate(keys[order] + allowed[order] + slack) if order.size else keys
+                lower = np.fmin.accumulate((keys[order] - allowed[order] - slack)[::-1])[::-1] if order.size else keys
+            found = self._bounds[answer_id, tolerance] = (order, upper, lower, slack)
         return found
 
 
@@ -312,7 +330,7 @@ def grade(
     numbers = _read_numbers(family, answers)
     given = _finite(numbers)
     copied = None if others is None else copied_from(expected, given, others, settings)
-    work = Work(numbers, own_values(expected, given), copied)
+    work = Work(numbers, _OwnValues(expected, given), copied)
     results = []
     for answer in filter(settings.asks, family.answers):
         raw = answers.get(answer.id)
@@ -365,6 +383,29 @@ def own_values(expected: Expected, given: Mapping[str, float]) -> dict[str, floa
     return values
 
 
+class _OwnValues(Mapping):
+    """:func:`own_values`, worked out when first looked at: a formula's or an option's judge never
+    looks, and the student's sheet may hold nothing else."""
+
+    def __init__(self, expected: Expected, given: Mapping[str, float]) -> None:
+        self._expected, self._given = expected, given
+        self._values: dict[str, float] | None = None
+
+    def _all(self) -> dict[str, float]:
+        if self._values is None:
+            self._values = own_values(self._expected, self._given)
+        return self._values
+
+    def __getitem__(self, name: str) -> float:
+        return self._all()[name]
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
 @cache
 def _quantity_names(derivation: Derivation) -> tuple[str, ...]:
     """The names of a derivation's quantities, in order."""
@@ -373,13 +414,24 @@ def _quantity_names(derivation: Derivation) -> tuple[str, ...]:
 
 def _read_numbers(family: Family, answers: Mapping[str, Raw]) -> dict[str, float | Exception]:
     """Each non-blank numeric answer read once: its value, or why it could not be read."""
+    return read_answers(tuple(a.id for a in family.answers if is_number(a)), answers)
+
+
+def read_answers(ids: Sequence[str], answers: Mapping[str, Raw]) -> dict[str, float | Exception]:
+    """The answers ``ids`` (numbers, in order) that are not blank, each read: its value, or why it
+    could not be read."""
     read: dict[str, float | Exception] = {}
-    for a in family.answers:
-        if is_number(a) and not _blank(answers.get(a.id)):
-            try:
-                read[a.id] = _to_number(answers[a.id])
-            except (ParseError, ValueError) as error:
-                read[a.id] = error
+    for answer_id in ids:
+        raw = answers.get(answer_id)
+        if raw.__class__ is str:  # the common case first: _blank and _to_number, for a str
+            if not raw.strip():
+                continue
+        elif _blank(raw):
+            continue
+        try:
+            read[answer_id] = parse_number(raw) if raw.__class__ is str else _to_number(raw)
+        except (ParseError, ValueError) as error:
+            read[answer_id] = error
     return read
 
 
@@ -405,8 +457,15 @@ def _blank(raw: Raw) -> bool:
 
 
 def _missing(answer: Answer, raw: Raw, points: float, lang: str) -> AnswerResult:
-    key = "missing" if raw is None else "blank"
-    return AnswerResult(answer.id, "missing", 0.0, points, message(key, lang), given=_text(raw))
+    if raw is None:  # the same verdict every time: made once (a sheet with one answer lacks all the others)
+        return _absent(answer.id, points, lang)
+    return AnswerResult(answer.id, "missing", 0.0, points, message("blank", lang), given=_text(raw))
+
+
+@lru_cache(maxsize=4096)
+def _absent(answer_id: str, points: float, lang: str) -> AnswerResult:
+    """The verdict on an answer the student gave no line for."""
+    return AnswerResult(answer_id, "missing", 0.0, points, message("missing", lang))
 
 
 def judge_numeric(expected, answer, raw, work, settings, lang) -> AnswerResult:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from grader.core.batch_grading import grade_many
 from grader.core.grading import AnswerResult, Classmates, Expected, Result, grade
 from grader.core.kinds import kind_of
 from grader.course.assignment import FamilyQuestion, asked_answers
@@ -33,6 +34,24 @@ def grade_sheet(
     ``others`` (the class's keys of this question) lets answers copied from a classmate be flagged.
     """
     result = grade(expected, sheet.answers.get(question.id, {}), question.settings, lang, others)
+    return _with_sheet_problems(question, result, sheet, lang)
+
+
+def grade_sheets(
+    question: FamilyQuestion, prepared: Sequence[Expected], sheets: Sequence[Sheet], lang: str = "en",
+    others: Classmates | None = None,
+) -> list[Result]:
+    """:func:`grade_sheet` for many sheets at once (each answer judged across them: :func:`grade_many`),
+    ``prepared[i]`` the variant of ``sheets[i]``'s student."""
+    answers = [sheet.answers.get(question.id, {}) for sheet in sheets]
+    results = grade_many(prepared, answers, question.settings, lang, others)
+    return [_with_sheet_problems(question, r, sheet, lang) for r, sheet in zip(results, sheets, strict=True)]
+
+
+def _with_sheet_problems(question: FamilyQuestion, result: Result, sheet: Sheet, lang: str) -> Result:
+    """A question's result with the answers the sheet lost made invalid, and the line of each invalid one."""
+    if not sheet.invalid and not any(a.status == "invalid" for a in result.answers):
+        return result
     answers = []
     for a in result.answers:
         problem = sheet.invalid.get((question.id, a.id))

@@ -41,7 +41,7 @@ from grader.course.report import QuestionOutcome, student_report
 from grader.course.roster import file_stem
 from grader.course.rows import Row
 from grader.course.shared_wrong import flag_rows
-from grader.course.student_grading import STUDENT_SECONDS, grade_one
+from grader.course.student_grading import STUDENT_SECONDS, grade_family_sheets, grade_one
 from grader.course.summary import score_plot, summary, summary_markdown
 from grader.text.html import page
 
@@ -59,10 +59,11 @@ def _grade_chunk(task: tuple) -> list[Row]:
     text, submissions, out, lang, folder, seconds, overrides, others = task
     assignment = parsed_assignment(text)
     prepared = class_expectations(assignment, [s.student.id for s in submissions])
+    graded = grade_family_sheets(assignment, submissions, prepared, lang, seconds, others)
     rows = []
     for i, submission in enumerate(submissions):
         expected = {q: column[i] for q, column in prepared.items()}
-        row = grade_one(assignment, submission, expected, Path(folder), lang, seconds, others)
+        row = grade_one(assignment, submission, expected, Path(folder), lang, seconds, others, graded[i])
         row = apply_overrides(row, overrides.get(submission.student.id, ()), lang)
         write_report(assignment, row, expected, Path(out), lang)
         rows.append(row)
