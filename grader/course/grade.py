@@ -21,7 +21,15 @@ from pathlib import Path
 from grader.core.grading import Classmates, Expected, classmates
 from grader.core.variants import Variant
 from grader.course.assignment import Assignment
-from grader.course.class_run import chunked, class_expectations, run_chunks, safe_echo, warm_up
+from grader.course.class_run import (
+    chunked,
+    class_expectations,
+    cycle_collection_paused,
+    in_background,
+    run_chunks,
+    safe_echo,
+    warm_up,
+)
 from grader.course.files import output_lock, remove_stale_temporaries, staged, write_atomic, write_staged
 from grader.course.gradebook import gradebook_csv, gradebook_json
 from grader.course.inputs import InstructorError, class_roster, load_assignment, parsed_assignment, read_overrides
@@ -42,7 +50,7 @@ from grader.course.roster import file_stem
 from grader.course.rows import Row
 from grader.course.shared_wrong import flag_rows
 from grader.course.student_grading import STUDENT_SECONDS, grade_one
-from grader.course.summary import score_plot, summary, summary_markdown
+from grader.course.summary import Summary, score_plot, summary, summary_markdown
 from grader.text.html import page
 
 
@@ -152,35 +160,48 @@ def write_outputs(assignment: Assignment, rows: Sequence[Row], strays: Sequence[
                   lang: str, variants: Mapping[str, Mapping[str, Variant]] | None = None) -> None:
     """The class summary, then the gradebook (replaced last, each file atomically); ``variants``
     are the students' variants when the run has them (see :func:`write_item_analysis`)."""
+    with cycle_collection_paused():
+        _write_outputs(assignment, rows, strays, out, lang, variants)
+
+
+def _write_outputs(assignment: Assignment, rows: Sequence[Row], strays: Sequence[Stray], out: Path,
+                   lang: str, variants: Mapping[str, Mapping[str, Variant]] | None) -> None:
     overview = summary(assignment, rows)
-    plot = score_plot(assignment, overview, lang)
-    write_atomic(out / "scores.png", plot)
-    items_png = write_item_analysis(assignment, rows, out, lang, variants)
+    analysed = in_background(_analysis_and_plots, assignment, rows, overview, lang, variants)
+    long_table = long_csv(rows)
     markdown = summary_markdown(assignment, rows, strays, "scores.png", lang, overview)
-    markdown += "\n" + item_markdown(items_png[0], "items.png", lang)
+    gradebook = (gradebook_json(assignment, rows, strays, lang, overview), gradebook_csv(assignment, rows, lang))
+    analysis, plot, items_png = analysed()
+    write_atomic(out / "scores.png", plot)
+    write_item_analysis(out, analysis, items_png, long_table)
+    markdown += "\n" + item_markdown(analysis, "items.png", lang)
     write_atomic(out / "summary.md", markdown)
     embedded = markdown
-    for name, png in (("scores.png", plot), ("items.png", items_png[1])):
+    for name, png in (("scores.png", plot), ("items.png", items_png)):
         embedded = embedded.replace(f"]({name})", "](data:image/png;base64," + base64.b64encode(png).decode() + ")")
     write_atomic(out / "summary.html", page(embedded, f"{assignment.title}: summary", lang))
-    write_atomic(out / "gradebook.json", gradebook_json(assignment, rows, strays, lang, overview), durable=True)
-    write_atomic(out / "gradebook.csv", gradebook_csv(assignment, rows, lang), durable=True)
+    write_atomic(out / "gradebook.json", gradebook[0], durable=True)
+    write_atomic(out / "gradebook.csv", gradebook[1], durable=True)
 
 
-def write_item_analysis(assignment: Assignment, rows: Sequence[Row], out: Path, lang: str = "en",
-                        variants: Mapping[str, Mapping[str, Variant]] | None = None) -> tuple[ItemAnalysis, bytes]:
-    """``answers_long.csv``, ``items.csv``, ``items_by_variant.csv`` and ``items.png``; the analysis and plot.
+def _analysis_and_plots(assignment: Assignment, rows: Sequence[Row], overview: Summary, lang: str,
+                        variants: Mapping[str, Mapping[str, Variant]] | None) -> tuple[ItemAnalysis, bytes, bytes]:
+    """The item analysis and the two plots (scores, items): made beside the gradebook and tables.
 
     ``variants`` (question id, then student id) spares generating the graded students' variants again.
     """
     graded = [r.student.id for r in rows if r.results is not None]
     analysis = analyse(rows, variant_features(assignment, graded, variants=variants))
-    png = item_plot(analysis, lang)
-    write_atomic(out / "items.png", png)
-    for name, data in (("answers_long.csv", long_csv(rows)), ("items.csv", items_csv(analysis)),
+    return analysis, score_plot(assignment, overview, lang), item_plot(analysis, lang)
+
+
+def write_item_analysis(out: Path, analysis: ItemAnalysis, plot: bytes, long_table: str) -> None:
+    """``items.png`` (the analysis's ``plot``), ``answers_long.csv`` (the ``long_table``), ``items.csv``
+    and ``items_by_variant.csv``."""
+    write_atomic(out / "items.png", plot)
+    for name, data in (("answers_long.csv", long_table), ("items.csv", items_csv(analysis)),
                        ("items_by_variant.csv", breakdown_csv(analysis))):
         write_atomic(out / name, data)
-    return analysis, png
 
 
 def _echo_summary(echo: Callable[[str], None], rows: Iterable[Row], strays: Sequence[Stray], out: Path) -> None:
