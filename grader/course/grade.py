@@ -33,7 +33,7 @@ from grader.course.class_run import (
 from grader.course.files import output_lock, remove_stale_temporaries, staged, write_atomic, write_staged
 from grader.course.gradebook import gradebook_csv, gradebook_json
 from grader.course.inputs import InstructorError, class_roster, load_assignment, parsed_assignment, read_overrides
-from grader.course.intake import Stray, intake, read_incoming
+from grader.course.intake import Stray, Submission, intake, read_incoming
 from grader.course.item_analysis import (
     ItemAnalysis,
     analyse,
@@ -46,7 +46,7 @@ from grader.course.item_analysis import (
 )
 from grader.course.overrides import apply_overrides, audit_csv, not_applied, with_report_section
 from grader.course.report import QuestionOutcome, student_report
-from grader.course.roster import file_stem
+from grader.course.roster import Student, file_stem
 from grader.course.rows import Row
 from grader.course.shared_wrong import flag_rows
 from grader.course.student_grading import STUDENT_SECONDS, grade_one
@@ -121,14 +121,15 @@ def _grade_class(assignment_path: Path, submissions: Path, out: Path, roster_pat
     remove_stale_temporaries(out)
     times["setup"] = time.perf_counter() - start
     start = time.perf_counter()
-    submitted, strays = intake(assignment, students, read_incoming(submissions))
-    times["read"] = time.perf_counter() - start
-    start = time.perf_counter()
+    read = in_background(_read_submissions, assignment, students, submissions)
     warm_up(assignment)
+    others, variants = class_keys(assignment, [s.id for s in students])  # while the submissions are read
+    submitted, strays = read()
+    times["read and keys"] = time.perf_counter() - start
+    start = time.perf_counter()
     by_student: dict[str, list] = {}
     for o in overrides:
         by_student.setdefault(o.student, []).append(o)
-    others, variants = class_keys(assignment, [s.id for s in students])
     with staged(out) as staging:
         chunks = [(text, list(c), str(staging), lang, str(submissions), student_seconds, by_student, others)
                   for c in chunked(submitted)]
@@ -154,6 +155,12 @@ def _grade_class(assignment_path: Path, submissions: Path, out: Path, roster_pat
         echo(f"warning: {w}")
     _echo_summary(echo, rows, strays, out)
     return times
+
+
+def _read_submissions(assignment: Assignment, students: Sequence[Student], submissions: Path
+                      ) -> tuple[list[Submission], list[Stray]]:
+    """The submissions folder read and matched to the roster (:func:`intake`)."""
+    return intake(assignment, students, read_incoming(submissions))
 
 
 def write_outputs(assignment: Assignment, rows: Sequence[Row], strays: Sequence[Stray], out: Path,
