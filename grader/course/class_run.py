@@ -44,7 +44,12 @@ def run_chunks(task: Callable, chunks: Sequence[tuple], jobs: int, label: str, t
             return results
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-        with context.Pool(min(jobs, len(chunks))) as pool:
+        gc.freeze()  # the workers' cycle collections leave the objects they inherit alone
+        try:
+            pool = context.Pool(min(jobs, len(chunks)))
+        finally:
+            gc.unfreeze()
+        with pool, cycle_collection_paused():  # here, the workers' results are only unpickled
             for chunk, result in zip(chunks, pool.imap(task, chunks), strict=True):
                 results.append(result)
                 bar.update(len(chunk[1]))

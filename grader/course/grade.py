@@ -134,7 +134,8 @@ def _grade_class(assignment_path: Path, submissions: Path, out: Path, roster_pat
         chunks = [(text, list(c), str(staging), lang, str(submissions), student_seconds, by_student, others)
                   for c in chunked(submitted)]
         rows = [r for part in run_chunks(_grade_chunk, chunks, jobs, "grading", len(submitted)) for r in part]
-        rows = flag_rows(assignment, rows, others)
+        with cycle_collection_paused():
+            rows = flag_rows(assignment, rows, others)
         times["grade"] = time.perf_counter() - start
         start = time.perf_counter()
     times["publish reports"] = time.perf_counter() - start
