@@ -98,7 +98,8 @@ def in_background(task: Callable[..., T], *args: object) -> Callable[[], T]:
         sent: tuple[bool, T | None] = (False, None)
         try:
             if receive.poll(BACKGROUND_SECONDS):
-                sent = receive.recv()
+                with cycle_collection_paused():  # a large value is many new objects
+                    sent = receive.recv()
         except EOFError:  # the child died
             pass
         finally:

@@ -50,7 +50,7 @@ from grader.course.roster import Student, file_stem
 from grader.course.rows import Row
 from grader.course.shared_wrong import flag_rows
 from grader.course.student_grading import STUDENT_SECONDS, grade_one
-from grader.course.summary import Summary, score_plot, summary, summary_markdown
+from grader.course.summary import assignment_max, class_scores, score_plot, summary, summary_markdown
 from grader.text.html import page
 
 
@@ -174,12 +174,11 @@ def write_outputs(assignment: Assignment, rows: Sequence[Row], strays: Sequence[
 
 def _write_outputs(assignment: Assignment, rows: Sequence[Row], strays: Sequence[Stray], out: Path,
                    lang: str, variants: Mapping[str, Mapping[str, Variant]] | None) -> None:
+    analysed = in_background(_analysis_and_plots, assignment, rows, lang, variants)
     overview = summary(assignment, rows)
-    analysed = in_background(_analysis_and_plots, assignment, rows, overview, lang, variants)
-    long_table = long_csv(rows)
     markdown = summary_markdown(assignment, rows, strays, "scores.png", lang, overview)
     gradebook = (gradebook_json(assignment, rows, strays, lang, overview), gradebook_csv(assignment, rows, lang))
-    analysis, plot, items_png = analysed()
+    analysis, long_table, plot, items_png = analysed()
     write_atomic(out / "scores.png", plot)
     write_item_analysis(out, analysis, items_png, long_table)
     markdown += "\n" + item_markdown(analysis, "items.png", lang)
@@ -192,15 +191,17 @@ def _write_outputs(assignment: Assignment, rows: Sequence[Row], strays: Sequence
     write_atomic(out / "gradebook.csv", gradebook[1], durable=True)
 
 
-def _analysis_and_plots(assignment: Assignment, rows: Sequence[Row], overview: Summary, lang: str,
-                        variants: Mapping[str, Mapping[str, Variant]] | None) -> tuple[ItemAnalysis, bytes, bytes]:
-    """The item analysis and the two plots (scores, items): made beside the gradebook and tables.
+def _analysis_and_plots(assignment: Assignment, rows: Sequence[Row], lang: str,
+                        variants: Mapping[str, Mapping[str, Variant]] | None) -> tuple[ItemAnalysis, str, bytes, bytes]:
+    """The item analysis, the long table (``answers_long.csv``) and the two plots (scores, items): made
+    beside the summary and the gradebook.
 
     ``variants`` (question id, then student id) spares generating the graded students' variants again.
     """
     graded = [r.student.id for r in rows if r.results is not None]
     analysis = analyse(rows, variant_features(assignment, graded, variants=variants))
-    return analysis, score_plot(assignment, overview, lang), item_plot(analysis, lang)
+    scores = score_plot(assignment, class_scores(rows), assignment_max(assignment), lang)
+    return analysis, long_csv(rows), scores, item_plot(analysis, lang)
 
 
 def write_item_analysis(out: Path, analysis: ItemAnalysis, plot: bytes, long_table: str) -> None:
