@@ -167,14 +167,15 @@ def _read_submissions(assignment: Assignment, students: Sequence[Student], submi
 def write_outputs(assignment: Assignment, rows: Sequence[Row], strays: Sequence[Stray], out: Path,
                   lang: str, variants: Mapping[str, Mapping[str, Variant]] | None = None) -> None:
     """The class summary, then the gradebook (replaced last, each file atomically); ``variants``
-    are the students' variants when the run has them (see :func:`write_item_analysis`)."""
+    (question id, then student id) are the students' variants when the run has them, which spares
+    generating them again for the item analysis."""
     with cycle_collection_paused():
         _write_outputs(assignment, rows, strays, out, lang, variants)
 
 
 def _write_outputs(assignment: Assignment, rows: Sequence[Row], strays: Sequence[Stray], out: Path,
                    lang: str, variants: Mapping[str, Mapping[str, Variant]] | None) -> None:
-    analysed = in_background(_analysis_and_plots, assignment, rows, lang, variants)
+    analysed = in_background(_analysis_long_table_and_plots, assignment, rows, lang, variants)
     overview = summary(assignment, rows)
     markdown = summary_markdown(assignment, rows, strays, "scores.png", lang, overview)
     gradebook = (gradebook_json(assignment, rows, strays, lang, overview), gradebook_csv(assignment, rows, lang))
@@ -191,13 +192,10 @@ def _write_outputs(assignment: Assignment, rows: Sequence[Row], strays: Sequence
     write_atomic(out / "gradebook.csv", gradebook[1], durable=True)
 
 
-def _analysis_and_plots(assignment: Assignment, rows: Sequence[Row], lang: str,
+def _analysis_long_table_and_plots(assignment: Assignment, rows: Sequence[Row], lang: str,
                         variants: Mapping[str, Mapping[str, Variant]] | None) -> tuple[ItemAnalysis, str, bytes, bytes]:
-    """The item analysis, the long table (``answers_long.csv``) and the two plots (scores, items): made
-    beside the summary and the gradebook.
-
-    ``variants`` (question id, then student id) spares generating the graded students' variants again.
-    """
+    """The item analysis, the long table (``answers_long.csv``) and the two plots (scores, items): what
+    :func:`write_outputs` has made beside the summary and the gradebook."""
     graded = [r.student.id for r in rows if r.results is not None]
     analysis = analyse(rows, variant_features(assignment, graded, variants=variants))
     scores = score_plot(assignment, class_scores(rows), assignment_max(assignment), lang)
