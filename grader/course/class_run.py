@@ -75,15 +75,16 @@ def warm_up(assignment: Assignment) -> None:
     class_expectations(assignment, ["warm-up"])
 
 
-def in_background(task: Callable[..., T], *args: object) -> Callable[[], T]:
-    """Start ``task(*args)`` in a forked child process; the function returned waits for its value.
+def in_background(jobs: int, task: Callable[..., T], *args: object) -> Callable[[], T]:
+    """Start ``task(*args)`` in a forked child process when ``jobs`` (the processes the run may
+    use) is more than one; the function returned waits for its value.
 
     The child sees the parent's objects as they are at the fork (nothing is pickled but the
-    value). Where a process cannot be forked, or when the child fails or is silent for
-    :data:`BACKGROUND_SECONDS`, the task runs in this process when its value is asked for, so
+    value). With one job, where a process cannot be forked, or when the child fails or is silent
+    for :data:`BACKGROUND_SECONDS`, the task runs in this process when its value is asked for, so
     its errors are raised here.
     """
-    if "fork" not in multiprocessing.get_all_start_methods():
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return lambda: task(*args)
     for stream in (sys.stdout, sys.stderr):  # the child flushes them on exit: nothing buffered twice
         if stream is not None:

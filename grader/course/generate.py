@@ -131,7 +131,7 @@ def _generate_class(assignment_path: Path, roster_path: Path, out: Path, jobs: i
         start = time.perf_counter()
     times["publish sheets"] = time.perf_counter() - start
     start = time.perf_counter()
-    key_json = in_background(_key_json, assignment, keys)
+    key_json = in_background(jobs, _key_json, assignment, keys)
     write_atomic(out / "instructor" / "key.csv", _key_csv(keys), durable=True)
     write_atomic(out / "instructor" / "key.json", key_json(), durable=True)
     times["key"] = time.perf_counter() - start

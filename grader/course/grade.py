@@ -121,7 +121,7 @@ def _grade_class(assignment_path: Path, submissions: Path, out: Path, roster_pat
     remove_stale_temporaries(out)
     times["setup"] = time.perf_counter() - start
     start = time.perf_counter()
-    read = in_background(_read_submissions, assignment, students, submissions)
+    read = in_background(jobs, _read_submissions, assignment, students, submissions)
     warm_up(assignment)
     others, variants = class_keys(assignment, [s.id for s in students])  # while the submissions are read
     submitted, strays = read()
@@ -140,7 +140,7 @@ def _grade_class(assignment_path: Path, submissions: Path, out: Path, roster_pat
         start = time.perf_counter()
     times["publish reports"] = time.perf_counter() - start
     start = time.perf_counter()
-    write_outputs(assignment, rows, strays, out, lang, variants)
+    write_outputs(assignment, rows, strays, out, lang, variants, jobs)
     audit = out / "overrides_audit.csv"
     if overrides:
         write_atomic(audit, audit_csv(rows, overrides), durable=True)
@@ -165,17 +165,18 @@ def _read_submissions(assignment: Assignment, students: Sequence[Student], submi
 
 
 def write_outputs(assignment: Assignment, rows: Sequence[Row], strays: Sequence[Stray], out: Path,
-                  lang: str, variants: Mapping[str, Mapping[str, Variant]] | None = None) -> None:
+                  lang: str, variants: Mapping[str, Mapping[str, Variant]] | None = None, jobs: int = 1) -> None:
     """The class summary, then the gradebook (replaced last, each file atomically); ``variants``
     (question id, then student id) are the students' variants when the run has them, which spares
-    generating them again for the item analysis."""
+    generating them again for the item analysis; with ``jobs`` > 1, the item analysis and the plots
+    are made in a second process."""
     with cycle_collection_paused():
-        _write_outputs(assignment, rows, strays, out, lang, variants)
+        _write_outputs(assignment, rows, strays, out, lang, variants, jobs)
 
 
 def _write_outputs(assignment: Assignment, rows: Sequence[Row], strays: Sequence[Stray], out: Path,
-                   lang: str, variants: Mapping[str, Mapping[str, Variant]] | None) -> None:
-    analysed = in_background(_analysis_long_table_and_plots, assignment, rows, lang, variants)
+                   lang: str, variants: Mapping[str, Mapping[str, Variant]] | None, jobs: int) -> None:
+    analysed = in_background(jobs, _analysis_long_table_and_plots, assignment, rows, lang, variants)
     overview = summary(assignment, rows)
     markdown = summary_markdown(assignment, rows, strays, "scores.png", lang, overview)
     gradebook = (gradebook_json(assignment, rows, strays, lang, overview), gradebook_csv(assignment, rows, lang))
