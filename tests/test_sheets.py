@@ -5,13 +5,23 @@ from __future__ import annotations
 import codecs
 import re
 import string
+import unicodedata
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grader.course.assignment import parse_assignment
-from grader.course.sheets import MAX_BYTES, MAX_VALUE, MESSAGES, answer_sheet, asked_ids, decode, parse_sheet
+from grader.course.sheets import (
+    CONTROLS,
+    MAX_BYTES,
+    MAX_VALUE,
+    MESSAGES,
+    answer_sheet,
+    asked_ids,
+    decode,
+    parse_sheet,
+)
 
 QUESTIONS = {"q1": ["w_1", "E_1", "dE_dw_expr", "regime"], "q2": ["w_1", "h1", "o1"]}
 HW = parse_assignment("""
@@ -87,6 +97,14 @@ def test_unknown_ids_are_reported_with_a_suggestion_and_cost_nothing():
     assert "`q1.w_1`" in texts[0] and "line 1" in texts[0]
     assert "q3.zzz" in texts[1] and "mean" not in texts[1]
     assert not sheet.invalid
+
+
+def test_a_key_means_what_each_sheets_questions_say_it_means():
+    # the reader remembers keys between sheets: the same key read against other questions is looked up again
+    assert parse_sheet("w_1 = 1\n", {"q1": ["w_1"]}).answers == {"q1": {"w_1": "1"}}
+    assert parse_sheet("w_1 = 1\n", {"q2": ["w_1"]}).answers == {"q2": {"w_1": "1"}}
+    assert parse_sheet("w_1 = 1\n", QUESTIONS).problems[0].key == "ambiguous_id"
+    assert parse_sheet("w_1 = 1\n", {"q1": ["w_1"]}).answers == {"q1": {"w_1": "1"}}
 
 
 def test_an_id_asked_in_two_questions_must_be_qualified():
@@ -174,6 +192,20 @@ def test_binary_files_are_recognised(data):
 def test_a_file_larger_than_the_limit_is_refused_without_reading_it_all():
     assert decode(b"q1.E_1 = 1\n" * 10, size=MAX_BYTES + 1).reason == "too_large"
     assert decode(b"x" * (MAX_BYTES + 1)).reason == "too_large"
+
+
+def test_the_control_characters_counted_are_unicodes_except_tab_and_line_breaks():
+    # oracle: unicodedata's category over every code point, not the pattern's ranges
+    expected = {chr(c) for c in range(0x110000)
+                if unicodedata.category(chr(c)) == "Cc" and chr(c) not in "\t\n\r\f"}
+    text = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    assert set(CONTROLS.findall(text)) == expected and len(CONTROLS.findall(text)) == len(expected)
+
+
+@pytest.mark.parametrize("controls, binary", [(5, False), (6, True)])
+def test_text_with_more_than_5_percent_control_characters_is_binary(controls, binary):
+    text = "\x85" * controls + "a" * (100 - controls)  # NEXT LINE (U+0085) is a control character, not ASCII
+    assert (decode(text.encode("utf-8")).reason == "binary") is binary
 
 
 @settings(max_examples=300, deadline=None)

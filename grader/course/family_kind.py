@@ -120,8 +120,9 @@ class FamilyKind:
         """Whether each student's answer was correct, per asked answer, and the named mistakes made."""
         parts: Parts = []
         mistakes: Mistakes = []
+        by_id = [{a.id: a for a in r.answers} for r in results if isinstance(r, Result)]  # each result's once
         for answer in asked_answers(question):
-            verdicts = [r.answer(answer.id) for r in results if isinstance(r, Result)]
+            verdicts = [answers[answer.id] for answers in by_id]
             parts.append((answer.id, [v.status == "correct" for v in verdicts]))
             mistakes += [(answer.id, v.mistake) for v in verdicts if v.mistake]
         return parts, mistakes

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from grader.core.grading import Expected
 from grader.course.assignment import Assignment
-from grader.course.class_run import chunked, class_expectations, run_chunks, safe_echo, warm_up
+from grader.course.class_run import chunked, class_expectations, in_background, run_chunks, safe_echo, warm_up
 from grader.course.files import output_lock, remove_stale_temporaries, staged, write_atomic, write_staged
 from grader.course.gradebook import spreadsheet_text
 from grader.course.inputs import class_roster, load_assignment, parsed_assignment
@@ -80,6 +80,28 @@ def _generate_chunk(task: tuple) -> list[tuple[str, str, list]]:
     return keys
 
 
+def _key_csv(keys: list[tuple[str, str, list]]) -> str:
+    """``key.csv``: one line per student and answer (student ids neutralised for spreadsheets)."""
+    rows = io.StringIO()
+    writer = csv.writer(rows, lineterminator="\n")
+    writer.writerow(["student_id", "question", "answer", "kind", "value", "points"])
+    for student_id, question_id, entries in keys:
+        for answer_id, kind, value, points in entries:
+            writer.writerow([spreadsheet_text(student_id), question_id, answer_id, kind, value, f"{points:g}"])
+    return rows.getvalue()
+
+
+def _key_json(assignment: Assignment, keys: list[tuple[str, str, list]]) -> str:
+    """``key.json``: every answer of every student, by student, question and answer."""
+    nested: dict = {}
+    for student_id, question_id, entries in keys:
+        for answer_id, kind, value, points in entries:
+            nested.setdefault(student_id, {}).setdefault(question_id, {})[answer_id] = {
+                "kind": kind, "value": value, "points": points}
+    key_json = {"assignment": {"id": assignment.id, "title": assignment.title}, "students": nested}
+    return indented_json(key_json, 1, sort_keys=True) + "\n"
+
+
 def generate_class(assignment_path: Path, roster_path: Path, out: Path, jobs: int = 1,
                    lang: str | None = None, echo: Callable[[str], None] = print) -> dict[str, float]:
     """``grader generate``: problem sheets, answer sheets and the instructor key; returns phase times."""
@@ -109,19 +131,9 @@ def _generate_class(assignment_path: Path, roster_path: Path, out: Path, jobs: i
         start = time.perf_counter()
     times["publish sheets"] = time.perf_counter() - start
     start = time.perf_counter()
-    rows = io.StringIO()
-    writer = csv.writer(rows, lineterminator="\n")
-    writer.writerow(["student_id", "question", "answer", "kind", "value", "points"])
-    nested: dict = {}
-    for student_id, question_id, entries in keys:
-        for answer_id, kind, value, points in entries:
-            writer.writerow([spreadsheet_text(student_id), question_id, answer_id, kind, value, f"{points:g}"])
-            nested.setdefault(student_id, {}).setdefault(question_id, {})[answer_id] = {
-                "kind": kind, "value": value, "points": points}
-    write_atomic(out / "instructor" / "key.csv", rows.getvalue(), durable=True)
-    key_json = {"assignment": {"id": assignment.id, "title": assignment.title}, "students": nested}
-    write_atomic(out / "instructor" / "key.json",
-                 indented_json(key_json, 1, sort_keys=True) + "\n", durable=True)
+    key_json = in_background(jobs, _key_json, assignment, keys)
+    write_atomic(out / "instructor" / "key.csv", _key_csv(keys), durable=True)
+    write_atomic(out / "instructor" / "key.json", key_json(), durable=True)
     times["key"] = time.perf_counter() - start
     echo(f"{len(students)} students: problem and answer sheets in {out / 'students'}; "
          f"the instructor key (keep it private) in {out / 'instructor'}")

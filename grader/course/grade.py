@@ -21,11 +21,19 @@ from pathlib import Path
 from grader.core.grading import Classmates, Expected, classmates
 from grader.core.variants import Variant
 from grader.course.assignment import Assignment
-from grader.course.class_run import chunked, class_expectations, run_chunks, safe_echo, warm_up
+from grader.course.class_run import (
+    chunked,
+    class_expectations,
+    cycle_collection_paused,
+    in_background,
+    run_chunks,
+    safe_echo,
+    warm_up,
+)
 from grader.course.files import output_lock, remove_stale_temporaries, staged, write_atomic, write_staged
 from grader.course.gradebook import gradebook_csv, gradebook_json
 from grader.course.inputs import InstructorError, class_roster, load_assignment, parsed_assignment, read_overrides
-from grader.course.intake import Stray, intake, read_incoming
+from grader.course.intake import Stray, Submission, intake, read_incoming
 from grader.course.item_analysis import (
     ItemAnalysis,
     analyse,
@@ -38,11 +46,11 @@ from grader.course.item_analysis import (
 )
 from grader.course.overrides import apply_overrides, audit_csv, not_applied, with_report_section
 from grader.course.report import QuestionOutcome, student_report
-from grader.course.roster import file_stem
+from grader.course.roster import Student, file_stem
 from grader.course.rows import Row
 from grader.course.shared_wrong import flag_rows
 from grader.course.student_grading import STUDENT_SECONDS, grade_family_sheets, grade_one
-from grader.course.summary import score_plot, summary, summary_markdown
+from grader.course.summary import assignment_max, class_scores, score_plot, summary, summary_markdown
 from grader.text.html import page
 
 
@@ -114,24 +122,26 @@ def _grade_class(assignment_path: Path, submissions: Path, out: Path, roster_pat
     remove_stale_temporaries(out)
     times["setup"] = time.perf_counter() - start
     start = time.perf_counter()
-    submitted, strays = intake(assignment, students, read_incoming(submissions))
-    times["read"] = time.perf_counter() - start
-    start = time.perf_counter()
+    read = in_background(jobs, _read_submissions, assignment, students, submissions)
     warm_up(assignment)
+    others, variants = class_keys(assignment, [s.id for s in students])  # while the submissions are read
+    submitted, strays = read()
+    times["read and keys"] = time.perf_counter() - start
+    start = time.perf_counter()
     by_student: dict[str, list] = {}
     for o in overrides:
         by_student.setdefault(o.student, []).append(o)
-    others, variants = class_keys(assignment, [s.id for s in students])
     with staged(out) as staging:
         chunks = [(text, list(c), str(staging), lang, str(submissions), student_seconds, by_student, others)
                   for c in chunked(submitted)]
         rows = [r for part in run_chunks(_grade_chunk, chunks, jobs, "grading", len(submitted)) for r in part]
-        rows = flag_rows(assignment, rows, others)
+        with cycle_collection_paused():
+            rows = flag_rows(assignment, rows, others)
         times["grade"] = time.perf_counter() - start
         start = time.perf_counter()
     times["publish reports"] = time.perf_counter() - start
     start = time.perf_counter()
-    write_outputs(assignment, rows, strays, out, lang, variants)
+    write_outputs(assignment, rows, strays, out, lang, variants, jobs)
     audit = out / "overrides_audit.csv"
     if overrides:
         write_atomic(audit, audit_csv(rows, overrides), durable=True)
@@ -149,39 +159,58 @@ def _grade_class(assignment_path: Path, submissions: Path, out: Path, roster_pat
     return times
 
 
+def _read_submissions(assignment: Assignment, students: Sequence[Student], submissions: Path
+                      ) -> tuple[list[Submission], list[Stray]]:
+    """The submissions folder read and matched to the roster (:func:`intake`)."""
+    return intake(assignment, students, read_incoming(submissions))
+
+
 def write_outputs(assignment: Assignment, rows: Sequence[Row], strays: Sequence[Stray], out: Path,
-                  lang: str, variants: Mapping[str, Mapping[str, Variant]] | None = None) -> None:
+                  lang: str, variants: Mapping[str, Mapping[str, Variant]] | None = None, jobs: int = 1) -> None:
     """The class summary, then the gradebook (replaced last, each file atomically); ``variants``
-    are the students' variants when the run has them (see :func:`write_item_analysis`)."""
+    (question id, then student id) are the students' variants when the run has them, which spares
+    generating them again for the item analysis; with ``jobs`` > 1, the item analysis and the plots
+    are made in a second process."""
+    with cycle_collection_paused():
+        _write_outputs(assignment, rows, strays, out, lang, variants, jobs)
+
+
+def _write_outputs(assignment: Assignment, rows: Sequence[Row], strays: Sequence[Stray], out: Path,
+                   lang: str, variants: Mapping[str, Mapping[str, Variant]] | None, jobs: int) -> None:
+    analysed = in_background(jobs, _analysis_long_table_and_plots, assignment, rows, lang, variants)
     overview = summary(assignment, rows)
-    plot = score_plot(assignment, overview, lang)
-    write_atomic(out / "scores.png", plot)
-    items_png = write_item_analysis(assignment, rows, out, lang, variants)
     markdown = summary_markdown(assignment, rows, strays, "scores.png", lang, overview)
-    markdown += "\n" + item_markdown(items_png[0], "items.png", lang)
+    gradebook = (gradebook_json(assignment, rows, strays, lang, overview), gradebook_csv(assignment, rows, lang))
+    analysis, long_table, plot, items_png = analysed()
+    write_atomic(out / "scores.png", plot)
+    write_item_analysis(out, analysis, items_png, long_table)
+    markdown += "\n" + item_markdown(analysis, "items.png", lang)
     write_atomic(out / "summary.md", markdown)
     embedded = markdown
-    for name, png in (("scores.png", plot), ("items.png", items_png[1])):
+    for name, png in (("scores.png", plot), ("items.png", items_png)):
         embedded = embedded.replace(f"]({name})", "](data:image/png;base64," + base64.b64encode(png).decode() + ")")
     write_atomic(out / "summary.html", page(embedded, f"{assignment.title}: summary", lang))
-    write_atomic(out / "gradebook.json", gradebook_json(assignment, rows, strays, lang, overview), durable=True)
-    write_atomic(out / "gradebook.csv", gradebook_csv(assignment, rows, lang), durable=True)
+    write_atomic(out / "gradebook.json", gradebook[0], durable=True)
+    write_atomic(out / "gradebook.csv", gradebook[1], durable=True)
 
 
-def write_item_analysis(assignment: Assignment, rows: Sequence[Row], out: Path, lang: str = "en",
-                        variants: Mapping[str, Mapping[str, Variant]] | None = None) -> tuple[ItemAnalysis, bytes]:
-    """``answers_long.csv``, ``items.csv``, ``items_by_variant.csv`` and ``items.png``; the analysis and plot.
-
-    ``variants`` (question id, then student id) spares generating the graded students' variants again.
-    """
+def _analysis_long_table_and_plots(assignment: Assignment, rows: Sequence[Row], lang: str,
+                        variants: Mapping[str, Mapping[str, Variant]] | None) -> tuple[ItemAnalysis, str, bytes, bytes]:
+    """The item analysis, the long table (``answers_long.csv``) and the two plots (scores, items): what
+    :func:`write_outputs` has made beside the summary and the gradebook."""
     graded = [r.student.id for r in rows if r.results is not None]
     analysis = analyse(rows, variant_features(assignment, graded, variants=variants))
-    png = item_plot(analysis, lang)
-    write_atomic(out / "items.png", png)
-    for name, data in (("answers_long.csv", long_csv(rows)), ("items.csv", items_csv(analysis)),
+    scores = score_plot(assignment, class_scores(rows), assignment_max(assignment), lang)
+    return analysis, long_csv(rows), scores, item_plot(analysis, lang)
+
+
+def write_item_analysis(out: Path, analysis: ItemAnalysis, plot: bytes, long_table: str) -> None:
+    """``items.png`` (the analysis's ``plot``), ``answers_long.csv`` (the ``long_table``), ``items.csv``
+    and ``items_by_variant.csv``."""
+    write_atomic(out / "items.png", plot)
+    for name, data in (("answers_long.csv", long_table), ("items.csv", items_csv(analysis)),
                        ("items_by_variant.csv", breakdown_csv(analysis))):
         write_atomic(out / name, data)
-    return analysis, png
 
 
 def _echo_summary(echo: Callable[[str], None], rows: Iterable[Row], strays: Sequence[Stray], out: Path) -> None:

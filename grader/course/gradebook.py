@@ -66,8 +66,9 @@ def row_json(row: Row, lang: str) -> dict:
                                        "weight": v.weight} for v in p.values]} for p in row.shared],
         "questions": {},
     }
+    results = dict(row.results or ())
     for q, maximum in row.maxima:
-        result = dict(row.results or ()).get(q)
+        result = results.get(q)
         data["questions"][q] = {"score": None if result is None else result.score, "max": maximum}
         if result is not None:
             data["questions"][q]["answers"] = answers_json(result)
@@ -93,9 +94,7 @@ def gradebook_json(assignment: Assignment, rows: Sequence[Row], strays: Sequence
     One student per line, keys sorted: readable, diffable, and fast to write for a large class.
     """
     lang = lang or assignment.lang
-
-    def dump(value: object) -> str:
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    dump = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode  # json.dumps's, made once
 
     overview = overview or summary(assignment, rows)
     students = ",\n".join(f"  {dump(row_json(r, lang))}" for r in rows)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from grader.core.evaluate import exact_choices
+from grader.core.grading import AnswerResult
 from grader.core.variants import Variant, decimal_text, generate
 from grader.course.assignment import Assignment, asked_answers, family_questions
 from grader.course.code_results import CodeQuestionResult
@@ -82,11 +83,15 @@ class Mark(NamedTuple):
     carried_forward: bool
 
 
-def marks(result: QuestionResult) -> list[Mark]:
-    """The items of a question's result: its answers, or its hidden tests (no mistake, never carried forward)."""
+Item = Mark | AnswerResult  # an answer's verdict has every field of a Mark
+
+
+def marks(result: QuestionResult) -> Sequence[Item]:
+    """The items of a question's result: its answers' verdicts as they are, or its hidden tests
+    as :class:`Mark` (no mistake, never carried forward)."""
     if isinstance(result, CodeQuestionResult):
         return [Mark(t.name, t.verdict, t.score, t.max, None, False) for t in result.tests]
-    return [Mark(a.id, a.status, a.score, a.max, a.mistake, a.carried_forward) for a in result.answers]
+    return result.answers
 
 
 def long_rows(rows: Sequence[Row]) -> list[tuple]:
@@ -104,8 +109,16 @@ def long_csv(rows: Sequence[Row]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(LONG_COLUMNS)
+    points: dict[float, str] = {}  # a class has few distinct points: each written once
+
+    def text(value: float) -> str:
+        found = points.get(value)
+        if found is None:
+            found = points[value] = points_text(value)
+        return found
+
     for student, question, answer, status, score, top, mistake, carried in long_rows(rows):
-        writer.writerow([student, question, answer, status, points_text(score), points_text(top), mistake,
+        writer.writerow([student, question, answer, status, text(score), text(top), mistake,
                          "yes" if carried else "no"])
     return out.getvalue()
 
@@ -130,24 +143,33 @@ def point_biserial(right: Sequence[bool], rest: Sequence[float]) -> float | None
 
 def item_stats(rows: Sequence[Row]) -> tuple[ItemStats, ...]:
     """Difficulty, discrimination and named mistakes of every answer, in question and answer order."""
-    cells: dict[tuple[str, str], list[tuple[str, float, Mark]]] = defaultdict(list)
+    students: list[str] = []  # the graded students, and their totals
+    totals: list[float] = []
+    cells: dict[tuple[str, str], tuple[list[int], list[Item]]] = {}  # each answer's students and verdicts
     for row in rows:
         results, total = row.results, row.score
         if results is None or total is None:
             continue
+        student = len(students)
+        students.append(row.student.id)
+        totals.append(total)
         for question, result in results:
             for a in marks(result):
-                cells[(question, a.id)].append((row.student.id, total, a))
+                cell = cells.get((question, a.id))
+                if cell is None:
+                    cell = cells[question, a.id] = ([], [])
+                cell[0].append(student)
+                cell[1].append(a)
     items = []
-    for (question, answer), entries in cells.items():
-        right = [a.score >= a.max > 0 or (a.max == 0 and a.status == "correct") for _, _, a in entries]
-        rest = [total - a.score for _, total, a in entries]
+    for (question, answer), (who, verdicts) in cells.items():
+        right = [a.score >= a.max > 0 or (a.max == 0 and a.status == "correct") for a in verdicts]
+        rest = [totals[i] - a.score for i, a in zip(who, verdicts, strict=True)]
         made: dict[str, list[str]] = defaultdict(list)
-        for student, _, a in entries:
+        for i, a in zip(who, verdicts, strict=True):
             if a.mistake:
-                made[a.mistake].append(student)
+                made[a.mistake].append(students[i])
         mistakes = tuple(sorted(((m, len(s), tuple(s)) for m, s in made.items()), key=lambda m: (-m[1], m[0])))
-        items.append(ItemStats(question, answer, len(entries), max(a.max for _, _, a in entries),
+        items.append(ItemStats(question, answer, len(verdicts), max(a.max for a in verdicts),
                                sum(right) / len(right), point_biserial(right, rest), mistakes))
     return tuple(items)
 

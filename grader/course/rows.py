@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from grader.core.grading import Result
 from grader.course.assignment import Question
@@ -62,9 +63,10 @@ class Row:
         parts += [shared_text(p, self.student.id, lang) for p in self.shared]
         return "; ".join(parts)
 
-    @property
+    @cached_property
     def score(self) -> float | None:
-        """Points earned, or None when the row is not graded."""
+        """Points earned, or None when the row is not graded (summed once: a class's summary,
+        item analysis and gradebook each ask every row)."""
         return None if self.results is None else sum(r.score for _, r in self.results)
 
     @property

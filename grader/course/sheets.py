@@ -231,8 +231,13 @@ def _looks_binary(data: bytes) -> bool:
     return controls > 0.05 * max(len(data), 1)
 
 
+# Unicode's control characters (category Cc: U+0000-U+001F and U+007F-U+009F) other than tab,
+# line feed, form feed and carriage return
+CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+
+
 def _text_or_binary(text: str, note: Problem | None = None) -> Decoded:
-    controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\t\n\r\f")
+    controls = len(CONTROLS.findall(text))
     if "\x00" in text or controls > 0.05 * max(len(text), 1):
         return Decoded(None, "binary")
     return Decoded(text, note=note)
@@ -240,6 +245,7 @@ def _text_or_binary(text: str, note: Problem | None = None) -> Decoded:
 
 SEPARATOR = re.compile(r"\s*(?:[:=：＝]\s*)+")
 QUOTES = ("\"\"", "''", "``", "“”", "‘’", "「」")
+OPENING_QUOTES = frozenset(pair[0] for pair in QUOTES)
 
 
 def parse_sheet(text: str, questions: Mapping[str, Sequence[str]]) -> Sheet:
@@ -249,7 +255,7 @@ def parse_sheet(text: str, questions: Mapping[str, Sequence[str]]) -> Sheet:
     >>> s.student, dict(s.answers["q1"])
     ('s1', {'w_1': '0.5', 'E_1': '1/8'})
     """
-    ids = _Ids(questions)
+    ids = _ids(questions)
     headers: dict[str, tuple[int, str]] = {}
     given: dict[tuple[str, str], list[tuple[int, str]]] = {}
     problems: list[Problem] = []
@@ -258,7 +264,7 @@ def parse_sheet(text: str, questions: Mapping[str, Sequence[str]]) -> Sheet:
         if not line:
             continue
         key, value = _split(line, ids)
-        header = HEADERS.get(_normal(key).replace(" ", "_").lower()) if key is not None else None
+        header = ids.header(key) if key is not None else None
         if header:
             if header in headers and headers[header][1] != value:
                 problems.append(Problem(number, "header_twice", (("header", header), ("value", value))))
@@ -311,16 +317,36 @@ def _split(line: str, ids: _Ids) -> tuple[str | None, str]:
 
 
 def _unquote(value: str) -> str:
+    if len(value) < 2 or value[0] not in OPENING_QUOTES:
+        return value
     for pair in QUOTES:
         if len(value) >= 2 and value[0] == pair[0] and value[-1] == pair[1]:
             return value[1:-1].strip()
     return value
 
 
+_IDS: dict[tuple, _Ids] = {}
+_IDS_MAX = 100  # answer-id tables; a class run reads every sheet with one
+_MEMO_MAX = 10_000  # keys remembered per table (a sheet's keys are mostly the same as the last one's)
+
+
+def _ids(questions: Mapping[str, Sequence[str]]) -> _Ids:
+    """The answer-id table of ``questions``, made once for all the sheets of a class."""
+    signature = tuple((q, tuple(answers)) for q, answers in questions.items())
+    found = _IDS.get(signature)
+    if found is None:
+        if len(_IDS) >= _IDS_MAX:
+            _IDS.clear()
+        found = _IDS[signature] = _Ids(questions)
+    return found
+
+
 class _Ids:
-    """The answer ids of an assignment, found forgivingly."""
+    """The answer ids of an assignment, found forgivingly; each key typed is looked up once."""
 
     def __init__(self, questions: Mapping[str, Sequence[str]]) -> None:
+        self._found: dict[str, tuple[str, str] | Problem] = {}
+        self._headers: dict[str, str | None] = {}
         self.exact = {f"{q}.{a}": (q, a) for q, answers in questions.items() for a in answers}
         self.folded: dict[str, list[tuple[str, str]]] = {}
         self.bare: dict[str, list[tuple[str, str]]] = {}
@@ -329,8 +355,25 @@ class _Ids:
             self.bare.setdefault(qa[1].lower(), []).append(qa)
         self.example = next(iter(self.exact), "q1.answer")
 
+    def header(self, key: str) -> str | None:
+        """The header a key names (``student`` or ``assignment``), or None."""
+        found = self._headers.get(key, "")
+        if found == "":
+            if len(self._headers) >= _MEMO_MAX:
+                self._headers.clear()
+            found = self._headers[key] = HEADERS.get(_normal(key).replace(" ", "_").lower())
+        return found
+
     def find(self, key: str) -> tuple[str, str] | Problem:
         """The (question, answer) a key names, or the problem with it (line number 0)."""
+        found = self._found.get(key)
+        if found is None:
+            if len(self._found) >= _MEMO_MAX:
+                self._found.clear()
+            found = self._found[key] = self._find(key)
+        return found
+
+    def _find(self, key: str) -> tuple[str, str] | Problem:
         key = re.sub(r"\s*\.\s*", ".", _normal(key)).strip("`*_ ")
         if key in self.exact:
             return self.exact[key]

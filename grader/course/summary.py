@@ -64,7 +64,7 @@ class Summary:
 def summary(assignment: Assignment, rows: Sequence[Row], top: int = 10) -> Summary:
     """Per-question means and shares correct, the most common mistakes, the score distribution."""
     graded = [dict(r.results) for r in rows if r.results is not None]
-    scores = tuple(sorted(r.score for r in rows if r.score is not None))
+    scores = class_scores(rows)
     questions = []
     mistakes: Counter = Counter()
     for q in assignment.questions:
@@ -82,10 +82,19 @@ def summary(assignment: Assignment, rows: Sequence[Row], top: int = 10) -> Summa
     counts = Counter(r.status for r in rows)
     return Summary(
         len(rows), tuple((s, counts[s]) for s in STATUSES if counts[s]),
-        sum(question_max(q) for q in assignment.questions),
-        _mean(scores), _median(scores), scores, tuple(questions),
+        assignment_max(assignment), _mean(scores), _median(scores), scores, tuple(questions),
         tuple((q, a, m, c) for (q, a, m), c in ranked),
     )
+
+
+def class_scores(rows: Sequence[Row]) -> tuple[float, ...]:
+    """The graded students' scores, lowest first."""
+    return tuple(sorted(r.score for r in rows if r.score is not None))
+
+
+def assignment_max(assignment: Assignment) -> float:
+    """The points the whole assignment is worth."""
+    return sum(question_max(q) for q in assignment.questions)
 
 
 def score_bins(scores: Sequence[float], top: float) -> tuple[tuple[float, float, int], ...]:
@@ -249,8 +258,9 @@ def _cell(text: str) -> str:
     return literal(text)
 
 
-def score_plot(assignment: Assignment, s: Summary, lang: str = "en") -> bytes:
-    """A histogram of the graded students' scores as PNG bytes (matplotlib, Agg, no timestamp), labelled in ``lang``."""
+def score_plot(assignment: Assignment, scores: Sequence[float], top: float, lang: str = "en") -> bytes:
+    """A histogram of the graded students' ``scores`` (:func:`class_scores`) out of ``top`` (:func:`assignment_max`)
+    as PNG bytes (matplotlib, Agg, no timestamp), labelled in ``lang``."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -261,13 +271,13 @@ def score_plot(assignment: Assignment, s: Summary, lang: str = "en") -> bytes:
 
     figure = Figure(figsize=(6, 3.2), dpi=100)
     axes = figure.subplots()
-    edges = [low for low, _, _ in score_bins(s.scores, s.max)] + [max(s.max, 1.0)]  # the alt text's bins
-    axes.hist(s.scores, bins=edges, color="#4a78b5", edgecolor="white")
+    edges = [low for low, _, _ in score_bins(scores, top)] + [max(top, 1.0)]  # the alt text's bins
+    axes.hist(scores, bins=edges, color="#4a78b5", edgecolor="white")
     axes.set_xlabel(label("scores_x", lang))
     axes.set_ylabel(label("scores_y", lang))
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.set_title(label("scores_title", lang, assignment=assignment.id, graded=len(s.scores),
-                         max=f"{max(s.max, 1.0):g}"))
+    axes.set_title(label("scores_title", lang, assignment=assignment.id, graded=len(scores),
+                         max=f"{max(top, 1.0):g}"))
     cjk_figure(figure, lang).tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", metadata={"Software": None})
