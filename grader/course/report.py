@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 from functools import cached_property, lru_cache
@@ -29,7 +29,7 @@ from grader.core.variants import decimal_text
 from grader.course.assignment import Assignment, FamilyQuestion, Question, asked_answers
 from grader.course.question_kinds import question_kind
 from grader.course.sheets import problem_statement
-from grader.text.html import literal
+from grader.text.html import Rendered, joined, literal, numbered_template, slot_marks
 from grader.text.latex import tex_name
 from grader.text.messages import localized
 from grader.text.numbers import points_text
@@ -144,16 +144,36 @@ SLOT = re.compile(r"@(\w+)@")
 
 @dataclass(frozen=True)
 class Template:
-    """One quantity's formula in LaTeX: with names, and with a slot ``@name@`` per symbol."""
+    """One quantity's formula in LaTeX: with names, and with a slot ``@name@`` per symbol.
+
+    ``lines`` keeps its worked-solution line as a :class:`NumberedTemplate` per shape of the
+    numbers put in (see :func:`_step_item`), made once and filled per student.
+    """
 
     name: str
     formula: str
     slots: str
+    lines: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @cached_property
     def pieces(self) -> tuple[str, ...]:
         """``slots`` split once: fixed text at even places, a slot's symbol name at odd places."""
         return tuple(SLOT.split(self.slots))
+
+    @cached_property
+    def names(self) -> tuple[str, ...]:
+        """The names whose numbers the line shows: its symbols (each once, in order), then its own."""
+        return (*dict.fromkeys(self.pieces[1::2]), self.name)
+
+    @cached_property
+    def by_value(self) -> bool | None:
+        """Whether which parts the line shows depends on the value's text (see :func:`_step_line`):
+        a formula without symbols, or one that is a number itself. A formula whose fixed text is
+        all digits, points and signs could equal its filled-in numbers; it has no template (None)."""
+        fixed = "".join(self.pieces[0::2])
+        if len(self.pieces) > 1 and not fixed.strip("0123456789.- "):
+            return None
+        return len(self.pieces) == 1 or PLAIN.fullmatch(self.formula) is not None
 
 
 def _latex(expr: sympy.Expr, names: Mapping[sympy.Symbol, str], dot: bool) -> str:
@@ -301,20 +321,51 @@ def step_tex(expected: Expected, name: str, texts: dict[str, str] | None = None)
     return _step_line(template(expected, name), _ValueTexts(expected) if texts is None else texts)
 
 
-def _step_line(t: Template, texts: dict[str, str]) -> str:
-    """A formula's line of the worked solution with the numbers of ``texts`` (see :func:`step_tex`)."""
+def _step_line(t: Template, texts: Mapping[str, str], value: str | None = None) -> str:
+    """A formula's line of the worked solution with the numbers of ``texts`` (see :func:`step_tex`).
+
+    ``value``, the value's text, decides which parts are shown when ``texts`` holds placeholders.
+    """
     name = t.name
     pieces = t.pieces
     numbers = "".join(_inserted(texts[p]) if i % 2 else p for i, p in enumerate(pieces))
     if r"\left(\left(" in numbers:
         numbers = DOUBLED.sub(r"\\left(\1 \\right)", numbers)
-    value = texts[name]
+    shown = texts[name]
+    value = shown if value is None else value
     parts = [tex_name(name), t.formula]
     if numbers not in (t.formula, value) and not (len(pieces) == 3 and not pieces[0] and not pieces[2]):
         parts.append(numbers)
     if value != t.formula:
-        parts.append(value)
+        parts.append(shown)
     return " = ".join(parts)
+
+
+PLAIN = re.compile(r"-?\d+(?:\.\d+)?")  # a number shown as digits (not a power of ten, not inf or nan)
+
+
+def _step_item(t: Template, texts: Mapping[str, str]) -> str | Rendered:
+    """A formula's line of the worked solution (``$$...$$``), with its HTML when its numbers are plain.
+
+    Its template is made once per shape of its numbers: their signs (a sign adds parentheses
+    and a minus) and, where it decides what the line shows, the value's text.
+    """
+    values = [texts[n] for n in t.names]
+    by_value = t.by_value
+    if by_value is None or any("\\" in v for v in values):
+        return f"$${_step_line(t, texts)}$$"
+    shape = tuple(v[0] == "-" for v in values)
+    if by_value:
+        shape += (values[-1],)
+    template = t.lines.get(shape, _NONE)
+    if template is _NONE:
+        marks = slot_marks([v[0] == "-" for v in values])
+        marked = f"$${_step_line(t, dict(zip(t.names, marks, strict=True)), values[-1])}$$"
+        template = t.lines[shape] = numbered_template(marked, marks)
+    return f"$${_step_line(t, texts)}$$" if template is None else template.fill(values)
+
+
+_NONE = object()  # no template made yet for a shape (None: it has none)
 
 
 @_per_family
@@ -342,8 +393,13 @@ def _filled_in(family: Family, answer_id: str) -> tuple[str, ...]:
 
 def worked_solution(question: FamilyQuestion, expected: Expected, lang: str = "en") -> str:
     """The worked solution of one question, grouped by the family's solution steps."""
+    return joined(_worked_lines(question, expected, lang))
+
+
+def _worked_lines(question: FamilyQuestion, expected: Expected, lang: str) -> list[str | Rendered]:
+    """:func:`worked_solution` as lines, its formulas' lines with their HTML (see :func:`_step_item`)."""
     plan = _solution_plan(expected.variant.family, question.settings.selected, _structure_of(expected))
-    out: list[str] = []
+    out: list[str | Rendered] = []
     texts = _ValueTexts(expected)
     given = ", ".join(f"${tex_name(k)} = {texts[k]}$" for k in plan.given)
     if given:
@@ -351,13 +407,13 @@ def worked_solution(question: FamilyQuestion, expected: Expected, lang: str = "e
     for step, templates in plan.steps:
         out += [f"**{step}**", ""]
         for t in templates:
-            out += [f"$${_step_line(t, texts)}$$", ""]
+            out += [_step_item(t, texts), ""]
     asked = asked_answers(question)
     for kind, (heading, lines) in WORKED_SECTIONS.items():
         answers = [a for a in asked if a.kind == kind]
         if answers:
             out += [f"**{text(heading, lang)}**", "", *lines(expected, answers, lang)]
-    return "\n".join(out)
+    return out
 
 
 def _formula_lines(expected: Expected, answers: Sequence[Answer], lang: str) -> list[str]:
@@ -467,8 +523,22 @@ def student_report(
     ``not_graded`` is the reason when the student's submission could not be graded;
     ``notes`` are the problems found on the answer sheet.
     """
+    return joined(report_lines(assignment, student, outcomes, lang, not_graded, notes)).rstrip() + "\n"
+
+
+def report_lines(
+    assignment: Assignment,
+    student: str,
+    outcomes: Sequence[QuestionOutcome],
+    lang: str | None = None,
+    not_graded: str | None = None,
+    notes: Sequence[str] = (),
+) -> list[str | Rendered]:
+    """:func:`student_report` as lines, the worked solutions' formulas with their HTML made
+    from templates (for :func:`grader.text.html.page_of`)."""
     lang = lang or assignment.lang
-    out = [f"# {text('title', lang, assignment=literal(assignment.title), student=literal(student))}", ""]
+    title = text("title", lang, assignment=literal(assignment.title), student=literal(student))
+    out: list[str | Rendered] = [f"# {title}", ""]
     if not_graded:
         out += [text("not_graded", lang, reason=literal(not_graded)), ""]
     else:
@@ -499,6 +569,6 @@ def student_report(
         ]
         if isinstance(o.result, Result):
             out += [f"### {text('answers', lang)}", "", answers_table(o.result, lang), ""]
-        out += [f"### {text('solution', lang)}", "", worked_solution(question, expected, lang)]
-    return "\n".join(out).rstrip() + "\n"
+        out += [f"### {text('solution', lang)}", "", *(_worked_lines(question, expected, lang) or [""])]
+    return out
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from xml.etree import ElementTree
 
@@ -465,11 +467,154 @@ CSP = ('<meta http-equiv="Content-Security-Policy" '
 
 def page(markdown: str, title: str, lang: str = "en") -> str:
     """A complete, self-contained HTML page for a Markdown text with LaTeX formulas (body sanitised)."""
+    return _page(body(markdown), title, lang)
+
+
+def _page(body_html: str, title: str, lang: str) -> str:
+    """The page around a body's HTML."""
     lang_tag = "zh-CN" if lang == "zh" else "en"
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{lang_tag}">\n<head>\n<meta charset="utf-8">\n{CSP}\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
-        f"{body(markdown)}</body>\n</html>\n"
+        f"{body_html}</body>\n</html>\n"
     )
+
+
+# --- Markdown blocks whose numbers are slots: rendered once, filled per student ---------------
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """Markdown blocks with their HTML already made (a filled :class:`NumberedTemplate`)."""
+
+    markdown: str
+    html: str
+
+
+Lines = Sequence["str | Rendered"]
+
+
+def joined(lines: Lines) -> str:
+    """The Markdown of ``lines`` (lines of text and rendered blocks), joined by line breaks."""
+    return "\n".join(line if isinstance(line, str) else line.markdown for line in lines)
+
+
+def page_of(lines: Lines, title: str, lang: str = "en") -> str:
+    """:func:`page` of the Markdown :func:`joined` from ``lines``, each :class:`Rendered`'s HTML used as it is.
+
+    The HTML between rendered blocks is :func:`body` of that Markdown; a rendered block stands
+    between blank lines as a block of its own (else, or with fenced code, the whole text is
+    rendered, as :func:`page` renders it).
+    """
+    if not _separate(lines):
+        return page(joined(lines), title, lang)
+    out: list[str] = []
+    text: list[str] = []
+    for line in lines:
+        if isinstance(line, str):
+            text.append(line)
+            continue
+        if text:
+            out.append(body("\n".join(text)))
+            text = []
+        out.append(line.html)
+    if text:
+        out.append(body("\n".join(text)))
+    return _page("".join(out), title, lang)
+
+
+def _separate(lines: Lines) -> bool:
+    """Whether every rendered block of ``lines`` is a block of its own in the joined Markdown
+    (see :func:`_blocks`): a blank line before and after it, its own first line and the first
+    line after it neither indented nor a list item, and no fenced code anywhere."""
+    gap = True  # at the start, or after a blank line
+    after_rendered = False
+    for line in lines:
+        if isinstance(line, Rendered):
+            first = line.markdown.split("\n", 1)[0]
+            if not gap or not first.strip() or first[0].isspace() or LIST_ITEM.match(first):
+                return False
+            if "```" in line.markdown or "~~~" in line.markdown:
+                return False
+            gap, after_rendered = line.markdown.endswith("\n"), True
+            continue
+        if "```" in line or "~~~" in line:
+            return False
+        if not line.strip():
+            gap = True
+            continue
+        if after_rendered and (not gap or line[0].isspace() or LIST_ITEM.match(line)):
+            return False
+        gap, after_rendered = line.endswith("\n"), False
+    return True
+
+
+SLOT_MARK = "3.{:08d}3"  # a slot's placeholder, distinct from the blocks' (7.x7) and formulas' (9.x1)
+MARKED = re.compile(r"(?<![\d.])(-?3\.\d{8}3)(?![\d.])")  # a placeholder in Markdown, with its sign
+MARK_DIGITS = re.compile(r"(?<![\d.])(3\.\d{8}3)(?![\d.])")  # a placeholder's digits in HTML
+ANY_MARK = re.compile(r"3\.\d{8}3")
+
+
+def slot_marks(negative: Sequence[bool]) -> list[str]:
+    """One placeholder per slot, negative where the number it stands for is (its sign can change
+    the HTML around it: a minus sign, parentheses)."""
+    return [("-" if minus else "") + SLOT_MARK.format(i) for i, minus in enumerate(negative, 1)]
+
+
+@dataclass(frozen=True)
+class NumberedTemplate:
+    """Markdown blocks and their HTML split at their numbers' slots: made once, filled per student.
+
+    ``markdown`` and ``html`` are the fixed pieces, with a slot between each two; ``*_slots``
+    say which number goes in each (the HTML takes it without its sign, which the piece before
+    already shows, as a minus operator or a hyphen).
+    """
+
+    markdown: tuple[str, ...]
+    markdown_slots: tuple[int, ...]
+    html: tuple[str, ...]
+    html_slots: tuple[int, ...]
+
+    def fill(self, numbers: Sequence[str]) -> Rendered:
+        """The blocks with ``numbers`` (plain decimals or integers, signed as the placeholders were)."""
+        markdown = [self.markdown[0]]
+        for index, piece in zip(self.markdown_slots, self.markdown[1:], strict=True):
+            markdown += (numbers[index], piece)
+        html_out = [self.html[0]]
+        for index, piece in zip(self.html_slots, self.html[1:], strict=True):
+            number = numbers[index]
+            html_out += (number[1:] if number[0] == "-" else number, piece)
+        return Rendered("".join(markdown), "".join(html_out))
+
+
+PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def numbered_template(marked: str, marks: Sequence[str]) -> NumberedTemplate | None:
+    """The template of whole Markdown blocks written with the placeholders of :func:`slot_marks`
+    where their numbers go; None where filling it could differ from rendering the filled text.
+
+    The HTML is :func:`body`'s of the marked text. A template is made only if each placeholder
+    stands apart in the Markdown (no digit or point glued to it, not at a line's start, where a
+    number can make a list) and shows in the HTML as often as in the Markdown, apart as well:
+    filled with plain numbers of the same signs, it is then what :func:`body` makes of them.
+    """
+    if "```" in marked or "~~~" in marked:
+        return None
+    index = {mark: i for i, mark in enumerate(marks)}
+    pieces = MARKED.split(marked)
+    found = pieces[1::2]
+    if len(ANY_MARK.findall(marked)) != len(found) or any(m not in index for m in found):
+        return None
+    if any(not pieces[i].rpartition("\n")[2].strip() for i in range(0, len(pieces) - 1, 2)):
+        return None  # a placeholder at a line's start (after white space only)
+    rendered = body(marked)
+    html_pieces = MARK_DIGITS.split(rendered)
+    shown = html_pieces[1::2]
+    if len(ANY_MARK.findall(rendered)) != len(shown) or sorted(shown) != sorted(m.lstrip("-") for m in found):
+        return None
+    unsigned = {mark.lstrip("-"): i for i, mark in enumerate(marks)}
+    return NumberedTemplate(tuple(pieces[0::2]), tuple(index[m] for m in found),
+                            tuple(html_pieces[0::2]), tuple(unsigned[m] for m in shown))
