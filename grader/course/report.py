@@ -29,7 +29,7 @@ from grader.core.variants import decimal_text
 from grader.course.assignment import Assignment, FamilyQuestion, Question, asked_answers
 from grader.course.question_kinds import question_kind
 from grader.course.sheets import problem_statement
-from grader.text.html import Rendered, joined, literal, numbered_template, slot_marks
+from grader.text.html import TEXT_SLOT, Rendered, joined, literal, numbered_template, slot_marks, with_text
 from grader.text.latex import tex_name
 from grader.text.messages import localized
 from grader.text.numbers import points_text
@@ -537,8 +537,8 @@ def report_lines(
     """:func:`student_report` as lines, the worked solutions' formulas with their HTML made
     from templates (for :func:`grader.text.html.page_of`)."""
     lang = lang or assignment.lang
-    title = text("title", lang, assignment=literal(assignment.title), student=literal(student))
-    out: list[str | Rendered] = [f"# {title}", ""]
+    title = text("title", lang, assignment=literal(assignment.title), student=TEXT_SLOT)
+    out: list[str | Rendered] = [with_text(f"# {title}", literal(student)), ""]
     if not_graded:
         out += [text("not_graded", lang, reason=literal(not_graded)), ""]
     else:

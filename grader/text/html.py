@@ -504,51 +504,71 @@ def joined(lines: Lines) -> str:
 def page_of(lines: Lines, title: str, lang: str = "en") -> str:
     """:func:`page` of the Markdown :func:`joined` from ``lines``, each :class:`Rendered`'s HTML used as it is.
 
-    The HTML between rendered blocks is :func:`body` of that Markdown; a rendered block stands
-    between blank lines as a block of its own (else, or with fenced code, the whole text is
-    rendered, as :func:`page` renders it).
+    The HTML between rendered blocks is :func:`body` of that Markdown. A rendered block must be
+    a block of its own in the joined Markdown (see :func:`_blocks`): a blank line before and
+    after it, its first line and the first line after it neither indented nor a list item;
+    otherwise, or with fenced code anywhere, the whole text is rendered, as :func:`page` does.
     """
-    if not _separate(lines):
-        return page(joined(lines), title, lang)
     out: list[str] = []
     text: list[str] = []
+    written = False  # whether ``text`` has a line that is not blank
+    gap, after_rendered = True, False  # at the start or after a blank line; just after a rendered block
     for line in lines:
         if isinstance(line, str):
+            if "```" in line or "~~~" in line:
+                return page(joined(lines), title, lang)
             text.append(line)
+            if not line.strip():
+                gap = True
+                continue
+            if after_rendered and (not gap or line[0].isspace() or LIST_ITEM.match(line)):
+                return page(joined(lines), title, lang)
+            written, gap, after_rendered = True, line.endswith("\n"), False
             continue
-        if text:
+        first = line.markdown.split("\n", 1)[0]
+        if (not gap or not first.strip() or first[0].isspace() or LIST_ITEM.match(first)
+                or "```" in line.markdown or "~~~" in line.markdown):
+            return page(joined(lines), title, lang)
+        if written:
             out.append(body("\n".join(text)))
-            text = []
+        text, written = [], False
         out.append(line.html)
-    if text:
+        gap, after_rendered = line.markdown.endswith("\n"), True
+    if written:
         out.append(body("\n".join(text)))
     return _page("".join(out), title, lang)
 
 
-def _separate(lines: Lines) -> bool:
-    """Whether every rendered block of ``lines`` is a block of its own in the joined Markdown
-    (see :func:`_blocks`): a blank line before and after it, its own first line and the first
-    line after it neither indented nor a list item, and no fenced code anywhere."""
-    gap = True  # at the start, or after a blank line
-    after_rendered = False
-    for line in lines:
-        if isinstance(line, Rendered):
-            first = line.markdown.split("\n", 1)[0]
-            if not gap or not first.strip() or first[0].isspace() or LIST_ITEM.match(first):
-                return False
-            if "```" in line.markdown or "~~~" in line.markdown:
-                return False
-            gap, after_rendered = line.markdown.endswith("\n"), True
-            continue
-        if "```" in line or "~~~" in line:
-            return False
-        if not line.strip():
-            gap = True
-            continue
-        if after_rendered and (not gap or line[0].isspace() or LIST_ITEM.match(line)):
-            return False
-        gap, after_rendered = line.endswith("\n"), False
-    return True
+TEXT_SLOT = "Tqxslotxq"  # where a block's text goes (letters only: Markdown and the number templates leave it be)
+PLAIN_TEXT = re.compile(r"[A-Za-z0-9 (),._~-]*")  # text that Markdown shows as it is, away from a line's start
+
+
+def with_text(block: str, text: str) -> str | Rendered:
+    """Markdown block(s) with ``text`` in place of :data:`TEXT_SLOT`, with their HTML when the text is plain.
+
+    A heading or a line that differs per student only by a name or a file name is rendered once:
+    the HTML of ``block`` (its slot once, not at a line's start) with the text put in, which is
+    what markdown-it makes of the text, since plain text (letters, digits, spaces and ``(),._~-``)
+    is shown as it is there. Other text gives the Markdown alone (rendered with the page).
+    """
+    filled = block.replace(TEXT_SLOT, text)
+    if not PLAIN_TEXT.fullmatch(text):
+        return filled
+    pieces = _text_template(block)
+    return filled if pieces is None else Rendered(filled, text.join(pieces))
+
+
+@lru_cache(maxsize=1024)
+def _text_template(block: str) -> tuple[str, str] | None:
+    """The HTML of ``block`` split at its one :data:`TEXT_SLOT`; None if it cannot be."""
+    before, slot, _ = block.partition(TEXT_SLOT)
+    if block.count(TEXT_SLOT) != 1 or not before.rpartition("\n")[2].strip() or "```" in block or "~~~" in block:
+        return None
+    rendered = body(block)
+    if rendered.count(TEXT_SLOT) != 1:
+        return None
+    head, _, tail = rendered.partition(TEXT_SLOT)
+    return head, tail
 
 
 SLOT_MARK = "3.{:08d}3"  # a slot's placeholder, distinct from the blocks' (7.x7) and formulas' (9.x1)
