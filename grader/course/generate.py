@@ -66,8 +66,10 @@ def problem_lines(assignment: Assignment, student: Student, expected: dict[str, 
         with_text(_message("how_to_answer", lang, sheet=TEXT_SLOT), sheet), ""]
     for q in assignment.questions:
         file = code_file(assignment, file_stem(student.id), q.id)
-        out += [f"## {_message('question', lang, id=q.id)}", "",
-                question_kind(q).statement(q, expected.get(q.id), lang, file)]
+        statement = question_kind(q).statement(q, expected.get(q.id), lang, file)
+        if statement.count(file) == 1:  # a statement naming the student's file (a code exercise's)
+            statement = with_text(statement.replace(file, TEXT_SLOT), file)
+        out += [f"## {_message('question', lang, id=q.id)}", "", statement]
     return out
 
 
