@@ -16,14 +16,18 @@ from grader.course.report import QuestionOutcome, report_lines, student_report
 from grader.families import FAMILIES
 from grader.text.html import (
     _MD,
+    TEXT_SLOT,
     NumberedTemplate,
     Rendered,
+    body,
     joined,
+    literal,
     numbered_template,
     page,
     page_of,
     sanitize,
     slot_marks,
+    with_text,
 )
 from tests.conftest import roster_variants
 
@@ -129,3 +133,36 @@ def test_a_rendered_block_that_is_not_a_block_of_its_own_falls_back_to_the_whole
         assert page_of(lines, "t") == oracle_page(markdown, "t", "en"), lines
     lines = ["# title", "", block, "", "after"]
     assert page_of(lines, "t") == oracle_page(joined(lines), "t", "en")
+
+
+@pytest.mark.parametrize("text", ["Ada Lovelace (s001)", "u00001.txt", "d~3f2a_x.py", "O'Neil <b>", "# x",
+                                  "a_b_ c", "(s1)", "1. x", "Zoë (z9)", "", " x ", "a  b"])
+def test_a_block_with_a_text_slot_equals_markdown_it_on_the_filled_block(text):
+    for block in (f"# Homework: feedback for {TEXT_SLOT}", f"Hand in `{TEXT_SLOT}` (one answer per line).",
+                  f"Code exercise: write `f` and hand in your file as `{TEXT_SLOT}`.\n"):
+        filled = with_text(block, literal(text) if "`" not in block else text)
+        markdown = filled if isinstance(filled, str) else filled.markdown
+        assert markdown == block.replace(TEXT_SLOT, literal(text) if "`" not in block else text)
+        html = body(markdown) if isinstance(filled, str) else filled.html
+        assert html == sanitize(_MD.render(markdown)), markdown
+
+
+def test_a_problem_sheet_page_equals_markdown_it_on_the_whole_sheet():
+    from grader.course.class_run import class_expectations
+    from grader.course.generate import problem_lines
+    from grader.course.inputs import load_assignment
+    from grader.course.roster import Student
+    from tests.test_bundled_snapshot import ROOT
+
+    assignment, _ = load_assignment(ROOT / "examples" / "hw1.toml")
+    students = [Student("u00001", "Student u00001"), Student("s~x(1)", "A <b> & _c_"), Student("zz.9", ""),
+                Student("b-2", "Zoë")]
+    prepared = class_expectations(assignment, [s.id for s in students])
+    rendered = 0
+    for i, student in enumerate(students):
+        for lang in ("en", "zh"):
+            lines = problem_lines(assignment, student, {q: column[i] for q, column in prepared.items()}, lang)
+            markdown = joined(lines)
+            assert page_of(lines, "hw1: s", lang) == oracle_page(markdown, "hw1: s", lang), student
+            rendered += sum(isinstance(line, Rendered) for line in lines)
+    assert rendered, "no line of a problem sheet was made from a template"

@@ -540,7 +540,8 @@ def page_of(lines: Lines, title: str, lang: str = "en") -> str:
 
 
 TEXT_SLOT = "Tqxslotxq"  # where a block's text goes (letters only: Markdown and the number templates leave it be)
-PLAIN_TEXT = re.compile(r"[A-Za-z0-9 (),._~-]*")  # text that Markdown shows as it is, away from a line's start
+# text that Markdown shows as it is, away from a line's start (no space at its ends, where a line's is dropped)
+PLAIN_TEXT = re.compile(r"[A-Za-z0-9(),._~-](?:[A-Za-z0-9 (),._~-]*[A-Za-z0-9(),._~-])?")
 
 
 def with_text(block: str, text: str) -> str | Rendered:
