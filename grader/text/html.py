@@ -586,28 +586,26 @@ def slot_marks(negative: Sequence[bool]) -> list[str]:
 
 @dataclass(frozen=True)
 class NumberedTemplate:
-    """Markdown blocks and their HTML split at their numbers' slots: made once, filled per student.
+    """Markdown blocks and their HTML with their numbers' slots: made once, filled per student.
 
-    ``markdown`` and ``html`` are the fixed pieces, with a slot between each two; ``*_slots``
-    say which number goes in each (the HTML takes it without its sign, which the piece before
-    already shows, as a minus operator or a hyphen).
+    Both are :meth:`str.format` strings whose fields are the numbers' indices; the HTML takes
+    each number without its sign, which the text before the slot already shows (a minus
+    operator or a hyphen).
     """
 
-    markdown: tuple[str, ...]
-    markdown_slots: tuple[int, ...]
-    html: tuple[str, ...]
-    html_slots: tuple[int, ...]
+    markdown: str
+    html: str
 
     def fill(self, numbers: Sequence[str]) -> Rendered:
         """The blocks with ``numbers`` (plain decimals or integers, signed as the placeholders were)."""
-        markdown = [self.markdown[0]]
-        for index, piece in zip(self.markdown_slots, self.markdown[1:], strict=True):
-            markdown += (numbers[index], piece)
-        html_out = [self.html[0]]
-        for index, piece in zip(self.html_slots, self.html[1:], strict=True):
-            number = numbers[index]
-            html_out += (number[1:] if number[0] == "-" else number, piece)
-        return Rendered("".join(markdown), "".join(html_out))
+        return Rendered(self.markdown.format(*numbers),
+                        self.html.format(*[n[1:] if n[0] == "-" else n for n in numbers]))
+
+
+def _format(pieces: Sequence[str], slots: Sequence[int]) -> str:
+    """A :meth:`str.format` string of fixed pieces with a numbered field between each two."""
+    escaped = [p.replace("{", "{{").replace("}", "}}") for p in pieces]
+    return escaped[0] + "".join(f"{{{slot}}}{piece}" for slot, piece in zip(slots, escaped[1:], strict=True))
 
 
 PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
@@ -637,5 +635,5 @@ def numbered_template(marked: str, marks: Sequence[str]) -> NumberedTemplate | N
     if len(ANY_MARK.findall(rendered)) != len(shown) or sorted(shown) != sorted(m.lstrip("-") for m in found):
         return None
     unsigned = {mark.lstrip("-"): i for i, mark in enumerate(marks)}
-    return NumberedTemplate(tuple(pieces[0::2]), tuple(index[m] for m in found),
-                            tuple(html_pieces[0::2]), tuple(unsigned[m] for m in shown))
+    return NumberedTemplate(_format(pieces[0::2], [index[m] for m in found]),
+                            _format(html_pieces[0::2], [unsigned[m] for m in shown]))
