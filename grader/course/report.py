@@ -277,6 +277,19 @@ class SolutionPlan:
 
     given: tuple[str, ...]
     steps: tuple[tuple[str, tuple[Template, ...]], ...]
+    sections: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    @cached_property
+    def names(self) -> tuple[str, ...]:
+        """Every name whose number the given values and the steps show, each once, in order."""
+        return tuple(dict.fromkeys([*self.given, *(n for _, ts in self.steps for t in ts for n in t.names)]))
+
+    @cached_property
+    def by_value(self) -> tuple[Template, ...] | None:
+        """The formulas whose value's text decides what their line shows (see :attr:`Template.by_value`);
+        None if a formula has no template."""
+        templates = [t for _, ts in self.steps for t in ts]
+        return None if any(t.by_value is None for t in templates) else tuple(t for t in templates if t.by_value)
 
 
 @_per_family
@@ -396,18 +409,59 @@ def worked_solution(question: FamilyQuestion, expected: Expected, lang: str = "e
     return joined(_worked_lines(question, expected, lang))
 
 
-def _worked_lines(question: FamilyQuestion, expected: Expected, lang: str) -> list[str | Rendered]:
-    """:func:`worked_solution` as lines, its formulas' lines with their HTML (see :func:`_step_item`)."""
-    plan = _solution_plan(expected.variant.family, question.settings.selected, _structure_of(expected))
+SECTIONS_KEPT = 4096  # shapes of a plan's steps remembered (seen once, or with a template)
+
+
+def _steps(plan: SolutionPlan, texts: _ValueTexts, lang: str) -> list[str | Rendered]:
+    """The given values and the steps of a worked solution, as lines.
+
+    A shape of its numbers (their signs and, where it matters, values' texts) met a second time
+    gets a template of the whole section (see :func:`grader.text.html.numbered_template`), filled
+    from then on; the others are made line by line (see :func:`_step_item`).
+    """
+    values = [texts[n] for n in plan.names]
+    by_value = plan.by_value
+    if by_value is None or not values or any("\\" in v for v in values):
+        return _step_lines(plan, texts, lang, _step_item)
+    shape = (lang, tuple(v[0] == "-" for v in values), tuple(texts[t.name] for t in by_value))
+    section = plan.sections.get(shape, _NONE)
+    if section is _NONE:  # first met: made line by line, and remembered
+        if len(plan.sections) >= SECTIONS_KEPT:
+            plan.sections.clear()
+        plan.sections[shape] = _SEEN
+        return _step_lines(plan, texts, lang, _step_item)
+    if section is _SEEN:
+        marks = slot_marks(shape[1])
+        marked = dict(zip(plan.names, marks, strict=True))
+        lines = _step_lines(plan, marked, lang, lambda t, m: f"$${_step_line(t, m, texts[t.name])}$$")
+        section = plan.sections[shape] = numbered_template(joined(lines), marks)
+    if section is None:
+        return _step_lines(plan, texts, lang, _step_item)
+    return [section.fill(values)]
+
+
+_SEEN = object()  # a shape met once, with no template yet
+
+
+def _step_lines(plan: SolutionPlan, texts: Mapping[str, str], lang: str,
+                step: Callable[[Template, Mapping[str, str]], str | Rendered]) -> list[str | Rendered]:
+    """The given values and each step's formula lines (made by ``step``), each followed by a blank line."""
     out: list[str | Rendered] = []
-    texts = _ValueTexts(expected)
     given = ", ".join(f"${tex_name(k)} = {texts[k]}$" for k in plan.given)
     if given:
         out += [f"**{text('given_values', lang)}:** {given}", ""]
-    for step, templates in plan.steps:
-        out += [f"**{step}**", ""]
+    for name, templates in plan.steps:
+        out += [f"**{name}**", ""]
         for t in templates:
-            out += [_step_item(t, texts), ""]
+            out += [step(t, texts), ""]
+    return out
+
+
+def _worked_lines(question: FamilyQuestion, expected: Expected, lang: str) -> list[str | Rendered]:
+    """:func:`worked_solution` as lines, its formulas' lines with their HTML (see :func:`_step_item`)."""
+    plan = _solution_plan(expected.variant.family, question.settings.selected, _structure_of(expected))
+    texts = _ValueTexts(expected)
+    out = _steps(plan, texts, lang)
     asked = asked_answers(question)
     for kind, (heading, lines) in WORKED_SECTIONS.items():
         answers = [a for a in asked if a.kind == kind]
