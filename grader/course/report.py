@@ -107,7 +107,7 @@ def number_tex(value: float | Fraction | Decimal, digits: int = 6) -> str:
         short = repr(float(value) + 0.0)  # + 0.0 turns -0.0 into 0.0
         if "e" not in short and len(short.lstrip("-").replace(".", "").lstrip("0")) <= digits:
             return short[:-2] if short.endswith(".0") else short  # exact as it is: 0.75, -8
-        value = Decimal(short)
+        return _decimal_tex(short, digits)
     if value == 0:
         return "0"
     value = _significant(_significant(value, 12, ROUND_HALF_EVEN), digits, ROUND_HALF_UP)
@@ -120,6 +120,39 @@ def number_tex(value: float | Fraction | Decimal, digits: int = 6) -> str:
     text = format(mantissa, "f")
     text = text.rstrip("0").rstrip(".") if "." in text else text
     return rf"{text} \times 10^{{{power}}}"
+
+
+def _decimal_tex(short: str, digits: int) -> str:
+    r""":func:`number_tex` of a float's shortest repr (not zero), in integers: its digits rounded
+    half even to 12 significant figures, then half up to ``digits``, as the decimal module rounds.
+
+    >>> _decimal_tex("0.18281250000000002", 6), _decimal_tex("-1.2345675e-07", 6)
+    ('0.182813', '-1.23457 \\times 10^{-7}')
+    """
+    negative = short[0] == "-"
+    mantissa, _, power = short.lstrip("-").partition("e")
+    whole, _, fraction = mantissa.partition(".")
+    number = int(whole + fraction)  # the value is number * 10**exponent
+    exponent = (int(power) if power else 0) - len(fraction)
+    for figures, half_even in ((12, True), (digits, False)):
+        cut = len(str(number)) - figures  # digits below the last significant one kept
+        if cut > 0:
+            number, rest = divmod(number, 10 ** cut)
+            twice = 2 * rest
+            if twice > 10 ** cut or (twice == 10 ** cut and (not half_even or number % 2)):
+                number += 1
+            exponent += cut
+    text = str(number)
+    adjusted = len(text) - 1 + exponent  # the power of ten of the first digit
+    sign = "-" if negative else ""
+    if -4 <= adjusted < digits:
+        if exponent >= 0:
+            return sign + text + "0" * exponent
+        text = text.rjust(1 - exponent, "0")
+        text = (text[:exponent] + "." + text[exponent:]).rstrip("0").rstrip(".")
+        return sign + text
+    mantissa = (text[0] + "." + text[1:]).rstrip("0").rstrip(".")
+    return rf"{sign}{mantissa} \times 10^{{{adjusted}}}"
 
 
 def _significant(value: Decimal, digits: int, rounding: str) -> Decimal:
