@@ -1,4 +1,4 @@
-"""A report's page made from templates equals the page markdown-it makes of the whole report.
+"""A report's or a problem sheet's page made from its lines equals what markdown-it makes of the whole text.
 
 The oracle is the former path, kept here: the report's Markdown rendered whole by markdown-it
 (with latex2mathml for its formulas) and sanitised, with no template and no cache of blocks.
@@ -14,21 +14,7 @@ from grader.core.grading import Settings, expectations, grade
 from grader.course.assignment import Assignment, FamilyQuestion
 from grader.course.report import QuestionOutcome, report_lines, student_report
 from grader.families import FAMILIES
-from grader.text.html import (
-    _MD,
-    TEXT_SLOT,
-    NumberedTemplate,
-    Rendered,
-    body,
-    joined,
-    literal,
-    numbered_template,
-    page,
-    page_of,
-    sanitize,
-    slot_marks,
-    with_text,
-)
+from grader.text.html import _MD, TEXT_SLOT, Rendered, body, joined, literal, page, page_of, sanitize, with_text
 from tests.conftest import roster_variants
 
 
@@ -68,70 +54,23 @@ def test_a_report_page_from_templates_equals_markdown_it_on_the_whole_report(nam
     for expected, lang in zip(expectations(family, variants), ["en", "zh"] * 6, strict=True):
         result = grade(expected, answers(family, expected, rng))
         outcome = [QuestionOutcome(question, expected, result if rng.random() < 0.8 else None)]
-        lines = report_lines(assignment, "s1 <b>", outcome, lang, notes=["line 3: `x` not read"])
+        student = rng.choice(["Ada Lovelace (s1)", "s1 <b>", "O'Neil (u00001)", "u00002"])
+        lines = report_lines(assignment, student, outcome, lang, notes=["line 3: `x` not read"])
         markdown = joined(lines).rstrip() + "\n"
-        assert markdown == student_report(assignment, "s1 <b>", outcome, lang, notes=["line 3: `x` not read"])
+        assert markdown == student_report(assignment, student, outcome, lang, notes=["line 3: `x` not read"])
         assert page_of(lines, "Homework: s1", lang) == oracle_page(markdown, "Homework: s1", lang)
         used += sum(isinstance(line, Rendered) for line in lines)
-    assert used, "no formula line was made from a template"
-
-
-SHAPES = (  # blocks with numbers a..d where a worked solution or a prose line may put them
-    "$$w_{1} = w_{0} - \\eta \\mathrm{grad}_{1} = {a} - {b} \\cdot \\left({c}\\right) = {d}$$",
-    "$$E = \\frac{\\left({a} - {b}\\right)^{2}}{2} = {c}$$",
-    "$$h_{1} = \\sigma{\\left({a} \\right)} = {b}$$",
-    "$$y = e^{{a}} + \\left({b}\\right)^{2} - \\sqrt{{c}} = {d}$$",
-    "**Given:** $i_{1} = {a}$, $i_{2} = {b}$, $w_{1} = {c}$",
-    "The step is {a} and then {b}; `q1.w_1 = {c}` was read as {d} here.",
-    "**Run {a} epochs** from $w_0 = {b}$; $x = {c}$ is {d}",
-)
-
-
-def number(rng: random.Random) -> str:
-    whole = rng.choice(["0", "1", "12", "7", "250"])
-    text = whole if rng.random() < 0.4 else f"{whole}.{rng.randint(0, 10 ** rng.randint(1, 6))}"
-    return ("-" if rng.random() < 0.4 else "") + text
-
-
-@pytest.mark.parametrize("seed", range(30))
-def test_a_filled_template_equals_the_filled_text_rendered_whole(seed):
-    """Integers and decimals, either sign, in formulas and in prose: the template made with
-    placeholders and filled is what markdown-it makes of the text with the numbers."""
-    rng = random.Random(seed)
-    for shape in SHAPES:
-        values = [number(rng) for _ in "abcd"]
-        marks = slot_marks([v.startswith("-") for v in values])
-        marked, text = shape, shape
-        for key, mark, value in zip("abcd", marks, values, strict=True):
-            marked, text = marked.replace("{" + key + "}", mark), text.replace("{" + key + "}", value)
-        template = numbered_template(marked, marks)
-        assert template is not None, marked
-        filled = template.fill(values)
-        assert filled.markdown == text
-        assert filled.html == sanitize(_MD.render(text)), text
-
-
-@pytest.mark.parametrize("marked", [
-    "1. first\n{a} files",  # a number at a line's start may make a list
-    "- {a}\n  {b}",
-    "$$x = 2{a}$$",  # digits glued to a placeholder make one number
-    "```\n{a}\n```",
-])
-def test_a_text_where_a_number_could_change_the_markup_has_no_template(marked):
-    marks = slot_marks([False, False])
-    assert numbered_template(marked.replace("{a}", marks[0]).replace("{b}", marks[1]), marks) is None
+    assert used, "no line was rendered once for the class"
 
 
 def test_a_rendered_block_that_is_not_a_block_of_its_own_falls_back_to_the_whole_text():
-    marks = slot_marks([False])
-    template = numbered_template(f"$$x = {marks[0]}$$", marks)
-    assert isinstance(template, NumberedTemplate)
-    block = template.fill(["0.5"])
+    block = with_text(f"**Given:** $x = 0.5$ for {TEXT_SLOT}", "s1")
+    assert isinstance(block, Rendered)
     for lines in (["- item", block, ""], ["para", "", block, "    indented", ""], ["para", "", block, "", "- a"],
-                  ["", block, "", "```", "code", "```"]):
+                  ["", block, "", "```", "code", "```"], ["para", block, "", "after"]):
         markdown = joined(lines)
         assert page_of(lines, "t") == oracle_page(markdown, "t", "en"), lines
-    lines = ["# title", "", block, "", "after"]
+    lines = ["# title", "", block, "", "after", "", block, ""]
     assert page_of(lines, "t") == oracle_page(joined(lines), "t", "en")
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 from functools import cached_property, lru_cache
@@ -29,7 +29,7 @@ from grader.core.variants import decimal_text
 from grader.course.assignment import Assignment, FamilyQuestion, Question, asked_answers
 from grader.course.question_kinds import question_kind
 from grader.course.sheets import problem_statement
-from grader.text.html import TEXT_SLOT, Rendered, joined, literal, numbered_template, slot_marks, with_text
+from grader.text.html import TEXT_SLOT, Rendered, joined, literal, with_text
 from grader.text.latex import tex_name
 from grader.text.messages import localized
 from grader.text.numbers import points_text
@@ -177,36 +177,16 @@ SLOT = re.compile(r"@(\w+)@")
 
 @dataclass(frozen=True)
 class Template:
-    """One quantity's formula in LaTeX: with names, and with a slot ``@name@`` per symbol.
-
-    ``lines`` keeps its worked-solution line as a :class:`NumberedTemplate` per shape of the
-    numbers put in (see :func:`_step_item`), made once and filled per student.
-    """
+    """One quantity's formula in LaTeX: with names, and with a slot ``@name@`` per symbol."""
 
     name: str
     formula: str
     slots: str
-    lines: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @cached_property
     def pieces(self) -> tuple[str, ...]:
         """``slots`` split once: fixed text at even places, a slot's symbol name at odd places."""
         return tuple(SLOT.split(self.slots))
-
-    @cached_property
-    def names(self) -> tuple[str, ...]:
-        """The names whose numbers the line shows: its symbols (each once, in order), then its own."""
-        return (*dict.fromkeys(self.pieces[1::2]), self.name)
-
-    @cached_property
-    def by_value(self) -> bool | None:
-        """Whether which parts the line shows depends on the value's text (see :func:`_step_line`):
-        a formula without symbols, or one that is a number itself. A formula whose fixed text is
-        all digits, points and signs could equal its filled-in numbers; it has no template (None)."""
-        fixed = "".join(self.pieces[0::2])
-        if len(self.pieces) > 1 and not fixed.strip("0123456789.- "):
-            return None
-        return len(self.pieces) == 1 or PLAIN.fullmatch(self.formula) is not None
 
 
 def _latex(expr: sympy.Expr, names: Mapping[sympy.Symbol, str], dot: bool) -> str:
@@ -310,19 +290,6 @@ class SolutionPlan:
 
     given: tuple[str, ...]
     steps: tuple[tuple[str, tuple[Template, ...]], ...]
-    sections: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
-
-    @cached_property
-    def names(self) -> tuple[str, ...]:
-        """Every name whose number the given values and the steps show, each once, in order."""
-        return tuple(dict.fromkeys([*self.given, *(n for _, ts in self.steps for t in ts for n in t.names)]))
-
-    @cached_property
-    def by_value(self) -> tuple[Template, ...] | None:
-        """The formulas whose value's text decides what their line shows (see :attr:`Template.by_value`);
-        None if a formula has no template."""
-        templates = [t for _, ts in self.steps for t in ts]
-        return None if any(t.by_value is None for t in templates) else tuple(t for t in templates if t.by_value)
 
 
 @_per_family
@@ -367,51 +334,20 @@ def step_tex(expected: Expected, name: str, texts: dict[str, str] | None = None)
     return _step_line(template(expected, name), _ValueTexts(expected) if texts is None else texts)
 
 
-def _step_line(t: Template, texts: Mapping[str, str], value: str | None = None) -> str:
-    """A formula's line of the worked solution with the numbers of ``texts`` (see :func:`step_tex`).
-
-    ``value``, the value's text, decides which parts are shown when ``texts`` holds placeholders.
-    """
+def _step_line(t: Template, texts: dict[str, str]) -> str:
+    """A formula's line of the worked solution with the numbers of ``texts`` (see :func:`step_tex`)."""
     name = t.name
     pieces = t.pieces
     numbers = "".join(_inserted(texts[p]) if i % 2 else p for i, p in enumerate(pieces))
     if r"\left(\left(" in numbers:
         numbers = DOUBLED.sub(r"\\left(\1 \\right)", numbers)
-    shown = texts[name]
-    value = shown if value is None else value
+    value = texts[name]
     parts = [tex_name(name), t.formula]
     if numbers not in (t.formula, value) and not (len(pieces) == 3 and not pieces[0] and not pieces[2]):
         parts.append(numbers)
     if value != t.formula:
-        parts.append(shown)
+        parts.append(value)
     return " = ".join(parts)
-
-
-PLAIN = re.compile(r"-?\d+(?:\.\d+)?")  # a number shown as digits (not a power of ten, not inf or nan)
-
-
-def _step_item(t: Template, texts: Mapping[str, str]) -> str | Rendered:
-    """A formula's line of the worked solution (``$$...$$``), with its HTML when its numbers are plain.
-
-    Its template is made once per shape of its numbers: their signs (a sign adds parentheses
-    and a minus) and, where it decides what the line shows, the value's text.
-    """
-    values = [texts[n] for n in t.names]
-    by_value = t.by_value
-    if by_value is None or any("\\" in v for v in values):
-        return f"$${_step_line(t, texts)}$$"
-    shape = tuple(v[0] == "-" for v in values)
-    if by_value:
-        shape += (values[-1],)
-    template = t.lines.get(shape, _NONE)
-    if template is _NONE:
-        marks = slot_marks([v[0] == "-" for v in values])
-        marked = f"$${_step_line(t, dict(zip(t.names, marks, strict=True)), values[-1])}$$"
-        template = t.lines[shape] = numbered_template(marked, marks)
-    return f"$${_step_line(t, texts)}$$" if template is None else template.fill(values)
-
-
-_NONE = object()  # no template made yet for a shape (None: it has none)
 
 
 @_per_family
@@ -439,68 +375,22 @@ def _filled_in(family: Family, answer_id: str) -> tuple[str, ...]:
 
 def worked_solution(question: FamilyQuestion, expected: Expected, lang: str = "en") -> str:
     """The worked solution of one question, grouped by the family's solution steps."""
-    return joined(_worked_lines(question, expected, lang))
-
-
-SECTIONS_KEPT = 4096  # shapes of a plan's steps remembered (seen once, or with a template)
-
-
-def _steps(plan: SolutionPlan, texts: _ValueTexts, lang: str) -> list[str | Rendered]:
-    """The given values and the steps of a worked solution, as lines.
-
-    A shape of its numbers (their signs and, where it matters, values' texts) met a second time
-    gets a template of the whole section (see :func:`grader.text.html.numbered_template`), filled
-    from then on; the others are made line by line (see :func:`_step_item`).
-    """
-    values = [texts[n] for n in plan.names]
-    by_value = plan.by_value
-    if by_value is None or not values or any("\\" in v for v in values):
-        return _step_lines(plan, texts, lang, _step_item)
-    shape = (lang, tuple(v[0] == "-" for v in values), tuple(texts[t.name] for t in by_value))
-    section = plan.sections.get(shape, _NONE)
-    if section is _NONE:  # first met: made line by line, and remembered
-        if len(plan.sections) >= SECTIONS_KEPT:
-            plan.sections.clear()
-        plan.sections[shape] = _SEEN
-        return _step_lines(plan, texts, lang, _step_item)
-    if section is _SEEN:
-        marks = slot_marks(shape[1])
-        marked = dict(zip(plan.names, marks, strict=True))
-        lines = _step_lines(plan, marked, lang, lambda t, m: f"$${_step_line(t, m, texts[t.name])}$$")
-        section = plan.sections[shape] = numbered_template(joined(lines), marks)
-    if section is None:
-        return _step_lines(plan, texts, lang, _step_item)
-    return [section.fill(values)]
-
-
-_SEEN = object()  # a shape met once, with no template yet
-
-
-def _step_lines(plan: SolutionPlan, texts: Mapping[str, str], lang: str,
-                step: Callable[[Template, Mapping[str, str]], str | Rendered]) -> list[str | Rendered]:
-    """The given values and each step's formula lines (made by ``step``), each followed by a blank line."""
-    out: list[str | Rendered] = []
+    plan = _solution_plan(expected.variant.family, question.settings.selected, _structure_of(expected))
+    out: list[str] = []
+    texts = _ValueTexts(expected)
     given = ", ".join(f"${tex_name(k)} = {texts[k]}$" for k in plan.given)
     if given:
         out += [f"**{text('given_values', lang)}:** {given}", ""]
-    for name, templates in plan.steps:
-        out += [f"**{name}**", ""]
+    for step, templates in plan.steps:
+        out += [f"**{step}**", ""]
         for t in templates:
-            out += [step(t, texts), ""]
-    return out
-
-
-def _worked_lines(question: FamilyQuestion, expected: Expected, lang: str) -> list[str | Rendered]:
-    """:func:`worked_solution` as lines, its formulas' lines with their HTML (see :func:`_step_item`)."""
-    plan = _solution_plan(expected.variant.family, question.settings.selected, _structure_of(expected))
-    texts = _ValueTexts(expected)
-    out = _steps(plan, texts, lang)
+            out += [f"$${_step_line(t, texts)}$$", ""]
     asked = asked_answers(question)
     for kind, (heading, lines) in WORKED_SECTIONS.items():
         answers = [a for a in asked if a.kind == kind]
         if answers:
             out += [f"**{text(heading, lang)}**", "", *lines(expected, answers, lang)]
-    return out
+    return "\n".join(out)
 
 
 def _formula_lines(expected: Expected, answers: Sequence[Answer], lang: str) -> list[str]:
@@ -621,8 +511,8 @@ def report_lines(
     not_graded: str | None = None,
     notes: Sequence[str] = (),
 ) -> list[str | Rendered]:
-    """:func:`student_report` as lines, the worked solutions' formulas with their HTML made
-    from templates (for :func:`grader.text.html.page_of`)."""
+    """:func:`student_report` as lines, its title with its HTML when the student's name is plain
+    text (for :func:`grader.text.html.page_of`)."""
     lang = lang or assignment.lang
     title = text("title", lang, assignment=literal(assignment.title), student=TEXT_SLOT)
     out: list[str | Rendered] = [with_text(f"# {title}", literal(student)), ""]
@@ -656,6 +546,6 @@ def report_lines(
         ]
         if isinstance(o.result, Result):
             out += [f"### {text('answers', lang)}", "", answers_table(o.result, lang), ""]
-        out += [f"### {text('solution', lang)}", "", *(_worked_lines(question, expected, lang) or [""])]
+        out += [f"### {text('solution', lang)}", "", worked_solution(question, expected, lang)]
     return out
 

@@ -482,12 +482,12 @@ def _page(body_html: str, title: str, lang: str) -> str:
     )
 
 
-# --- Markdown blocks whose numbers are slots: rendered once, filled per student ---------------
+# --- Markdown blocks rendered once per class, filled per student ---------------------------------
 
 
 @dataclass(frozen=True)
 class Rendered:
-    """Markdown blocks with their HTML already made (a filled :class:`NumberedTemplate`)."""
+    """Markdown blocks with their HTML already made (see :func:`with_text`)."""
 
     markdown: str
     html: str
@@ -570,70 +570,3 @@ def _text_template(block: str) -> tuple[str, str] | None:
         return None
     head, _, tail = rendered.partition(TEXT_SLOT)
     return head, tail
-
-
-SLOT_MARK = "3.{:08d}3"  # a slot's placeholder, distinct from the blocks' (7.x7) and formulas' (9.x1)
-MARKED = re.compile(r"(?<![\d.])(-?3\.\d{8}3)(?![\d.])")  # a placeholder in Markdown, with its sign
-MARK_DIGITS = re.compile(r"(?<![\d.])(3\.\d{8}3)(?![\d.])")  # a placeholder's digits in HTML
-ANY_MARK = re.compile(r"3\.\d{8}3")
-
-
-def slot_marks(negative: Sequence[bool]) -> list[str]:
-    """One placeholder per slot, negative where the number it stands for is (its sign can change
-    the HTML around it: a minus sign, parentheses)."""
-    return [("-" if minus else "") + SLOT_MARK.format(i) for i, minus in enumerate(negative, 1)]
-
-
-@dataclass(frozen=True)
-class NumberedTemplate:
-    """Markdown blocks and their HTML with their numbers' slots: made once, filled per student.
-
-    Both are :meth:`str.format` strings whose fields are the numbers' indices; the HTML takes
-    each number without its sign, which the text before the slot already shows (a minus
-    operator or a hyphen).
-    """
-
-    markdown: str
-    html: str
-
-    def fill(self, numbers: Sequence[str]) -> Rendered:
-        """The blocks with ``numbers`` (plain decimals or integers, signed as the placeholders were)."""
-        return Rendered(self.markdown.format(*numbers),
-                        self.html.format(*[n[1:] if n[0] == "-" else n for n in numbers]))
-
-
-def _format(pieces: Sequence[str], slots: Sequence[int]) -> str:
-    """A :meth:`str.format` string of fixed pieces with a numbered field between each two."""
-    escaped = [p.replace("{", "{{").replace("}", "}}") for p in pieces]
-    return escaped[0] + "".join(f"{{{slot}}}{piece}" for slot, piece in zip(slots, escaped[1:], strict=True))
-
-
-PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
-
-
-def numbered_template(marked: str, marks: Sequence[str]) -> NumberedTemplate | None:
-    """The template of whole Markdown blocks written with the placeholders of :func:`slot_marks`
-    where their numbers go; None where filling it could differ from rendering the filled text.
-
-    The HTML is :func:`body`'s of the marked text. A template is made only if each placeholder
-    stands apart in the Markdown (no digit or point glued to it, not at a line's start, where a
-    number can make a list) and shows in the HTML as often as in the Markdown, apart as well:
-    filled with plain numbers of the same signs, it is then what :func:`body` makes of them.
-    """
-    if "```" in marked or "~~~" in marked:
-        return None
-    index = {mark: i for i, mark in enumerate(marks)}
-    pieces = MARKED.split(marked)
-    found = pieces[1::2]
-    if len(ANY_MARK.findall(marked)) != len(found) or any(m not in index for m in found):
-        return None
-    if any(not pieces[i].rpartition("\n")[2].strip() for i in range(0, len(pieces) - 1, 2)):
-        return None  # a placeholder at a line's start (after white space only)
-    rendered = body(marked)
-    html_pieces = MARK_DIGITS.split(rendered)
-    shown = html_pieces[1::2]
-    if len(ANY_MARK.findall(rendered)) != len(shown) or sorted(shown) != sorted(m.lstrip("-") for m in found):
-        return None
-    unsigned = {mark.lstrip("-"): i for i, mark in enumerate(marks)}
-    return NumberedTemplate(_format(pieces[0::2], [index[m] for m in found]),
-                            _format(html_pieces[0::2], [unsigned[m] for m in shown]))
