@@ -67,9 +67,8 @@ def problem_lines(assignment: Assignment, student: Student, expected: dict[str, 
     for q in assignment.questions:
         file = code_file(assignment, file_stem(student.id), q.id)
         statement = question_kind(q).statement(q, expected.get(q.id), lang, file)
-        if statement.count(file) == 1:  # a statement naming the student's file (a code exercise's)
-            statement = with_text(statement.replace(file, TEXT_SLOT), file)
-        out += [f"## {_message('question', lang, id=q.id)}", "", statement]
+        out += [f"## {_message('question', lang, id=q.id)}", "",  # a code exercise's names the student's file
+                with_text(statement.replace(file, TEXT_SLOT), file) if statement.count(file) == 1 else statement]
     return out
 
 
