@@ -105,3 +105,9 @@ def test_a_problem_sheet_page_equals_markdown_it_on_the_whole_sheet():
             assert page_of(lines, "hw1: s", lang) == oracle_page(markdown, "hw1: s", lang), student
             rendered += sum(isinstance(line, Rendered) for line in lines)
     assert rendered, "no line of a problem sheet was made from a template"
+
+
+def test_a_text_slot_inside_a_formula_is_not_filled_from_a_template():
+    filled = with_text(f"Given $\\mathrm{{{TEXT_SLOT}}} = 1$ here", "u001")
+    assert isinstance(filled, str)
+    assert body(filled) == sanitize(_MD.render(filled))

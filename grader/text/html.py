@@ -550,7 +550,8 @@ def with_text(block: str, text: str) -> str | Rendered:
     A heading or a line that differs per student only by a name or a file name is rendered once:
     the HTML of ``block`` (its slot once, not at a line's start) with the text put in, which is
     what markdown-it makes of the text, since plain text (letters, digits, spaces and ``(),._~-``)
-    is shown as it is there. Other text gives the Markdown alone (rendered with the page).
+    is shown as it is there, outside a formula, and needs no escaping or sanitising. Other text
+    gives the Markdown alone (rendered with the page).
     """
     filled = block.replace(TEXT_SLOT, text)
     if not PLAIN_TEXT.fullmatch(text):
@@ -561,12 +562,12 @@ def with_text(block: str, text: str) -> str | Rendered:
 
 @lru_cache(maxsize=1024)
 def _text_template(block: str) -> tuple[str, str] | None:
-    """The HTML of ``block`` split at its one :data:`TEXT_SLOT`; None if it cannot be."""
-    before, slot, _ = block.partition(TEXT_SLOT)
+    """The HTML of ``block`` split at its one :data:`TEXT_SLOT`, outside a formula; None if it cannot be."""
+    before = block.partition(TEXT_SLOT)[0]
     if block.count(TEXT_SLOT) != 1 or not before.rpartition("\n")[2].strip() or "```" in block or "~~~" in block:
         return None
     rendered = body(block)
-    if rendered.count(TEXT_SLOT) != 1:
-        return None
     head, _, tail = rendered.partition(TEXT_SLOT)
+    if rendered.count(TEXT_SLOT) != 1 or head.count("<math") != head.count("</math>"):
+        return None
     return head, tail
