@@ -96,8 +96,12 @@ def write_staged(path: Path, data: str) -> None:
     except FileNotFoundError:
         path.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(path, flags, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(data.encode("utf-8"))
+    try:  # os.write on the descriptor: no buffered file object per file
+        payload = memoryview(data.encode("utf-8"))
+        while payload:
+            payload = payload[os.write(descriptor, payload):]
+    finally:
+        os.close(descriptor)
 
 
 def publish(staging: Path, out: Path) -> None:

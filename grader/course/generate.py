@@ -30,7 +30,7 @@ from grader.course.new_assignment import salt_warning
 from grader.course.question_kinds import question_kind
 from grader.course.roster import Student, file_stem
 from grader.course.sheets import answer_sheet, code_file
-from grader.text.html import literal, page
+from grader.text.html import TEXT_SLOT, Rendered, joined, literal, page_of, with_text
 from grader.text.indented_json import indented_json
 from grader.text.messages import localized
 
@@ -52,15 +52,24 @@ def _message(key: str, lang: str = "en", **fields: object) -> str:
 
 def problem_markdown(assignment: Assignment, student: Student, expected: dict[str, Expected], lang: str) -> str:
     """One student's problem sheet."""
+    return joined(problem_lines(assignment, student, expected, lang))
+
+
+def problem_lines(assignment: Assignment, student: Student, expected: dict[str, Expected], lang: str
+                  ) -> list[str | Rendered]:
+    """:func:`problem_markdown` as lines, the ones that differ only by the student's name or file
+    with their HTML (for :func:`grader.text.html.page_of`)."""
     who = literal(f"{student.name} ({student.id})" if student.name else student.id)
     sheet = f"{file_stem(student.id)}.txt"
-    out = [f"# {_message('problem_title', lang, title=assignment.title, student=who)}", "",
-           _message("how_to_answer", lang, sheet=sheet), ""]
+    out: list[str | Rendered] = [
+        with_text(f"# {_message('problem_title', lang, title=assignment.title, student=TEXT_SLOT)}", who), "",
+        with_text(_message("how_to_answer", lang, sheet=TEXT_SLOT), sheet), ""]
     for q in assignment.questions:
         file = code_file(assignment, file_stem(student.id), q.id)
-        out += [f"## {_message('question', lang, id=q.id)}", "",
-                question_kind(q).statement(q, expected.get(q.id), lang, file)]
-    return "\n".join(out)
+        statement = question_kind(q).statement(q, expected.get(q.id), lang, file)
+        out += [f"## {_message('question', lang, id=q.id)}", "",  # a code exercise's names the student's file
+                with_text(statement.replace(file, TEXT_SLOT), file) if statement.count(file) == 1 else statement]
+    return out
 
 
 def _generate_chunk(task: tuple) -> list[tuple[str, str, list]]:
@@ -71,9 +80,9 @@ def _generate_chunk(task: tuple) -> list[tuple[str, str, list]]:
     for i, student in enumerate(students):
         expected = {q: column[i] for q, column in prepared.items()}
         folder = Path(out) / "students" / file_stem(student.id)
-        markdown = problem_markdown(assignment, student, expected, lang)
-        write_staged(folder / "problem.md", markdown)
-        write_staged(folder / "problem.html", page(markdown, f"{assignment.title}: {student.id}", lang))
+        lines = problem_lines(assignment, student, expected, lang)
+        write_staged(folder / "problem.md", joined(lines))
+        write_staged(folder / "problem.html", page_of(lines, f"{assignment.title}: {student.id}", lang))
         write_staged(folder / f"{file_stem(student.id)}.txt", answer_sheet(assignment, student.id, lang))
         keys += [(student.id, q.id, question_kind(q).key_entries(q, expected.get(q.id)))
                  for q in assignment.questions]

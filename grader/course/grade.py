@@ -45,13 +45,13 @@ from grader.course.item_analysis import (
     variant_features,
 )
 from grader.course.overrides import apply_overrides, audit_csv, not_applied, with_report_section
-from grader.course.report import QuestionOutcome, student_report
+from grader.course.report import QuestionOutcome, report_lines
 from grader.course.roster import Student, file_stem
 from grader.course.rows import Row
 from grader.course.shared_wrong import flag_rows
 from grader.course.student_grading import STUDENT_SECONDS, grade_family_sheets, grade_one
 from grader.course.summary import assignment_max, class_scores, score_plot, summary, summary_markdown
-from grader.text.html import page
+from grader.text.html import joined, page, page_of
 
 
 def class_keys(assignment: Assignment, student_ids: Sequence[str]
@@ -84,11 +84,14 @@ def write_report(assignment: Assignment, row: Row, expected: dict[str, Expected]
     outcomes = [QuestionOutcome(q, expected.get(q.id), results.get(q.id)) for q in assignment.questions]
     who = f"{row.student.name} ({row.student.id})" if row.student.name else row.student.id
     reason = row.reason.text(lang) if row.status != "graded" and row.reason else None
-    markdown = with_report_section(student_report(assignment, who, outcomes, lang, not_graded=reason,
-                                                  notes=row.notes), row, lang)
+    lines = report_lines(assignment, who, outcomes, lang, not_graded=reason, notes=row.notes)
+    report = joined(lines).rstrip() + "\n"
+    markdown = with_report_section(report, row, lang)
+    title = f"{assignment.title}: {row.student.id}"
     stem = file_stem(row.student.id)
     write_staged(out / "reports" / f"{stem}.md", markdown)
-    write_staged(out / "reports" / f"{stem}.html", page(markdown, f"{assignment.title}: {row.student.id}", lang))
+    write_staged(out / "reports" / f"{stem}.html",
+                 page_of(lines, title, lang) if markdown is report else page(markdown, title, lang))
 
 
 def grade_class(assignment_path: Path, submissions: Path, out: Path, roster_path: Path | None = None,

@@ -29,7 +29,7 @@ from grader.core.variants import decimal_text
 from grader.course.assignment import Assignment, FamilyQuestion, Question, asked_answers
 from grader.course.question_kinds import question_kind
 from grader.course.sheets import problem_statement
-from grader.text.html import literal
+from grader.text.html import TEXT_SLOT, Rendered, joined, literal, with_text
 from grader.text.latex import tex_name
 from grader.text.messages import localized
 from grader.text.numbers import points_text
@@ -107,7 +107,7 @@ def number_tex(value: float | Fraction | Decimal, digits: int = 6) -> str:
         short = repr(float(value) + 0.0)  # + 0.0 turns -0.0 into 0.0
         if "e" not in short and len(short.lstrip("-").replace(".", "").lstrip("0")) <= digits:
             return short[:-2] if short.endswith(".0") else short  # exact as it is: 0.75, -8
-        value = Decimal(short)
+        return _decimal_tex(short, digits)
     if value == 0:
         return "0"
     value = _significant(_significant(value, 12, ROUND_HALF_EVEN), digits, ROUND_HALF_UP)
@@ -120,6 +120,39 @@ def number_tex(value: float | Fraction | Decimal, digits: int = 6) -> str:
     text = format(mantissa, "f")
     text = text.rstrip("0").rstrip(".") if "." in text else text
     return rf"{text} \times 10^{{{power}}}"
+
+
+def _decimal_tex(short: str, digits: int) -> str:
+    r""":func:`number_tex` of a float's shortest repr (not zero), in integers: its digits rounded
+    half even to 12 significant figures, then half up to ``digits``, as the decimal module rounds.
+
+    >>> _decimal_tex("0.18281250000000002", 6), _decimal_tex("-1.2345675e-07", 6)
+    ('0.182813', '-1.23457 \\times 10^{-7}')
+    """
+    negative = short[0] == "-"
+    mantissa, _, power = short.lstrip("-").partition("e")
+    whole, _, fraction = mantissa.partition(".")
+    number = int(whole + fraction)  # the value is number * 10**exponent
+    exponent = (int(power) if power else 0) - len(fraction)
+    for figures, half_even in ((12, True), (digits, False)):
+        cut = len(str(number)) - figures  # digits below the last significant one kept
+        if cut > 0:
+            number, rest = divmod(number, 10 ** cut)
+            twice = 2 * rest
+            if twice > 10 ** cut or (twice == 10 ** cut and (not half_even or number % 2)):
+                number += 1
+            exponent += cut
+    text = str(number)
+    adjusted = len(text) - 1 + exponent  # the power of ten of the first digit
+    sign = "-" if negative else ""
+    if -4 <= adjusted < digits:
+        if exponent >= 0:
+            return sign + text + "0" * exponent
+        text = text.rjust(1 - exponent, "0")
+        text = (text[:exponent] + "." + text[exponent:]).rstrip("0").rstrip(".")
+        return sign + text
+    mantissa = (text[0] + "." + text[1:]).rstrip("0").rstrip(".")
+    return rf"{sign}{mantissa} \times 10^{{{adjusted}}}"
 
 
 def _significant(value: Decimal, digits: int, rounding: str) -> Decimal:
@@ -467,8 +500,22 @@ def student_report(
     ``not_graded`` is the reason when the student's submission could not be graded;
     ``notes`` are the problems found on the answer sheet.
     """
+    return joined(report_lines(assignment, student, outcomes, lang, not_graded, notes)).rstrip() + "\n"
+
+
+def report_lines(
+    assignment: Assignment,
+    student: str,
+    outcomes: Sequence[QuestionOutcome],
+    lang: str | None = None,
+    not_graded: str | None = None,
+    notes: Sequence[str] = (),
+) -> list[str | Rendered]:
+    """:func:`student_report` as lines, its title with its HTML when the student's name is plain
+    text (for :func:`grader.text.html.page_of`)."""
     lang = lang or assignment.lang
-    out = [f"# {text('title', lang, assignment=literal(assignment.title), student=literal(student))}", ""]
+    title = text("title", lang, assignment=literal(assignment.title), student=TEXT_SLOT)
+    out: list[str | Rendered] = [with_text(f"# {title}", literal(student)), ""]
     if not_graded:
         out += [text("not_graded", lang, reason=literal(not_graded)), ""]
     else:
@@ -500,5 +547,5 @@ def student_report(
         if isinstance(o.result, Result):
             out += [f"### {text('answers', lang)}", "", answers_table(o.result, lang), ""]
         out += [f"### {text('solution', lang)}", "", worked_solution(question, expected, lang)]
-    return "\n".join(out).rstrip() + "\n"
+    return out
 

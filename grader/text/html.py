@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from xml.etree import ElementTree
 
@@ -465,11 +467,107 @@ CSP = ('<meta http-equiv="Content-Security-Policy" '
 
 def page(markdown: str, title: str, lang: str = "en") -> str:
     """A complete, self-contained HTML page for a Markdown text with LaTeX formulas (body sanitised)."""
+    return _page(body(markdown), title, lang)
+
+
+def _page(body_html: str, title: str, lang: str) -> str:
+    """The page around a body's HTML."""
     lang_tag = "zh-CN" if lang == "zh" else "en"
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{lang_tag}">\n<head>\n<meta charset="utf-8">\n{CSP}\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
-        f"{body(markdown)}</body>\n</html>\n"
+        f"{body_html}</body>\n</html>\n"
     )
+
+
+# --- Markdown blocks rendered once per class, filled per student ---------------------------------
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """Markdown blocks with their HTML already made (see :func:`with_text`)."""
+
+    markdown: str
+    html: str
+
+
+Lines = Sequence["str | Rendered"]
+
+
+def joined(lines: Lines) -> str:
+    """The Markdown of ``lines`` (lines of text and rendered blocks), joined by line breaks."""
+    return "\n".join(line if isinstance(line, str) else line.markdown for line in lines)
+
+
+def page_of(lines: Lines, title: str, lang: str = "en") -> str:
+    """:func:`page` of the Markdown :func:`joined` from ``lines``, each :class:`Rendered`'s HTML used as it is.
+
+    The HTML between rendered blocks is :func:`body` of that Markdown. A rendered block must be
+    a block of its own in the joined Markdown (see :func:`_blocks`): a blank line before and
+    after it, its first line and the first line after it neither indented nor a list item;
+    otherwise, or with fenced code anywhere, the whole text is rendered, as :func:`page` does.
+    """
+    out: list[str] = []
+    text: list[str] = []
+    written = False  # whether ``text`` has a line that is not blank
+    gap, after_rendered = True, False  # at the start or after a blank line; just after a rendered block
+    for line in lines:
+        if isinstance(line, str):
+            if "```" in line or "~~~" in line:
+                return page(joined(lines), title, lang)
+            text.append(line)
+            if not line.strip():
+                gap = True
+                continue
+            if after_rendered and (not gap or line[0].isspace() or LIST_ITEM.match(line)):
+                return page(joined(lines), title, lang)
+            written, gap, after_rendered = True, line.endswith("\n"), False
+            continue
+        first = line.markdown.split("\n", 1)[0]
+        if (not gap or not first.strip() or first[0].isspace() or LIST_ITEM.match(first)
+                or "```" in line.markdown or "~~~" in line.markdown):
+            return page(joined(lines), title, lang)
+        if written:
+            out.append(body("\n".join(text)))
+        text, written = [], False
+        out.append(line.html)
+        gap, after_rendered = line.markdown.endswith("\n"), True
+    if written:
+        out.append(body("\n".join(text)))
+    return _page("".join(out), title, lang)
+
+
+TEXT_SLOT = "Tqxslotxq"  # where a block's text goes (letters only: Markdown and the number templates leave it be)
+# text that Markdown shows as it is, away from a line's start (no space at its ends, where a line's is dropped)
+PLAIN_TEXT = re.compile(r"[A-Za-z0-9(),._~-](?:[A-Za-z0-9 (),._~-]*[A-Za-z0-9(),._~-])?")
+
+
+def with_text(block: str, text: str) -> str | Rendered:
+    """Markdown block(s) with ``text`` in place of :data:`TEXT_SLOT`, with their HTML when the text is plain.
+
+    A heading or a line that differs per student only by a name or a file name is rendered once:
+    the HTML of ``block`` (its slot once, not at a line's start) with the text put in, which is
+    what markdown-it makes of the text, since plain text (letters, digits, spaces and ``(),._~-``)
+    is shown as it is there, outside a formula, and needs no escaping or sanitising. Other text
+    gives the Markdown alone (rendered with the page).
+    """
+    filled = block.replace(TEXT_SLOT, text)
+    if not PLAIN_TEXT.fullmatch(text):
+        return filled
+    pieces = _text_template(block)
+    return filled if pieces is None else Rendered(filled, text.join(pieces))
+
+
+@lru_cache(maxsize=1024)
+def _text_template(block: str) -> tuple[str, str] | None:
+    """The HTML of ``block`` split at its one :data:`TEXT_SLOT`, outside a formula; None if it cannot be."""
+    before = block.partition(TEXT_SLOT)[0]
+    if block.count(TEXT_SLOT) != 1 or not before.rpartition("\n")[2].strip() or "```" in block or "~~~" in block:
+        return None
+    rendered = body(block)
+    head, _, tail = rendered.partition(TEXT_SLOT)
+    if rendered.count(TEXT_SLOT) != 1 or head.count("<math") != head.count("</math>"):
+        return None
+    return head, tail
