@@ -1,7 +1,7 @@
 """Cost of the item analysis that ``grader grade`` adds to the class summary, in CPU seconds.
 
 A synthetic class of N students on ``examples/hw1.toml`` (every answer of every question,
-right or wrong at random), then each step of :func:`grader.course.grade.write_item_analysis`.
+right or wrong at random), then each step of the item analysis that :func:`grader.course.grade.write_outputs` makes
 
     python benchmarks/bench_items.py [--students 10000]
 """
