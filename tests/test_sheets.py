@@ -245,3 +245,27 @@ def test_every_sheet_message_exists_in_both_languages_with_the_same_fields():
         assert set(texts) == {"en", "zh"}, key
         fields = [sorted(re.findall(r"{(\w+)}", texts[lang])) for lang in ("en", "zh")]
         assert fields[0] == fields[1], key
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_statement_names_the_answers_its_question_asks_when_it_asks_only_some(lang):
+    """hw1's q2 lists every quantity of the family but asks the 13 of its ``answers``: the statement
+    says which; q1 asks all of its family's answers and needs no such line."""
+    import tomllib
+    from pathlib import Path
+
+    from grader.core.grading import expectation
+    from grader.core.variants import generate
+    from grader.course.sheets import problem_statement
+
+    path = Path(__file__).resolve().parents[1] / "examples" / "hw1.toml"
+    assignment = parse_assignment(path.read_text(encoding="utf-8"))
+    declared = tomllib.loads(path.read_text(encoding="utf-8"))["questions"][1]["answers"]
+    q1, q2 = assignment.question("q1"), assignment.question("q2")
+    statements = {q.id: problem_statement(q, expectation(generate(q.family, [assignment.key("s001", q)])[0]), lang)
+                  for q in (q1, q2)}
+    marker = "**Asked in this assignment**" if lang == "en" else "**本次作业要求作答**"
+    line = next(line for line in statements["q2"].splitlines() if line.startswith(marker))
+    named = re.findall(r"`([^`]+)`", line)
+    assert sorted(named) == sorted(declared) and len(set(named)) == len(named)
+    assert marker not in statements["q1"]

@@ -116,6 +116,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "judge_own_digits": {"en": "Give {ids} to at least {digits} significant figures.",
                          "zh": "{ids} 至少保留 {digits} 位有效数字。"},
     "judging": {"en": "How answers are judged", "zh": "评分方式"},
+    "asked_here": {"en": "**Asked in this assignment** (the lines of your answer sheet): {ids}; the other "
+                         "quantities above are steps on the way and are not graded.",
+                   "zh": "**本次作业要求作答**(即答题纸上的各行):{ids};上面列出的其他量是中间步骤,不计分。"},
 }
 
 
@@ -494,13 +497,22 @@ def problem_statement(question: FamilyQuestion, expected: Expected, lang: str = 
                       asked_only: bool = False) -> str:
     """A question's statement with its variant's numbers, closed by :func:`judging_note` in place of the
     family's sentence about the default tolerance; ``asked_only`` cuts its list down to the asked answers
-    (as the nbgrader notebook shows it)."""
+    (as the nbgrader notebook shows it), else a question asking only some answers names them
+    under the list (:func:`asked_note`)."""
     params = expected.variant.params
     family = expected.variant.family
     text = family.statement(params, lang).removesuffix(precision(family, params, lang))
     if asked_only:
         text = asked_statement(question, text)
+    elif len(asked_answers(question)) < len(family.answers):
+        text = text.strip() + "\n\n" + asked_note(question, lang)
     return text.strip() + "\n\n" + judging_note(question, expected, lang, formulas)
+
+
+def asked_note(question: FamilyQuestion, lang: str = "en") -> str:
+    """The sentence under a family's full list that names the answers a question asks (when it
+    asks only some), so that a student knows which lines of the statement are graded."""
+    return sheet_message("asked_here", lang, ids=", ".join(f"`{a.id}`" for a in asked_answers(question)))
 
 
 def _tolerance(question: FamilyQuestion, answer_id: str, expected: Expected | None) -> Tolerance:
