@@ -251,8 +251,9 @@ def test_every_sheet_message_exists_in_both_languages_with_the_same_fields():
 def test_a_statement_names_the_answers_its_question_asks_when_it_asks_only_some(lang):
     """hw1's q2 lists every quantity of the family but asks the 13 of its ``answers``: the statement
     says which; q1 asks all of its family's answers and needs no such line."""
-    import tomllib
     from pathlib import Path
+
+    import tomllib
 
     from grader.core.grading import expectation
     from grader.core.variants import generate
