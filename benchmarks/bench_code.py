@@ -45,23 +45,23 @@ def startup(repeats: int = 10) -> None:
     """Per-file start-up of the sandbox (a child started on its own, one forked by the fork server)
     beside a bare interpreter and one importing numpy."""
     cases = (
-        ("python -I -B -c pass", lambda: subprocess.run([sys.executable, "-I", "-B", "-c", "pass"], check=True)),
-        ("python -I -B -c 'import numpy'",
+        ("bare: python -I -B -c pass", lambda: subprocess.run([sys.executable, "-I", "-B", "-c", "pass"], check=True)),
+        ("numpy: python -I -B -c 'import numpy'",
          lambda: subprocess.run([sys.executable, "-I", "-B", "-c", "import numpy"], check=True)),
         ("sandbox, started on its own", lambda: run_calls(ONE_CALL, [Call("f", (2,))], pooled=False)),
         ("sandbox, forked by the server", lambda: run_calls(ONE_CALL, [Call("f", (2,))])),
     )
-    print(f"{'start-up per file':<34} {'wall ms':>8} {'child CPU ms':>13}")
+    print(f"{'start-up per file':<40} {'wall ms':>8} {'child CPU ms':>13}")
     for label, run in cases:
         run()  # (the fork server started, the files cached)
         wall, cpu = time.perf_counter(), children_cpu()
         for _ in range(repeats):
             run()
-        print(f"{label:<34} {1000 * (time.perf_counter() - wall) / repeats:>8.1f} "
+        print(f"{label:<40} {1000 * (time.perf_counter() - wall) / repeats:>8.1f} "
               f"{1000 * (children_cpu() - cpu) / repeats:>13.1f}")
     wall = time.perf_counter()
     server_start()  # (its own CPU time is not a child's that this process can see)
-    print(f"{'fork server start + first file':<34} {1000 * (time.perf_counter() - wall):>8.1f} {'':>13}")
+    print(f"{'fork server start + first file':<40} {1000 * (time.perf_counter() - wall):>8.1f} {'':>13}")
 
 
 def main() -> None:
@@ -70,7 +70,7 @@ def main() -> None:
     students = parser.parse_args().students
     startup()
     limits = Limits(time=2.0)
-    print(f"{'exercise':<16} {'file':<34} {'s/submission':>12}")
+    print(f"{'exercise':<16} {'file':<40} {'s/submission':>12}")
     for exercise in EXERCISES:
         files = [ROOT / "solutions" / f"{exercise}.py"]
         if exercise == "backprop_222":
@@ -80,7 +80,7 @@ def main() -> None:
             for i in range(students):
                 grade_code_file(path, exercise, key=VariantKey("bench", f"s{i:04d}", "code"), limits=limits)
             per = (time.perf_counter() - start) / students
-            print(f"{exercise:<16} {str(path.relative_to(ROOT)):<34} {per:>12.3f}")
+            print(f"{exercise:<16} {str(path.relative_to(ROOT)):<40} {per:>12.3f}")
 
 
 if __name__ == "__main__":
