@@ -20,5 +20,7 @@ setpriv --reuid="$user" --regid="$group" --clear-groups \
         python3 -m venv "$1/venv"
         "$1/venv/bin/pip" install -q -e . "pytest>=7"
         test "$(id -u)" != 0
-        "$1/venv/bin/python" -m pytest -q -p no:cacheprovider tests/test_code_sandbox.py tests/test_code_grade.py tests/test_code_pool.py
+        # the scan of the fork server'"'"'s memory needs root (the server is not dumpable); the main run has it
+        "$1/venv/bin/python" -m pytest -q -p no:cacheprovider tests/test_code_sandbox.py tests/test_code_grade.py \
+            tests/test_code_pool.py --deselect tests/test_code_pool.py::test_the_server_holds_no_student_data
     ' sandbox-as-user "$work"
