@@ -10,8 +10,9 @@ import time
 
 import pytest
 
+from grader.core.collection import cycle_collection_paused
 from grader.course import class_run
-from grader.course.class_run import cycle_collection_paused, in_background
+from grader.course.class_run import in_background
 
 PARENT = os.getpid()
 

@@ -15,13 +15,12 @@ significant-figures tolerance, and every answer of another kind (formulas, choic
 
 from __future__ import annotations
 
-import gc
 import math
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
 
 import numpy as np
 
+from grader.core.collection import cycle_collection_paused
 from grader.core.compare import Tolerance, allowed_error, allowed_errors
 from grader.core.evaluate import inputs_of, local_values, update_baseline
 from grader.core.grading import (
@@ -65,22 +64,8 @@ def grade_many(
     batch = prepared[0].batch
     if any(e.batch is not batch or e.variant.key is None for e in prepared):
         return [grade(e, a, settings, lang, others) for e, a in zip(prepared, answers, strict=True)]
-    with np.errstate(all="ignore"), _no_collection():  # NaN and overflow compare as False, as one by one
+    with np.errstate(all="ignore"), cycle_collection_paused():  # NaN and overflow compare as False, as one by one
         return _graded(prepared, answers, settings, lang, others)
-
-
-@contextmanager
-def _no_collection() -> Iterator[None]:
-    """Python's cyclic garbage collector paused in the block: a batch makes tens of thousands of
-    verdicts, none of them in a cycle, and each full collection would walk every object of the
-    process (sympy's caches included) for nothing; a quarter of the batch's time otherwise."""
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
 
 
 def _graded(prepared: Sequence[Expected], answers: Sequence[Mapping[str, Raw]], settings: Settings, lang: str,

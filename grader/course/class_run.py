@@ -11,11 +11,11 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from typing import TypeVar, cast
 
+from grader.core.collection import cycle_collection_paused
 from grader.core.grading import Expected, expectations
 from grader.core.variants import generate
 from grader.course.assignment import Assignment, family_questions
@@ -121,16 +121,3 @@ def _send_value(connection: Connection, task: Callable, args: tuple) -> None:
         result = (False, None)
     connection.send(result)
     connection.close()
-
-
-@contextmanager
-def cycle_collection_paused() -> Iterator[None]:
-    """Python's cycle collector paused for a block that makes many objects and few cycles: each of
-    its full collections would walk every object of a large class's rows."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

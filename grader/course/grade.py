@@ -18,13 +18,13 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
+from grader.core.collection import cycle_collection_paused
 from grader.core.grading import Classmates, Expected, classmates
 from grader.core.variants import Variant
 from grader.course.assignment import Assignment
 from grader.course.class_run import (
     chunked,
     class_expectations,
-    cycle_collection_paused,
     in_background,
     run_chunks,
     safe_echo,
